@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what parfold needs to build and test, from Debian's packages.
+# Idempotent: installs only what is missing; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config python3
+  openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev
+  libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
+  libgmp-dev bc
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

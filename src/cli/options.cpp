@@ -1,0 +1,82 @@
+#include "cli/options.hpp"
+
+#include <limits>
+
+#include "cli/numbers.hpp"
+
+namespace parfold {
+
+namespace {
+/// Converts a NumberError into CLI11's error that names the option and the value.
+template <class F>
+auto checked(std::string const& name, std::string const& text, F parse) {
+  try {
+    return parse(text);
+  } catch (NumberError const& e) {
+    throw CLI::ValidationError(name, "'" + text + "': " + e.what());
+  }
+}
+}  // namespace
+
+CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& target,
+                       std::string const& description, std::uint64_t min) {
+  auto* opt = app.add_option_function<std::string>(
+      name,
+      [name, &target, min](std::string const& text) {
+        std::uint64_t const v = checked(name, text, parse_u64);
+        if (v < min) {
+          throw CLI::ValidationError(name, "'" + text + "': must be at least " + std::to_string(min));
+        }
+        target = v;
+      },
+      description);
+  opt->type_name("COUNT");
+  return opt;
+}
+
+CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& target,
+                     std::string const& description) {
+  auto* opt = app.add_option_function<std::string>(
+      name, [name, &target](std::string const& text) { target = checked(name, text, parse_i64); },
+      description);
+  opt->type_name("INT");
+  return opt;
+}
+
+void add_common_options(CLI::App& app, CommonOptions& opts) {
+  app.add_option_function<std::string>(
+         "-s,--schedule",
+         [&opts](std::string const& name) {
+           auto const kind = parse_schedule(name);
+           if (!kind) {
+             throw CLI::ValidationError(
+                 "--schedule", "'" + name + "': not one of static, cyclic, dynamic, guided");
+           }
+           opts.schedule.kind = *kind;
+         },
+         "How chunks are dealt to workers: static (one block per worker, default), cyclic "
+         "(round-robin), dynamic (first come, first served), guided (shrinking chunks)")
+      ->type_name("KIND")
+      ->group("Parallel options");
+  add_count(app, "-c,--chunk", opts.schedule.chunk,
+            "Items per chunk (the minimum for guided). Default: static one block per "
+            "worker; cyclic and dynamic about 16 chunks per worker; guided the workload's grain")
+      ->group("Parallel options");
+  app.add_option_function<std::string>(
+         "-t,--threads",
+         [&opts](std::string const& text) {
+           std::uint64_t const v = checked("--threads", text, parse_u64);
+           if (v == 0 || v > 4096) {
+             throw CLI::ValidationError("--threads", "'" + text + "': must be 1 to 4096");
+           }
+           opts.threads = static_cast<int>(v);
+         },
+         "Threads per rank. Default: the cores this process may use, shared fairly among "
+         "the ranks on its node")
+      ->type_name("N")
+      ->group("Parallel options");
+  app.add_flag("--json", opts.json, "Print one JSON object instead of the text report")
+      ->group("Output options");
+}
+
+}  // namespace parfold

@@ -1,0 +1,88 @@
+#include "exec/dispatch.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/nonblocking.hpp>
+#include <cmath>
+#include <stdexcept>
+
+#include "exec/chunk_source.hpp"
+
+namespace parfold {
+
+namespace {
+
+constexpr int kTagRequest = 7101;
+constexpr int kTagGrant = 7102;
+/// A rank keeps enough chunks queued to cover this much work per thread while its next
+/// request travels, so its threads do not wait for rank 0.
+constexpr double kPrefetchCover_s = 1e-3;
+constexpr std::uint64_t kMaxPrefetchPerThread = 4096;
+
+/// Polls cheaply: a few spins, then sleeps that grow up to 200 us, so a waiting main
+/// thread takes almost no CPU from the workers.
+class Backoff {
+ public:
+  void pause() {
+    if (++rounds_ < 64) return;
+    timespec const ts{0, std::min<long>(200'000, 1'000L << std::min(rounds_ - 64, 8))};
+    nanosleep(&ts, nullptr);
+  }
+  void reset() { rounds_ = 0; }
+
+ private:
+  int rounds_ = 0;
+};
+
+}  // namespace
+
+void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter) {
+  namespace mpi = boost::mpi;
+  int active = comm.size() - 1;
+  Backoff backoff;
+  while (active > 0 && !counter.stopped()) {
+    auto const status = comm.iprobe(mpi::any_source, kTagRequest);
+    if (!status) {
+      backoff.pause();
+      continue;
+    }
+    backoff.reset();
+    std::uint64_t want = 0;
+    comm.recv(status->source(), kTagRequest, want);
+    // Near the end, no rank takes more than its share of what is left.
+    std::uint64_t const fair = std::max<std::uint64_t>(
+        1, counter.remaining() / (2 * static_cast<std::uint64_t>(comm.size())));
+    Range const g = counter.grant(std::min(want, fair));
+    std::array<std::uint64_t, 2> const msg{g.begin, g.end};
+    comm.send(status->source(), kTagGrant, msg.data(), 2);
+    if (g.empty()) --active;
+  }
+}
+
+void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads) {
+  auto const t = static_cast<std::uint64_t>(threads);
+  while (!queue.stopped()) {
+    double const mean_s = queue.mean_chunk_s();
+    std::uint64_t const per_thread =
+        mean_s <= 0 ? 2
+                    : std::clamp<std::uint64_t>(
+                          static_cast<std::uint64_t>(std::ceil(kPrefetchCover_s / mean_s)), 1,
+                          kMaxPrefetchPerThread);
+    std::uint64_t const target = t * (per_thread + 1);
+    std::uint64_t const queued = queue.wait_below(target / 2 + 1);
+    std::uint64_t const want = target - std::min(target, queued);
+    comm.send(0, kTagRequest, want);
+    std::array<std::uint64_t, 2> msg{};
+    boost::mpi::request req = comm.irecv(0, kTagGrant, msg.data(), 2);
+    Backoff backoff;
+    while (!req.test()) backoff.pause();
+    Range const g{msg[0], msg[1]};
+    queue.push(g);
+    if (g.empty()) return;
+  }
+}
+
+}  // namespace parfold

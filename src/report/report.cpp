@@ -1,0 +1,97 @@
+#include "report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace parfold {
+
+namespace {
+
+std::string si_rate(double per_s) {
+  char const* const prefixes[] = {"", "k", "M", "G", "T"};
+  int p = 0;
+  while (per_s >= 1000 && p < 4) {
+    per_s /= 1000;
+    ++p;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.3g %s", per_s, prefixes[p]);
+  return buf;
+}
+
+nlohmann::ordered_json threads_json(std::vector<int> const& threads) {
+  bool const uniform = std::adjacent_find(threads.begin(), threads.end(),
+                                          std::not_equal_to<>()) == threads.end();
+  if (uniform && !threads.empty()) return threads.front();
+  return threads;
+}
+
+}  // namespace
+
+std::string group_digits(std::string const& digits) {
+  std::string out;
+  std::size_t const start = (!digits.empty() && digits[0] == '-') ? 1U : 0U;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+nlohmann::ordered_json to_json(Report const& r) {
+  nlohmann::ordered_json j;
+  j["workload"] = r.workload;
+  auto& result = j["result"] = nlohmann::ordered_json::object();
+  for (Field const& f : r.result) result[f.key] = f.value;
+  RunInfo const& info = r.info;
+  std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
+  j["config"] = {{"launcher", r.launcher},
+                 {"ranks", info.ranks},
+                 {"threads_per_rank", threads_json(info.threads)},
+                 {"workers", workers},
+                 {"schedule", to_string(info.schedule.kind)},
+                 {"chunk", info.schedule.chunk},
+                 {"chunks", info.chunks},
+                 {"items", info.items}};
+  j["timing"] = {{"wall_s", info.wall_s},
+                 {"items_per_s", static_cast<double>(info.items) / info.wall_s}};
+  if (r.speedup) j["timing"]["speedup"] = *r.speedup;
+  auto& ws = j["workers"] = nlohmann::ordered_json::array();
+  for (WorkerStats const& w : info.workers) {
+    ws.push_back({{"rank", w.rank},
+                  {"thread", w.thread},
+                  {"host", w.host},
+                  {"chunks", w.chunks},
+                  {"items", w.items},
+                  {"busy_s", w.busy_s}});
+  }
+  return j;
+}
+
+void print_text(std::FILE* out, Report const& r) {
+  std::size_t width = 12;
+  for (Field const& f : r.result) width = std::max(width, f.key.size());
+  for (Field const& f : r.result) {
+    std::fprintf(out, "%-*s  %s\n", static_cast<int>(width), f.key.c_str(), f.text.c_str());
+  }
+  RunInfo const& info = r.info;
+  std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
+  std::string threads = std::to_string(info.threads.front());
+  if (threads_json(info.threads).is_array()) threads = "(" + threads_json(info.threads).dump() + ")";
+  std::fprintf(out, "\n%-12s  %d rank%s x %s thread%s = %llu worker%s (launcher: %s)\n", "workers",
+               info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(),
+               threads == "1" ? "" : "s", static_cast<unsigned long long>(workers),
+               workers == 1 ? "" : "s", r.launcher.c_str());
+  std::fprintf(out, "%-12s  %s, chunk %s%s, %s chunks\n", "schedule",
+               std::string(to_string(info.schedule.kind)).c_str(),
+               group_digits(std::to_string(info.schedule.chunk)).c_str(),
+               info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "",
+               group_digits(std::to_string(info.chunks)).c_str());
+  std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
+  std::fprintf(out, "%-12s  %s%s/s\n", "throughput",
+               si_rate(static_cast<double>(info.items) / info.wall_s).c_str(), r.unit.c_str());
+  if (r.speedup) std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
+}
+
+}  // namespace parfold

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+
+#include "core/range.hpp"
+#include "workloads/philox.hpp"
+
+namespace parfold {
+
+/// Monte Carlo pi: the fraction of Philox4x32-10 points in the quarter circle.
+struct PiWorkload {
+  using Partial = std::uint64_t;  ///< hits
+
+  std::uint64_t samples = 0;
+  std::uint64_t seed = 0;
+
+  [[nodiscard]] std::uint64_t items() const { return samples; }
+  [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 16; }
+  [[nodiscard]] static Partial identity() { return 0; }
+  void process(Range r, Partial& hits) const { hits += pi_hits(r, seed); }
+  static void combine(Partial& into, Partial const& from) { into += from; }
+};
+
+}  // namespace parfold

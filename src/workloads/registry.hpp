@@ -1,0 +1,24 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "core/schedule.hpp"
+#include "exec/team.hpp"
+#include "report/report.hpp"
+
+namespace parfold {
+
+/// The run of the workload chosen on the command line.
+using Job = std::function<Report(Team const& team, Schedule schedule)>;
+
+/// Each workload declares its subcommand on `app`; when the subcommand is chosen and
+/// its options are valid, it stores its run in `job`.
+void setup_pi(CLI::App& app, Job& job);
+void setup_sum(CLI::App& app, Job& job);
+void setup_tasks(CLI::App& app, Job& job);
+
+/// Declares every workload's subcommand.
+void setup_workloads(CLI::App& app, Job& job);
+
+}  // namespace parfold

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+
+#include "core/int256.hpp"
+#include "core/range.hpp"
+
+namespace parfold {
+
+enum class CostModel { uniform, linear, random };
+
+/// Synthetic tasks: task k sleeps (or busy-spins) for its cost.
+struct TasksWorkload {
+  struct Partial {
+    std::uint64_t tasks = 0;
+    u128 index_sum = 0;  ///< sum of k over the tasks run: proves each ran once
+    u128 cost_ns = 0;    ///< the serial time of the tasks run
+
+    friend bool operator==(Partial const&, Partial const&) = default;
+    template <class Archive>
+    void serialize(Archive& ar, unsigned /*version*/) {
+      auto split = [](u128& v, std::uint64_t (&w)[2]) {
+        w[0] = static_cast<std::uint64_t>(v);
+        w[1] = static_cast<std::uint64_t>(v >> 64);
+      };
+      std::uint64_t is[2], cs[2];
+      split(index_sum, is);
+      split(cost_ns, cs);
+      ar & tasks & is & cs;
+      index_sum = (u128{is[1]} << 64) | is[0];
+      cost_ns = (u128{cs[1]} << 64) | cs[0];
+    }
+  };
+
+  std::uint64_t count = 0;
+  std::uint64_t mean_ns = 1'000'000;  ///< T
+  CostModel cost = CostModel::uniform;
+  bool spin = false;
+
+  /// Cost of task k: T (uniform), T * 2k / N (linear), or a pseudo-random value in
+  /// [0, 2T] derived from k alone (random).
+  [[nodiscard]] std::uint64_t cost_ns(std::uint64_t k) const;
+
+  [[nodiscard]] std::uint64_t items() const { return count; }
+  [[nodiscard]] static std::uint64_t grain() { return 1; }
+  [[nodiscard]] static Partial identity() { return {}; }
+  void process(Range r, Partial& acc) const;
+  static void combine(Partial& into, Partial const& from) {
+    into.tasks += from.tasks;
+    into.index_sum += from.index_sum;
+    into.cost_ns += from.cost_ns;
+  }
+};
+
+}  // namespace parfold
