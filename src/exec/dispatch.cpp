@@ -15,8 +15,17 @@ namespace parfold {
 
 namespace {
 
-constexpr int kTagRequest = 7101;
-constexpr int kTagGrant = 7102;
+/// Message tags of one dispatched run. Every rank counts its dispatched runs alike, so
+/// a request for the next run can never be taken for one of this run (a rank may start
+/// the next run while rank 0 is still serving the others this one).
+struct Tags {
+  int request, grant;
+};
+Tags next_run_tags() {
+  static int epoch = 0;
+  int const base = 1000 + 2 * (epoch++ % 10000);  // below MPI's minimum tag bound 32767
+  return {base, base + 1};
+}
 /// A rank keeps enough chunks queued to cover this much work per thread while its next
 /// request travels, so its threads do not wait for rank 0.
 constexpr double kPrefetchCover_s = 1e-3;
@@ -41,29 +50,31 @@ class Backoff {
 
 void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter) {
   namespace mpi = boost::mpi;
+  Tags const tags = next_run_tags();
   int active = comm.size() - 1;
   Backoff backoff;
   while (active > 0 && !counter.stopped()) {
-    auto const status = comm.iprobe(mpi::any_source, kTagRequest);
+    auto const status = comm.iprobe(mpi::any_source, tags.request);
     if (!status) {
       backoff.pause();
       continue;
     }
     backoff.reset();
     std::uint64_t want = 0;
-    comm.recv(status->source(), kTagRequest, want);
+    comm.recv(status->source(), tags.request, want);
     // Near the end, no rank takes more than its share of what is left.
     std::uint64_t const fair = std::max<std::uint64_t>(
         1, counter.remaining() / (2 * static_cast<std::uint64_t>(comm.size())));
     Range const g = counter.grant(std::min(want, fair));
     std::array<std::uint64_t, 2> const msg{g.begin, g.end};
-    comm.send(status->source(), kTagGrant, msg.data(), 2);
+    comm.send(status->source(), tags.grant, msg.data(), 2);
     if (g.empty()) --active;
   }
 }
 
 void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads) {
   auto const t = static_cast<std::uint64_t>(threads);
+  Tags const tags = next_run_tags();
   while (!queue.stopped()) {
     double const mean_s = queue.mean_chunk_s();
     std::uint64_t const per_thread =
@@ -74,9 +85,9 @@ void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int
     std::uint64_t const target = t * (per_thread + 1);
     std::uint64_t const queued = queue.wait_below(target / 2 + 1);
     std::uint64_t const want = target - std::min(target, queued);
-    comm.send(0, kTagRequest, want);
+    comm.send(0, tags.request, want);
     std::array<std::uint64_t, 2> msg{};
-    boost::mpi::request req = comm.irecv(0, kTagGrant, msg.data(), 2);
+    boost::mpi::request req = comm.irecv(0, tags.grant, msg.data(), 2);
     Backoff backoff;
     while (!req.test()) backoff.pause();
     Range const g{msg[0], msg[1]};

@@ -1,0 +1,156 @@
+// The same test bodies on the local thread pool (1, 2, 3, 8 threads) and under
+// mpirun (any number of ranks, 1-3 threads each): every schedule and several chunk
+// sizes give exactly the independently computed results.
+#include <gtest/gtest.h>
+
+#include <Random123/philox.h>
+
+#include <numeric>
+#include <vector>
+
+#include "exec/executor.hpp"
+#include "mpi_gtest_main.hpp"
+#include "workloads/pi.hpp"
+#include "workloads/sum.hpp"
+#include "workloads/tasks.hpp"
+
+namespace parfold {
+namespace {
+
+using testing_support::world_team;
+
+/// Counts how often each item was processed.
+struct CoverageWorkload {
+  using Partial = std::vector<std::uint32_t>;
+  std::uint64_t n = 0;
+  [[nodiscard]] std::uint64_t items() const { return n; }
+  [[nodiscard]] static std::uint64_t grain() { return 1; }
+  [[nodiscard]] Partial identity() const { return Partial(n, 0); }
+  void process(Range r, Partial& acc) const {
+    for (std::uint64_t k = r.begin; k < r.end; ++k) ++acc[k];
+  }
+  static void combine(Partial& into, Partial const& from) {
+    for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+  }
+};
+static_assert(Workload<CoverageWorkload>);
+static_assert(Workload<PiWorkload>);
+static_assert(Workload<SumWorkload>);
+static_assert(Workload<TasksWorkload>);
+
+/// The teams to try: thread counts on this rank count (all ranks alike).
+std::vector<Team> teams() {
+  Team const& world = world_team();
+  std::vector<int> const counts =
+      world.comm == nullptr ? std::vector<int>{1, 2, 3, 8} : std::vector<int>{1, 2, 3};
+  std::vector<Team> out;
+  for (int t : counts) {
+    Team team = world;
+    team.threads.assign(static_cast<std::size_t>(world.ranks()), t);
+    out.push_back(team);
+  }
+  return out;
+}
+
+constexpr ScheduleKind kKinds[] = {ScheduleKind::static_blocks, ScheduleKind::cyclic,
+                                   ScheduleKind::dynamic, ScheduleKind::guided};
+
+/// Runs `check(team, schedule)` for every team, schedule and chunk size in `chunks`.
+template <class F>
+void for_each_config(std::vector<std::uint64_t> const& chunks, F check) {
+  for (Team const& team : teams()) {
+    for (ScheduleKind kind : kKinds) {
+      for (std::uint64_t chunk : chunks) {
+        SCOPED_TRACE(testing::Message() << team.ranks() << " ranks x " << team.my_threads()
+                                        << " threads, " << to_string(kind) << ", chunk " << chunk);
+        check(team, Schedule{kind, chunk});
+      }
+    }
+  }
+}
+
+TEST(Conformance, EveryItemExactlyOnceAndStatsAddUp) {
+  CoverageWorkload const w{257};
+  for_each_config({0, 1, 3, 7, 300}, [&](Team const& team, Schedule s) {
+    auto const r = execute(w, s, team);
+    if (!team.is_root()) return;
+    for (std::uint64_t k = 0; k < w.n; ++k) ASSERT_EQ(r.value[k], 1U) << "item " << k;
+    EXPECT_EQ(r.info.workers.size(), team.workers());
+    std::uint64_t items = 0, chunks = 0;
+    for (WorkerStats const& ws : r.info.workers) {
+      items += ws.items;
+      chunks += ws.chunks;
+      EXPECT_GE(ws.busy_s, 0.0);
+    }
+    EXPECT_EQ(items, w.n);
+    EXPECT_EQ(chunks, r.info.chunks);
+  });
+}
+
+TEST(Conformance, PiMatchesSequentialRandom123) {
+  PiWorkload const w{20011, 3};
+  std::uint64_t expect = 0;  // sequential reference with Random123 and 128-bit arithmetic
+  r123::Philox4x32 rng;
+  for (std::uint64_t i = 0; i < w.samples; ++i) {
+    std::uint64_t const c = i / 2;
+    auto const out = rng({{static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0}},
+                         {{static_cast<std::uint32_t>(w.seed), static_cast<std::uint32_t>(w.seed >> 32)}});
+    unsigned __int128 const x = out[i % 2 == 0 ? 0 : 2], y = out[i % 2 == 0 ? 1 : 3];
+    expect += (x * x + y * y < (static_cast<unsigned __int128>(1) << 64)) ? 1 : 0;
+  }
+  for_each_config({0, 1, 2, 333, 30000}, [&](Team const& team, Schedule s) {
+    auto const r = execute(w, s, team);
+    if (team.is_root()) {
+      EXPECT_EQ(r.value, expect);
+    }
+  });
+}
+
+TEST(Conformance, SumMatchesNaiveSum) {
+  SumWorkload const w{-1000, 2345, 3};
+  __int128 expect = 0;
+  for (std::int64_t i = w.from; i <= w.to; ++i) expect += static_cast<__int128>(i) * i * i;
+  for_each_config({0, 1, 5, 4000}, [&](Team const& team, Schedule s) {
+    auto const r = execute(w, s, team);
+    if (team.is_root()) {
+      EXPECT_EQ(r.value, Int256::from_u128(static_cast<u128>(expect)));
+    }
+  });
+}
+
+TEST(Conformance, TasksRunExactlyOnce) {
+  TasksWorkload w;
+  w.count = 500;
+  w.mean_ns = 0;
+  for_each_config({0, 1, 9}, [&](Team const& team, Schedule s) {
+    auto const r = execute(w, s, team);
+    if (!team.is_root()) return;
+    EXPECT_EQ(r.value.tasks, 500U);
+    EXPECT_EQ(r.value.index_sum, u128{500 * 499 / 2});
+  });
+}
+
+TEST(Conformance, WorkerFailureIsReportedNotHidden) {
+  // Only meaningful without MPI: under MPI a failure aborts the whole job by design.
+  Team const& world = world_team();
+  if (world.comm != nullptr) GTEST_SKIP() << "a failing rank aborts the MPI job";
+  struct Failing {
+    using Partial = std::uint64_t;
+    [[nodiscard]] std::uint64_t items() const { return 100; }
+    [[nodiscard]] static std::uint64_t grain() { return 1; }
+    [[nodiscard]] static Partial identity() { return 0; }
+    void process(Range r, Partial& acc) const {
+      if (r.begin <= 50 && 50 < r.end) throw std::runtime_error("item 50 failed");
+      acc += r.size();
+    }
+    static void combine(Partial& into, Partial const& from) { into += from; }
+  };
+  Team team = world;
+  team.threads = {3};
+  for (ScheduleKind kind : kKinds) {
+    EXPECT_THROW((void)execute(Failing{}, Schedule{kind, 4}, team), std::runtime_error);
+  }
+}
+
+}  // namespace
+}  // namespace parfold

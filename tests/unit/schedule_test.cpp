@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "core/schedule.hpp"
+
+namespace parfold {
+namespace {
+
+constexpr ScheduleKind kKinds[] = {ScheduleKind::static_blocks, ScheduleKind::cyclic,
+                                   ScheduleKind::dynamic, ScheduleKind::guided};
+
+/// Every item of [0, n) lies in exactly one chunk; chunks are numbered in range order.
+void expect_exact_cover(std::uint64_t n, ScheduleKind kind, std::uint64_t chunk,
+                        std::uint64_t workers) {
+  SCOPED_TRACE(testing::Message() << "n=" << n << " kind=" << to_string(kind) << " chunk=" << chunk
+                                  << " workers=" << workers);
+  Schedule const s{kind, effective_chunk({kind, chunk}, n, workers, 1)};
+  ChunkPlan const plan({0, n}, s, workers);
+  std::vector<int> seen(n, 0);
+  std::uint64_t expect_begin = 0;
+  for (std::uint64_t i = 0; i < plan.count(); ++i) {
+    Chunk const c = plan.at(i);
+    EXPECT_EQ(c.index, i);
+    EXPECT_EQ(c.range.begin, expect_begin);
+    EXPECT_LE(c.range.size(), kind == ScheduleKind::guided ? n : s.chunk);
+    if (kind != ScheduleKind::static_blocks) {
+      EXPECT_FALSE(c.range.empty());
+    }
+    for (std::uint64_t k = c.range.begin; k < c.range.end; ++k) ++seen[k];
+    expect_begin = c.range.end;
+  }
+  EXPECT_EQ(expect_begin, n);
+  for (std::uint64_t k = 0; k < n; ++k) ASSERT_EQ(seen[k], 1) << "item " << k;
+
+  if (kind == ScheduleKind::static_blocks) {
+    // Workers' chunk lists are consecutive and match the near-equal partition.
+    std::uint64_t next = 0;
+    for (std::uint64_t w = 0; w < workers; ++w) {
+      Range const mine = plan.static_chunks(w);
+      EXPECT_EQ(mine.begin, next);
+      next = mine.end;
+      std::uint64_t items = 0;
+      for (std::uint64_t i = mine.begin; i < mine.end; ++i) items += plan.at(i).range.size();
+      EXPECT_EQ(items, n / workers + (w < n % workers ? 1 : 0));
+    }
+    EXPECT_EQ(next, plan.count());
+  }
+}
+
+TEST(ChunkPlan, EveryItemExactlyOnce) {
+  for (ScheduleKind kind : kKinds) {
+    for (std::uint64_t n : {1, 2, 3, 7, 100, 1000, 1023}) {
+      for (std::uint64_t workers : {1, 2, 3, 8, 13}) {
+        for (std::uint64_t chunk : {0, 1, 2, 7, 64, 5000}) {
+          expect_exact_cover(n, kind, chunk, workers);
+        }
+      }
+    }
+  }
+}
+
+TEST(ChunkPlan, GuidedChunksShrinkAndRespectMinimum) {
+  std::uint64_t const n = 10000, workers = 4, min_chunk = 10;
+  ChunkPlan const plan({0, n}, {ScheduleKind::guided, min_chunk}, workers);
+  std::uint64_t remaining = n;
+  std::uint64_t prev = n;
+  for (std::uint64_t i = 0; i < plan.count(); ++i) {
+    std::uint64_t const size = plan.at(i).range.size();
+    std::uint64_t const expect =
+        std::min(remaining, std::max(min_chunk, ceil_div(remaining, kGuidedDivisor * workers)));
+    EXPECT_EQ(size, expect) << "chunk " << i;
+    EXPECT_LE(size, prev);
+    prev = size;
+    remaining -= size;
+  }
+  EXPECT_EQ(remaining, 0U);
+  EXPECT_EQ(plan.at(0).range.size(), n / 8);
+}
+
+TEST(ChunkPlan, NearTwoToTheSixtyFour) {
+  std::uint64_t const n = std::numeric_limits<std::uint64_t>::max();
+  for (ScheduleKind kind : kKinds) {
+    std::uint64_t const workers = 7;
+    Schedule const s{kind, effective_chunk({kind, 0}, n, workers, 1 << 16)};
+    ChunkPlan const plan({0, n}, s, workers);
+    ASSERT_GT(plan.count(), 0U);
+    Chunk const last = plan.at(plan.count() - 1);
+    EXPECT_EQ(last.range.end, n) << to_string(kind);
+    EXPECT_EQ(plan.at(0).range.begin, 0U);
+    for (std::uint64_t i = 1; i < std::min<std::uint64_t>(plan.count(), 50); ++i) {
+      EXPECT_EQ(plan.at(i - 1).range.end, plan.at(i).range.begin);
+      EXPECT_EQ(plan.at(plan.count() - i - 1).range.end, plan.at(plan.count() - i).range.begin);
+    }
+  }
+  // A chunk larger than half the range, with an offset range near the top.
+  ChunkPlan const plan({n - 10, n}, {ScheduleKind::dynamic, n - 3}, 2);
+  EXPECT_EQ(plan.count(), 1U);
+  EXPECT_EQ(plan.at(0).range, (Range{n - 10, n}));
+}
+
+TEST(Schedule, ParseAndDefaults) {
+  EXPECT_EQ(parse_schedule("guided"), ScheduleKind::guided);
+  EXPECT_FALSE(parse_schedule("Static").has_value());
+  EXPECT_EQ(to_string(ScheduleKind::static_blocks), "static");
+  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000), 5U);  // explicit wins
+  EXPECT_EQ(effective_chunk({ScheduleKind::static_blocks, 0}, 100, 3, 1), 34U);
+  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1), 100U);  // 16 per worker
+  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1000), 1000U);  // grain
+  EXPECT_EQ(effective_chunk({ScheduleKind::cyclic, 0}, 3, 8, 1), 1U);
+  EXPECT_EQ(partition({10, 20}, 0, 3), (Range{10, 14}));
+  EXPECT_EQ(partition({10, 20}, 2, 3), (Range{17, 20}));
+}
+
+}  // namespace
+}  // namespace parfold
