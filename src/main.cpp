@@ -2,6 +2,11 @@
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <memory>
+#include <vector>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -60,6 +65,13 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    std::vector<CLI::App*> chosen = app.get_subcommands();
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    if (chosen.size() > 1) {
+      throw CLI::ValidationError("one workload at a time: " + chosen[0]->get_name() + " and " +
+                                 chosen[1]->get_name() + " were both given");
+    }
   } catch (CLI::CallForHelp const& e) {
     if (root) std::fputs(app.help("", CLI::AppFormatMode::Normal).c_str(), stdout);
     return 0;
@@ -70,10 +82,22 @@ int main(int argc, char** argv) {
     if (root) std::printf("%s\n", e.what());
     return 0;
   } catch (CLI::ParseError const& e) {
-    // Every rank parses the same arguments and agrees without communicating.
-    if (root) {
-      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n", e.what());
+    std::string message = e.what();
+    if (dynamic_cast<CLI::RequiredError const*>(&e) != nullptr && app.get_subcommands().empty()) {
+      message = app.remaining().empty()
+                    ? "no workload given (choose pi, sum or tasks)"
+                    : "unknown workload '" + app.remaining().front() + "' (choose pi, sum or tasks)";
     }
+    // Every rank parses the same arguments and fails alike. Under a launcher the ranks
+    // still meet once, so that no rank's exit makes the launcher kill rank 0 before it
+    // has printed the message.
+    std::unique_ptr<boost::mpi::environment> env;
+    if (launch.uses_mpi()) env = std::make_unique<boost::mpi::environment>(argc, argv, false);
+    if (root) {
+      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n", message.c_str());
+      std::fflush(stderr);
+    }
+    if (env) boost::mpi::communicator().barrier();
     return kExitUsage;
   }
 

@@ -8,6 +8,9 @@ namespace parfold {
 
 namespace {
 /// Converts a NumberError into CLI11's error that names the option and the value.
+/// "--samples" from "-n,--samples".
+std::string long_name(std::string const& names) { return names.substr(names.rfind(',') + 1); }
+
 template <class F>
 auto checked(std::string const& name, std::string const& text, F parse) {
   try {
@@ -22,7 +25,7 @@ CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& ta
                        std::string const& description, std::uint64_t min) {
   auto* opt = app.add_option_function<std::string>(
       name,
-      [name, &target, min](std::string const& text) {
+      [name = long_name(name), &target, min](std::string const& text) {
         std::uint64_t const v = checked(name, text, parse_u64);
         if (v < min) {
           throw CLI::ValidationError(name, "'" + text + "': must be at least " + std::to_string(min));
@@ -37,7 +40,10 @@ CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& ta
 CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& target,
                      std::string const& description) {
   auto* opt = app.add_option_function<std::string>(
-      name, [name, &target](std::string const& text) { target = checked(name, text, parse_i64); },
+      name,
+      [name = long_name(name), &target](std::string const& text) {
+        target = checked(name, text, parse_i64);
+      },
       description);
   opt->type_name("INT");
   return opt;

@@ -4,6 +4,13 @@ namespace parfold {
 
 void setup_workloads(CLI::App& app, Job& job) {
   for (auto* setup : {setup_pi, setup_sum, setup_tasks}) setup(app, job);
+  // A config file section [pi], [sum] or [tasks] selects that workload.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->configurable();
+    sub->footer(sub->get_footer() +
+                "\nCommon options (--schedule, --chunk, --threads, --json, --config) go before or "
+                "after the workload: see 'parfold --help'.");
+  }
 }
 
 }  // namespace parfold

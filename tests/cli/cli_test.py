@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the parfold binary.
+
+  cli_test.py --parfold BIN --mpiexec MPIEXEC identical WORKLOAD RANKS
+  cli_test.py --parfold BIN --mpiexec MPIEXEC bad_input | bad_input_mpi | help_and_version
+                                            | config_file | text_output
+
+`identical` runs one workload under RANKS ranks (without mpirun for 1) x 1-3 threads x
+every schedule x several chunk sizes and checks that every --json result equals the
+independent truth computed here (Python big integers and a Philox written from the
+paper), and that the reported configuration is what was asked for.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SCHEDULES = ["static", "cyclic", "dynamic", "guided"]
+MASK32 = 0xFFFFFFFF
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+# ---- independent truths ------------------------------------------------------------
+def philox4x32_10(ctr, key):
+    c0, c1, c2, c3 = ctr
+    k0, k1 = key
+    for _ in range(10):
+        p0 = 0xD2511F53 * c0
+        p1 = 0xCD9E8D57 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0, p1 & MASK32, (p0 >> 32) ^ c3 ^ k1, p0 & MASK32)
+        k0 = (k0 + 0x9E3779B9) & MASK32
+        k1 = (k1 + 0xBB67AE85) & MASK32
+    return c0, c1, c2, c3
+
+
+def pi_hits(samples, seed):
+    hits = 0
+    key = (seed & MASK32, seed >> 32)
+    for c in range((samples + 1) // 2):
+        w = philox4x32_10((c & MASK32, c >> 32, 0, 0), key)
+        hits += w[0] ** 2 + w[1] ** 2 < 2**64
+        if 2 * c + 1 < samples:
+            hits += w[2] ** 2 + w[3] ** 2 < 2**64
+    return hits
+
+
+def power_sum(a, b, p):
+    return sum(i**p for i in range(a, b + 1))
+
+
+WORKLOADS = {
+    # name: (arguments, expected result fields, chunk sizes to try)
+    "pi": (["pi", "--samples", "30001", "--seed", "12345678901"],
+           lambda: {"hits": pi_hits(30001, 12345678901), "samples": 30001}, [None, "1", "777"]),
+    "sum": (["sum", "--from", "-1234", "--to", "5e3", "--power", "3"],
+            lambda: {"value": str(power_sum(-1234, 5000, 3))}, [None, "1", "333"]),
+    "tasks": (["tasks", "--count", "2000", "--ms", "0", "--cost", "random"],
+              lambda: {"tasks": 2000, "index_sum": str(2000 * 1999 // 2)}, [None, "1", "64"]),
+}
+
+
+# ---- running the binary ------------------------------------------------------------
+def run(opts, args, ranks=None, check_rc=None):
+    cmd = [opts.parfold] + args
+    if ranks is not None:
+        cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check_rc is not None and p.returncode != check_rc:
+        check(False, f"{' '.join(cmd)}: exit {p.returncode}, expected {check_rc}\n{p.stderr}")
+    return p
+
+
+def identical(opts, workload, ranks):
+    args, truth_fn, chunks = WORKLOADS[workload]
+    truth = truth_fn()
+    runs = 0
+    for threads in (1, 2, 3):
+        for schedule in SCHEDULES:
+            for chunk in chunks:
+                common = ["--json", "--threads", str(threads), "--schedule", schedule]
+                if chunk:
+                    common += ["--chunk", chunk]
+                p = run(opts, common + args, ranks if ranks > 1 else None, check_rc=0)
+                if p.returncode != 0:
+                    continue
+                out = json.loads(p.stdout)
+                what = f"{workload} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
+                for key, value in truth.items():
+                    check(out["result"][key] == value,
+                          f"{what}: {key} = {out['result'][key]!r}, expected {value!r}")
+                cfg = out["config"]
+                check(cfg["ranks"] == ranks and cfg["threads_per_rank"] == threads
+                      and cfg["schedule"] == schedule and cfg["workers"] == ranks * threads,
+                      f"{what}: config {cfg}")
+                if chunk:
+                    check(cfg["chunk"] == int(chunk), f"{what}: chunk {cfg['chunk']}")
+                workers = out["workers"]
+                check(len(workers) == ranks * threads, f"{what}: {len(workers)} workers")
+                check(sum(w["items"] for w in workers) == cfg["items"], f"{what}: items")
+                check(sum(w["chunks"] for w in workers) == cfg["chunks"], f"{what}: chunks")
+                check(sorted((w["rank"], w["thread"]) for w in workers)
+                      == [(r, t) for r in range(ranks) for t in range(threads)], f"{what}: ids")
+                check(out["timing"]["wall_s"] > 0, f"{what}: wall_s")
+                runs += 1
+    print(f"{runs} runs of {workload} at {ranks} rank(s) gave the expected result")
+
+
+BAD_INPUTS = [
+    (["bogus"], "unknown workload 'bogus'"),
+    ([], "no workload given"),
+    (["pi", "--samples", "10", "--bogus"], "--bogus"),
+    (["pi"], "--samples is required"),
+    (["pi", "--samples", "1.5"], "--samples: '1.5': not a whole number"),
+    (["pi", "--samples", "-3"], "--samples: '-3': negative value"),
+    (["pi", "--samples", "abc"], "--samples: 'abc': not a number"),
+    (["pi", "--samples", ""], "--samples: '': empty value"),
+    (["pi", "--samples", "1e20"], "--samples: '1e20': too large"),
+    (["pi", "--samples", "0"], "--samples: '0': must be at least 1"),
+    (["pi", "--samples", "10", "--seed", "-1"], "--seed: '-1': negative value"),
+    (["--chunk", "0", "pi", "--samples", "10"], "--chunk: '0': must be at least 1"),
+    (["--threads", "0", "pi", "--samples", "10"], "--threads: '0'"),
+    (["--schedule", "fastest", "pi", "--samples", "10"], "--schedule: 'fastest'"),
+    (["sum", "--from", "5", "--to", "2"], "--from: 5 is greater than --to 2"),
+    (["sum", "--to", "5", "--power", "4"], "--power"),
+    (["sum", "--to", "9223372036854775808"], "--to: '9223372036854775808': too large"),
+    (["sum", "--from", "-9223372036854775808", "--to", "9223372036854775807"], "2^64 terms"),
+    (["tasks", "--count", "5", "--cost", "weird"], "--cost"),
+    (["tasks", "--count", "0"], "--count: '0': must be at least 1"),
+    (["--config", "/nonexistent/x.toml", "pi", "--samples", "5"], "/nonexistent/x.toml"),
+]
+
+
+def bad_input(opts, ranks=None):
+    for args, needle in BAD_INPUTS:
+        p = run(opts, args, ranks, check_rc=2)
+        what = f"{args} (ranks={ranks})"
+        check(p.stdout == "", f"{what}: stdout not empty: {p.stdout!r}")
+        errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+        check(len(errors) == 1, f"{what}: {len(errors)} error lines in {p.stderr!r}")
+        check(needle in p.stderr, f"{what}: {needle!r} not in {p.stderr!r}")
+    print(f"{len(BAD_INPUTS)} bad inputs rejected with exit 2 and one message")
+
+
+def help_and_version(opts):
+    p = run(opts, ["--help"], check_rc=0)
+    for word in ["pi", "sum", "tasks", "--schedule", "--chunk", "--threads", "--json", "--config"]:
+        check(word in p.stdout, f"--help lacks {word}")
+    for sub in ["pi", "sum", "tasks"]:
+        p = run(opts, [sub, "--help"], check_rc=0)
+        check("Usage: parfold " + sub in p.stdout, f"{sub} --help: {p.stdout!r}")
+    p = run(opts, ["--version"], check_rc=0)
+    check(p.stdout.startswith("parfold ") and "Open MPI" in p.stdout, f"--version: {p.stdout!r}")
+
+
+def config_file(opts):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "job.toml")
+        with open(path, "w") as f:
+            f.write('schedule = "guided"\nthreads = 2\njson = true\n\n[sum]\nto = "1e4"\npower = 2\n')
+        out = json.loads(run(opts, ["--config", path], check_rc=0).stdout)
+        check(out["result"]["value"] == str(power_sum(0, 10**4, 2)), f"config: {out['result']}")
+        check(out["config"]["schedule"] == "guided" and out["config"]["threads_per_rank"] == 2,
+              f"config: {out['config']}")
+        # The command line overrides the file.
+        out = json.loads(run(opts, ["--config", path, "--threads", "1", "sum", "--to", "10"],
+                             check_rc=0).stdout)
+        check(out["result"]["value"] == str(power_sum(0, 10, 2)) and
+              out["config"]["threads_per_rank"] == 1, f"config override: {out}")
+    # The example configs shipped in jobs/ run.
+    jobs = os.path.join(os.getcwd(), "jobs")
+    for name in sorted(os.listdir(jobs)):
+        if name.endswith(".toml"):
+            p = run(opts, ["--config", os.path.join(jobs, name), "--json"], check_rc=0)
+            check(p.returncode == 0 and json.loads(p.stdout)["result"], f"jobs/{name}")
+
+
+def text_output(opts):
+    p = run(opts, ["pi", "--samples", "1e5"], check_rc=0)
+    for word in ["estimate", "hits", "std_error", "abs_error", "workers", "schedule",
+                 "wall time", "throughput"]:
+        check(word in p.stdout, f"pi text output lacks {word!r}: {p.stdout}")
+    p = run(opts, ["tasks", "--count", "20", "--ms", "1"], check_rc=0)
+    check("speedup" in p.stdout, f"tasks text output lacks speedup: {p.stdout}")
+    p = run(opts, ["--threads", "2", "pi", "--samples", "1e5"], ranks=2, check_rc=0)
+    check(p.stdout.count("estimate") == 1, f"rank 0 alone prints: {p.stdout}")
+    check("2 ranks x 2 threads" in p.stdout, f"mpirun text output: {p.stdout}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parfold", required=True)
+    ap.add_argument("--mpiexec", default="mpiexec")
+    ap.add_argument("suite")
+    ap.add_argument("args", nargs="*")
+    opts = ap.parse_args()
+    if opts.suite == "identical":
+        identical(opts, opts.args[0], int(opts.args[1]))
+    elif opts.suite == "bad_input_mpi":
+        bad_input(opts, ranks=3)
+    else:
+        globals()[opts.suite](opts)
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
