@@ -76,6 +76,17 @@ TEST(PiKernel, BatchedKernelMatchesReferenceOnEveryRangeShape) {
   EXPECT_EQ(pi_hits({base, base + 1000}, 7), expect);
 }
 
+TEST(PiKernel, EverySimdKernelMatchesReference) {
+  for (std::uint64_t c0 : {std::uint64_t{0}, std::uint64_t{12345}, (std::uint64_t{1} << 32) - 13}) {
+    std::uint64_t expect = 0;
+    for (std::uint64_t i = 2 * c0; i < 2 * (c0 + 64); ++i) expect += reference_hit(i, 99) ? 1 : 0;
+    EXPECT_EQ(detail::pair_hits_sse2(c0, 16, 99), expect) << "SSE2 from counter " << c0;
+    if (__builtin_cpu_supports("avx2")) {
+      EXPECT_EQ(detail::pair_hits_avx2(c0, 8, 99), expect) << "AVX2 from counter " << c0;
+    }
+  }
+}
+
 TEST(PiKernel, ConvergesToPi) {
   PiWorkload const w{1'000'000, 0};
   std::uint64_t hits = 0;
