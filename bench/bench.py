@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""parfold benchmarks: each figure as a ratio against a reference measured in the same run.
+
+  python3 bench/bench.py [--build build/release] [--quick]
+
+Prints one line per target: the measured figures, the ratio and the target. These are
+measurements, not tests: nothing fails on a slow machine. Build first:
+  cmake --preset release && cmake --build --preset release
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1")
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env or ENV)
+    return json.loads(out.stdout)
+
+
+def wall(cmd, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True, env=ENV)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def line(name, measured, ratio, target, ok):
+    print(f"{name:<34} {measured:<52} ratio {ratio:7.3f}  target {target:<8} {'met' if ok else 'NOT MET'}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build/release")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
+    a = ap.parse_args()
+    parfold = os.path.join(a.build, "src", "parfold")
+    ref = os.path.join(a.build, "bench", "pi_openmp_ref")
+    init_only = os.path.join(a.build, "bench", "mpi_init_only")
+    mpirun = ["mpirun", "--bind-to", "none"]
+    pi_n = 400_000_000 if a.quick else 4_000_000_000
+    print(f"parfold benchmarks on {os.cpu_count()} cores ({'quick' if a.quick else 'full'} sizes)")
+
+    # 1. pi kernel throughput per core vs a scalar Random123 OpenMP loop.
+    n = pi_n // 2
+    mine = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(n)])
+    theirs = run_json([ref, str(n)], env=dict(ENV, OMP_NUM_THREADS="1"))
+    assert mine["result"]["hits"] == theirs["hits"], "kernel and reference disagree"
+    p, r = mine["timing"]["items_per_s"], theirs["samples"] / theirs["wall_s"]
+    line("pi kernel, 1 core", f"{p/1e9:.3f} vs {r/1e9:.3f} G samples/s (OpenMP+Random123)", p / r, ">= 2", p / r >= 2)
+
+    # 2. pi parallel efficiency at >= 4e9 samples.
+    base = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(pi_n)])["timing"]["wall_s"]
+    thr = run_json([parfold, "--json", "--threads", "2", "pi", "--samples", str(pi_n)])["timing"]["wall_s"]
+    rk = run_json(mpirun + ["-n", "2", parfold, "--json", "--threads", "1", "pi", "--samples", str(pi_n)])["timing"]["wall_s"]
+    line("pi efficiency, 2 threads vs 1", f"{base:.2f} s vs {thr:.2f} s", base / (2 * thr), ">= 0.9", base / (2 * thr) >= 0.9)
+    line("pi efficiency, 2 ranks vs 1", f"{base:.2f} s vs {rk:.2f} s", base / (2 * rk), ">= 0.9", base / (2 * rk) >= 0.9)
+
+    # 3. Dispatch overhead: worker time per chunk of 1e6 empty tasks, chunk 1, dynamic.
+    count = "2e5" if a.quick else "1e6"
+    tasks = ["--json", "--schedule", "dynamic", "--chunk", "1", "tasks", "--ms", "0", "--count", count]
+    for label, cmd in (("threads", [parfold, "--threads", "2"] + tasks),
+                       ("mpirun -n 2", mpirun + ["-n", "2", parfold, "--threads", "1"] + tasks)):
+        out = run_json(cmd)
+        us = out["timing"]["wall_s"] * out["config"]["workers"] / out["config"]["chunks"] * 1e6
+        line(f"dispatch, {label}", f"{us:.3f} us per chunk per worker (Python Pool.map: ~26 us)", us / 2.0, "<= 1", us <= 2.0)
+
+    # 4. Startup.
+    reps = 5 if a.quick else 15
+    t = wall([parfold, "pi", "--samples", "1"], reps)
+    line("startup, no mpirun", f"{t*1e3:.1f} ms (target 30 ms)", t / 0.030, "<= 1", t <= 0.030)
+    t_mine = wall(mpirun + ["-n", "2", parfold, "pi", "--samples", "1"], reps)
+    t_ref = wall(mpirun + ["-n", "2", init_only], reps)
+    line("startup, mpirun -n 2", f"{t_mine:.3f} s vs {t_ref:.3f} s (MPI_Init only)", t_mine / t_ref, "<= 1.2", t_mine / t_ref <= 1.2)
+
+
+if __name__ == "__main__":
+    main()
