@@ -16,7 +16,7 @@ std::string si_rate(double per_s) {
     ++p;
   }
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.3g %s", per_s, prefixes[p]);
+  std::snprintf(buf, sizeof(buf), "%.3g %s%s", per_s, prefixes[p], p == 0 ? "" : " ");
   return buf;
 }
 
