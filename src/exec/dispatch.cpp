@@ -76,15 +76,20 @@ void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int
   auto const t = static_cast<std::uint64_t>(threads);
   Tags const tags = next_run_tags();
   while (!queue.stopped()) {
+    // `need`: chunks the threads finish while a request travels (one per thread until a
+    // chunk time is known). Ask when fewer are queued; for short chunks ask for twice
+    // that, so that one message serves many chunks; for long ones keep the queue short,
+    // so that no rank sits on chunks that an idle rank could run.
     double const mean_s = queue.mean_chunk_s();
-    std::uint64_t const per_thread =
-        mean_s <= 0 ? 2
+    std::uint64_t const need =
+        mean_s <= 0 ? t
                     : std::clamp<std::uint64_t>(
-                          static_cast<std::uint64_t>(std::ceil(kPrefetchCover_s / mean_s)), 1,
-                          kMaxPrefetchPerThread);
-    std::uint64_t const target = t * (per_thread + 1);
-    std::uint64_t const queued = queue.wait_below(target / 2 + 1);
-    std::uint64_t const want = target - std::min(target, queued);
+                          static_cast<std::uint64_t>(std::ceil(static_cast<double>(t) *
+                                                               kPrefetchCover_s / mean_s)),
+                          1, t * kMaxPrefetchPerThread);
+    std::uint64_t const queued = queue.wait_below(need);
+    std::uint64_t const target = need > 1 ? 2 * need : 1;
+    std::uint64_t const want = target > queued ? target - queued : 1;
     comm.send(0, tags.request, want);
     std::array<std::uint64_t, 2> msg{};
     boost::mpi::request req = comm.irecv(0, tags.grant, msg.data(), 2);
