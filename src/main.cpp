@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
-#include <memory>
-#include <vector>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/options.hpp"
 #include "exec/launch.hpp"
@@ -43,21 +43,23 @@ int main(int argc, char** argv) {
   Launch const launch = detect_launch();
   bool const root = launch.rank == 0;
 
-  CLI::App app{"parfold: cut a job into chunks and fold them over MPI ranks and threads.\n"
-               "Without mpirun it runs on the cores of this machine; under mpirun or srun\n"
-               "it spreads the chunks over the ranks too. Results never depend on how the\n"
-               "work was split.",
-               "parfold"};
+  CLI::App app{
+      "parfold: cut a job into chunks and fold them over MPI ranks and threads.\n"
+      "Without mpirun it runs on the cores of this machine; under mpirun or srun\n"
+      "it spreads the chunks over the ranks too. Results never depend on how the\n"
+      "work was split.",
+      "parfold"};
   app.set_version_flag("-V,--version", version_text());
   app.set_config("--config", "", "Read options from a TOML/INI file (see jobs/*.toml)");
   app.require_subcommand(1);
   app.fallthrough();
-  app.footer("Examples:\n"
-             "  parfold pi --samples 1e9\n"
-             "  mpirun -n 4 parfold --schedule dynamic pi --samples 1e10\n"
-             "  parfold sum --from 1 --to 1e9 --power 3 --json\n"
-             "  parfold --threads 8 --schedule guided tasks --count 1000 --cost random\n"
-             "Exit status: 0 success, 1 runtime failure, 2 bad usage or input.");
+  app.footer(
+      "Examples:\n"
+      "  parfold pi --samples 1e9\n"
+      "  mpirun -n 4 parfold --schedule dynamic pi --samples 1e10\n"
+      "  parfold sum --from 1 --to 1e9 --power 3 --json\n"
+      "  parfold --threads 8 --schedule guided tasks --count 1000 --cost random\n"
+      "Exit status: 0 success, 1 runtime failure, 2 bad usage or input.");
   CommonOptions common;
   add_common_options(app, common);
   Job job;
@@ -84,9 +86,9 @@ int main(int argc, char** argv) {
   } catch (CLI::ParseError const& e) {
     std::string message = e.what();
     if (dynamic_cast<CLI::RequiredError const*>(&e) != nullptr && app.get_subcommands().empty()) {
-      message = app.remaining().empty()
-                    ? "no workload given (choose pi, sum or tasks)"
-                    : "unknown workload '" + app.remaining().front() + "' (choose pi, sum or tasks)";
+      message = app.remaining().empty() ? "no workload given (choose pi, sum or tasks)"
+                                        : "unknown workload '" + app.remaining().front() +
+                                              "' (choose pi, sum or tasks)";
     }
     // Every rank parses the same arguments and fails alike. Under a launcher the ranks
     // still meet once, so that no rank's exit makes the launcher kill rank 0 before it
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<boost::mpi::environment> env;
     if (launch.uses_mpi()) env = std::make_unique<boost::mpi::environment>(argc, argv, false);
     if (root) {
-      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n", message.c_str());
+      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n",
+                   message.c_str());
       std::fflush(stderr);
     }
     if (env) boost::mpi::communicator().barrier();

@@ -10,7 +10,6 @@ namespace parfold {
 
 namespace {
 
-
 constexpr u128 kU64Max = std::numeric_limits<std::uint64_t>::max();
 
 /// Magnitude of an unsigned number in our syntax; caps at kU64Max + 1 ("too large").
@@ -19,11 +18,24 @@ u128 parse_magnitude(std::string_view s) {
   // Suffix.
   int exponent = 0;
   switch (s.back()) {
-    case 'k': case 'K': exponent = 3; break;
-    case 'm': case 'M': exponent = 6; break;
-    case 'g': case 'G': exponent = 9; break;
-    case 't': case 'T': exponent = 12; break;
-    default: break;
+    case 'k':
+    case 'K':
+      exponent = 3;
+      break;
+    case 'm':
+    case 'M':
+      exponent = 6;
+      break;
+    case 'g':
+    case 'G':
+      exponent = 9;
+      break;
+    case 't':
+    case 'T':
+      exponent = 12;
+      break;
+    default:
+      break;
   }
   if (exponent != 0) s.remove_suffix(1);
   // Exponent.
@@ -104,8 +116,7 @@ std::int64_t parse_i64(std::string_view text) {
     throw NumberError(negative ? "too small (at least -9223372036854775808)"
                                : "too large (at most 9223372036854775807)");
   }
-  return negative ? static_cast<std::int64_t>(-static_cast<i128>(v))
-                  : static_cast<std::int64_t>(v);
+  return negative ? static_cast<std::int64_t>(-static_cast<i128>(v)) : static_cast<std::int64_t>(v);
 }
 
 }  // namespace parfold

@@ -28,7 +28,8 @@ CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& ta
       [name = long_name(name), &target, min](std::string const& text) {
         std::uint64_t const v = checked(name, text, parse_u64);
         if (v < min) {
-          throw CLI::ValidationError(name, "'" + text + "': must be at least " + std::to_string(min));
+          throw CLI::ValidationError(name,
+                                     "'" + text + "': must be at least " + std::to_string(min));
         }
         target = v;
       },

@@ -16,8 +16,8 @@ class Int256 {
   constexpr explicit Int256(std::int64_t v)
       : limbs_{static_cast<std::uint64_t>(v), fill(v < 0), fill(v < 0), fill(v < 0)} {}
   /// From a non-negative 192-bit magnitude given as three 64-bit limbs, low first.
-  static constexpr Int256 from_limbs(std::uint64_t l0, std::uint64_t l1 = 0,
-                                     std::uint64_t l2 = 0, std::uint64_t l3 = 0) {
+  static constexpr Int256 from_limbs(std::uint64_t l0, std::uint64_t l1 = 0, std::uint64_t l2 = 0,
+                                     std::uint64_t l3 = 0) {
     Int256 r;
     r.limbs_ = {l0, l1, l2, l3};
     return r;
@@ -54,7 +54,7 @@ class Int256 {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & limbs_;
+    ar& limbs_;
   }
 
  private:

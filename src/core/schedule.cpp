@@ -42,9 +42,8 @@ std::uint64_t effective_chunk(Schedule s, std::uint64_t items, std::uint64_t wor
     case ScheduleKind::dynamic:
       break;
   }
-  std::uint64_t const per_worker = workers > items / kChunksPerWorker
-                                       ? 1
-                                       : ceil_div(items, workers * kChunksPerWorker);
+  std::uint64_t const per_worker =
+      workers > items / kChunksPerWorker ? 1 : ceil_div(items, workers * kChunksPerWorker);
   return std::max<std::uint64_t>({1, grain, per_worker});
 }
 

@@ -19,7 +19,7 @@ struct WorkerStats {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & rank & thread & host & chunks & items & busy_s;
+    ar& rank& thread& host& chunks& items& busy_s;
   }
 };
 

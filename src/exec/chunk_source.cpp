@@ -88,8 +88,9 @@ void RemoteSource::push(Range indices) {
 
 double RemoteSource::mean_chunk_s() const {
   std::uint64_t const n = done_chunks_.load(std::memory_order_relaxed);
-  return n == 0 ? 0.0 : static_cast<double>(done_ns_.load(std::memory_order_relaxed)) * 1e-9 /
-                            static_cast<double>(n);
+  return n == 0 ? 0.0
+                : static_cast<double>(done_ns_.load(std::memory_order_relaxed)) * 1e-9 /
+                      static_cast<double>(n);
 }
 
 void RemoteSource::record(double chunk_s) {

@@ -82,11 +82,11 @@ void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int
     // so that no rank sits on chunks that an idle rank could run.
     double const mean_s = queue.mean_chunk_s();
     std::uint64_t const need =
-        mean_s <= 0 ? t
-                    : std::clamp<std::uint64_t>(
-                          static_cast<std::uint64_t>(std::ceil(static_cast<double>(t) *
-                                                               kPrefetchCover_s / mean_s)),
-                          1, t * kMaxPrefetchPerThread);
+        mean_s <= 0
+            ? t
+            : std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(
+                                            static_cast<double>(t) * kPrefetchCover_s / mean_s)),
+                                        1, t * kMaxPrefetchPerThread);
     std::uint64_t const queued = queue.wait_below(need);
     std::uint64_t const target = need > 1 ? 2 * need : 1;
     std::uint64_t const want = target > queued ? target - queued : 1;

@@ -30,8 +30,7 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 /// exception of a worker once all of this rank's threads have stopped.
 /// \note With MPI this is a collective operation over all ranks (dynamic and guided
 /// schedules exchange chunk grants with rank 0).
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
-                                    ChunkBody const& body);
+std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, ChunkBody const& body);
 
 /// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
@@ -52,8 +51,8 @@ JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team)
   Partial rank_value = w.identity();
   for (Slot const& p : partials) W::combine(rank_value, p.value);
 
-  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, w.items(),
-                                               plan.count(), 0.0, {}}};
+  JobResult<Partial> out{w.identity(),
+                         RunInfo{team.ranks(), team.threads, s, w.items(), plan.count(), 0.0, {}}};
   if (team.comm == nullptr) {
     out.value = rank_value;
     out.info.workers = std::move(mine);

@@ -21,8 +21,8 @@ std::string si_rate(double per_s) {
 }
 
 nlohmann::ordered_json threads_json(std::vector<int> const& threads) {
-  bool const uniform = std::adjacent_find(threads.begin(), threads.end(),
-                                          std::not_equal_to<>()) == threads.end();
+  bool const uniform =
+      std::adjacent_find(threads.begin(), threads.end(), std::not_equal_to<>()) == threads.end();
   if (uniform && !threads.empty()) return threads.front();
   return threads;
 }
@@ -78,11 +78,12 @@ void print_text(std::FILE* out, Report const& r) {
   RunInfo const& info = r.info;
   std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
   std::string threads = std::to_string(info.threads.front());
-  if (threads_json(info.threads).is_array()) threads = "(" + threads_json(info.threads).dump() + ")";
+  if (threads_json(info.threads).is_array())
+    threads = "(" + threads_json(info.threads).dump() + ")";
   std::fprintf(out, "\n%-12s  %d rank%s x %s thread%s = %llu worker%s (launcher: %s)\n", "workers",
-               info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(),
-               threads == "1" ? "" : "s", static_cast<unsigned long long>(workers),
-               workers == 1 ? "" : "s", r.launcher.c_str());
+               info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(), threads == "1" ? "" : "s",
+               static_cast<unsigned long long>(workers), workers == 1 ? "" : "s",
+               r.launcher.c_str());
   std::fprintf(out, "%-12s  %s, chunk %s%s, %s chunks\n", "schedule",
                std::string(to_string(info.schedule.kind)).c_str(),
                group_digits(std::to_string(info.schedule.chunk)).c_str(),

@@ -31,9 +31,9 @@ namespace parfold {
 /// `seed`: even i uses output words 0 and 1, odd i words 2 and 3.
 [[nodiscard]] constexpr bool pi_sample_hit(std::uint64_t i, std::uint64_t seed) {
   std::uint64_t const c = i / 2;
-  auto const w = philox4x32_10(
-      {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
-      {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
+  auto const w =
+      philox4x32_10({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
+                    {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
   return (i % 2 == 0) ? in_circle(w[0], w[1]) : in_circle(w[2], w[3]);
 }
 

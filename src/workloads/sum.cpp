@@ -46,8 +46,9 @@ Int256 power_sum(std::uint64_t m0, std::uint64_t m1, int p) {
         hi += (c_mid >> 64) + (lo < cube_lo ? 1U : 0U);
         if (m == m1) break;
       }
-      return Int256::from_limbs(static_cast<std::uint64_t>(lo), static_cast<std::uint64_t>(lo >> 64),
-                                static_cast<std::uint64_t>(hi), static_cast<std::uint64_t>(hi >> 64));
+      return Int256::from_limbs(
+          static_cast<std::uint64_t>(lo), static_cast<std::uint64_t>(lo >> 64),
+          static_cast<std::uint64_t>(hi), static_cast<std::uint64_t>(hi >> 64));
     }
   }
 }
@@ -58,14 +59,15 @@ void SumWorkload::process(Range r, Partial& acc) const {
   auto const last = static_cast<std::int64_t>(static_cast<std::uint64_t>(from) + r.end - 1);
   if (first < 0) {  // negative terms: (-m)^p = (-1)^p m^p
     std::int64_t const neg_last = std::min<std::int64_t>(last, -1);
-    auto const m0 = static_cast<std::uint64_t>(-(neg_last + 1)) + 1;   // -neg_last
-    auto const m1 = static_cast<std::uint64_t>(-(first + 1)) + 1;      // -first, up to 2^63
+    auto const m0 = static_cast<std::uint64_t>(-(neg_last + 1)) + 1;  // -neg_last
+    auto const m1 = static_cast<std::uint64_t>(-(first + 1)) + 1;     // -first, up to 2^63
     Int256 const s = power_sum(m0, m1, power);
     acc += (power % 2 == 1) ? -s : s;
   }
   if (last >= 0) {
     std::int64_t const pos_first = std::max<std::int64_t>(first, 0);
-    acc += power_sum(static_cast<std::uint64_t>(pos_first), static_cast<std::uint64_t>(last), power);
+    acc +=
+        power_sum(static_cast<std::uint64_t>(pos_first), static_cast<std::uint64_t>(last), power);
   }
 }
 
@@ -93,12 +95,13 @@ void setup_sum(CLI::App& app, Job& job) {
   add_int(*sub, "--from", w->from, "First term A (default 0)");
   sub->add_option("-p,--power", w->power, "Power P: 0, 1, 2 or 3 (default 1)")
       ->check(CLI::Range(0, 3));
-  sub->footer("The sum is exact (up to 256 bits) and printed as a decimal integer.\n"
-              "Example: parfold sum --from -1e12 --to 1e12 --power 2");
+  sub->footer(
+      "The sum is exact (up to 256 bits) and printed as a decimal integer.\n"
+      "Example: parfold sum --from -1e12 --to 1e12 --power 2");
   sub->final_callback([w, &job] {
     if (w->from > w->to) {
-      throw CLI::ValidationError("--from", std::to_string(w->from) +
-                                               " is greater than --to " + std::to_string(w->to));
+      throw CLI::ValidationError(
+          "--from", std::to_string(w->from) + " is greater than --to " + std::to_string(w->to));
     }
     if (w->items() == 0) {
       throw CLI::ValidationError("--from", "the range holds 2^64 terms; at most 2^64 - 1 fit");

@@ -109,10 +109,11 @@ void setup_tasks(CLI::App& app, Job& job) {
   sub->add_option("--cost", o->cost,
                   "Cost of task k: uniform (T), linear (T*2k/N) or random (in [0, 2T])")
       ->check(CLI::IsMember({"uniform", "linear", "random"}));
-  sub->footer("Example: parfold --schedule dynamic --chunk 1 tasks --count 1000 --ms 2 --cost random");
+  sub->footer(
+      "Example: parfold --schedule dynamic --chunk 1 tasks --count 1000 --ms 2 --cost random");
   sub->final_callback([o, &job] {
     o->w.mean_ns = static_cast<std::uint64_t>(std::llround(o->ms * 1e6));
-    o->w.cost = o->cost == "linear" ? CostModel::linear
+    o->w.cost = o->cost == "linear"   ? CostModel::linear
                 : o->cost == "random" ? CostModel::random
                                       : CostModel::uniform;
     job = [o](Team const& team, Schedule s) { return run_tasks(o->w, team, s); };

@@ -19,14 +19,14 @@ struct TasksWorkload {
     friend bool operator==(Partial const&, Partial const&) = default;
     template <class Archive>
     void serialize(Archive& ar, unsigned /*version*/) {
-      auto split = [](u128& v, std::uint64_t (&w)[2]) {
+      auto split = [](u128& v, std::uint64_t(&w)[2]) {
         w[0] = static_cast<std::uint64_t>(v);
         w[1] = static_cast<std::uint64_t>(v >> 64);
       };
       std::uint64_t is[2], cs[2];
       split(index_sum, is);
       split(cost_ns, cs);
-      ar & tasks & is & cs;
+      ar& tasks& is& cs;
       index_sum = (u128{is[1]} << 64) | is[0];
       cost_ns = (u128{cs[1]} << 64) | cs[0];
     }

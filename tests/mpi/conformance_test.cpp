@@ -93,8 +93,9 @@ TEST(Conformance, PiMatchesSequentialRandom123) {
   r123::Philox4x32 rng;
   for (std::uint64_t i = 0; i < w.samples; ++i) {
     std::uint64_t const c = i / 2;
-    auto const out = rng({{static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0}},
-                         {{static_cast<std::uint32_t>(w.seed), static_cast<std::uint32_t>(w.seed >> 32)}});
+    auto const out =
+        rng({{static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0}},
+            {{static_cast<std::uint32_t>(w.seed), static_cast<std::uint32_t>(w.seed >> 32)}});
     unsigned __int128 const x = out[i % 2 == 0 ? 0 : 2], y = out[i % 2 == 0 ? 1 : 3];
     expect += (x * x + y * y < (static_cast<unsigned __int128>(1) << 64)) ? 1 : 0;
   }

@@ -24,7 +24,8 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
     if (!r.failed()) return;
     auto const* test = ::testing::UnitTest::GetInstance()->current_test_info();
     std::fprintf(stderr, "[rank %d] %s.%s %s:%d: Failure\n%s\n", rank_,
-                 test != nullptr ? test->test_suite_name() : "?", test != nullptr ? test->name() : "?",
+                 test != nullptr ? test->test_suite_name() : "?",
+                 test != nullptr ? test->name() : "?",
                  r.file_name() != nullptr ? r.file_name() : "?", r.line_number(), r.summary());
     std::fflush(stderr);
   }

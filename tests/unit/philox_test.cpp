@@ -12,7 +12,8 @@ namespace parfold {
 namespace {
 
 /// Random123's own implementation, the reference.
-std::array<std::uint32_t, 4> r123_philox(std::array<std::uint32_t, 4> c, std::array<std::uint32_t, 2> k) {
+std::array<std::uint32_t, 4> r123_philox(std::array<std::uint32_t, 4> c,
+                                         std::array<std::uint32_t, 2> k) {
   r123::Philox4x32 rng;
   r123::Philox4x32::ctr_type ctr = {{c[0], c[1], c[2], c[3]}};
   r123::Philox4x32::key_type key = {{k[0], k[1]}};
@@ -23,8 +24,9 @@ std::array<std::uint32_t, 4> r123_philox(std::array<std::uint32_t, 4> c, std::ar
 /// Sample i as the workload defines it, computed with Random123 and 128-bit integers.
 bool reference_hit(std::uint64_t i, std::uint64_t seed) {
   std::uint64_t const c = i / 2;
-  auto const w = r123_philox({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
-                             {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
+  auto const w =
+      r123_philox({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
+                  {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
   unsigned __int128 const x = (i % 2 == 0) ? w[0] : w[2];
   unsigned __int128 const y = (i % 2 == 0) ? w[1] : w[3];
   return x * x + y * y < (static_cast<unsigned __int128>(1) << 64);
@@ -34,10 +36,12 @@ TEST(Philox, KnownAnswerVectors) {
   // Random123's kat_vectors for philox4x32 with 10 rounds.
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
             (std::array<std::uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
-  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
-            (std::array<std::uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
-            (std::array<std::uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+      (std::array<std::uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+      (std::array<std::uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
 TEST(Philox, MatchesRandom123) {
@@ -53,8 +57,8 @@ TEST(Philox, MatchesRandom123) {
 
 TEST(Philox, InCircleIsExact) {
   EXPECT_TRUE(in_circle(0, 0));
-  EXPECT_TRUE(in_circle(0xffffffff, 0));   // (2^32-1)^2 < 2^64
-  EXPECT_FALSE(in_circle(0xffffffff, 0x20000));  // just over 2^64
+  EXPECT_TRUE(in_circle(0xffffffff, 0));           // (2^32-1)^2 < 2^64
+  EXPECT_FALSE(in_circle(0xffffffff, 0x20000));    // just over 2^64
   EXPECT_TRUE(in_circle(0xb504f333, 0xb504f333));  // 2 * 0xb504f333^2 < 2^64
   EXPECT_FALSE(in_circle(0xb504f334, 0xb504f334));
 }
@@ -62,10 +66,12 @@ TEST(Philox, InCircleIsExact) {
 TEST(PiKernel, BatchedKernelMatchesReferenceOnEveryRangeShape) {
   for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{42}, ~std::uint64_t{0}}) {
     std::vector<std::uint64_t> prefix{0};  // prefix[i] = hits in [0, i)
-    for (std::uint64_t i = 0; i < 300; ++i) prefix.push_back(prefix.back() + (reference_hit(i, seed) ? 1 : 0));
+    for (std::uint64_t i = 0; i < 300; ++i)
+      prefix.push_back(prefix.back() + (reference_hit(i, seed) ? 1 : 0));
     for (std::uint64_t a = 0; a < 70; ++a) {
       for (std::uint64_t b = a; b <= 300; b += 1 + b % 7) {
-        ASSERT_EQ(pi_hits({a, b}, seed), prefix[b] - prefix[a]) << "[" << a << ", " << b << ") seed " << seed;
+        ASSERT_EQ(pi_hits({a, b}, seed), prefix[b] - prefix[a])
+            << "[" << a << ", " << b << ") seed " << seed;
       }
     }
   }

@@ -106,7 +106,7 @@ TEST(Schedule, ParseAndDefaults) {
   EXPECT_EQ(to_string(ScheduleKind::static_blocks), "static");
   EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000), 5U);  // explicit wins
   EXPECT_EQ(effective_chunk({ScheduleKind::static_blocks, 0}, 100, 3, 1), 34U);
-  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1), 100U);  // 16 per worker
+  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1), 100U);      // 16 per worker
   EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1000), 1000U);  // grain
   EXPECT_EQ(effective_chunk({ScheduleKind::cyclic, 0}, 3, 8, 1), 1U);
   EXPECT_EQ(partition({10, 20}, 0, 3), (Range{10, 14}));

@@ -18,10 +18,16 @@ mpz_class big(std::int64_t v) { return mpz_class(std::to_string(v)); }
 /// Faulhaber: sum of i^p for i = 1..n (n >= 0), in GMP.
 mpz_class faulhaber(mpz_class const& n, int p) {
   switch (p) {
-    case 0: return n;
-    case 1: return n * (n + 1) / 2;
-    case 2: return n * (n + 1) * (2 * n + 1) / 6;
-    default: { mpz_class const t = n * (n + 1) / 2; return t * t; }
+    case 0:
+      return n;
+    case 1:
+      return n * (n + 1) / 2;
+    case 2:
+      return n * (n + 1) * (2 * n + 1) / 6;
+    default: {
+      mpz_class const t = n * (n + 1) / 2;
+      return t * t;
+    }
   }
 }
 
@@ -70,11 +76,14 @@ TEST(SumWorkload, MatchesClosedFormOnSmallRanges) {
 }
 
 TEST(SumWorkload, ExactAtTheExtremesOfInt64) {
-  struct Case { std::int64_t a, b; };
+  struct Case {
+    std::int64_t a, b;
+  };
   for (Case c : {Case{kMax - 100000, kMax}, Case{kMin, kMin + 100000}, Case{kMin, kMin},
                  Case{kMax, kMax}, Case{-50000, 50000}}) {
     for (int p = 0; p <= 3; ++p) {
-      EXPECT_EQ(run(c.a, c.b, p), closed_form(c.a, c.b, p).get_str()) << c.a << ".." << c.b << " p=" << p;
+      EXPECT_EQ(run(c.a, c.b, p), closed_form(c.a, c.b, p).get_str())
+          << c.a << ".." << c.b << " p=" << p;
     }
   }
 }
