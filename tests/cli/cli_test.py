@@ -194,6 +194,26 @@ def text_output(opts):
     check("2 ranks x 2 threads" in p.stdout, f"mpirun text output: {p.stdout}")
 
 
+def rank_failure(opts, failure_main):
+    """A worker throwing on one rank ends the job: non-zero exit, a message naming the
+    rank, and no hang (every rank count, every schedule, the failing rank 0 or not)."""
+    import time
+    for ranks in (2, 3, 4):
+        for schedule in SCHEDULES:
+            for failing in sorted({0, ranks - 1}):
+                cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none",
+                       failure_main, schedule, str(failing)]
+                t0 = time.monotonic()
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+                what = f"ranks={ranks} {schedule} failing rank {failing}"
+                check(p.returncode != 0, f"{what}: exit 0")
+                check(f"parfold: error on rank {failing} " in p.stderr and "injected failure" in p.stderr,
+                      f"{what}: message missing: {p.stderr[-500:]!r}")
+                check(time.monotonic() - t0 < 20, f"{what}: took {time.monotonic() - t0:.1f} s")
+                check("finished" not in p.stdout, f"{what}: reported a result")
+    print("a failing rank ends every job with a message")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
@@ -203,6 +223,8 @@ def main():
     opts = ap.parse_args()
     if opts.suite == "identical":
         identical(opts, opts.args[0], int(opts.args[1]))
+    elif opts.suite == "rank_failure":
+        rank_failure(opts, opts.args[0])
     elif opts.suite == "bad_input_mpi":
         bad_input(opts, ranks=3)
     else:
