@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "core/errors.hpp"
 #include "exec/launch.hpp"
 #include "exec/team.hpp"
 #include "report/report.hpp"
@@ -111,8 +112,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parfold: error: cannot start: %s\n", e.what());
     return kExitFailure;
   }
+  Team const& team = runtime->team();
   try {
-    Team const& team = runtime->team();
     Report const report = job(team, common.schedule);
     if (team.is_root()) {
       if (common.json) {
@@ -122,7 +123,16 @@ int main(int argc, char** argv) {
       }
       std::fflush(stdout);
     }
-  } catch (std::exception const& e) {
+    return report.exit_code;
+  } catch (UsageError const& e) {  // every rank knows: rank 0 says it once
+    if (team.is_root()) {
+      std::fprintf(stderr, "parfold: error: %s\n", e.what());
+    }
+    return kExitUsage;
+  } catch (JobError const& e) {
+    if (team.is_root()) std::fprintf(stderr, "parfold: error: %s\n", e.what());
+    return kExitFailure;
+  } catch (std::exception const& e) {  // only this rank knows
     runtime->fail(e.what());
   }
   return 0;

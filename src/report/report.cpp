@@ -70,6 +70,10 @@ nlohmann::ordered_json to_json(Report const& r) {
 }
 
 void print_text(std::FILE* out, Report const& r) {
+  if (r.text) {
+    std::fputs(r.text->c_str(), out);
+    return;
+  }
   std::size_t width = 12;
   for (Field const& f : r.result) width = std::max(width, f.key.size());
   for (Field const& f : r.result) {

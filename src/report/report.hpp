@@ -19,12 +19,15 @@ struct Field {
 
 /// Everything rank 0 reports about a finished run.
 struct Report {
-  std::string workload;
-  std::string unit;  ///< what an item is: "samples", "terms", "tasks"
-  std::vector<Field> result;
-  RunInfo info;
+  std::string workload{};
+  std::string unit{};  ///< what an item is: "samples", "terms", "tasks"
+  std::vector<Field> result{};
+  RunInfo info{};
   std::string launcher = "none";
-  std::optional<double> speedup;  ///< where the workload knows its serial time
+  std::optional<double> speedup{};  ///< where the workload knows its serial time
+  /// When set, the text report is exactly this (tool-compatible output, e.g. wc's).
+  std::optional<std::string> text{};
+  int exit_code = 0;  ///< e.g. 1 for a grep that matched nothing
 };
 
 [[nodiscard]] nlohmann::ordered_json to_json(Report const& r);

@@ -1,47 +1,9 @@
-// The pi kernel for CPUs with AVX2; compiled with -mavx2 and called only after a
-// run-time check. Includes nothing but the kernel, so no AVX2 copy of a shared inline
-// function can leak into the rest of the program.
-#include <immintrin.h>
-
+// The pi kernel for CPUs with AVX2 (compiled with -mavx2, called after a run-time check).
+#include "simd/avx2.hpp"
 #include "workloads/philox_batch.hpp"
 
 namespace parfold::detail {
-namespace {
-struct Avx2 {
-  using reg = __m256i;
-  static constexpr std::uint64_t lanes = 8;
-  static reg zero() { return _mm256_setzero_si256(); }
-  static reg set1_32(std::uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
-  static reg set1_64(std::uint64_t v) { return _mm256_set1_epi64x(static_cast<long long>(v)); }
-  static void counters(std::uint64_t c, reg& lo, reg& hi) {
-    __m256i const idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    lo = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), idx);
-    if ((c & 0xFFFFFFFFULL) <= 0xFFFFFFFFULL - 7) {  // no carry into the high word
-      hi = _mm256_set1_epi32(static_cast<int>(c >> 32));
-    } else {
-      hi = _mm256_setr_epi32(static_cast<int>(c >> 32), static_cast<int>((c + 1) >> 32),
-                             static_cast<int>((c + 2) >> 32), static_cast<int>((c + 3) >> 32),
-                             static_cast<int>((c + 4) >> 32), static_cast<int>((c + 5) >> 32),
-                             static_cast<int>((c + 6) >> 32), static_cast<int>((c + 7) >> 32));
-    }
-  }
-  static reg xor_(reg a, reg b) { return _mm256_xor_si256(a, b); }
-  static reg and_(reg a, reg b) { return _mm256_and_si256(a, b); }
-  static reg or_(reg a, reg b) { return _mm256_or_si256(a, b); }
-  static reg andnot(reg a, reg b) { return _mm256_andnot_si256(a, b); }
-  static reg add64(reg a, reg b) { return _mm256_add_epi64(a, b); }
-  static reg srli64(reg a, int n) { return _mm256_srli_epi64(a, n); }
-  static reg slli64(reg a, int n) { return _mm256_slli_epi64(a, n); }
-  static reg mul_epu32(reg a, reg b) { return _mm256_mul_epu32(a, b); }
-  static std::uint64_t hsum64(reg a) {
-    alignas(32) std::uint64_t v[4];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(v), a);
-    return v[0] + v[1] + v[2] + v[3];
-  }
-};
-}  // namespace
-
 std::uint64_t pair_hits_avx2(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed) {
-  return PhiloxBatch<Avx2>::pair_hits(c_begin, blocks, seed);
+  return PhiloxBatch<simd::Avx2>::pair_hits(c_begin, blocks, seed);
 }
 }  // namespace parfold::detail

@@ -1,10 +1,6 @@
 #pragma once
-// The batched Philox4x32-10 pi kernel, written once over a SIMD traits type V and
-// instantiated per instruction set (philox_sse2.cpp, philox_avx2.cpp). Include only
-// from those files: each defines its own V in an anonymous namespace.
-//
-// V provides: type reg (V::lanes 32-bit lanes), set1, load_counters, xor_, and_, or_,
-// add64, srli64, slli64, mul_epu32 (32x32->64 on the even 32-bit lanes), store64.
+// The batched Philox4x32-10 pi kernel, written once over SIMD traits V (simd/sse2.hpp,
+// simd/avx2.hpp) and instantiated per instruction set in philox_sse2.cpp / philox_avx2.cpp.
 
 #include <cstdint>
 

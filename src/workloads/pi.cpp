@@ -25,7 +25,7 @@ Report run_pi(PiWorkload const& w, Team const& team, Schedule schedule) {
   double const estimate = 4.0 * p;
   double const std_error = 4.0 * std::sqrt(p * (1.0 - p) / n);
   double const abs_error = std::abs(estimate - std::numbers::pi);
-  Report r{"pi", "samples", {}, run.info, team.launcher, std::nullopt};
+  Report r{.workload = "pi", .unit = "samples", .info = run.info, .launcher = team.launcher};
   r.result = {
       {"estimate", estimate, fixed(estimate, 12)},
       {"hits", run.value, group_digits(std::to_string(run.value))},

@@ -17,6 +17,7 @@ using Job = std::function<Report(Team const& team, Schedule schedule)>;
 void setup_pi(CLI::App& app, Job& job);
 void setup_sum(CLI::App& app, Job& job);
 void setup_tasks(CLI::App& app, Job& job);
+void setup_lines(CLI::App& app, Job& job);
 
 /// Declares every workload's subcommand.
 void setup_workloads(CLI::App& app, Job& job);

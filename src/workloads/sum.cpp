@@ -76,7 +76,7 @@ namespace {
 Report run_sum(SumWorkload const& w, Team const& team, Schedule schedule) {
   auto const run = execute(w, schedule, team);
   std::string const value = run.value.to_string();
-  Report r{"sum", "terms", {}, run.info, team.launcher, std::nullopt};
+  Report r{.workload = "sum", .unit = "terms", .info = run.info, .launcher = team.launcher};
   r.result = {
       {"value", value, value},
       {"from", w.from, std::to_string(w.from)},

@@ -85,7 +85,7 @@ Report run_tasks(TasksWorkload const& w, Team const& team, Schedule schedule) {
                 static_cast<double>(w.mean_ns) * 1e-6);
   char serial[64];
   std::snprintf(serial, sizeof(serial), "%.3f s (the tasks' total cost)", serial_s);
-  Report r{"tasks", "tasks", {}, run.info, team.launcher, std::nullopt};
+  Report r{.workload = "tasks", .unit = "tasks", .info = run.info, .launcher = team.launcher};
   r.result = {
       {"tasks", v.tasks, group_digits(std::to_string(v.tasks))},
       {"index_sum", index_sum, group_digits(index_sum)},

@@ -10,6 +10,13 @@
 
 #include "exec/executor.hpp"
 #include "mpi_gtest_main.hpp"
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../support/text_gen.hpp"
+#include "workloads/lines/lines.hpp"
 #include "workloads/pi.hpp"
 #include "workloads/sum.hpp"
 #include "workloads/tasks.hpp"
@@ -129,6 +136,33 @@ TEST(Conformance, TasksRunExactlyOnce) {
     EXPECT_EQ(r.value.tasks, 500U);
     EXPECT_EQ(r.value.index_sum, u128{500 * 499 / 2});
   });
+}
+
+TEST(Conformance, LinesCountMatchesNaiveCount) {
+  // Every rank writes the same files into its own directory.
+  auto const dir = std::filesystem::temp_directory_path() / ("parfold-conf-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> texts = {testing_support::random_text(11, 40, 60, true), "",
+                                    testing_support::random_text(12, 300, 8, false), "\n\n",
+                                    testing_support::random_text(13, 3, 200, true)};
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    paths.push_back((dir / ("f" + std::to_string(i))).string());
+    std::ofstream(paths.back(), std::ios::binary) << texts[i];
+  }
+  {
+    LineFiles const files(paths);
+    CountWorkload const w{&files};
+    for_each_config({0, 1, 7, 100}, [&](Team const& team, Schedule s) {
+      auto const r = execute(w, s, team);
+      if (!team.is_root()) return;
+      for (std::size_t f = 0; f < texts.size(); ++f) {
+        auto const want = testing_support::naive_wc(texts[f]);
+        EXPECT_EQ(r.value[f], (LineCounts{want.lines, want.words, want.bytes})) << "file " << f;
+      }
+    });
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Conformance, WorkerFailureIsReportedNotHidden) {

@@ -1,0 +1,31 @@
+#include "workloads/lines/count.hpp"
+
+namespace parfold {
+
+LineCounts count_bytes(std::string_view text, bool& after_sep) {
+  LineCounts c;
+  for (char const ch : text) {
+    auto const b = static_cast<unsigned char>(ch);
+    if (b == ' ' || (b >= '\t' && b <= '\r')) {
+      after_sep = true;
+      c.lines += b == '\n' ? 1U : 0U;
+    } else if (b >= 0x21 && b <= 0x7e) {
+      c.words += after_sep ? 1U : 0U;
+      after_sep = false;
+    }
+  }
+  c.bytes = text.size();
+  return c;
+}
+
+LineCounts count_text(std::string_view text) {
+  static bool const avx2 = __builtin_cpu_supports("avx2") != 0;
+  bool after_sep = true;
+  std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+  LineCounts c = avx2 ? detail::count_blocks_avx2(text.data(), whole, after_sep)
+                      : detail::count_blocks_sse2(text.data(), whole, after_sep);
+  c += count_bytes(text.substr(whole), after_sep);
+  return c;
+}
+
+}  // namespace parfold

@@ -1,0 +1,130 @@
+#include "workloads/lines/files.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/errors.hpp"
+
+namespace parfold {
+
+namespace {
+
+std::int64_t mtime_ns(struct stat const& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+std::uintptr_t page_size() {
+  static auto const size = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+}  // namespace
+
+LineFiles::LineFiles(std::vector<std::string> const& paths) {
+  for (std::string const& path : paths) {
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw UsageError(path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      int const err = errno;
+      bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
+      ::close(fd);
+      throw UsageError(path + ": " + (S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
+                                      : stat_ok            ? "not a regular file"
+                                                           : std::strerror(err)));
+    }
+    auto const size = static_cast<std::uint64_t>(st.st_size);
+    std::string_view view;
+    if (size > 0) {
+      void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (p == MAP_FAILED) {
+        int const err = errno;
+        ::close(fd);
+        throw UsageError(path + ": " + std::strerror(err));
+      }
+      ::madvise(p, size, MADV_SEQUENTIAL);
+      view = {static_cast<char const*>(p), size};
+    }
+    ::close(fd);  // the mapping stays valid
+    files_.push_back({path, total_, size, mtime_ns(st)});
+    views_.push_back(view);
+    total_ += size;
+  }
+}
+
+LineFiles::~LineFiles() {
+  for (std::string_view v : views_) {
+    if (!v.empty()) ::munmap(const_cast<char*>(v.data()), v.size());
+  }
+}
+
+std::size_t LineFiles::first_file(std::uint64_t byte) const {
+  // The last file that starts at or before `byte` (empty files start where the next does).
+  auto const it = std::upper_bound(files_.begin(), files_.end(), byte,
+                                   [](std::uint64_t b, InputFile const& f) { return b < f.offset; });
+  std::size_t i = it == files_.begin() ? 0 : static_cast<std::size_t>(it - files_.begin()) - 1;
+  while (i > 0 && files_[i - 1].offset == files_[i].offset) --i;
+  return i;
+}
+
+std::string_view LineFiles::owned_lines(std::size_t file, Range local) const {
+  std::string_view const data = views_[file];
+  // The first line that starts in [local.begin, local.end).
+  std::uint64_t begin = local.begin;
+  if (begin != 0 && data[begin - 1] != '\n') {
+    void const* nl = std::memchr(data.data() + begin, '\n', local.end - begin);
+    if (nl == nullptr) return {};
+    begin = static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
+    if (begin >= local.end) return {};
+  }
+  // The end of the line that holds the chunk's last byte.
+  std::uint64_t end = local.end;
+  if (end != data.size() && data[end - 1] != '\n') {
+    void const* nl = std::memchr(data.data() + end, '\n', data.size() - end);
+    end = nl == nullptr ? data.size()
+                        : static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
+  }
+  return data.substr(begin, end - begin);
+}
+
+std::vector<std::int64_t> LineFiles::fingerprint() const {
+  std::vector<std::int64_t> out;
+  for (InputFile const& f : files_) {
+    out.push_back(static_cast<std::int64_t>(f.size));
+    out.push_back(f.mtime_ns);
+  }
+  return out;
+}
+
+std::vector<std::int64_t> LineFiles::current_fingerprint() const {
+  std::vector<std::int64_t> out;
+  for (InputFile const& f : files_) {
+    struct stat st {};
+    if (::stat(f.path.c_str(), &st) != 0) {
+      out.push_back(-1);
+      out.push_back(-1);
+      continue;
+    }
+    out.push_back(static_cast<std::int64_t>(st.st_size));
+    out.push_back(mtime_ns(st));
+  }
+  return out;
+}
+
+void LineFiles::release(std::size_t file, std::string_view lines) const {
+  // Whole pages inside `lines` only: neighbouring chunks may still read the edges.
+  auto const first = reinterpret_cast<std::uintptr_t>(lines.data());
+  auto const last = first + lines.size();
+  std::uintptr_t const begin = (first + page_size() - 1) & ~(page_size() - 1);
+  std::uintptr_t const end = last & ~(page_size() - 1);
+  (void)file;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+}  // namespace parfold

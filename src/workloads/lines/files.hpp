@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/range.hpp"
+
+namespace parfold {
+
+struct InputFile {
+  std::string path;
+  std::uint64_t offset = 0;  ///< its first byte in the concatenation of all files
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+};
+
+/// Input files mapped read-only. Their concatenation is one range of bytes, cut into
+/// chunks; a chunk owns the lines whose first byte it holds (a file's first byte starts
+/// a line, and no line spans two files). Files are never written.
+class LineFiles {
+ public:
+  /// Opens and maps every file; throws UsageError naming the file and the reason
+  /// (missing, a directory, unreadable).
+  explicit LineFiles(std::vector<std::string> const& paths);
+  ~LineFiles();
+  LineFiles(LineFiles const&) = delete;
+  LineFiles& operator=(LineFiles const&) = delete;
+
+  [[nodiscard]] std::uint64_t total() const { return total_; }
+  [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
+  [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
+
+  /// Calls f(file index, lines) for every file that `chunk` (bytes of the
+  /// concatenation) overlaps, with `lines` the whole lines whose first byte lies in the
+  /// chunk (read past the chunk's end to finish the last one); files without such a
+  /// line are skipped.
+  template <class F>
+  void for_each_lines(Range chunk, F&& f) const {
+    for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
+      InputFile const& file = files_[i];
+      if (file.offset >= chunk.end) break;
+      if (file.offset + file.size <= chunk.begin) continue;  // ends before (or is empty)
+      Range const local{std::max(chunk.begin, file.offset) - file.offset,
+                        std::min(chunk.end, file.offset + file.size) - file.offset};
+      std::string_view const lines = owned_lines(i, local);
+      if (!lines.empty()) f(i, lines);
+    }
+  }
+
+  /// Sizes and modification times, to compare across ranks and over time.
+  [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
+  /// The fingerprint the files have now on disk.
+  [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
+
+  /// Lets the kernel drop this rank's mapping of `lines` (they are processed).
+  void release(std::size_t file, std::string_view lines) const;
+
+ private:
+  [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
+  [[nodiscard]] std::string_view owned_lines(std::size_t file, Range local) const;
+
+  std::vector<InputFile> files_;
+  std::vector<std::string_view> views_;
+  std::uint64_t total_ = 0;
+};
+
+}  // namespace parfold

@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "../support/text_gen.hpp"
+#include "core/errors.hpp"
+#include "workloads/lines/count.hpp"
+#include "workloads/lines/files.hpp"
+
+namespace parfold {
+namespace {
+
+using testing_support::naive_wc;
+using testing_support::random_text;
+
+void expect_counts(LineCounts const& got, std::string const& text, std::string const& what) {
+  auto const want = naive_wc(text);
+  EXPECT_EQ(got.lines, want.lines) << what;
+  EXPECT_EQ(got.words, want.words) << what;
+  EXPECT_EQ(got.bytes, want.bytes) << what;
+}
+
+TEST(LineCount, EveryKernelMatchesTheNaiveCount) {
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    std::string const text = random_text(seed, 1 + seed % 150, 1 + seed % 40, seed % 2 == 0);
+    expect_counts(count_text(text), text, "count_text seed " + std::to_string(seed));
+    bool state = true;
+    expect_counts(count_bytes(text, state), text, "count_bytes");
+    std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+    for (auto* kernel : {&detail::count_blocks_sse2, &detail::count_blocks_avx2}) {
+      if (kernel == &detail::count_blocks_avx2 && !__builtin_cpu_supports("avx2")) continue;
+      bool after_sep = true;
+      LineCounts c = kernel(text.data(), whole, after_sep);
+      c += count_bytes(std::string_view(text).substr(whole), after_sep);
+      expect_counts(c, text, "kernel seed " + std::to_string(seed));
+    }
+  }
+}
+
+TEST(LineCount, WordRulesOfCoreutilsWc) {
+  auto words = [](std::string const& s) { return count_text(s).words; };
+  EXPECT_EQ(words(std::string("a\x01" "b", 3)), 1U);          // controls join a word
+  EXPECT_EQ(words(std::string("\0", 1)), 0U);                   // a lone NUL is no word
+  EXPECT_EQ(words("\xc3\xa9"), 0U);                             // nor are bytes >= 0x80 alone
+  EXPECT_EQ(words("\xc3\xa9x"), 1U);
+  EXPECT_EQ(words("a\rb c\vd\fe\tf"), 6U);
+  // O runs across a 64-byte block boundary, after a separator and after a letter.
+  std::string s(63, '\x80');
+  s[0] = ' ';
+  s += "\x80\x80x";
+  EXPECT_EQ(words(s), 1U);
+  std::string t(63, '\x80');
+  t[0] = 'a';
+  t += "\x80\x80x";
+  EXPECT_EQ(words(t), 1U);
+  EXPECT_EQ(words(std::string(200, ' ') + "a"), 1U);
+}
+
+class TempFiles {
+ public:
+  TempFiles() : dir_(std::filesystem::temp_directory_path() / ("parfold-test-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~TempFiles() { std::filesystem::remove_all(dir_); }
+  std::string add(std::string const& name, std::string const& content) {
+    auto const path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+TEST(LineFiles, ChunksOwnEveryLineExactlyOnce) {
+  TempFiles tmp;
+  std::vector<std::string> texts = {random_text(1, 30, 20, true), "", random_text(2, 100, 5, false),
+                                    "\n\n\n", "x", random_text(3, 7, 50, true)};
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < texts.size(); ++i) paths.push_back(tmp.add("f" + std::to_string(i), texts[i]));
+  LineFiles const files(paths);
+  std::uint64_t total = 0;
+  for (auto const& t : texts) total += t.size();
+  ASSERT_EQ(files.total(), total);
+  for (std::uint64_t chunk : {1, 2, 3, 7, 64, 1000, 100000}) {
+    std::vector<std::string> rebuilt(texts.size());
+    for (std::uint64_t a = 0; a < total; a += chunk) {
+      files.for_each_lines({a, std::min(total, a + chunk)}, [&](std::size_t f, std::string_view lines) {
+        std::string_view const data = files.bytes(f);
+        auto const begin = static_cast<std::size_t>(lines.data() - data.data());
+        EXPECT_TRUE(begin == 0 || data[begin - 1] == '\n') << "span starts mid-line";
+        EXPECT_EQ(begin, rebuilt[f].size()) << "gap or overlap in file " << f;
+        rebuilt[f] += lines;
+      });
+    }
+    for (std::size_t f = 0; f < texts.size(); ++f) EXPECT_EQ(rebuilt[f], texts[f]) << "chunk " << chunk;
+  }
+}
+
+TEST(LineFiles, BadInputNamesTheFile) {
+  TempFiles tmp;
+  auto const ok = tmp.add("ok", "a\n");
+  auto message = [](std::vector<std::string> const& paths) {
+    try {
+      LineFiles const f(paths);
+    } catch (UsageError const& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message({ok, "/nonexistent/x"}), "/nonexistent/x: No such file or directory");
+  EXPECT_EQ(message({"/tmp"}), "/tmp: Is a directory");
+  EXPECT_EQ(message({ok}), "accepted");
+}
+
+}  // namespace
+}  // namespace parfold
