@@ -15,29 +15,28 @@ constexpr u128 kU64Max = std::numeric_limits<std::uint64_t>::max();
 /// Magnitude of an unsigned number in our syntax; caps at kU64Max + 1 ("too large").
 u128 parse_magnitude(std::string_view s) {
   if (s.empty()) throw NumberError("empty value");
-  // Suffix.
+  // Suffix: k, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024).
   int exponent = 0;
-  switch (s.back()) {
-    case 'k':
-    case 'K':
-      exponent = 3;
-      break;
-    case 'm':
-    case 'M':
-      exponent = 6;
-      break;
-    case 'g':
-    case 'G':
-      exponent = 9;
-      break;
-    case 't':
-    case 'T':
-      exponent = 12;
-      break;
-    default:
-      break;
+  u128 binary = 1;
+  if (s.size() >= 2 && s.back() == 'i') {
+    switch (s[s.size() - 2]) {
+      case 'K': binary = u128{1} << 10; break;
+      case 'M': binary = u128{1} << 20; break;
+      case 'G': binary = u128{1} << 30; break;
+      case 'T': binary = u128{1} << 40; break;
+      default: throw NumberError("not a number");
+    }
+    s.remove_suffix(2);
+  } else if (!s.empty()) {
+    switch (s.back()) {
+      case 'k': case 'K': exponent = 3; break;
+      case 'm': case 'M': exponent = 6; break;
+      case 'g': case 'G': exponent = 9; break;
+      case 't': case 'T': exponent = 12; break;
+      default: break;
+    }
+    if (exponent != 0) s.remove_suffix(1);
   }
-  if (exponent != 0) s.remove_suffix(1);
   // Exponent.
   if (auto const e = s.find_first_of("eE"); e != std::string_view::npos) {
     std::string_view exp = s.substr(e + 1);
@@ -80,7 +79,8 @@ u128 parse_magnitude(std::string_view s) {
     prev = c;
   }
   if (!seen_digit || prev == '_' || prev == '\'') throw NumberError("not a number");
-  // Scale by 10^exponent exactly.
+  // Scale by 1024^k and 10^exponent exactly.
+  mantissa *= binary;
   for (; exponent > 0 && mantissa != 0; --exponent) {
     mantissa *= 10;
     if (mantissa > kU64Max) return kU64Max + 1;

@@ -135,6 +135,11 @@ BAD_INPUTS = [
     (["tasks", "--count", "5", "--cost", "weird"], "--cost"),
     (["tasks", "--count", "0"], "--count: '0': must be at least 1"),
     (["--config", "/nonexistent/x.toml", "pi", "--samples", "5"], "/nonexistent/x.toml"),
+    (["lines", "count", "/nonexistent/file.txt"], "/nonexistent/file.txt: No such file or directory"),
+    (["lines", "count", "/tmp"], "/tmp: Is a directory"),
+    (["lines", "count"], "FILE is required"),
+    (["lines"], "subcommand"),
+    (["--chunk", "0", "lines", "count", "/etc/hostname"], "--chunk: '0'"),
 ]
 
 
@@ -214,6 +219,75 @@ def rank_failure(opts, failure_main):
     print("a failing rank ends every job with a message")
 
 
+# ---- lines ---------------------------------------------------------------------------
+def make_texts(d):
+    """Files for the lines tests: random bytes and text with NUL, \r, bytes >= 0x80, long
+    and empty lines, with and without a final newline; an empty file; only newlines; and
+    real texts from Debian packages (the Jargon File, the fortunes)."""
+    import gzip
+    import random
+    rng = random.Random(2024)
+    alphabet = b"abc XYZ\t\r\v\f  ,.!\x01\x7f\x80\xc3\xa9\xff\x00"
+    paths = []
+
+    def write(name, data):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        paths.append(path)
+
+    for i in range(4):
+        lines = []
+        for _ in range(rng.randrange(1, 400)):
+            n = rng.choice([0, 1, 5, 80, 300, 5000])
+            if rng.random() < 0.2:
+                lines.append(bytes(rng.randrange(256) for _ in range(n)))
+            else:
+                lines.append(bytes(rng.choice(alphabet) for _ in range(n)))
+        data = b"\n".join(lines) + (b"\n" if i % 2 == 0 else b"")
+        write(f"random{i}.txt", data)
+    write("empty.txt", b"")
+    write("newlines.txt", b"\n" * 1000)
+    write("crlf.txt", b"one two\r\nthree\r\n\r\nfour")
+    jargon = "/usr/share/doc/jargon-text/jargon.txt.gz"
+    if os.path.exists(jargon):
+        with gzip.open(jargon) as f:
+            write("jargon.txt", f.read())
+    fortunes = "/usr/share/games/fortunes"
+    if os.path.isdir(fortunes):
+        for name in ("fortunes", "literature", "riddles"):
+            if os.path.exists(os.path.join(fortunes, name)):
+                paths.append(os.path.join(fortunes, name))
+    return paths
+
+
+def lines_count_vs_wc(opts, ranks):
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        paths = make_texts(d)
+        wc = subprocess.run(["wc"] + paths, capture_output=True, env=dict(os.environ, LC_ALL="C"))
+        expect = wc.stdout
+        runs = 0
+        configs = [(t, s, c) for t in (1, 3) for s in SCHEDULES for c in (None, "1", "4099", "64Ki")]
+        for threads, schedule, chunk in configs:
+            args = ["--threads", str(threads), "--schedule", schedule]
+            if chunk:
+                args += ["--chunk", chunk]
+            cmd = [opts.parfold] + args + ["lines", "count"] + paths
+            if ranks > 1:
+                cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+            p = subprocess.run(cmd, capture_output=True, timeout=120)
+            what = f"lines count ranks={ranks} threads={threads} {schedule} chunk={chunk}"
+            check(p.returncode == 0, f"{what}: exit {p.returncode} {p.stderr!r}")
+            check(p.stdout == expect, f"{what}: differs from wc\n{p.stdout.decode(errors='replace')}\nwc:\n{expect.decode()}")
+            runs += 1
+        # --json carries the same numbers.
+        out = json.loads(run(opts, ["--json", "lines", "count"] + paths, check_rc=0).stdout)
+        total = [int(x) for x in expect.decode().splitlines()[-1].split()[:3]]
+        check([out["result"]["total"][k] for k in ("lines", "words", "bytes")] == total, f"json: {out['result']['total']}")
+        print(f"{runs} runs of lines count at {ranks} rank(s) matched wc byte for byte")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
@@ -223,6 +297,8 @@ def main():
     opts = ap.parse_args()
     if opts.suite == "identical":
         identical(opts, opts.args[0], int(opts.args[1]))
+    elif opts.suite == "lines_count_vs_wc":
+        lines_count_vs_wc(opts, opts.args[0])
     elif opts.suite == "rank_failure":
         rank_failure(opts, opts.args[0])
     elif opts.suite == "bad_input_mpi":

@@ -24,6 +24,10 @@ TEST(ParseCount, AcceptsIntegersNotationAndSuffixes) {
   EXPECT_EQ(parse_u64("1.8446744073709551615e19"), std::numeric_limits<std::uint64_t>::max());
   EXPECT_EQ(parse_u64("120e-1"), 12U);
   EXPECT_EQ(parse_u64("0e999"), 0U);
+  EXPECT_EQ(parse_u64("64Ki"), 65536U);
+  EXPECT_EQ(parse_u64("4Mi"), 4U << 20);
+  EXPECT_EQ(parse_u64("1.5Ki"), 1536U);
+  EXPECT_EQ(parse_u64("16Ti"), std::uint64_t{16} << 40);
 }
 
 TEST(ParseCount, RejectsWithReason) {
@@ -49,6 +53,9 @@ TEST(ParseCount, RejectsWithReason) {
   EXPECT_EQ(reason("1..2"), "not a number");
   EXPECT_EQ(reason("1_"), "not a number");
   EXPECT_EQ(reason(" 1"), "not a number");
+  EXPECT_EQ(reason("4Xi"), "not a number");
+  EXPECT_EQ(reason("0.1Ki"), "not a whole number");
+  EXPECT_EQ(reason("16777216Ti"), "too large (at most 18446744073709551615)");
 }
 
 TEST(ParseSigned, Int64Range) {
