@@ -12,6 +12,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -32,6 +33,59 @@ def wall(cmd, repeat):
     return statistics.median(times)
 
 
+def timed(cmd, env=None, repeat=3):
+    """Median wall seconds and the largest peak RSS (KiB, from GNU time) over `repeat` runs."""
+    times, rss = [], 0
+    for _ in range(repeat):
+        with tempfile.NamedTemporaryFile("r") as rss_file:
+            t0 = time.perf_counter()
+            p = subprocess.run(["/usr/bin/time", "-o", rss_file.name, "-f", "%M"] + cmd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV)
+            times.append(time.perf_counter() - t0)
+            if p.returncode not in (0, 1):
+                raise RuntimeError(f"{cmd} failed")
+            rss = max(rss, int(rss_file.read().split()[-1]))
+    return statistics.median(times), rss
+
+
+def corpus(path, size):
+    """A text of about `size` bytes from the Jargon File and the fortunes, page-cached."""
+    import gzip
+    if not os.path.exists(path) or os.path.getsize(path) < size * 0.99:
+        parts = [gzip.open("/usr/share/doc/jargon-text/jargon.txt.gz").read()]
+        for name in ("fortunes", "literature", "riddles"):
+            with open(os.path.join("/usr/share/games/fortunes", name), "rb") as f:
+                parts.append(f.read())
+        block = b"".join(parts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "wb") as f:
+            for _ in range(size // len(block)):
+                f.write(block)
+        os.rename(path + ".tmp", path)
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+    return path
+
+
+def lines_benchmarks(parfold, size, workers):
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    gb = os.path.getsize(text) / 1e9
+    print(f"lines: {text}, {gb:.2f} GB page-cached, {workers} workers")
+    mine = [parfold, "--threads", str(workers), "lines"]
+
+    def report(name, ours, ref, ref_name, target):
+        (t, rss), (rt, rrss) = ours, ref
+        ratio = rt / t
+        line(name, f"{t:.3f} s {rss >> 10} MiB vs {ref_name} {rt:.3f} s {rrss >> 10} MiB",
+             ratio, f">= {target}", ratio >= target)
+
+    count = timed(mine + ["count", text])
+    report("lines count vs wc -l", count, timed(["wc", "-l", text], c_env), "wc -l", 1)
+    report("lines count vs wc", count, timed(["wc", text], c_env, repeat=1), "wc", 10)
+
+
 def line(name, measured, ratio, target, ok):
     print(f"{name:<34} {measured:<52} ratio {ratio:7.3f}  target {target:<8} {'met' if ok else 'NOT MET'}")
 
@@ -40,6 +94,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
+    ap.add_argument("--only", choices=["core", "lines"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -47,6 +102,13 @@ def main():
     mpirun = ["mpirun", "--bind-to", "none"]
     pi_n = 400_000_000 if a.quick else 4_000_000_000
     print(f"parfold benchmarks on {os.cpu_count()} cores ({'quick' if a.quick else 'full'} sizes)")
+    if a.only != "lines":
+        core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n)
+    if a.only != "core":
+        lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+
+
+def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
 
     # 1. pi kernel throughput per core vs a scalar Random123 OpenMP loop.
     n = pi_n // 2

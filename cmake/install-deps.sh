@@ -7,7 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config python3
   openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev
   libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
-  libgmp-dev bc
+  libgmp-dev bc libre2-dev
+  jargon-text fortunes  # texts for the lines tests and demos
+  ripgrep time          # benchmark references
 )
 
 missing=()

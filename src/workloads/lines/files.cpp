@@ -117,13 +117,20 @@ std::vector<std::int64_t> LineFiles::current_fingerprint() const {
   return out;
 }
 
-void LineFiles::release(std::size_t file, std::string_view lines) const {
-  // Whole pages inside `lines` only: neighbouring chunks may still read the edges.
-  auto const first = reinterpret_cast<std::uintptr_t>(lines.data());
-  auto const last = first + lines.size();
+std::size_t LineFiles::window_end(std::string_view lines) {
+  if (lines.size() <= kWindowBytes) return lines.size();
+  void const* last = ::memrchr(lines.data(), '\n', kWindowBytes);
+  if (last != nullptr) return static_cast<std::size_t>(static_cast<char const*>(last) - lines.data()) + 1;
+  void const* next = std::memchr(lines.data() + kWindowBytes, '\n', lines.size() - kWindowBytes);
+  return next == nullptr ? lines.size()
+                         : static_cast<std::size_t>(static_cast<char const*>(next) - lines.data()) + 1;
+}
+
+void LineFiles::release(std::string_view bytes) {
+  auto const first = reinterpret_cast<std::uintptr_t>(bytes.data());
+  auto const last = first + bytes.size();
   std::uintptr_t const begin = (first + page_size() - 1) & ~(page_size() - 1);
   std::uintptr_t const end = last & ~(page_size() - 1);
-  (void)file;
   if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 

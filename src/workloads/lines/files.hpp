@@ -32,10 +32,11 @@ class LineFiles {
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
   [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
-  /// Calls f(file index, lines) for every file that `chunk` (bytes of the
-  /// concatenation) overlaps, with `lines` the whole lines whose first byte lies in the
-  /// chunk (read past the chunk's end to finish the last one); files without such a
-  /// line are skipped.
+  /// Calls f(file index, lines) for the whole lines whose first byte lies in `chunk`
+  /// (bytes of the concatenation), reading past the chunk's end to finish the last one.
+  /// The lines come in windows of at most kWindowBytes that end at a line end (a longer
+  /// line comes whole), in file order; each window's pages are dropped from this
+  /// process's memory once f returns, so memory stays bounded whatever the file size.
   template <class F>
   void for_each_lines(Range chunk, F&& f) const {
     for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
@@ -44,20 +45,31 @@ class LineFiles {
       if (file.offset + file.size <= chunk.begin) continue;  // ends before (or is empty)
       Range const local{std::max(chunk.begin, file.offset) - file.offset,
                         std::min(chunk.end, file.offset + file.size) - file.offset};
-      std::string_view const lines = owned_lines(i, local);
-      if (!lines.empty()) f(i, lines);
+      std::string_view rest = owned_lines(i, local);
+      while (!rest.empty()) {
+        std::string_view const window = rest.substr(0, window_end(rest));
+        f(i, window);
+        release(window);
+        rest.remove_prefix(window.size());
+      }
     }
   }
+
+  static constexpr std::size_t kWindowBytes = std::size_t{16} << 20;
 
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
   /// The fingerprint the files have now on disk.
   [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
 
-  /// Lets the kernel drop this rank's mapping of `lines` (they are processed).
-  void release(std::size_t file, std::string_view lines) const;
-
  private:
+  /// Length of the first window of `lines`: up to the last line end within
+  /// kWindowBytes, or the whole first line when it is longer.
+  [[nodiscard]] static std::size_t window_end(std::string_view lines);
+  /// Drops the whole pages inside `bytes` from this process's memory (they stay in the
+  /// page cache); the edges may still be read by neighbouring chunks.
+  static void release(std::string_view bytes);
+
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
   [[nodiscard]] std::string_view owned_lines(std::size_t file, Range local) const;
 
