@@ -13,6 +13,7 @@
 
 #include "cli/options.hpp"
 #include "core/errors.hpp"
+#include "exec/agree.hpp"
 #include "exec/launch.hpp"
 #include "exec/team.hpp"
 #include "report/report.hpp"
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
       }
       std::fflush(stdout);
     }
-    return report.exit_code;
+    return from_root(team, report.exit_code);  // only rank 0 holds the reduced result
   } catch (UsageError const& e) {  // every rank knows: rank 0 says it once
     if (team.is_root()) {
       std::fprintf(stderr, "parfold: error: %s\n", e.what());

@@ -34,6 +34,11 @@ void require_same(Team const& team, std::vector<std::int64_t> const& values, std
   }
 }
 
+int from_root(Team const& team, int value) {
+  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, value, 0);
+  return value;
+}
+
 bool any_rank(Team const& team, bool flag) {
   if (team.comm == nullptr) return flag;
   bool any = false;

@@ -18,6 +18,10 @@ void agree_on_error(Team const& team, std::string const& error);
 /// \note With MPI this is a collective operation over all ranks.
 void require_same(Team const& team, std::vector<std::int64_t> const& values, std::string const& what);
 
+/// Rank 0's `value`, on every rank.
+/// \note With MPI this is a collective operation over all ranks.
+int from_root(Team const& team, int value);
+
 /// True on every rank if `flag` is true on any rank.
 /// \note With MPI this is a collective operation over all ranks.
 bool any_rank(Team const& team, bool flag);

@@ -288,6 +288,43 @@ def lines_count_vs_wc(opts, ranks):
         print(f"{runs} runs of lines count at {ranks} rank(s) matched wc byte for byte")
 
 
+GREP_CASES = [
+    # (parfold/grep flags, pattern); grep runs as LC_ALL=C grep -a -E (or -F) with the same flags.
+    (["-c"], "the"), (["-c", "-i"], "THE"), (["-c", "-v"], "e"), (["-c"], "^$"), (["-c"], "$"),
+    (["-c"], "ka(to|ri)+en"), (["-c"], "[[:digit:]]{2,}"), (["-c"], "\\bthe\\b"), (["-c"], "x*"),
+    (["-c", "-F"], "a.b"), (["-c", "-F", "-i"], "UNIX"), (["-c", "-H"], "a"), (["-c", "-h"], "a"),
+    (["-c"], "\r$"), (["-c"], b"\xc3\xa9|\x01\x7f"), (["-c"], "zzzz-no-such-line"),
+]
+
+
+def lines_grep_vs_grep(opts, ranks):
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        paths = make_texts(d)
+        env = dict(os.environ, LC_ALL="C")
+        configs = [(1, "static", None), (3, "dynamic", "1"), (2, "cyclic", "4099"), (3, "guided", "64Ki")]
+        runs = 0
+        for flags, pattern in GREP_CASES:
+            mode = "-F" if "-F" in flags else "-E"
+            g = subprocess.run(["grep", "-a", mode] + [f for f in flags if f != "-F"] + ["--", pattern] + paths,
+                               capture_output=True, env=env)
+            for threads, schedule, chunk in configs:
+                cmd = [opts.parfold, "--threads", str(threads), "--schedule", schedule]
+                cmd += ["--chunk", chunk] if chunk else []
+                cmd += ["lines", "grep"] + flags + ["--", pattern] + paths
+                if ranks > 1:
+                    cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+                p = subprocess.run(cmd, capture_output=True, timeout=120)
+                what = f"lines grep {flags} {pattern!r} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
+                check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
+                check(p.stdout == g.stdout, f"{what}: differs from grep\n{p.stdout!r}\ngrep:\n{g.stdout!r}")
+                runs += 1
+        # An invalid pattern: exit 2 and the engine's message.
+        p = subprocess.run([opts.parfold, "lines", "grep", "-c", "a(", paths[0]], capture_output=True, text=True)
+        check(p.returncode == 2 and "invalid pattern 'a(': missing )" in p.stderr, f"invalid pattern: {p.stderr!r}")
+        print(f"{runs} runs of lines grep -c at {ranks} rank(s) matched grep byte for byte")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
@@ -299,6 +336,8 @@ def main():
         identical(opts, opts.args[0], int(opts.args[1]))
     elif opts.suite == "lines_count_vs_wc":
         lines_count_vs_wc(opts, opts.args[0])
+    elif opts.suite == "lines_grep_vs_grep":
+        lines_grep_vs_grep(opts, opts.args[0])
     elif opts.suite == "rank_failure":
         rank_failure(opts, opts.args[0])
     elif opts.suite == "bad_input_mpi":

@@ -79,6 +79,39 @@ Report run_count(std::vector<std::string> const& paths, Team const& team, Schedu
   return r;
 }
 
+struct GrepArgs {
+  GrepOptions match;
+  bool count = false;
+  bool line_numbers = false;
+  bool with_filename = false;
+  bool no_filename = false;
+  std::vector<std::string> paths;
+};
+
+Report run_grep(GrepArgs const& a, Team const& team, Schedule s) {
+  // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
+  LineMatcher const matcher(a.match);
+  auto const files = open_everywhere(a.paths, team);
+  if (!a.count) throw UsageError("lines grep: printing the matching lines is not available yet; use -c");
+  auto const run = execute(GrepCountWorkload{files.get(), &matcher}, s, team);
+  require_unchanged(*files, team);
+  bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
+  Report r = lines_report("grep", run.info, team);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::string text;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < files->files().size(); ++i) {
+    std::string const& path = files->files()[i].path;
+    rows.push_back({{"path", path}, {"count", run.value[i]}});
+    text += (prefix ? path + ":" : "") + std::to_string(run.value[i]) + "\n";
+    total += run.value[i];
+  }
+  r.result = {{"pattern", a.match.pattern, ""}, {"files", rows, ""}, {"total", total, ""}};
+  r.text = text;
+  r.exit_code = total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
+  return r;
+}
+
 }  // namespace
 
 void setup_lines(CLI::App& app, Job& job) {
@@ -93,6 +126,27 @@ void setup_lines(CLI::App& app, Job& job) {
   count->add_option("FILE", *paths, "Text files")->required()->type_name("");
   count->final_callback([paths, &job] {
     job = [paths](Team const& team, Schedule s) { return run_count(*paths, team, s); };
+  });
+
+  auto g = std::make_shared<GrepArgs>();
+  auto* grep = lines->add_subcommand("grep", "Select lines like LC_ALL=C grep -a -E (RE2 patterns)");
+  grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
+  grep->add_flag("-c,--count", g->count, "Print the number of selected lines per file");
+  grep->add_flag("-n,--line-number", g->line_numbers, "Prefix lines with their line number");
+  grep->add_flag("-i,--ignore-case", g->match.ignore_case, "Ignore case (ASCII letters)");
+  grep->add_flag("-v,--invert-match", g->match.invert, "Select the lines that do not match");
+  grep->add_flag("-F,--fixed-strings", g->match.fixed, "PATTERN is a literal string");
+  auto* with = grep->add_flag("-H,--with-filename", g->with_filename, "Prefix each line with its file name");
+  grep->add_flag("-h,--no-filename", g->no_filename, "Never prefix file names")->excludes(with);
+  grep->add_option("PATTERN", g->match.pattern, "An extended regular expression (RE2 syntax)")
+      ->required()
+      ->type_name("");
+  grep->add_option("FILE", g->paths, "Text files")->required()->type_name("");
+  grep->footer(
+      "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
+      "Patterns run on RE2 (linear time); those that both RE2 and POSIX ERE accept behave alike.");
+  grep->final_callback([g, &job] {
+    job = [g](Team const& team, Schedule s) { return run_grep(*g, team, s); };
   });
 }
 

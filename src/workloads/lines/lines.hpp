@@ -6,6 +6,7 @@
 #include "core/range.hpp"
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
+#include "workloads/lines/grep.hpp"
 
 namespace parfold {
 
@@ -20,6 +21,26 @@ struct CountWorkload {
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
     files->for_each_lines(r, [&](std::size_t f, std::string_view lines) { acc[f] += count_text(lines); });
+  }
+  static void combine(Partial& into, Partial const& from) {
+    for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+  }
+};
+
+/// `lines grep -c`: per file, the number of selected lines. Items are bytes.
+struct GrepCountWorkload {
+  using Partial = std::vector<std::uint64_t>;  ///< per input file
+
+  LineFiles const* files = nullptr;
+  LineMatcher const* matcher = nullptr;
+
+  [[nodiscard]] std::uint64_t items() const { return files->total(); }
+  [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
+  [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
+  void process(Range r, Partial& acc) const {
+    files->for_each_lines(r, [&](std::size_t f, std::string_view lines) {
+      acc[f] += matcher->count_selected(lines);
+    });
   }
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace parfold {
+
+struct GrepOptions {
+  std::string pattern;
+  bool ignore_case = false;  ///< -i: ASCII letters fold
+  bool invert = false;       ///< -v: select the lines that do not match
+  bool fixed = false;        ///< -F: the pattern is a literal string
+};
+
+/// Selects lines as `LC_ALL=C grep -a -E` does, with RE2 (linear time): bytes are bytes,
+/// `^` and `$` match at line boundaries, a match never spans a newline, and a pattern
+/// of several lines matches any of them.
+class LineMatcher {
+ public:
+  /// Throws UsageError with RE2's message for an invalid pattern.
+  explicit LineMatcher(GrepOptions const& options);
+
+  /// Calls f(line) for every selected line of `text` (whole lines; `line` excludes its
+  /// '\n'), in order.
+  template <class F>
+  void for_each_selected(std::string_view text, F&& f) const {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      re2::StringPiece match;
+      bool found = re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(),
+                              RE2::UNANCHORED, &match, 1);
+      // An empty match after the final '\n' is not on a line.
+      if (found && match.data() == text.data() + text.size() && text.back() == '\n') found = false;
+      std::size_t const hit = found ? static_cast<std::size_t>(match.data() - text.data()) : text.size();
+      std::size_t const line_begin = found ? line_start(text, pos, hit) : text.size();
+      if (invert_) {
+        for_each_line(text.substr(pos, line_begin - pos), f);
+      } else if (found) {
+        f(text.substr(line_begin, line_end(text, hit) - line_begin));
+      }
+      if (!found) break;
+      pos = line_end(text, hit) + 1;
+    }
+  }
+
+  [[nodiscard]] std::uint64_t count_selected(std::string_view text) const {
+    std::uint64_t n = 0;
+    for_each_selected(text, [&](std::string_view) { ++n; });
+    return n;
+  }
+
+ private:
+  static std::size_t line_start(std::string_view text, std::size_t from, std::size_t at) {
+    void const* nl = ::memrchr(text.data() + from, '\n', at - from);
+    return nl == nullptr ? from : static_cast<std::size_t>(static_cast<char const*>(nl) - text.data()) + 1;
+  }
+  static std::size_t line_end(std::string_view text, std::size_t at) {
+    void const* nl = std::memchr(text.data() + at, '\n', text.size() - at);
+    return nl == nullptr ? text.size() : static_cast<std::size_t>(static_cast<char const*>(nl) - text.data());
+  }
+  template <class F>
+  static void for_each_line(std::string_view lines, F& f) {
+    while (!lines.empty()) {
+      std::size_t const end = line_end(lines, 0);
+      f(lines.substr(0, end));
+      lines.remove_prefix(std::min(lines.size(), end + 1));
+    }
+  }
+
+  std::unique_ptr<RE2> re_;
+  bool invert_ = false;
+};
+
+}  // namespace parfold
