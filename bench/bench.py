@@ -84,6 +84,10 @@ def lines_benchmarks(parfold, size, workers):
     count = timed(mine + ["count", text])
     report("lines count vs wc -l", count, timed(["wc", "-l", text], c_env), "wc -l", 1)
     report("lines count vs wc", count, timed(["wc", text], c_env, repeat=1), "wc", 10)
+    for pattern in ("thou", "ka(to|ri)+en"):
+        ours = timed(mine + ["grep", "-c", pattern, text])
+        report(f"lines grep -c {pattern} vs grep", ours, timed(["grep", "-c", "-E", pattern, text], c_env), "grep", 1.6)
+        report(f"lines grep -c {pattern} vs rg", ours, timed(["rg", "-c", pattern, text], c_env), "rg", 1.3)
 
 
 def line(name, measured, ratio, target, ok):

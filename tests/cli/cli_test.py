@@ -294,6 +294,9 @@ GREP_CASES = [
     (["-c"], "ka(to|ri)+en"), (["-c"], "[[:digit:]]{2,}"), (["-c"], "\\bthe\\b"), (["-c"], "x*"),
     (["-c", "-F"], "a.b"), (["-c", "-F", "-i"], "UNIX"), (["-c", "-H"], "a"), (["-c", "-h"], "a"),
     (["-c"], "\r$"), (["-c"], b"\xc3\xa9|\x01\x7f"), (["-c"], "zzzz-no-such-line"),
+    # Printing the lines, in file order, with line numbers absolute within each file.
+    ([], "the"), (["-n"], "hack"), (["-v", "-n"], "e"), (["-n", "-H"], "^$"), (["-h", "-i"], "UNIX"),
+    (["-n"], "\r$"), ([], "zzzz-no-such-line"),
 ]
 
 

@@ -1,6 +1,7 @@
 // `parfold lines count|...`: line-oriented work on big text files.
 #include "workloads/lines/lines.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -28,6 +29,44 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
   for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], files[i].path);
   if (files.size() > 1) row(total, "total");
   return out;
+}
+
+void GrepLinesWorkload::process(Range r, Partial& acc) const {
+  ChunkLines out;
+  std::size_t const none = files->files().size();
+  std::size_t current = none;  // the file whose lines are being counted (with -n)
+  std::uint64_t seen = 0;
+  auto flush = [&] {
+    if (current != none) {
+      out.lines_seen.push_back(current);
+      out.lines_seen.push_back(seen);
+    }
+  };
+  files->for_each_lines({window.begin + r.begin, window.begin + r.end}, [&](std::size_t f, std::string_view lines) {
+    if (number_lines && f != current) {
+      flush();
+      current = f;
+      seen = 0;
+    }
+    char const* counted = lines.data();
+    matcher->for_each_selected(lines, [&](std::string_view line) {
+      if (number_lines) {
+        seen += static_cast<std::uint64_t>(std::count(counted, line.data(), '\n'));
+        counted = line.data();
+      }
+      out.file.push_back(static_cast<std::uint32_t>(f));
+      out.index.push_back(seen);
+      out.size.push_back(line.size());
+      out.bytes.append(line);
+    });
+    if (number_lines) {
+      seen += static_cast<std::uint64_t>(std::count(counted, lines.data() + lines.size(), '\n'));
+      if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
+    }
+  });
+  flush();
+  // Chunks that selected nothing and numbered nothing need no record.
+  if (!out.file.empty() || !out.lines_seen.empty()) acc.emplace(window.begin + r.begin, std::move(out));
 }
 
 namespace {
@@ -88,14 +127,73 @@ struct GrepArgs {
   std::vector<std::string> paths;
 };
 
+/// Bytes of input per window when printing lines: rank 0 holds at most one window's
+/// selected lines.
+constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
+
+/// Prints the selected lines in file order on rank 0's stdout, window by window.
+/// \note With MPI this is a collective operation over all ranks.
+Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
+                   Team const& team, Schedule s) {
+  std::uint64_t const window = kWindowPerWorker * team.workers();
+  std::vector<std::uint64_t> line_no(files.files().size(), 0);  // lines before, per file
+  std::uint64_t selected = 0;
+  RunInfo info;
+  std::string out;
+  for (std::uint64_t at = 0; at < files.total() || at == 0; at += window) {
+    Range const w{at, std::min(files.total(), at + window)};
+    auto const run = execute(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
+    info.wall_s += run.info.wall_s;
+    info.chunks += run.info.chunks;
+    if (info.workers.empty()) {
+      info = run.info;
+    } else {
+      for (std::size_t i = 0; i < info.workers.size(); ++i) {
+        info.workers[i].chunks += run.info.workers[i].chunks;
+        info.workers[i].items += run.info.workers[i].items;
+        info.workers[i].busy_s += run.info.workers[i].busy_s;
+      }
+    }
+    if (!team.is_root()) continue;
+    for (auto const& [begin, chunk] : run.value) {
+      std::size_t offset = 0;
+      for (std::size_t i = 0; i < chunk.file.size(); ++i) {
+        if (prefix) out += files.files()[chunk.file[i]].path + ":";
+        if (a.line_numbers) out += std::to_string(line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
+        out.append(chunk.bytes, offset, chunk.size[i]);
+        out += '\n';
+        offset += chunk.size[i];
+        if (out.size() > (1U << 20)) {
+          std::fwrite(out.data(), 1, out.size(), stdout);
+          out.clear();
+        }
+      }
+      selected += chunk.file.size();
+      for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
+        line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
+      }
+    }
+    if (w.end == files.total()) break;
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  require_unchanged(files, team);
+  info.items = files.total();
+  Report r = lines_report("grep", info, team);
+  r.result = {{"pattern", a.match.pattern, ""}, {"selected", selected, ""}};
+  r.text = "";  // the lines are already out
+  r.exit_code = selected > 0 ? 0 : 1;
+  return r;
+}
+
 Report run_grep(GrepArgs const& a, Team const& team, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
   auto const files = open_everywhere(a.paths, team);
-  if (!a.count) throw UsageError("lines grep: printing the matching lines is not available yet; use -c");
+  bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
+  if (!a.count) return print_lines(a, *files, matcher, prefix, team, s);
   auto const run = execute(GrepCountWorkload{files.get(), &matcher}, s, team);
   require_unchanged(*files, team);
-  bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
   Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,40 @@ struct GrepCountWorkload {
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
   }
+};
+
+/// The lines one chunk selected, for printing in order by rank 0. Line numbers are
+/// relative to the chunk's first line in each file; `lines_seen` says how many lines of
+/// each file the chunk owned, so that rank 0 can number every line exactly.
+struct ChunkLines {
+  std::vector<std::uint32_t> file;   ///< per selected line
+  std::vector<std::uint64_t> index;  ///< per selected line: 0-based, within the chunk's part of its file
+  std::vector<std::uint64_t> size;   ///< per selected line, without its '\n'
+  std::string bytes;                 ///< the selected lines, concatenated
+  std::vector<std::uint64_t> lines_seen;  ///< (file, lines) pairs, in file order
+
+  friend bool operator==(ChunkLines const&, ChunkLines const&) = default;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & file & index & size & bytes & lines_seen;
+  }
+};
+
+/// `lines grep` printing lines: one window [begin, begin + items) of the input; the
+/// partial result maps each chunk's first byte to what it selected.
+struct GrepLinesWorkload {
+  using Partial = std::map<std::uint64_t, ChunkLines>;
+
+  LineFiles const* files = nullptr;
+  LineMatcher const* matcher = nullptr;
+  Range window;
+  bool number_lines = false;
+
+  [[nodiscard]] std::uint64_t items() const { return window.size(); }
+  [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
+  [[nodiscard]] static Partial identity() { return {}; }
+  void process(Range r, Partial& acc) const;
+  static void combine(Partial& into, Partial const& from) { into.insert(from.begin(), from.end()); }
 };
 
 /// wc's table: one row per file, a total row when there are several; numbers right-
