@@ -39,8 +39,9 @@ def timed(cmd, env=None, repeat=3):
     for _ in range(repeat):
         with tempfile.NamedTemporaryFile("r") as rss_file:
             t0 = time.perf_counter()
+            # Output goes to a pipe: GNU grep stops at the first match when it sees /dev/null.
             p = subprocess.run(["/usr/bin/time", "-o", rss_file.name, "-f", "%M"] + cmd,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env or ENV)
             times.append(time.perf_counter() - t0)
             if p.returncode not in (0, 1):
                 raise RuntimeError(f"{cmd} failed")

@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
+#include "workloads/lines/grep.hpp"
 
 namespace parfold {
 namespace {
@@ -56,6 +57,19 @@ TEST(LineCount, WordRulesOfCoreutilsWc) {
   t += "\x80\x80x";
   EXPECT_EQ(words(t), 1U);
   EXPECT_EQ(words(std::string(200, ' ') + "a"), 1U);
+}
+
+TEST(LiteralSearch, EveryKernelFindsWhatStringViewFinds) {
+  std::string const text = random_text(77, 200, 300, true) + "needle" + std::string(40, 'n') + "needl";
+  for (std::string const& needle : std::vector<std::string>{"ne", "needle", "nn", std::string("\0\x80", 2), "\xc3\xa9x", "zz-no"}) {
+    for (std::size_t from : {std::size_t{0}, std::size_t{1}, text.size() / 2, text.size() - 3}) {
+      std::size_t const want = std::min(text.find(needle, from), text.size());
+      EXPECT_EQ(detail::find_literal_sse2(text.data(), text.size(), from, needle.data(), needle.size()), want);
+      if (__builtin_cpu_supports("avx2")) {
+        EXPECT_EQ(detail::find_literal_avx2(text.data(), text.size(), from, needle.data(), needle.size()), want);
+      }
+    }
+  }
 }
 
 class TempFiles {

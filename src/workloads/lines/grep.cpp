@@ -34,6 +34,29 @@ LineMatcher::LineMatcher(GrepOptions const& options) : invert_(options.invert) {
   if (!re_->ok()) {
     throw UsageError("invalid pattern '" + options.pattern + "': " + re_->error());
   }
+  // A plain literal needs no regex engine: a line matches iff it contains it.
+  bool const plain = parts.size() == 1 && options.pattern.size() >= 2 && !options.ignore_case &&
+                     (options.fixed || options.pattern.find_first_of(".[]()*+?{}|^$\\") == std::string::npos);
+  if (plain) {
+    literal_ = options.pattern;
+    find_literal_ = __builtin_cpu_supports("avx2") != 0 ? &detail::find_literal_avx2 : &detail::find_literal_sse2;
+  }
+}
+
+std::size_t LineMatcher::find(std::string_view text, std::size_t pos) const {
+  if (find_literal_ != nullptr) return find_literal_(text.data(), text.size(), pos, literal_.data(), literal_.size());
+  re2::StringPiece match;
+  if (!re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    return text.size();
+  }
+  return static_cast<std::size_t>(match.data() - text.data());
+}
+
+bool LineMatcher::empty_match_at_end(std::string_view text, std::size_t pos) const {
+  if (find_literal_ != nullptr) return false;
+  re2::StringPiece match;
+  return re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED, &match, 1) &&
+         match.data() == text.data() + text.size();
 }
 
 }  // namespace parfold

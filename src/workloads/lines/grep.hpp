@@ -20,6 +20,13 @@ struct GrepOptions {
 /// Selects lines as `LC_ALL=C grep -a -E` does, with RE2 (linear time): bytes are bytes,
 /// `^` and `$` match at line boundaries, a match never spans a newline, and a pattern
 /// of several lines matches any of them.
+namespace detail {
+std::size_t find_literal_sse2(char const* text, std::size_t n, std::size_t from, char const* needle,
+                              std::size_t m);
+std::size_t find_literal_avx2(char const* text, std::size_t n, std::size_t from, char const* needle,
+                              std::size_t m);
+}  // namespace detail
+
 class LineMatcher {
  public:
   /// Throws UsageError with RE2's message for an invalid pattern.
@@ -31,12 +38,8 @@ class LineMatcher {
   void for_each_selected(std::string_view text, F&& f) const {
     std::size_t pos = 0;
     while (pos < text.size()) {
-      re2::StringPiece match;
-      bool found = re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(),
-                              RE2::UNANCHORED, &match, 1);
-      // An empty match after the final '\n' is not on a line.
-      if (found && match.data() == text.data() + text.size() && text.back() == '\n') found = false;
-      std::size_t const hit = found ? static_cast<std::size_t>(match.data() - text.data()) : text.size();
+      std::size_t const hit = find(text, pos);
+      bool const found = hit != text.size() || (text.back() != '\n' && empty_match_at_end(text, pos));
       std::size_t const line_begin = found ? line_start(text, pos, hit) : text.size();
       if (invert_) {
         for_each_line(text.substr(pos, line_begin - pos), f);
@@ -55,6 +58,12 @@ class LineMatcher {
   }
 
  private:
+  /// Start of the first match in text[pos, end), or text.size() for none. An empty
+  /// match after the final '\n' is not on a line and does not count.
+  [[nodiscard]] std::size_t find(std::string_view text, std::size_t pos) const;
+  /// Does the regex match (emptily) at the very end of a text without a final '\n'?
+  [[nodiscard]] bool empty_match_at_end(std::string_view text, std::size_t pos) const;
+
   static std::size_t line_start(std::string_view text, std::size_t from, std::size_t at) {
     void const* nl = ::memrchr(text.data() + from, '\n', at - from);
     return nl == nullptr ? from : static_cast<std::size_t>(static_cast<char const*>(nl) - text.data()) + 1;
@@ -73,6 +82,8 @@ class LineMatcher {
   }
 
   std::unique_ptr<RE2> re_;
+  std::string literal_;  ///< set when the pattern is a plain literal of 2+ bytes
+  decltype(&detail::find_literal_sse2) find_literal_ = nullptr;
   bool invert_ = false;
 };
 
