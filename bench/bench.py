@@ -85,6 +85,12 @@ def lines_benchmarks(parfold, size, workers):
     count = timed(mine + ["count", text])
     report("lines count vs wc -l", count, timed(["wc", "-l", text], c_env), "wc -l", 1)
     report("lines count vs wc", count, timed(["wc", text], c_env, repeat=1), "wc", 10)
+    top_ref = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "top_ref")
+    ours = subprocess.run(mine + ["top", "-k", "20", text], capture_output=True, env=ENV).stdout
+    theirs = subprocess.run([top_ref, "20", text], capture_output=True, env=ENV).stdout
+    assert ours == theirs, "lines top and the reference counter disagree"
+    report("lines top -k 20 vs C++ counter", timed(mine + ["top", "-k", "20", text], repeat=1),
+           timed([top_ref, "20", text], repeat=1), "unordered_map", 3)
     for pattern in ("thou", "ka(to|ri)+en"):
         ours = timed(mine + ["grep", "-c", pattern, text])
         report(f"lines grep -c {pattern} vs grep", ours, timed(["grep", "-c", "-E", pattern, text], c_env), "grep", 1.6)

@@ -118,7 +118,9 @@ int main(int argc, char** argv) {
     Report const report = job(team, common.schedule);
     if (team.is_root()) {
       if (common.json) {
-        std::printf("%s\n", to_json(report).dump(2).c_str());
+        // Bytes that are not UTF-8 (words, file names) print as U+FFFD.
+        std::printf("%s\n",
+                    to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         print_text(stdout, report);
       }

@@ -3,6 +3,7 @@
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/map.hpp>
+#include <boost/serialization/unordered_map.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
@@ -33,10 +34,12 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 /// schedules exchange chunk grants with rank 0).
 std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, ChunkBody const& body);
 
-/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0.
+/// Runs workload `w` over the team with schedule `s`. The result's value is this rank's
+/// partial result (its threads' partials combined); the run information, workers
+/// included, is complete on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team) {
+JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team) {
   using Partial = typename W::Partial;
   struct alignas(64) Slot {
     Partial value;
@@ -49,23 +52,32 @@ JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team)
   std::vector<WorkerStats> mine = run_chunks(plan, team, [&](int t, Chunk const& c) {
     w.process(c.range, partials[static_cast<std::size_t>(t)].value);
   });
-  Partial rank_value = w.identity();
-  for (Slot const& p : partials) W::combine(rank_value, p.value);
-
-  JobResult<Partial> out{w.identity(),
-                         RunInfo{team.ranks(), team.threads, s, w.items(), plan.count(), 0.0, {}}};
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, w.items(), plan.count(), 0.0, {}}};
+  for (Slot const& p : partials) W::combine(out.value, p.value);
   if (team.comm == nullptr) {
-    out.value = rank_value;
     out.info.workers = std::move(mine);
   } else {
-    std::vector<Partial> values;
     std::vector<std::vector<WorkerStats>> stats;
-    boost::mpi::gather(*team.comm, rank_value, values, 0);
     boost::mpi::gather(*team.comm, mine, stats, 0);
-    for (Partial const& v : values) W::combine(out.value, v);
-    for (auto& ranks_stats : stats) {
-      out.info.workers.insert(out.info.workers.end(), ranks_stats.begin(), ranks_stats.end());
+    for (auto& rank_stats : stats) {
+      out.info.workers.insert(out.info.workers.end(), rank_stats.begin(), rank_stats.end());
     }
+  }
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team) {
+  auto const t0 = std::chrono::steady_clock::now();
+  auto out = execute_on_ranks(w, s, team);
+  if (team.comm != nullptr) {
+    std::vector<typename W::Partial> values;
+    boost::mpi::gather(*team.comm, out.value, values, 0);
+    out.value = w.identity();
+    for (auto const& v : values) W::combine(out.value, v);
   }
   out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

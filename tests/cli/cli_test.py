@@ -328,6 +328,46 @@ def lines_grep_vs_grep(opts, ranks):
         print(f"{runs} runs of lines grep -c at {ranks} rank(s) matched grep byte for byte")
 
 
+def reference_top(paths, k, fold, alnum):
+    """The k most frequent words, computed independently with Python's Counter."""
+    import collections
+    import re
+    counts = collections.Counter()
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        if alnum:
+            words = re.findall(rb"[A-Za-z0-9]+", data)
+        else:
+            words = [w for w in re.split(rb"[ \t\n\v\f\r]+", data) if any(0x21 <= b <= 0x7e for b in w)]
+        counts.update(w.lower() if fold else w for w in words)  # bytes.lower folds ASCII only
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    return b"".join(b"%d %s\n" % (n, w) for w, n in top)
+
+
+def lines_top_vs_counter(opts, ranks):
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        paths = make_texts(d)
+        runs = 0
+        for k, flags in ((10, []), (25, ["-i"]), (7, ["--alnum"]), (40, ["-i", "--alnum"]), (1, [])):
+            expect = reference_top(paths, k, "-i" in flags, "--alnum" in flags)
+            for threads, schedule, chunk in ((1, "static", None), (3, "dynamic", "1"), (2, "guided", "4099")):
+                cmd = [opts.parfold, "--threads", str(threads), "--schedule", schedule]
+                cmd += ["--chunk", chunk] if chunk else []
+                cmd += ["lines", "top", "-k", str(k)] + flags + paths
+                if ranks > 1:
+                    cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+                p = subprocess.run(cmd, capture_output=True, timeout=120)
+                what = f"lines top -k {k} {flags} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
+                check(p.returncode == 0, f"{what}: exit {p.returncode} {p.stderr!r}")
+                check(p.stdout == expect, f"{what}: differs\n{p.stdout!r}\nexpected\n{expect!r}")
+                runs += 1
+        p = subprocess.run([opts.parfold, "lines", "top", "-k", "0", paths[0]], capture_output=True, text=True)
+        check(p.returncode == 2 and "--top: '0': must be at least 1" in p.stderr, f"-k 0: {p.stderr!r}")
+        print(f"{runs} runs of lines top at {ranks} rank(s) matched the reference")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
@@ -341,6 +381,8 @@ def main():
         lines_count_vs_wc(opts, opts.args[0])
     elif opts.suite == "lines_grep_vs_grep":
         lines_grep_vs_grep(opts, opts.args[0])
+    elif opts.suite == "lines_top_vs_counter":
+        lines_top_vs_counter(opts, opts.args[0])
     elif opts.suite == "rank_failure":
         rank_failure(opts, opts.args[0])
     elif opts.suite == "bad_input_mpi":

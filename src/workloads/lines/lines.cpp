@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "exec/agree.hpp"
 #include "exec/executor.hpp"
+#include "exec/shuffle.hpp"
 #include "workloads/registry.hpp"
 
 namespace parfold {
@@ -67,6 +68,17 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
   flush();
   // Chunks that selected nothing and numbered nothing need no record.
   if (!out.file.empty() || !out.lines_seen.empty()) acc.emplace(window.begin + r.begin, std::move(out));
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> top_words(WordCounts const& counts, std::uint64_t k) {
+  std::vector<std::pair<std::string, std::uint64_t>> all(counts.begin(), counts.end());
+  auto const before = [](auto const& a, auto const& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
+  auto const keep = static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(k, all.size()));
+  std::partial_sort(all.begin(), all.begin() + keep, all.end(), before);
+  all.resize(static_cast<std::size_t>(keep));
+  return all;
 }
 
 namespace {
@@ -210,6 +222,34 @@ Report run_grep(GrepArgs const& a, Team const& team, Schedule s) {
   return r;
 }
 
+struct TopArgs {
+  std::uint64_t k = 10;
+  WordRules rules;
+  std::vector<std::string> paths;
+};
+
+Report run_top(TopArgs const& a, Team const& team, Schedule s) {
+  auto const files = open_everywhere(a.paths, team);
+  auto run = execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team);
+  // Each word's full count ends up on the one rank that owns it; only the candidates
+  // for the top k travel to rank 0.
+  WordCounts const owned = shuffle_sum(team, std::move(run.value));
+  WordCounts candidates;
+  for (auto const& [word, n] : gather_to_root(team, top_words(owned, a.k))) candidates.emplace(word, n);
+  require_unchanged(*files, team);
+  auto const top = top_words(candidates, a.k);
+  Report r = lines_report("top", run.info, team);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::string text;
+  for (auto const& [word, n] : top) {
+    rows.push_back({{"word", word}, {"count", n}});
+    text += std::to_string(n) + " " + word + "\n";
+  }
+  r.result = {{"words", rows, ""}};
+  r.text = text;
+  return r;
+}
+
 }  // namespace
 
 void setup_lines(CLI::App& app, Job& job) {
@@ -224,6 +264,18 @@ void setup_lines(CLI::App& app, Job& job) {
   count->add_option("FILE", *paths, "Text files")->required()->type_name("");
   count->final_callback([paths, &job] {
     job = [paths](Team const& team, Schedule s) { return run_count(*paths, team, s); };
+  });
+
+  auto t = std::make_shared<TopArgs>();
+  auto* top = lines->add_subcommand("top", "The K most frequent words, as 'count word' lines");
+  add_count(*top, "-k,--top", t->k, "How many words (default 10)");
+  top->add_flag("-i,--ignore-case", t->rules.fold_case, "Count ASCII letters as lower case");
+  top->add_flag("--alnum", t->rules.alnum, "Words are runs of [A-Za-z0-9] (default: as wc's words)");
+  top->add_option("FILE", t->paths, "Text files")->required()->type_name("");
+  top->footer("Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
+              "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
+  top->final_callback([t, &job] {
+    job = [t](Team const& team, Schedule s) { return run_top(*t, team, s); };
   });
 
   auto g = std::make_shared<GrepArgs>();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
 #include "workloads/lines/grep.hpp"
+#include "workloads/lines/words.hpp"
 
 namespace parfold {
 
@@ -81,6 +83,28 @@ struct GrepLinesWorkload {
   void process(Range r, Partial& acc) const;
   static void combine(Partial& into, Partial const& from) { into.insert(from.begin(), from.end()); }
 };
+
+/// `lines top`: how often each word occurs (this rank's words until the shuffle).
+struct TopWorkload {
+  using Partial = WordCounts;
+
+  LineFiles const* files = nullptr;
+  WordRules rules;
+
+  [[nodiscard]] std::uint64_t items() const { return files->total(); }
+  [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
+  [[nodiscard]] static Partial identity() { return {}; }
+  void process(Range r, Partial& acc) const {
+    files->for_each_lines(r, [&](std::size_t, std::string_view lines) { count_words(lines, rules, acc); });
+  }
+  static void combine(Partial& into, Partial const& from) {
+    for (auto const& [word, n] : from) into[word] += n;
+  }
+};
+
+/// The `k` most frequent words: count descending, then word bytewise ascending.
+[[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> top_words(WordCounts const& counts,
+                                                                           std::uint64_t k);
 
 /// wc's table: one row per file, a total row when there are several; numbers right-
 /// aligned to the width of the total size of the files.
