@@ -233,7 +233,7 @@ Report run_top(TopArgs const& a, Team const& team, Schedule s) {
   auto run = execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team);
   // Each word's full count ends up on the one rank that owns it; only the candidates
   // for the top k travel to rank 0.
-  WordCounts const owned = shuffle_sum(team, std::move(run.value));
+  WordCounts const owned = shuffle_sum(team, run.value.to_map());
   WordCounts candidates;
   for (auto const& [word, n] : gather_to_root(team, top_words(owned, a.k))) candidates.emplace(word, n);
   require_unchanged(*files, team);

@@ -86,7 +86,7 @@ struct GrepLinesWorkload {
 
 /// `lines top`: how often each word occurs (this rank's words until the shuffle).
 struct TopWorkload {
-  using Partial = WordCounts;
+  using Partial = WordTable;
 
   LineFiles const* files = nullptr;
   WordRules rules;
@@ -98,7 +98,7 @@ struct TopWorkload {
     files->for_each_lines(r, [&](std::size_t, std::string_view lines) { count_words(lines, rules, acc); });
   }
   static void combine(Partial& into, Partial const& from) {
-    for (auto const& [word, n] : from) into[word] += n;
+    from.for_each([&](std::string_view word, std::uint64_t n) { into.add(word, n); });
   }
 };
 

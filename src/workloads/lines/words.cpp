@@ -1,6 +1,7 @@
 #include "workloads/lines/words.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace parfold {
 
@@ -23,7 +24,7 @@ constexpr auto kClasses = make_classes();
 
 unsigned char cls(char ch) { return kClasses[static_cast<unsigned char>(ch)]; }
 
-void add(std::string_view word, bool fold_case, std::string& scratch, WordCounts& counts) {
+void add(std::string_view word, bool fold_case, std::string& scratch, WordTable& counts) {
   if (fold_case) {
     scratch.assign(word);
     for (char& ch : scratch) {
@@ -31,16 +32,64 @@ void add(std::string_view word, bool fold_case, std::string& scratch, WordCounts
     }
     word = scratch;
   }
-  if (auto it = counts.find(word); it != counts.end()) {
-    ++it->second;
-  } else {
-    counts.emplace(std::string(word), 1);
+  counts.add(word);
+}
+
+std::uint64_t hash_word(std::string_view w) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ w.size();
+  std::size_t i = 0;
+  for (; i + 8 <= w.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, w.data() + i, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
   }
+  std::uint64_t v = 0;
+  std::memcpy(&v, w.data() + i, w.size() - i);
+  h = (h ^ v) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 29);
 }
 
 }  // namespace
 
-void count_words(std::string_view text, WordRules rules, WordCounts& counts) {
+void WordTable::add(std::string_view word, std::uint64_t n) {
+  std::uint64_t const h = hash_word(word);
+  std::size_t const mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.count == 0) {
+      s = {h, n, arena_.size(), word.size()};
+      arena_.append(word);
+      if (++used_ * 2 > slots_.size()) grow();
+      return;
+    }
+    if (s.hash == h && s.length == word.size() && std::memcmp(arena_.data() + s.offset, word.data(), word.size()) == 0) {
+      s.count += n;
+      return;
+    }
+  }
+}
+
+void WordTable::grow() {
+  std::vector<Slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  std::size_t const mask = slots_.size() - 1;
+  for (Slot const& s : old) {
+    if (s.count == 0) continue;
+    std::size_t i = s.hash & mask;
+    while (slots_[i].count != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+WordCounts WordTable::to_map() const {
+  WordCounts out;
+  out.reserve(used_);
+  for_each([&](std::string_view w, std::uint64_t n) { out.emplace(std::string(w), n); });
+  return out;
+}
+
+void count_words(std::string_view text, WordRules rules, WordTable& counts) {
   std::string scratch;
   std::size_t const n = text.size();
   std::size_t i = 0;

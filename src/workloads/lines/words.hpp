@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace parfold {
 
@@ -14,6 +15,35 @@ struct WordHash {
 };
 using WordCounts = std::unordered_map<std::string, std::uint64_t, WordHash, std::equal_to<>>;
 
+/// Counts per word in an open-addressing table whose keys live in one arena: no node
+/// or string per word, one probe sequence of cache-friendly slots.
+class WordTable {
+ public:
+  WordTable() : slots_(1024) {}
+  void add(std::string_view word, std::uint64_t n = 1);
+  [[nodiscard]] std::size_t size() const { return used_; }
+  /// Calls f(word, count) for every word, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (Slot const& s : slots_) {
+      if (s.count != 0) f(std::string_view(arena_).substr(s.offset, s.length), s.count);
+    }
+  }
+  [[nodiscard]] WordCounts to_map() const;
+  friend bool operator==(WordTable const& a, WordTable const& b) { return a.to_map() == b.to_map(); }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint64_t count = 0;  ///< 0: empty
+    std::uint64_t offset = 0, length = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::string arena_;
+  std::size_t used_ = 0;
+};
+
 struct WordRules {
   bool fold_case = false;  ///< -i: ASCII letters to lower case before counting
   bool alnum = false;      ///< --alnum: words are maximal runs of [A-Za-z0-9]
@@ -22,6 +52,6 @@ struct WordRules {
 /// Adds every word of `text` to `counts`. A word is, as in `wc`, a maximal run of
 /// non-separator bytes holding at least one printable byte, or with `alnum` a maximal
 /// run of ASCII letters and digits.
-void count_words(std::string_view text, WordRules rules, WordCounts& counts);
+void count_words(std::string_view text, WordRules rules, WordTable& counts);
 
 }  // namespace parfold
