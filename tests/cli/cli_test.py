@@ -368,6 +368,45 @@ def lines_top_vs_counter(opts, ranks):
         print(f"{runs} runs of lines top at {ranks} rank(s) matched the reference")
 
 
+def lines_inconsistent_input(opts):
+    """Ranks that do not see the same input: the same relative path read from a different
+    working directory per rank. A file missing on some ranks or of another size ends the
+    job with exit 1 and one message naming the problem; missing everywhere is exit 2."""
+    import shlex
+    with tempfile.TemporaryDirectory() as d:
+        for r in range(3):
+            os.makedirs(os.path.join(d, f"r{r}"))
+            with open(os.path.join(d, f"r{r}", "same.txt"), "w") as f:
+                f.write("one two\nthree\n")
+            with open(os.path.join(d, f"r{r}", "sized.txt"), "w") as f:
+                f.write("x\n" * (10 + (r == 2)))
+            if r != 1:
+                with open(os.path.join(d, f"r{r}", "partial.txt"), "w") as f:
+                    f.write("x\n")
+
+        def per_rank(args):
+            inner = "cd " + shlex.quote(d) + "/r$OMPI_COMM_WORLD_RANK && exec " + " ".join(
+                shlex.quote(a) for a in [os.path.abspath(opts.parfold)] + args)
+            cmd = [opts.mpiexec, "-n", "3", "--oversubscribe", "--bind-to", "none", "sh", "-c", inner]
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+        for sub in (["count"], ["grep", "-c", "[ox]"], ["top"]):
+            p = per_rank(["lines"] + sub + ["same.txt"])
+            check(p.returncode == 0, f"{sub} same.txt: exit {p.returncode} {p.stderr!r}")
+            p = per_rank(["lines"] + sub + ["sized.txt"])
+            check(p.returncode == 1 and p.stdout == "" and
+                  p.stderr.count("parfold: error: the input files have different sizes on different ranks") == 1,
+                  f"{sub} sized.txt: exit {p.returncode} {p.stdout!r} {p.stderr!r}")
+            p = per_rank(["lines"] + sub + ["partial.txt"])
+            check(p.returncode == 1 and p.stdout == "" and
+                  p.stderr.count("not every rank sees the same input: rank 1 (of 3): partial.txt: No such file") == 1,
+                  f"{sub} partial.txt: exit {p.returncode} {p.stderr!r}")
+            p = per_rank(["lines"] + sub + ["nowhere.txt"])
+            check(p.returncode == 2 and p.stderr.count("parfold: error: nowhere.txt: No such file or directory") == 1,
+                  f"{sub} nowhere.txt: exit {p.returncode} {p.stderr!r}")
+    print("inconsistent input across ranks is refused with one message")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
