@@ -1,5 +1,6 @@
 #include "exec/agree.hpp"
 
+#include <algorithm>
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/string.hpp>

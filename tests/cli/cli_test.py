@@ -68,10 +68,25 @@ WORKLOADS = {
 
 
 # ---- running the binary ------------------------------------------------------------
+def mpi(opts, ranks, cmd):
+    """`cmd` under mpiexec with `ranks` ranks (more than cores allowed)."""
+    return [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+
+
+def launch(opts, args, ranks):
+    """parfold with `args`: alone for 1 rank, under mpiexec for more. Output as bytes."""
+    cmd = [opts.parfold] + args
+    return subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
+
+
+def parallel_args(threads, schedule, chunk):
+    return ["--threads", str(threads), "--schedule", schedule] + (["--chunk", chunk] if chunk else [])
+
+
 def run(opts, args, ranks=None, check_rc=None):
     cmd = [opts.parfold] + args
     if ranks is not None:
-        cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
+        cmd = mpi(opts, ranks, cmd)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if check_rc is not None and p.returncode != check_rc:
         check(False, f"{' '.join(cmd)}: exit {p.returncode}, expected {check_rc}\n{p.stderr}")
@@ -85,10 +100,7 @@ def identical(opts, workload, ranks):
     for threads in (1, 2, 3):
         for schedule in SCHEDULES:
             for chunk in chunks:
-                common = ["--json", "--threads", str(threads), "--schedule", schedule]
-                if chunk:
-                    common += ["--chunk", chunk]
-                p = run(opts, common + args, ranks if ranks > 1 else None, check_rc=0)
+                p = run(opts, ["--json"] + parallel_args(threads, schedule, chunk) + args, ranks if ranks > 1 else None, check_rc=0)
                 if p.returncode != 0:
                     continue
                 out = json.loads(p.stdout)
@@ -206,8 +218,7 @@ def rank_failure(opts, failure_main):
     for ranks in (2, 3, 4):
         for schedule in SCHEDULES:
             for failing in sorted({0, ranks - 1}):
-                cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none",
-                       failure_main, schedule, str(failing)]
+                cmd = mpi(opts, ranks, [failure_main, schedule, str(failing)])
                 t0 = time.monotonic()
                 p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
                 what = f"ranks={ranks} {schedule} failing rank {failing}"
@@ -270,13 +281,7 @@ def lines_count_vs_wc(opts, ranks):
         runs = 0
         configs = [(t, s, c) for t in (1, 3) for s in SCHEDULES for c in (None, "1", "4099", "64Ki")]
         for threads, schedule, chunk in configs:
-            args = ["--threads", str(threads), "--schedule", schedule]
-            if chunk:
-                args += ["--chunk", chunk]
-            cmd = [opts.parfold] + args + ["lines", "count"] + paths
-            if ranks > 1:
-                cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
-            p = subprocess.run(cmd, capture_output=True, timeout=120)
+            p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "count"] + paths, ranks)
             what = f"lines count ranks={ranks} threads={threads} {schedule} chunk={chunk}"
             check(p.returncode == 0, f"{what}: exit {p.returncode} {p.stderr!r}")
             check(p.stdout == expect, f"{what}: differs from wc\n{p.stdout.decode(errors='replace')}\nwc:\n{expect.decode()}")
@@ -312,12 +317,8 @@ def lines_grep_vs_grep(opts, ranks):
             g = subprocess.run(["grep", "-a", mode] + [f for f in flags if f != "-F"] + ["--", pattern] + paths,
                                capture_output=True, env=env)
             for threads, schedule, chunk in configs:
-                cmd = [opts.parfold, "--threads", str(threads), "--schedule", schedule]
-                cmd += ["--chunk", chunk] if chunk else []
-                cmd += ["lines", "grep"] + flags + ["--", pattern] + paths
-                if ranks > 1:
-                    cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
-                p = subprocess.run(cmd, capture_output=True, timeout=120)
+                p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "grep"] + flags +
+                           ["--", pattern] + paths, ranks)
                 what = f"lines grep {flags} {pattern!r} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
                 check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
                 check(p.stdout == g.stdout, f"{what}: differs from grep\n{p.stdout!r}\ngrep:\n{g.stdout!r}")
@@ -353,12 +354,8 @@ def lines_top_vs_counter(opts, ranks):
         for k, flags in ((10, []), (25, ["-i"]), (7, ["--alnum"]), (40, ["-i", "--alnum"]), (1, [])):
             expect = reference_top(paths, k, "-i" in flags, "--alnum" in flags)
             for threads, schedule, chunk in ((1, "static", None), (3, "dynamic", "1"), (2, "guided", "4099")):
-                cmd = [opts.parfold, "--threads", str(threads), "--schedule", schedule]
-                cmd += ["--chunk", chunk] if chunk else []
-                cmd += ["lines", "top", "-k", str(k)] + flags + paths
-                if ranks > 1:
-                    cmd = [opts.mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none"] + cmd
-                p = subprocess.run(cmd, capture_output=True, timeout=120)
+                p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "top", "-k", str(k)] +
+                           flags + paths, ranks)
                 what = f"lines top -k {k} {flags} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
                 check(p.returncode == 0, f"{what}: exit {p.returncode} {p.stderr!r}")
                 check(p.stdout == expect, f"{what}: differs\n{p.stdout!r}\nexpected\n{expect!r}")
@@ -387,7 +384,7 @@ def lines_inconsistent_input(opts):
         def per_rank(args):
             inner = "cd " + shlex.quote(d) + "/r$OMPI_COMM_WORLD_RANK && exec " + " ".join(
                 shlex.quote(a) for a in [os.path.abspath(opts.parfold)] + args)
-            cmd = [opts.mpiexec, "-n", "3", "--oversubscribe", "--bind-to", "none", "sh", "-c", inner]
+            cmd = mpi(opts, 3, ["sh", "-c", inner])
             return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
         for sub in (["count"], ["grep", "-c", "[ox]"], ["top"]):

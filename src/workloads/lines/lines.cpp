@@ -2,6 +2,7 @@
 #include "workloads/lines/lines.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -147,25 +148,25 @@ constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
 /// \note With MPI this is a collective operation over all ranks.
 Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
                    Team const& team, Schedule s) {
+  auto const t0 = std::chrono::steady_clock::now();
   std::uint64_t const window = kWindowPerWorker * team.workers();
   std::vector<std::uint64_t> line_no(files.files().size(), 0);  // lines before, per file
   std::uint64_t selected = 0;
-  RunInfo info;
+  RunInfo info;  // the windows' runs, added up
   std::string out;
   for (std::uint64_t at = 0; at < files.total() || at == 0; at += window) {
     Range const w{at, std::min(files.total(), at + window)};
     auto const run = execute(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
-    info.wall_s += run.info.wall_s;
-    info.chunks += run.info.chunks;
-    if (info.workers.empty()) {
-      info = run.info;
-    } else {
-      for (std::size_t i = 0; i < info.workers.size(); ++i) {
-        info.workers[i].chunks += run.info.workers[i].chunks;
-        info.workers[i].items += run.info.workers[i].items;
-        info.workers[i].busy_s += run.info.workers[i].busy_s;
-      }
+    std::uint64_t const chunks = info.chunks + run.info.chunks;
+    std::vector<WorkerStats> workers = run.info.workers;
+    for (std::size_t i = 0; i < info.workers.size() && i < workers.size(); ++i) {
+      workers[i].chunks += info.workers[i].chunks;
+      workers[i].items += info.workers[i].items;
+      workers[i].busy_s += info.workers[i].busy_s;
     }
+    info = run.info;
+    info.chunks = chunks;
+    info.workers = std::move(workers);
     if (!team.is_root()) continue;
     for (auto const& [begin, chunk] : run.value) {
       std::size_t offset = 0;
@@ -191,6 +192,7 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   std::fflush(stdout);
   require_unchanged(files, team);
   info.items = files.total();
+  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Report r = lines_report("grep", info, team);
   r.result = {{"pattern", a.match.pattern, ""}, {"selected", selected, ""}};
   r.text = "";  // the lines are already out
