@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "exec/agree.hpp"
 #include "exec/launch.hpp"
+#include "exec/monitor.hpp"
 #include "exec/team.hpp"
 #include "report/report.hpp"
 #include "workloads/registry.hpp"
@@ -36,6 +37,16 @@ std::string version_text() {
   std::string lib(mpi, static_cast<std::size_t>(len));
   if (auto const cut = lib.find_first_of(",\n"); cut != std::string::npos) lib.resize(cut);
   return std::string("parfold ") + PARFOLD_VERSION + " (" + lib + ", CLI11 " CLI11_VERSION ")";
+}
+
+/// "lines count" for `parfold lines count ...`: the chosen subcommands.
+std::string job_label(CLI::App const& app) {
+  std::string label;
+  for (CLI::App const* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    label += (label.empty() ? "" : " ") + sub->get_name();
+  }
+  return label;
 }
 
 }  // namespace
@@ -88,9 +99,9 @@ int main(int argc, char** argv) {
   } catch (CLI::ParseError const& e) {
     std::string message = e.what();
     if (dynamic_cast<CLI::RequiredError const*>(&e) != nullptr && app.get_subcommands().empty()) {
-      message = app.remaining().empty() ? "no workload given (choose pi, sum or tasks)"
+      message = app.remaining().empty() ? "no workload given (choose pi, sum, tasks, lines or info)"
                                         : "unknown workload '" + app.remaining().front() +
-                                              "' (choose pi, sum or tasks)";
+                                              "' (choose pi, sum, tasks, lines or info)";
     }
     // Every rank parses the same arguments and fails alike. Under a launcher the ranks
     // still meet once, so that no rank's exit makes the launcher kill rank 0 before it
@@ -113,9 +124,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parfold: error: cannot start: %s\n", e.what());
     return kExitFailure;
   }
-  Team const& team = runtime->team();
+  Team team = runtime->team();
   try {
+    Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app)});
+    team.monitor = &monitor;
     Report const report = job(team, common.schedule);
+    monitor.finish(report.info, report.workload);
     if (team.is_root()) {
       if (common.json) {
         // Bytes that are not UTF-8 (words, file names) print as U+FFFD.

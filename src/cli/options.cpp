@@ -84,6 +84,17 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
       ->group("Parallel options");
   app.add_flag("--json", opts.json, "Print one JSON object instead of the text report")
       ->group("Output options");
+  app.add_option("--trace", opts.trace,
+                 "Write every chunk (rank, thread, start, end, items) to FILE as Chrome "
+                 "trace-event JSON: open it in ui.perfetto.dev or draw it with "
+                 "jobs/plot_timeline.py")
+      ->type_name("FILE")
+      ->group("Output options");
+  app.add_flag_function(
+         "--progress,!--no-progress", [&opts](std::int64_t n) { opts.progress = n > 0; },
+         "Show items done, rate and ETA on stderr (default: when stderr is a terminal and "
+         "--json is off)")
+      ->group("Output options");
 }
 
 }  // namespace parfold

@@ -14,6 +14,8 @@ struct CommonOptions {
   Schedule schedule;
   std::optional<int> threads;  ///< threads per rank; default: the fair share of cores
   bool json = false;
+  std::string trace;             ///< --trace FILE
+  std::optional<bool> progress;  ///< --progress / --no-progress
 };
 
 void add_common_options(CLI::App& app, CommonOptions& opts);

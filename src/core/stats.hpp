@@ -16,10 +16,11 @@ struct WorkerStats {
   std::uint64_t chunks = 0;
   std::uint64_t items = 0;
   double busy_s = 0;
+  double finish_s = 0;  ///< end of its last chunk, from the start of the run on its rank
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& rank& thread& host& chunks& items& busy_s;
+    ar& rank& thread& host& chunks& items& busy_s& finish_s;
   }
 };
 

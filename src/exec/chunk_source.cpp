@@ -66,10 +66,13 @@ void RemoteSource::stop() {
   queue_low_.notify_all();
 }
 
-std::uint64_t RemoteSource::wait_below(std::uint64_t low) {
+std::optional<std::uint64_t> RemoteSource::wait_below(std::uint64_t low,
+                                                      std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   low_ = low;
-  queue_low_.wait(lock, [&] { return queued_ < low_ || stopped(); });
+  if (!queue_low_.wait_for(lock, timeout, [&] { return queued_ < low_ || stopped(); })) {
+    return std::nullopt;
+  }
   return queued_;
 }
 

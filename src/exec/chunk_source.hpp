@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -66,8 +67,8 @@ class RemoteSource final : public ChunkSource {
   void stop() override;
 
   /// Main thread: waits until fewer than `low` chunks are queued (or a stop), then
-  /// returns how many are queued.
-  std::uint64_t wait_below(std::uint64_t low);
+  /// returns how many are queued; nothing if that takes longer than `timeout`.
+  std::optional<std::uint64_t> wait_below(std::uint64_t low, std::chrono::milliseconds timeout);
   /// Main thread: queues granted chunk indices; an empty grant means no more work.
   void push(Range indices);
   /// Mean time per chunk seen so far on this rank, 0 if none finished yet.

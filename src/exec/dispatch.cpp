@@ -48,7 +48,7 @@ class Backoff {
 
 }  // namespace
 
-void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter) {
+void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter, Idle const& idle) {
   namespace mpi = boost::mpi;
   Tags const tags = next_run_tags();
   int active = comm.size() - 1;
@@ -56,6 +56,7 @@ void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter) 
   while (active > 0 && !counter.stopped()) {
     auto const status = comm.iprobe(mpi::any_source, tags.request);
     if (!status) {
+      idle();
       backoff.pause();
       continue;
     }
@@ -72,7 +73,8 @@ void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter) 
   }
 }
 
-void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads) {
+void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads,
+                  Idle const& idle) {
   auto const t = static_cast<std::uint64_t>(threads);
   Tags const tags = next_run_tags();
   while (!queue.stopped()) {
@@ -87,14 +89,22 @@ void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int
             : std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(
                                             static_cast<double>(t) * kPrefetchCover_s / mean_s)),
                                         1, t * kMaxPrefetchPerThread);
-    std::uint64_t const queued = queue.wait_below(need);
+    auto const queued_now = queue.wait_below(need, std::chrono::milliseconds(50));
+    if (!queued_now) {
+      idle();
+      continue;
+    }
+    std::uint64_t const queued = *queued_now;
     std::uint64_t const target = need > 1 ? 2 * need : 1;
     std::uint64_t const want = target > queued ? target - queued : 1;
     comm.send(0, tags.request, want);
     std::array<std::uint64_t, 2> msg{};
     boost::mpi::request req = comm.irecv(0, tags.grant, msg.data(), 2);
     Backoff backoff;
-    while (!req.test()) backoff.pause();
+    while (!req.test()) {
+      idle();
+      backoff.pause();
+    }
     Range const g{msg[0], msg[1]};
     queue.push(g);
     if (g.empty()) return;

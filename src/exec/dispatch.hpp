@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 namespace boost::mpi {
 class communicator;
@@ -11,15 +12,19 @@ namespace parfold {
 class CounterSource;
 class RemoteSource;
 
+/// What a main thread does while it waits (keeps the progress line going).
+using Idle = std::function<void()>;
+
 /// Rank 0's main thread during a dynamic or guided run: answers every other rank's
 /// requests for chunks from the counter its own threads also draw from, until each
 /// rank has been told that no work is left.
 /// \note Collective with fetch_grants() on every other rank.
-void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter);
+void serve_grants(boost::mpi::communicator const& comm, CounterSource& counter, Idle const& idle);
 
 /// The main thread of a rank other than 0: keeps this rank's queue filled by asking
 /// rank 0 for chunks before the threads run dry (prefetching hides the round trip).
 /// \note Collective with serve_grants() on rank 0.
-void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads);
+void fetch_grants(boost::mpi::communicator const& comm, RemoteSource& queue, int threads,
+                  Idle const& idle);
 
 }  // namespace parfold

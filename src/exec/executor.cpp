@@ -1,8 +1,10 @@
 #include "exec/executor.hpp"
 
 #include <sys/prctl.h>
+#include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <memory>
@@ -11,6 +13,7 @@
 
 #include "exec/chunk_source.hpp"
 #include "exec/dispatch.hpp"
+#include "exec/monitor.hpp"
 
 namespace parfold {
 
@@ -31,36 +34,69 @@ std::unique_ptr<ChunkSource> make_source(ChunkPlan const& plan, Team const& team
   return std::make_unique<CounterSource>(plan);
 }
 
+/// With progress on, a chunk runs as up to this many slices, so that a long chunk
+/// (a static block) moves the progress line too.
+constexpr std::uint64_t kProgressSlices = 64;
+
+template <class F>
+void for_each_slice(Chunk const& c, std::uint64_t grain, F&& f) {
+  std::uint64_t const step = ceil_div(std::max(grain, ceil_div(c.range.size(), kProgressSlices)), grain) * grain;
+  for (std::uint64_t b = c.range.begin; b < c.range.end; b += std::min(step, c.range.end - b)) {
+    f(Chunk{c.index, {b, b + std::min(step, c.range.end - b)}});
+  }
+  if (c.range.empty()) f(c);
+}
+
 }  // namespace
 
 std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
-                                    ChunkBody const& body) {
+                                    ChunkBody const& body, std::uint64_t grain) {
   std::unique_ptr<ChunkSource> const source = make_source(plan, team);
   auto* const remote = dynamic_cast<RemoteSource*>(source.get());
   int const threads = team.my_threads();
   std::vector<WorkerStats> stats(static_cast<std::size_t>(threads));
   std::exception_ptr failure;
   std::mutex failure_mutex;
+  Monitor* const monitor = team.monitor;
+  bool const progress = monitor != nullptr && monitor->progress();
+  if (monitor != nullptr) monitor->begin_run(plan.range().size());
+  std::atomic<int> running{threads};
+  auto const t0 = Clock::now();
 
   auto worker = [&](int t) {
     prctl(PR_SET_TIMERSLACK, 1UL);  // sleeps in workloads wake on time
     WorkerStats& s = stats[static_cast<std::size_t>(t)];
-    s = {team.rank, t, team.host, 0, 0, 0.0};
+    s = {team.rank, t, team.host, 0, 0, 0.0, 0.0};
     try {
       while (auto const chunk = source->next(t)) {
         auto const start = Clock::now();
-        body(t, *chunk);
-        double const chunk_s = std::chrono::duration<double>(Clock::now() - start).count();
+        if (progress) {
+          for_each_slice(*chunk, grain, [&](Chunk const& slice) {
+            body(t, slice);
+            monitor->advance(t, slice.range.size());
+          });
+        } else {
+          body(t, *chunk);
+        }
+        auto const end = Clock::now();
+        double const chunk_s = std::chrono::duration<double>(end - start).count();
         s.busy_s += chunk_s;
         s.items += chunk->range.size();
         ++s.chunks;
+        s.finish_s = std::chrono::duration<double>(end - t0).count();
         if (remote != nullptr) remote->record(chunk_s);
+        if (monitor != nullptr) monitor->chunk_done(t, *chunk, start, end);
       }
     } catch (...) {
       std::lock_guard lock(failure_mutex);
       if (!failure) failure = std::current_exception();
       source->stop();
     }
+    running.fetch_sub(1, std::memory_order_release);
+  };
+  // While the main thread waits it keeps the progress line going.
+  std::function<void()> const idle = [monitor] {
+    if (monitor != nullptr) monitor->tick();
   };
 
   {
@@ -70,12 +106,20 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
     // This rank's main thread talks to the other ranks while the threads work.
     if (auto* counter = dynamic_cast<CounterSource*>(source.get());
         counter != nullptr && team.comm != nullptr) {
-      serve_grants(*team.comm, *counter);
+      serve_grants(*team.comm, *counter, idle);
     } else if (remote != nullptr) {
-      fetch_grants(*team.comm, *remote, threads);
+      fetch_grants(*team.comm, *remote, threads, idle);
+    }
+    if (progress) {
+      timespec const pause{0, 2'000'000};
+      while (running.load(std::memory_order_acquire) > 0) {
+        monitor->tick();
+        nanosleep(&pause, nullptr);
+      }
     }
   }
   if (failure) std::rethrow_exception(failure);
+  if (monitor != nullptr) monitor->end_run();
   return stats;
 }
 

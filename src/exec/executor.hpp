@@ -29,10 +29,13 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 
 /// Runs every chunk of `plan` exactly once over the team, calling `body` on the thread
 /// that the schedule picks; returns this rank's worker stats. Rethrows the first
-/// exception of a worker once all of this rank's threads have stopped.
+/// exception of a worker once all of this rank's threads have stopped. With progress on,
+/// a chunk may be passed to `body` as consecutive slices (multiples of `grain` items,
+/// but the last), so that progress moves within long chunks.
 /// \note With MPI this is a collective operation over all ranks (dynamic and guided
 /// schedules exchange chunk grants with rank 0).
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, ChunkBody const& body);
+std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, ChunkBody const& body,
+                                    std::uint64_t grain = 1);
 
 /// Runs workload `w` over the team with schedule `s`. The result's value is this rank's
 /// partial result (its threads' partials combined); the run information, workers
@@ -51,7 +54,7 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
   std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
   std::vector<WorkerStats> mine = run_chunks(plan, team, [&](int t, Chunk const& c) {
     w.process(c.range, partials[static_cast<std::size_t>(t)].value);
-  });
+  }, w.grain());
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, w.items(), plan.count(), 0.0, {}}};
   for (Slot const& p : partials) W::combine(out.value, p.value);
   if (team.comm == nullptr) {

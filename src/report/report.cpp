@@ -39,7 +39,33 @@ std::string group_digits(std::string const& digits) {
   return out;
 }
 
+Balance balance(RunInfo const& info) {
+  Balance b;
+  auto const& ws = info.workers;
+  if (ws.empty()) return b;
+  double busy_sum = 0, finish_max = 0, idle_sum = 0;
+  b.busy_min_s = ws.front().busy_s;
+  for (WorkerStats const& w : ws) {
+    busy_sum += w.busy_s;
+    b.busy_min_s = std::min(b.busy_min_s, w.busy_s);
+    b.busy_max_s = std::max(b.busy_max_s, w.busy_s);
+    finish_max = std::max(finish_max, w.finish_s);
+  }
+  for (WorkerStats const& w : ws) {
+    idle_sum += finish_max - w.finish_s;
+    b.idle_end_max_s = std::max(b.idle_end_max_s, finish_max - w.finish_s);
+  }
+  double const n = static_cast<double>(ws.size());
+  b.busy_mean_s = busy_sum / n;
+  b.imbalance = b.busy_mean_s > 0 ? b.busy_max_s / b.busy_mean_s : 1.0;
+  b.idle_end_mean_s = idle_sum / n;
+  b.overhead_s = std::max(0.0, info.wall_s - b.busy_max_s);
+  b.utilization = info.wall_s > 0 ? busy_sum / (n * info.wall_s) : 0.0;
+  return b;
+}
+
 nlohmann::ordered_json to_json(Report const& r) {
+  if (r.json) return *r.json;
   nlohmann::ordered_json j;
   j["workload"] = r.workload;
   auto& result = j["result"] = nlohmann::ordered_json::object();
@@ -57,6 +83,13 @@ nlohmann::ordered_json to_json(Report const& r) {
   j["timing"] = {{"wall_s", info.wall_s},
                  {"items_per_s", static_cast<double>(info.items) / info.wall_s}};
   if (r.speedup) j["timing"]["speedup"] = *r.speedup;
+  Balance const b = balance(info);
+  j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
+                  {"busy_max_s", b.busy_max_s},         {"imbalance", b.imbalance},
+                  {"idle_end_mean_s", b.idle_end_mean_s}, {"idle_end_max_s", b.idle_end_max_s},
+                  {"overhead_s", b.overhead_s},         {"utilization", b.utilization}};
+  double finish_max = 0;
+  for (WorkerStats const& w : info.workers) finish_max = std::max(finish_max, w.finish_s);
   auto& ws = j["workers"] = nlohmann::ordered_json::array();
   for (WorkerStats const& w : info.workers) {
     ws.push_back({{"rank", w.rank},
@@ -64,7 +97,9 @@ nlohmann::ordered_json to_json(Report const& r) {
                   {"host", w.host},
                   {"chunks", w.chunks},
                   {"items", w.items},
-                  {"busy_s", w.busy_s}});
+                  {"busy_s", w.busy_s},
+                  {"finish_s", w.finish_s},
+                  {"idle_end_s", finish_max - w.finish_s}});
   }
   return j;
 }
@@ -97,6 +132,13 @@ void print_text(std::FILE* out, Report const& r) {
   std::fprintf(out, "%-12s  %s%s/s\n", "throughput",
                si_rate(static_cast<double>(info.items) / info.wall_s).c_str(), r.unit.c_str());
   if (r.speedup) std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
+  Balance const b = balance(info);
+  std::fprintf(out, "%-12s  busy %.3f s mean, %.3f s max (max/mean %.2f), utilization %.0f%%\n",
+               "balance", b.busy_mean_s, b.busy_max_s, b.imbalance, 100 * b.utilization);
+  std::fprintf(out, "%-12s  %.3f s mean, %.3f s max\n", "idle at end", b.idle_end_mean_s,
+               b.idle_end_max_s);
+  std::fprintf(out, "%-12s  %.3f s (wall time - busiest worker's busy time)\n", "overhead",
+               b.overhead_s);
 }
 
 }  // namespace parfold

@@ -28,7 +28,21 @@ struct Report {
   /// When set, the text report is exactly this (tool-compatible output, e.g. wc's).
   std::optional<std::string> text{};
   int exit_code = 0;  ///< e.g. 1 for a grep that matched nothing
+  /// When set, --json prints exactly this (reports that are not runs, e.g. `info`).
+  std::optional<nlohmann::ordered_json> json{};
 };
+
+/// How evenly the work spread over the workers.
+struct Balance {
+  double busy_min_s = 0, busy_mean_s = 0, busy_max_s = 0;
+  double imbalance = 1;  ///< busiest worker's busy time / mean busy time (1 = perfect)
+  /// Idle at the end: how long before the last worker's finish each worker ran out of
+  /// chunks (finish times are taken from each rank's start of the run).
+  double idle_end_mean_s = 0, idle_end_max_s = 0;
+  double overhead_s = 0;    ///< wall time - the busiest worker's busy time
+  double utilization = 0;   ///< total busy time / (workers x wall time)
+};
+[[nodiscard]] Balance balance(RunInfo const& info);
 
 [[nodiscard]] nlohmann::ordered_json to_json(Report const& r);
 void print_text(std::FILE* out, Report const& r);

@@ -18,6 +18,8 @@ void setup_pi(CLI::App& app, Job& job);
 void setup_sum(CLI::App& app, Job& job);
 void setup_tasks(CLI::App& app, Job& job);
 void setup_lines(CLI::App& app, Job& job);
+/// `parfold info`: not a workload; reports where the ranks landed.
+void setup_info(CLI::App& app, Job& job);
 
 /// Declares every workload's subcommand.
 void setup_workloads(CLI::App& app, Job& job);
