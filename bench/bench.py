@@ -13,7 +13,11 @@ import os
 import statistics
 import subprocess
 import tempfile
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jobs"))
+from corpus import corpus  # noqa: E402
 
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
@@ -47,26 +51,6 @@ def timed(cmd, env=None, repeat=3):
                 raise RuntimeError(f"{cmd} failed")
             rss = max(rss, int(rss_file.read().split()[-1]))
     return statistics.median(times), rss
-
-
-def corpus(path, size):
-    """A text of about `size` bytes from the Jargon File and the fortunes, page-cached."""
-    import gzip
-    if not os.path.exists(path) or os.path.getsize(path) < size * 0.99:
-        parts = [gzip.open("/usr/share/doc/jargon-text/jargon.txt.gz").read()]
-        for name in ("fortunes", "literature", "riddles"):
-            with open(os.path.join("/usr/share/games/fortunes", name), "rb") as f:
-                parts.append(f.read())
-        block = b"".join(parts)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path + ".tmp", "wb") as f:
-            for _ in range(size // len(block)):
-                f.write(block)
-        os.rename(path + ".tmp", path)
-    with open(path, "rb") as f:
-        while f.read(1 << 24):
-            pass
-    return path
 
 
 def lines_benchmarks(parfold, size, workers):
