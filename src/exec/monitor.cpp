@@ -63,7 +63,11 @@ std::string si(double v) {
     ++p;
   }
   char buf[32];
-  std::snprintf(buf, sizeof(buf), p == 0 ? "%.0f" : "%.3g %s", v, prefixes[p]);
+  if (p == 0) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.*f %s", v < 9.995 ? 2 : v < 99.95 ? 1 : 0, v, prefixes[p]);
+  }
   return buf;
 }
 
@@ -313,6 +317,7 @@ std::string Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per
                       {"threads", about.threads},
                       {"hosts", hosts},
                       {"wall_s", about.wall_s},
+                      {"job_s", std::chrono::duration<double>(Clock::now() - epoch_).count()},
                       {"clock_offset_ns", offsets},
                       {"clock_rtt_ns", rtts},
                       {"version", PARFOLD_VERSION}};
