@@ -89,7 +89,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "lines"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "lines", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -97,9 +97,11 @@ def main():
     mpirun = ["mpirun", "--bind-to", "none"]
     pi_n = 400_000_000 if a.quick else 4_000_000_000
     print(f"parfold benchmarks on {os.cpu_count()} cores ({'quick' if a.quick else 'full'} sizes)")
-    if a.only != "lines":
+    if a.only in (None, "core"):
         core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n)
-    if a.only != "core":
+    if a.only in (None, "watch"):
+        watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
+    if a.only in (None, "lines"):
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
 
 
@@ -136,6 +138,32 @@ def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
     t_mine = wall(mpirun + ["-n", "2", parfold, "pi", "--samples", "1"], reps)
     t_ref = wall(mpirun + ["-n", "2", init_only], reps)
     line("startup, mpirun -n 2", f"{t_mine:.3f} s vs {t_ref:.3f} s (MPI_Init only)", t_mine / t_ref, "<= 1.2", t_mine / t_ref <= 1.2)
+
+
+def watch_benchmarks(parfold, pi_n, count):
+    """What watching a run costs: --trace and --progress at the default chunk size."""
+    n = str(pi_n // 4)
+    with tempfile.TemporaryDirectory() as d:
+        trace = ["--trace", os.path.join(d, "t.json")]
+        for schedule in ("static", "dynamic"):
+            job = ["--json", "--schedule", schedule, "pi", "--samples", n]  # stderr is a pipe: no progress unless asked
+            variants = (("plain", []), ("trace", trace), ("progress", ["--progress"]))
+            run_json([parfold] + job)  # warm up
+            samples = {label: [] for label, _ in variants}
+            for _ in range(5):  # interleaved, so that drifting clocks hit every variant alike
+                for label, extra in variants:
+                    samples[label].append(run_json([parfold] + extra + job)["timing"]["items_per_s"])
+            rates = {label: statistics.median(v) for label, v in samples.items()}
+            for label in ("trace", "progress"):
+                r = rates[label] / rates["plain"]
+                line(f"--{label} cost, pi {schedule}", f"{rates[label]/1e9:.3f} vs {rates['plain']/1e9:.3f} G samples/s",
+                     r, ">= 0.95", r >= 0.95)
+        # The worst case: a trace record per task of nothing (chunk 1); information only.
+        tiny = ["--json", "--schedule", "dynamic", "--chunk", "1", "tasks", "--ms", "0", "--count", count]
+        plain = run_json([parfold] + tiny)["timing"]["wall_s"]
+        traced = run_json([parfold] + trace + tiny)["timing"]["wall_s"]
+        line("--trace, 1e6 empty chunks", f"{traced:.3f} s vs {plain:.3f} s ({(traced - plain) / float(count) * 1e9:.0f} ns per chunk)",
+             plain / traced, "(info)", True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ packages=(
   libgmp-dev bc libre2-dev
   jargon-text fortunes  # texts for the lines tests and demos
   ripgrep time          # benchmark references
+  python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py
 )
 
 missing=()

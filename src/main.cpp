@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
       "  mpirun -n 4 parfold --schedule dynamic pi --samples 1e10\n"
       "  parfold sum --from 1 --to 1e9 --power 3 --json\n"
       "  parfold --threads 8 --schedule guided tasks --count 1000 --cost random\n"
+      "  parfold --trace run.json lines count big.log; python3 jobs/plot_timeline.py run.json\n"
+      "  mpirun -n 4 parfold info          (where did my ranks and threads land?)\n"
       "Exit status: 0 success, 1 runtime failure, 2 bad usage or input.");
   CommonOptions common;
   add_common_options(app, common);

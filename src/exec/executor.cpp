@@ -1,10 +1,10 @@
 #include "exec/executor.hpp"
 
 #include <sys/prctl.h>
-#include <time.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cmath>
 #include <exception>
 #include <memory>
@@ -60,7 +60,9 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
   Monitor* const monitor = team.monitor;
   bool const progress = monitor != nullptr && monitor->progress();
   if (monitor != nullptr) monitor->begin_run(plan.range().size());
-  std::atomic<int> running{threads};
+  int running = threads;  // threads still working, under `running_mutex`
+  std::mutex running_mutex;
+  std::condition_variable stopped;
   auto const t0 = Clock::now();
 
   auto worker = [&](int t) {
@@ -92,7 +94,8 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
       if (!failure) failure = std::current_exception();
       source->stop();
     }
-    running.fetch_sub(1, std::memory_order_release);
+    std::lock_guard lock(running_mutex);
+    if (--running == 0) stopped.notify_one();
   };
   // While the main thread waits it keeps the progress line going.
   std::function<void()> const idle = [monitor] {
@@ -111,10 +114,9 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
       fetch_grants(*team.comm, *remote, threads, idle);
     }
     if (progress) {
-      timespec const pause{0, 2'000'000};
-      while (running.load(std::memory_order_acquire) > 0) {
+      std::unique_lock lock(running_mutex);
+      while (!stopped.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; })) {
         monitor->tick();
-        nanosleep(&pause, nullptr);
       }
     }
   }

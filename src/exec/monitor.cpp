@@ -193,7 +193,7 @@ void Monitor::report_progress(bool final) {
     }
   }
   next_tick_ = now + (tty_ ? std::chrono::nanoseconds(kTtyInterval) : std::chrono::nanoseconds(kLogInterval));
-  if (!final && !running_) return;
+  if ((!final && !running_) || !display_) return;
   std::uint64_t const done =
       local_done() + std::accumulate(remote_done_.begin(), remote_done_.end(), std::uint64_t{0});
   std::uint64_t const total = std::max(job_total_ != 0 ? job_total_ : runs_total_, done);

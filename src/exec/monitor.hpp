@@ -1,5 +1,7 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -60,6 +62,11 @@ class Monitor {
 
   /// The whole job's items, when it runs several plans (progress shows done / total).
   void expect_total(std::uint64_t items) { job_total_ = items; }
+  /// The job writes to a terminal on stdout while it runs: no progress line there
+  /// unless --progress asked for it.
+  void stdout_busy() {
+    if (!options_.progress && isatty(1) == 1) display_ = false;
+  }
 
   /// A run of `items` items starts (on every rank).
   void begin_run(std::uint64_t items);
@@ -126,6 +133,7 @@ class Monitor {
   Clock::time_point started_;
   int finals_ = 0;  ///< rank 0: ranks whose final count for this run arrived
   bool shown_ = false;
+  bool display_ = true;  ///< rank 0: print (counts are collected either way)
 };
 
 }  // namespace parfold

@@ -8,8 +8,8 @@ void setup_workloads(CLI::App& app, Job& job) {
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->configurable();
     sub->footer(sub->get_footer() +
-                "\nCommon options (--schedule, --chunk, --threads, --json, --config) go before or "
-                "after the workload: see 'parfold --help'.");
+                "\nCommon options (--schedule, --chunk, --threads, --json, --trace, --progress, --config)\n"
+                "go before or after the workload: see 'parfold --help'.");
   }
 }
 

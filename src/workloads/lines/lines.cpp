@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "exec/agree.hpp"
 #include "exec/executor.hpp"
+#include "exec/monitor.hpp"
 #include "exec/shuffle.hpp"
 #include "workloads/registry.hpp"
 
@@ -154,6 +155,10 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   std::uint64_t selected = 0;
   RunInfo info;  // the windows' runs, added up
   std::string out;
+  if (team.monitor != nullptr) {
+    team.monitor->expect_total(files.total());
+    team.monitor->stdout_busy();
+  }
   for (std::uint64_t at = 0; at < files.total() || at == 0; at += window) {
     Range const w{at, std::min(files.total(), at + window)};
     auto const run = execute(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
