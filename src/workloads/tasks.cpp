@@ -21,9 +21,9 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::uint64_t now_ns() {
+std::uint64_t now_ns(clockid_t clock = CLOCK_MONOTONIC) {
   timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
@@ -46,11 +46,14 @@ void TasksWorkload::process(Range r, Partial& acc) const {
   for (std::uint64_t k = r.begin; k < r.end; ++k) {
     std::uint64_t const ns = cost_ns(k);
     if (ns > 0) {
-      std::uint64_t const deadline = now_ns() + ns;
       if (spin) {
-        while (now_ns() < deadline) {
+        // CPU-bound: the task needs `ns` of this thread's CPU time, so a thread that
+        // shares its core (more threads than cores) takes longer in wall time.
+        std::uint64_t const done = now_ns(CLOCK_THREAD_CPUTIME_ID) + ns;
+        while (now_ns(CLOCK_THREAD_CPUTIME_ID) < done) {
         }
       } else {
+        std::uint64_t const deadline = now_ns() + ns;
         timespec const ts{static_cast<time_t>(deadline / 1'000'000'000ULL),
                           static_cast<long>(deadline % 1'000'000'000ULL)};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {
@@ -105,7 +108,7 @@ void setup_tasks(CLI::App& app, Job& job) {
   add_count(*sub, "-n,--count", o->w.count, "Number of tasks")->required();
   sub->add_option("--ms", o->ms, "Mean cost T of a task in milliseconds (default 1)")
       ->check(CLI::Range(0.0, 3.6e6));
-  sub->add_flag("--spin", o->w.spin, "Busy-spin (CPU-bound) instead of sleeping");
+  sub->add_flag("--spin", o->w.spin, "CPU-bound: busy-spin until the task has used its cost in CPU time, instead of sleeping");
   sub->add_option("--cost", o->cost,
                   "Cost of task k: uniform (T), linear (T*2k/N) or random (in [0, 2T])")
       ->check(CLI::IsMember({"uniform", "linear", "random"}));
