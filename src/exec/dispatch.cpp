@@ -28,7 +28,7 @@ Tags next_run_tags() {
 }
 /// A rank keeps enough chunks queued to cover this much work per thread while its next
 /// request travels, so its threads do not wait for rank 0.
-constexpr double kPrefetchCover_s = 4e-3;
+constexpr double kPrefetchCover_s = 1e-3;
 constexpr std::uint64_t kMaxPrefetchPerThread = 4096;
 
 /// Polls cheaply: a few spins, then sleeps that grow up to 200 us, so a waiting main
@@ -37,7 +37,7 @@ class Backoff {
  public:
   void pause() {
     if (++rounds_ < 64) return;
-    timespec const ts{0, std::min<long>(1'000'000, 1'000L << std::min(rounds_ - 64, 10))};
+    timespec const ts{0, std::min<long>(200'000, 1'000L << std::min(rounds_ - 64, 8))};
     nanosleep(&ts, nullptr);
   }
   void reset() { rounds_ = 0; }
