@@ -90,10 +90,12 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
                  "jobs/plot_timeline.py")
       ->type_name("FILE")
       ->group("Output options");
-  app.add_flag_function(
-         "--progress,!--no-progress", [&opts](std::int64_t n) { opts.progress = n > 0; },
+  app.add_flag_callback(
+         "--progress", [&opts] { opts.progress = true; },
          "Show items done, rate and ETA on stderr (default: when stderr is a terminal and "
          "--json is off)")
+      ->group("Output options");
+  app.add_flag_callback("--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
       ->group("Output options");
 }
 
