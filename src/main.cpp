@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <cstdio>
@@ -15,7 +16,9 @@
 #include "core/errors.hpp"
 #include "exec/agree.hpp"
 #include "exec/launch.hpp"
+#include "exec/checkpoint.hpp"
 #include "exec/monitor.hpp"
+#include "exec/stop.hpp"
 #include "exec/team.hpp"
 #include "report/report.hpp"
 #include "workloads/registry.hpp"
@@ -37,6 +40,26 @@ std::string version_text() {
   std::string lib(mpi, static_cast<std::size_t>(len));
   if (auto const cut = lib.find_first_of(",\n"); cut != std::string::npos) lib.resize(cut);
   return std::string("parfold ") + PARFOLD_VERSION + " (" + lib + ", CLI11 " CLI11_VERSION ")";
+}
+
+/// What a checkpoint records of the job: the workload and its options as given
+/// (common options such as --threads or --schedule may change between runs).
+std::string job_key(CLI::App const& app) {
+  std::string key;
+  for (CLI::App const* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    key += (key.empty() ? "" : " ") + sub->get_name();
+    std::vector<std::string> given;
+    for (CLI::Option const* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_name() == "--help") continue;
+      std::string text = opt->get_name() + "=";
+      for (std::string const& r : opt->results()) text += r + ",";
+      given.push_back(text);
+    }
+    std::sort(given.begin(), given.end());
+    for (std::string const& g : given) key += " " + g;
+  }
+  return key;
 }
 
 /// "lines count" for `parfold lines count ...`: the chosen subcommands.
@@ -119,6 +142,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // Stop signals are caught from here on, so that one arriving during MPI start-up
+  // stops the job after its first segment instead of killing it.
+  if (!common.checkpoint.empty()) catch_stop_signals();
   std::unique_ptr<Runtime> runtime;
   try {
     runtime = Runtime::start(argc, argv, launch, common.threads);
@@ -130,6 +156,14 @@ int main(int argc, char** argv) {
   try {
     Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app)});
     team.monitor = &monitor;
+    std::unique_ptr<Checkpoint> checkpoint;
+    if (!common.checkpoint.empty()) {
+      checkpoint = std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);
+      team.checkpoint = checkpoint.get();
+    }
+    if (common.timeout_s > 0) {
+      start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr, team.is_root());
+    }
     Report const report = job(team, common.schedule);
     monitor.finish(report.info, report.workload);
     if (team.is_root()) {
@@ -151,6 +185,9 @@ int main(int argc, char** argv) {
   } catch (JobError const& e) {
     if (team.is_root()) std::fprintf(stderr, "parfold: error: %s\n", e.what());
     return kExitFailure;
+  } catch (Stopped const& e) {  // every rank agreed to stop after the checkpoint
+    if (team.is_root()) std::fprintf(stderr, "parfold: %s\n", e.what());
+    return e.exit_code;
   } catch (std::exception const& e) {  // only this rank knows
     runtime->fail(e.what());
   }

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "cli/numbers.hpp"
+#include "exec/stop.hpp"
 
 namespace parfold {
 
@@ -97,6 +98,30 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
       ->group("Output options");
   app.add_flag_callback("--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
       ->group("Output options");
+
+  auto duration = [](std::string const& name, double& target) {
+    return [name, &target](std::string const& text) {
+      auto const s = parse_duration(text);
+      if (!s) {
+        throw CLI::ValidationError(name, "'" + text + "': not a duration (e.g. 90, 90s, 15m, 2h, 1h30m)");
+      }
+      target = *s;
+    };
+  };
+  app.add_option("--checkpoint", opts.checkpoint,
+                 "Keep the job's progress in FILE (every few seconds and on SIGTERM, SIGINT, "
+                 "SIGUSR1, which stop the job with status 75); rerun the same command to resume")
+      ->type_name("FILE")
+      ->group("Long jobs");
+  app.add_option_function<std::string>("--checkpoint-every", duration("--checkpoint-every", opts.checkpoint_every_s),
+                                        "How often the checkpoint is written (default 5s)")
+      ->type_name("DURATION")
+      ->group("Long jobs");
+  app.add_option_function<std::string>("--timeout", duration("--timeout", opts.timeout_s),
+                                       "End the whole job after DURATION (e.g. 90s, 15m, 2h) with status "
+                                       "124, after writing the checkpoint if there is one")
+      ->type_name("DURATION")
+      ->group("Long jobs");
 }
 
 }  // namespace parfold

@@ -16,6 +16,9 @@ struct CommonOptions {
   bool json = false;
   std::string trace;             ///< --trace FILE
   std::optional<bool> progress;  ///< --progress / --no-progress
+  std::string checkpoint;        ///< --checkpoint FILE
+  double checkpoint_every_s = 5;  ///< --checkpoint-every DURATION
+  double timeout_s = 0;          ///< --timeout DURATION; 0: none
 };
 
 void add_common_options(CLI::App& app, CommonOptions& opts);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
 
 namespace parfold {
 
@@ -17,6 +18,14 @@ class UsageError : public std::runtime_error {
 class JobError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// The job stopped early on request (a signal, --timeout) after writing its checkpoint:
+/// every rank knows; rank 0 prints the message and every rank exits with `exit_code`.
+class Stopped : public std::runtime_error {
+ public:
+  Stopped(std::string const& what, int code) : std::runtime_error(what), exit_code(code) {}
+  int exit_code;
 };
 
 }  // namespace parfold

@@ -33,6 +33,7 @@ struct RunInfo {
   std::uint64_t chunks = 0;
   double wall_s = 0;
   std::vector<WorkerStats> workers;
+  std::uint64_t resumed = 0;  ///< items done before this run (from a checkpoint)
 };
 
 }  // namespace parfold

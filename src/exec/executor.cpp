@@ -11,9 +11,14 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/mpi/collectives.hpp>
+#include <boost/mpi/communicator.hpp>
+#include <cstdio>
+
 #include "exec/chunk_source.hpp"
 #include "exec/dispatch.hpp"
 #include "exec/monitor.hpp"
+#include "exec/stop.hpp"
 
 namespace parfold {
 
@@ -123,6 +128,83 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team,
   if (failure) std::rethrow_exception(failure);
   if (monitor != nullptr) monitor->end_run();
   return stats;
+}
+
+namespace {
+/// Checkpointed segments take about this long, so that a stop request waits at most
+/// about this long for the segment in flight.
+constexpr double kSegmentTarget_s = 1.0;
+constexpr std::uint64_t kFirstSegmentDivisor = 4096;
+}  // namespace
+
+SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
+                         double last_s, std::uint64_t grain, bool finished) {
+  SegmentPlan p;
+  p.stop = static_cast<int>(stop_requested());
+  if (team.comm != nullptr) {
+    int any = 0;
+    boost::mpi::all_reduce(*team.comm, p.stop, any, boost::mpi::maximum<int>());
+    p.stop = any;
+  }
+  if (team.is_root()) {
+    std::uint64_t const least = grain * team.workers();
+    double next = 0;
+    if (last_items == 0) {
+      next = static_cast<double>(items) / kFirstSegmentDivisor;
+    } else {
+      double const scale = std::clamp(kSegmentTarget_s / std::max(last_s, 1e-6), 0.25, 4.0);
+      next = static_cast<double>(last_items) * scale;
+    }
+    p.next = std::max(least, ceil_div(static_cast<std::uint64_t>(std::min(next, 1.8e19)), grain) * grain);
+    p.save = finished || p.stop != 0 || cp.due();
+  }
+  if (team.comm != nullptr) {
+    boost::mpi::broadcast(*team.comm, p.next, 0);
+    boost::mpi::broadcast(*team.comm, p.save, 0);
+  }
+  return p;
+}
+
+void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done, std::string const& partial) {
+  std::string error;
+  if (team.is_root()) {
+    try {
+      cp.save(done, partial);
+    } catch (std::exception const& e) {
+      error = e.what();
+    }
+  }
+  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, error, 0);
+  if (!error.empty()) throw JobError(error);
+}
+
+void add_run(RunInfo& into, RunInfo const& run) {
+  if (into.workers.empty()) into.workers.resize(run.workers.size());
+  for (std::size_t i = 0; i < run.workers.size() && i < into.workers.size(); ++i) {
+    WorkerStats& w = into.workers[i];
+    WorkerStats const& r = run.workers[i];
+    w.rank = r.rank;
+    w.thread = r.thread;
+    w.host = r.host;
+    w.chunks += r.chunks;
+    w.items += r.items;
+    w.busy_s += r.busy_s;
+    w.finish_s = r.finish_s;  // within the last run
+  }
+  into.chunks += run.chunks;
+  into.schedule = run.schedule;
+}
+
+void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items) {
+  char share[64];
+  std::snprintf(share, sizeof(share), "%.1f%%", 100.0 * static_cast<double>(done) / static_cast<double>(items));
+  std::string const held = "the checkpoint " + cp.path() + " holds " + std::to_string(done) + " of " +
+                           std::to_string(items) + " items (" + share + ")";
+  if (static_cast<StopReason>(reason) == StopReason::timeout) {
+    throw Stopped("--timeout exceeded: " + held + "; run the same command again to resume", kExitTimeout);
+  }
+  throw Stopped("stopped by " + stop_signal_name() + ": " + held + "; run the same command again to resume",
+                kExitInterrupted);
 }
 
 }  // namespace parfold

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/map.hpp>
@@ -9,11 +11,17 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "core/schedule.hpp"
 #include "core/stats.hpp"
+#include "core/errors.hpp"
 #include "core/workload.hpp"
+#include "exec/checkpoint.hpp"
+#include "exec/monitor.hpp"
 #include "exec/team.hpp"
 
 namespace parfold {
@@ -42,20 +50,22 @@ std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Chu
 /// included, is complete on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team) {
+JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team,
+                                                std::optional<Range> part = std::nullopt) {
   using Partial = typename W::Partial;
   struct alignas(64) Slot {
     Partial value;
   };
   auto const t0 = std::chrono::steady_clock::now();
-  s.chunk = effective_chunk(s, w.items(), team.workers(), w.grain());
-  ChunkPlan const plan(Range{0, w.items()}, s, team.workers());
+  Range const range = part.value_or(Range{0, w.items()});
+  s.chunk = effective_chunk(s, range.size(), team.workers(), w.grain());
+  ChunkPlan const plan(range, s, team.workers());
 
   std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
   std::vector<WorkerStats> mine = run_chunks(plan, team, [&](int t, Chunk const& c) {
     w.process(c.range, partials[static_cast<std::size_t>(t)].value);
   }, w.grain());
-  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, w.items(), plan.count(), 0.0, {}}};
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
   for (Slot const& p : partials) W::combine(out.value, p.value);
   if (team.comm == nullptr) {
     out.info.workers = std::move(mine);
@@ -70,12 +80,14 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
   return out;
 }
 
-/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0.
+/// Runs the items `part` (default: all) of workload `w` over the team with schedule `s`
+/// and reduces the result on rank 0 (other ranks hold the identity).
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team) {
+JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& team,
+                                            std::optional<Range> part = std::nullopt) {
   auto const t0 = std::chrono::steady_clock::now();
-  auto out = execute_on_ranks(w, s, team);
+  auto out = execute_on_ranks(w, s, team, part);
   if (team.comm != nullptr) {
     std::vector<typename W::Partial> values;
     boost::mpi::gather(*team.comm, out.value, values, 0);
@@ -84,6 +96,106 @@ JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team)
   }
   out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+/// A partial result as bytes, for a checkpoint, and back.
+template <class P>
+std::string to_bytes(P const& p) {
+  std::ostringstream os;
+  boost::archive::binary_oarchive ar(os);
+  ar << p;
+  return os.str();
+}
+template <class P>
+P from_bytes(std::string const& bytes) {
+  std::istringstream is(bytes);
+  boost::archive::binary_iarchive ar(is);
+  P p;
+  ar >> p;
+  return p;
+}
+
+/// What identifies a workload's input in a checkpoint (files: sizes, times, contents).
+template <class W>
+std::string input_identity(W const& w) {
+  if constexpr (requires { { w.input_identity() } -> std::convertible_to<std::string>; }) {
+    return w.input_identity();
+  } else {
+    return {};
+  }
+}
+
+/// The segments of a checkpointed job, and what happens after each.
+struct SegmentPlan {
+  std::uint64_t next = 0;  ///< items in the next segment
+  int stop = 0;            ///< a StopReason: stop after this segment
+  bool save = false;       ///< write the checkpoint now
+};
+/// Rank 0 decides (segment size from the time of the last one, whether to save);
+/// every rank learns; any rank's stop request stops all.
+/// \note With MPI this is a collective operation over all ranks.
+SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
+                         double last_s, std::uint64_t grain, bool finished);
+/// Rank 0 writes the checkpoint; every rank learns whether that worked (JobError if not).
+/// \note With MPI this is a collective operation over all ranks.
+void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done, std::string const& partial);
+/// Adds a segment's run to the job's run information.
+void add_run(RunInfo& into, RunInfo const& run);
+/// Ends a job that was asked to stop after its checkpoint was written.
+[[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items);
+
+/// With --checkpoint: the items run in segments of about a second, in order, so that
+/// what is done is always a prefix [0, done) of the range; after a segment rank 0 may
+/// write the checkpoint (every few seconds, at the end, and on a stop request).
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team,
+                                                    Checkpoint& cp) {
+  using Partial = typename W::Partial;
+  auto const t0 = std::chrono::steady_clock::now();
+  std::uint64_t const items = w.items();
+  CheckpointState const state = cp.open(team, items, input_identity(w));
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
+  out.info.resumed = state.done;
+  std::string error;
+  if (team.is_root() && state.done > 0) {
+    try {
+      out.value = from_bytes<Partial>(state.partial);
+    } catch (std::exception const& e) {
+      error = "--checkpoint " + cp.path() + ": its partial result cannot be read (" + e.what() +
+              "); delete it to start over";
+    }
+  }
+  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, error, 0);
+  if (!error.empty()) throw UsageError(error);
+
+  if (team.monitor != nullptr) team.monitor->expect_total(items - state.done);
+  std::uint64_t done = state.done;
+  SegmentPlan plan = plan_segment(team, cp, items, 0, 0.0, w.grain(), done == items);
+  while (done < items) {
+    Range const part{done, done + std::min(plan.next, items - done)};
+    auto const seg_t0 = std::chrono::steady_clock::now();
+    auto run = execute_part(w, s, team, part);
+    double const seg_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - seg_t0).count();
+    W::combine(out.value, run.value);
+    add_run(out.info, run.info);
+    done = part.end;
+    plan = plan_segment(team, cp, items, part.size(), seg_s, w.grain(), done == items);
+    if (plan.save) save_checkpoint(team, cp, done, team.is_root() ? to_bytes(out.value) : std::string());
+    if (plan.stop != 0 && done < items) stopped(plan.stop, cp, done, items);
+  }
+  out.info.items = items;
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0;
+/// with --checkpoint, in checkpointed segments.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team) {
+  if (team.checkpoint != nullptr) return execute_checkpointed(w, s, team, *team.checkpoint);
+  return execute_part(w, s, team);
 }
 
 }  // namespace parfold

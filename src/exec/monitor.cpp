@@ -238,7 +238,7 @@ void Monitor::end_run() {
 }
 
 void Monitor::finish(RunInfo const& about, std::string const& workload) {
-  if (progress_ && team_.is_root() && (shown_ || options_.progress.value_or(false))) {
+  if (progress_ && team_.is_root() && runs_ > 0 && (shown_ || options_.progress.value_or(false))) {
     report_progress(true);
   }
   if (!trace_) return;

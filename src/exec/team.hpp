@@ -16,6 +16,7 @@ class environment;
 namespace parfold {
 
 class Monitor;
+class Checkpoint;
 
 /// The workers of a job: ranks, each with a number of threads. Global worker ids run
 /// rank by rank: rank r's threads are first_worker(r) .. first_worker(r) + threads[r] - 1.
@@ -26,6 +27,7 @@ struct Team {
   std::string launcher = "none";
   boost::mpi::communicator const* comm = nullptr;  ///< null when MPI is not used
   Monitor* monitor = nullptr;  ///< traces and progress of the job; null: none
+  Checkpoint* checkpoint = nullptr;  ///< --checkpoint; null: none
 
   [[nodiscard]] int ranks() const { return static_cast<int>(threads.size()); }
   [[nodiscard]] int my_threads() const { return threads[static_cast<std::size_t>(rank)]; }

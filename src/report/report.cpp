@@ -80,8 +80,9 @@ nlohmann::ordered_json to_json(Report const& r) {
                  {"chunk", info.schedule.chunk},
                  {"chunks", info.chunks},
                  {"items", info.items}};
+  if (info.resumed > 0) j["config"]["resumed_items"] = info.resumed;
   j["timing"] = {{"wall_s", info.wall_s},
-                 {"items_per_s", static_cast<double>(info.items) / info.wall_s}};
+                 {"items_per_s", static_cast<double>(info.items - info.resumed) / info.wall_s}};
   if (r.speedup) j["timing"]["speedup"] = *r.speedup;
   Balance const b = balance(info);
   j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
@@ -130,7 +131,12 @@ void print_text(std::FILE* out, Report const& r) {
                group_digits(std::to_string(info.chunks)).c_str());
   std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
   std::fprintf(out, "%-12s  %s%s/s\n", "throughput",
-               si_rate(static_cast<double>(info.items) / info.wall_s).c_str(), r.unit.c_str());
+               si_rate(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(), r.unit.c_str());
+  if (info.resumed > 0) {
+    std::fprintf(out, "%-12s  from a checkpoint: %s of %s items were done before\n", "resumed",
+                 group_digits(std::to_string(info.resumed)).c_str(),
+                 group_digits(std::to_string(info.items)).c_str());
+  }
   if (r.speedup) std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
   Balance const b = balance(info);
   std::fprintf(out, "%-12s  busy %.3f s mean, %.3f s max (max/mean %.2f), utilization %.0f%%\n",

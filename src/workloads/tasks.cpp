@@ -96,7 +96,7 @@ Report run_tasks(TasksWorkload const& w, Team const& team, Schedule schedule) {
       {"cost", cost, mean},
       {"kind", kind, kind},
   };
-  if (serial_s > 0) r.speedup = serial_s / run.info.wall_s;
+  if (serial_s > 0 && run.info.resumed == 0) r.speedup = serial_s / run.info.wall_s;
   return r;
 }
 

@@ -59,6 +59,9 @@ class LineFiles {
 
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
+  /// The files' paths, sizes, modification times and a content fingerprint, one line
+  /// each: what a checkpoint records of its input.
+  [[nodiscard]] std::string identity() const;
   /// The fingerprint the files have now on disk.
   [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
 

@@ -153,6 +153,11 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   std::uint64_t const window = kWindowPerWorker * team.workers();
   std::vector<std::uint64_t> line_no(files.files().size(), 0);  // lines before, per file
   std::uint64_t selected = 0;
+  if (team.checkpoint != nullptr) {
+    throw UsageError(
+        "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
+        "not print exactly the same output; use -c, or run without --checkpoint");
+  }
   RunInfo info;  // the windows' runs, added up
   std::string out;
   if (team.monitor != nullptr) {
@@ -237,7 +242,9 @@ struct TopArgs {
 
 Report run_top(TopArgs const& a, Team const& team, Schedule s) {
   auto const files = open_everywhere(a.paths, team);
-  auto run = execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team);
+  // With a checkpoint the counts are reduced on rank 0 (the checkpoint holds them all).
+  auto run = team.checkpoint != nullptr ? execute(TopWorkload{files.get(), a.rules}, s, team)
+                                        : execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team);
   // Each word's full count ends up on the one rank that owns it; only the candidates
   // for the top k travel to rank 0.
   WordCounts const owned = shuffle_sum(team, run.value.to_map());

@@ -20,6 +20,7 @@ struct CountWorkload {
   LineFiles const* files = nullptr;
 
   [[nodiscard]] std::uint64_t items() const { return files->total(); }
+  [[nodiscard]] std::string input_identity() const { return files->identity(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
@@ -38,6 +39,7 @@ struct GrepCountWorkload {
   LineMatcher const* matcher = nullptr;
 
   [[nodiscard]] std::uint64_t items() const { return files->total(); }
+  [[nodiscard]] std::string input_identity() const { return files->identity(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
@@ -92,6 +94,7 @@ struct TopWorkload {
   WordRules rules;
 
   [[nodiscard]] std::uint64_t items() const { return files->total(); }
+  [[nodiscard]] std::string input_identity() const { return files->identity(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] static Partial identity() { return {}; }
   void process(Range r, Partial& acc) const {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +33,29 @@ class WordTable {
   }
   [[nodiscard]] WordCounts to_map() const;
   friend bool operator==(WordTable const& a, WordTable const& b) { return a.to_map() == b.to_map(); }
+
+  /// As words (concatenated), their lengths and counts; a loaded table is rebuilt.
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    std::string words;
+    std::vector<std::uint64_t> lengths, counts;
+    if constexpr (Archive::is_saving::value) {
+      for_each([&](std::string_view w, std::uint64_t n) {
+        words += w;
+        lengths.push_back(w.size());
+        counts.push_back(n);
+      });
+    }
+    ar& words& lengths& counts;
+    if constexpr (Archive::is_loading::value) {
+      *this = WordTable();
+      std::size_t at = 0;
+      for (std::size_t i = 0; i < lengths.size(); ++i) {
+        add(std::string_view(words).substr(at, lengths[i]), counts[i]);
+        at += lengths[i];
+      }
+    }
+  }
 
  private:
   struct Slot {

@@ -1,0 +1,149 @@
+#include "exec/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/mpi/collectives.hpp>
+#include <boost/mpi/communicator.hpp>
+#include <boost/serialization/string.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "exec/team.hpp"
+
+namespace parfold {
+
+namespace {
+
+constexpr char const* kMagic = "parfold-checkpoint 1\n";
+
+std::uint64_t fnv1a(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/// The file's body: "key length\nbytes\n" records, in a fixed order.
+std::string body(CheckpointState const& s) {
+  std::string out = kMagic;
+  auto field = [&](char const* key, std::string const& value) {
+    out += std::string(key) + " " + std::to_string(value.size()) + "\n" + value + "\n";
+  };
+  field("job", s.job);
+  field("items", std::to_string(s.items));
+  field("done", std::to_string(s.done));
+  field("partial", s.partial);
+  return out;
+}
+
+}  // namespace
+
+std::string Checkpoint::read(std::string const& path, CheckpointState& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::string("cannot read it: ") + std::strerror(errno);
+  std::string const all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.rfind(kMagic, 0) != 0) return "not a parfold checkpoint";
+  std::size_t at = std::strlen(kMagic);
+  auto field = [&](char const* key, std::string& value) {
+    std::string const head = std::string(key) + " ";
+    if (all.compare(at, head.size(), head) != 0) return false;
+    std::size_t const nl = all.find('\n', at);
+    if (nl == std::string::npos) return false;
+    std::size_t const size = std::strtoull(all.c_str() + at + head.size(), nullptr, 10);
+    if (nl + 1 + size + 1 > all.size() || all[nl + 1 + size] != '\n') return false;
+    value = all.substr(nl + 1, size);
+    at = nl + 1 + size + 1;
+    return true;
+  };
+  std::string items, done, sum;
+  if (!field("job", out.job) || !field("items", items) || !field("done", done) ||
+      !field("partial", out.partial)) {
+    return "truncated or corrupt";
+  }
+  std::size_t const body_end = at;
+  if (!field("checksum", sum) || at != all.size()) return "truncated or corrupt";
+  char expect[17];
+  std::snprintf(expect, sizeof(expect), "%016llx",
+                static_cast<unsigned long long>(fnv1a(std::string_view(all).substr(0, body_end))));
+  if (sum != expect) return "corrupt (checksum mismatch)";
+  out.items = std::strtoull(items.c_str(), nullptr, 10);
+  out.done = std::strtoull(done.c_str(), nullptr, 10);
+  if (out.done > out.items) return "corrupt (more items done than the job has)";
+  return "";
+}
+
+CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::string const& input) {
+  state_ = CheckpointState{job_ + (input.empty() ? "" : "\n" + input), items, 0, {}};
+  std::string error;
+  if (team.is_root() && std::filesystem::exists(path_)) {
+    CheckpointState found;
+    if (std::string const why = read(path_, found); !why.empty()) {
+      error = "--checkpoint " + path_ + ": " + why + "; delete it to start over";
+    } else if (found.job != state_.job || found.items != items) {
+      error = "--checkpoint " + path_ + " belongs to another job (other workload, options or input):\n  it holds:  " +
+              found.job + "\n  this job:  " + state_.job + "\ndelete it or choose another file to start over";
+    } else {
+      state_ = std::move(found);
+    }
+  } else if (team.is_root()) {
+    auto const dir = std::filesystem::absolute(path_).parent_path();
+    if (!std::filesystem::is_directory(dir)) {
+      error = "--checkpoint " + path_ + ": directory " + dir.string() + " does not exist";
+    }
+  }
+  if (team.comm != nullptr) {
+    boost::mpi::broadcast(*team.comm, error, 0);
+    boost::mpi::broadcast(*team.comm, state_.done, 0);
+  }
+  if (!error.empty()) throw UsageError(error);
+  last_ = std::chrono::steady_clock::now();
+  return state_;
+}
+
+bool Checkpoint::due() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count() >= every_s_;
+}
+
+void Checkpoint::save(std::uint64_t done, std::string const& partial) {
+  state_.done = done;
+  state_.partial = partial;
+  std::string data = body(state_);
+  char sum[17];
+  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(fnv1a(data)));
+  data += "checksum 16\n" + std::string(sum) + "\n";
+
+  std::string const tmp = path_ + ".tmp." + std::to_string(getpid());
+  int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  for (std::size_t off = 0; ok && off < data.size();) {
+    ssize_t const n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    off += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  ok = ok && std::rename(tmp.c_str(), path_.c_str()) == 0;
+  if (!ok) {
+    std::string const why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw JobError("cannot write the checkpoint " + path_ + ": " + why);
+  }
+  // The rename is durable once the directory is synced.
+  if (int const dir = ::open(std::filesystem::absolute(path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+      dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  last_ = std::chrono::steady_clock::now();
+}
+
+}  // namespace parfold

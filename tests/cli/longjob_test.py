@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""End-to-end tests of long jobs: checkpoint and resume, stop signals, --timeout, a rank
+that dies, and odd shapes (more ranks than chunks, one chunk, idle ranks).
+
+  longjob_test.py --parfold BIN --mpiexec MPIEXEC checkpoint RANKS | checkpoint_refused
+                                                  | timeout | rank_killed | odd_shapes RANKS
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_test import FAILURES, SCHEDULES, check, make_texts, mpi, pi_hits, power_sum, run  # noqa: E402
+
+EXIT_STOPPED, EXIT_TIMEOUT = 75, 124
+STOP_SIGNALS = [signal.SIGUSR1, signal.SIGTERM, signal.SIGINT]
+
+
+def command(opts, args, ranks):
+    cmd = [opts.parfold] + args
+    return mpi(opts, ranks, cmd) if ranks > 1 else cmd
+
+
+def result_of(stdout):
+    return json.loads(stdout)["result"]
+
+
+def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
+    """Runs `job` with --checkpoint, stops it with a signal at a random moment (again on
+    the resumed run, while there is time), resumes with other threads and schedules until
+    it finishes; returns the final result and how many times it was stopped."""
+    stops = 0
+    for attempt in range(6):
+        threads = rng.choice([1, 2, 3])
+        schedule = rng.choice(SCHEDULES)
+        r = ranks if attempt % 2 == 0 else max(1, ranks - 1)  # resume on other rank counts too
+        args = ["--json", "--checkpoint", path, "--threads", str(threads), "--schedule", schedule] + job
+        p = subprocess.Popen(command(opts, args, r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        sig = None
+        if attempt < 3:
+            time.sleep((0.6 if r > 1 else 0.2) + rng.uniform(0.2, 0.7) * whole_s)
+            sig = STOP_SIGNALS[attempt % 3] if r == 1 else signal.SIGUSR1  # mpirun forwards USR1
+            p.send_signal(sig)
+        out, err = p.communicate(timeout=120)
+        if p.returncode == EXIT_STOPPED:
+            stops += 1
+            name = signal.Signals(sig).name if r == 1 else "SIGUSR1"
+            check(f"parfold: stopped by {name}: the checkpoint {path} holds" in err and out == "",
+                  f"{what}: stop message: {err!r}")
+            check(os.path.exists(path), f"{what}: no checkpoint after a stop")
+            continue
+        check(p.returncode in (0, 1) and out, f"{what}: exit {p.returncode}: {err[-800:]!r}")
+        check(not [n for n in os.listdir(os.path.dirname(path)) if ".tmp." in n], f"{what}: temporary file left")
+        if p.returncode not in (0, 1) or not out:
+            return None, stops, None
+        return result_of(out), stops, json.loads(out)
+    check(False, f"{what}: never finished")
+    return None, stops, None
+
+
+def checkpoint(opts, ranks):
+    ranks = int(ranks)
+    rng = random.Random(1000 + ranks)
+    with tempfile.TemporaryDirectory() as d:
+        texts = make_texts(d)
+        big = os.path.join(d, "big.txt")  # long enough to stop mid-run
+        with open(big, "wb") as f:
+            for _ in range(12):
+                for t in texts:
+                    with open(t, "rb") as src:
+                        f.write(src.read())
+        texts = texts + [big]
+        jobs = [  # (job, its result checked against an independent truth or an uninterrupted run)
+            (["tasks", "--count", "300", "--ms", "10", "--cost", "random"], {"tasks": 300, "index_sum": str(300 * 299 // 2)}),
+            (["pi", "--samples", "6e7", "--seed", "7"], None),
+            (["sum", "--from", "-5e7", "--to", "2e8", "--power", "3"], None),
+            (["lines", "count"] + texts, None),
+            (["lines", "top", "-k", "15"] + texts, None),
+            (["lines", "grep", "-c", "-i", "th[aeiou]"] + texts, None),
+        ]
+        total_stops = 0
+        for job, truth in jobs:
+            what = f"ranks={ranks} {' '.join(job[:4])}"
+            path = os.path.join(d, "job.ckpt")
+            if os.path.exists(path):
+                os.remove(path)
+            t0 = time.monotonic()
+            whole = run(opts, ["--json"] + job, check_rc=None)
+            whole_s = time.monotonic() - t0
+            expect = result_of(whole.stdout) if whole.returncode in (0, 1) and whole.stdout else None
+            got, stops, report = interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s)
+            check(got is not None and got == expect, f"{what}: resumed result {got} != uninterrupted {expect}")
+            if truth:
+                check(got and all(got[k] == v for k, v in truth.items()), f"{what}: {got} vs truth {truth}")
+            total_stops += stops
+            if stops:
+                check(report and report["config"].get("resumed_items", 0) > 0, f"{what}: resumed_items missing")
+            # A finished checkpoint answers at once with the same result.
+            again = run(opts, ["--json", "--checkpoint", path] + job)
+            check(result_of(again.stdout) == expect, f"{what}: rerun of a finished checkpoint")
+            print(f"{what}: stopped {stops} time(s), resumed, identical")
+        check(total_stops >= 2, f"ranks={ranks}: only {total_stops} run(s) were stopped mid-way")
+        # Under the workload's truths too (Python big integers, Philox written in the test).
+        check(expect_truths(opts, d, ranks, rng), "truths")
+
+
+def expect_truths(opts, d, ranks, rng):
+    path = os.path.join(d, "truth.ckpt")
+    ok = True
+    for job, field, truth in ((["pi", "--samples", "40001", "--seed", "3"], "hits", pi_hits(40001, 3)),
+                              (["sum", "--from", "-777", "--to", "1e4", "--power", "3"], "value",
+                               str(power_sum(-777, 10**4, 3)))):
+        if os.path.exists(path):
+            os.remove(path)
+        p = run(opts, ["--json", "--checkpoint", path, "--checkpoint-every", "0.001s"] + job, ranks, check_rc=0)
+        ok = ok and p.returncode == 0 and result_of(p.stdout)[field] == truth
+    return ok
+
+
+def checkpoint_refused(opts):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "c.ckpt")
+        run(opts, ["--checkpoint", path, "pi", "--samples", "1e5"], check_rc=0)
+        with open(path, "rb") as f:
+            good = f.read()
+
+        def refused(args, needle, what):
+            p = run(opts, ["--checkpoint", path] + args, check_rc=2)
+            check(needle in p.stderr and p.stderr.count("parfold: error:") == 1 and p.stdout == "",
+                  f"{what}: {p.stderr!r}")
+
+        refused(["pi", "--samples", "2e5"], "belongs to another job", "other parameters")
+        refused(["pi", "--samples", "1e5", "--seed", "1"], "belongs to another job", "other seed")
+        refused(["sum", "--to", "1e5"], "belongs to another job", "other workload")
+        for name, data in (("truncated", good[: len(good) // 2]), ("corrupt", good[:40] + b"X" + good[41:]),
+                           ("empty", b""), ("foreign", b"hello\n")):
+            with open(path, "wb") as f:
+                f.write(data)
+            refused(["pi", "--samples", "1e5"], "delete it to start over", name)
+        # Input files: another size, another modification time, other contents.
+        text = os.path.join(d, "in.txt")
+        with open(text, "w") as f:
+            f.write("one two\nthree\n" * 1000)
+        os.remove(path)
+        run(opts, ["--checkpoint", path, "lines", "count", text], check_rc=0)
+        st = os.stat(text)
+        with open(text, "r+") as f:
+            f.write("ONE")  # same size, other contents
+        os.utime(text, ns=(st.st_atime_ns, st.st_mtime_ns))  # even with the old time
+        refused(["lines", "count", text], "belongs to another job", "other contents")
+        os.utime(text, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        refused(["lines", "count", text], "belongs to another job", "other mtime")
+        # Printing grep lines cannot resume exactly: said, not pretended.
+        p = run(opts, ["--checkpoint", os.path.join(d, "g.ckpt"), "lines", "grep", "one", text], check_rc=2)
+        check("prints lines as it goes" in p.stderr, f"grep printing: {p.stderr!r}")
+        p = run(opts, ["--checkpoint", "/nonexistent/dir/x.ckpt", "pi", "--samples", "10"], check_rc=2)
+        check("does not exist" in p.stderr, f"checkpoint dir: {p.stderr!r}")
+        for bad in ("0", "-3s", "abc", "5x", ""):
+            p = run(opts, ["--timeout", bad, "pi", "--samples", "10"], check_rc=2)
+            check("--timeout" in p.stderr, f"--timeout {bad!r}: {p.stderr!r}")
+    print("checkpoints of other jobs, corrupt or truncated ones are refused")
+
+
+def timeout(opts):
+    job = ["tasks", "--count", "2000", "--ms", "10"]  # ~10 s on 2 threads
+    for ranks in (1, 3):
+        t0 = time.monotonic()
+        p = run(opts, ["--threads", "2", "--timeout", "1s"] + job, ranks if ranks > 1 else None)
+        took = time.monotonic() - t0
+        check(p.returncode == EXIT_TIMEOUT if ranks == 1 else p.returncode != 0,
+              f"timeout ranks={ranks}: exit {p.returncode}")
+        check("--timeout of 1 s exceeded" in p.stderr, f"timeout message: {p.stderr[-500:]!r}")
+        check(took < 8, f"timeout ranks={ranks}: took {took:.1f} s")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "t.ckpt")
+        p = run(opts, ["--threads", "2", "--json", "--timeout", "1.5s", "--checkpoint", path] + job)
+        check(p.returncode == EXIT_TIMEOUT and "--timeout exceeded: the checkpoint" in p.stderr,
+              f"timeout with checkpoint: exit {p.returncode} {p.stderr!r}")
+        p = run(opts, ["--threads", "3", "--json", "--checkpoint", path] + job, check_rc=0)
+        got = result_of(p.stdout)
+        check(got["tasks"] == 2000 and got["index_sum"] == str(2000 * 1999 // 2), f"resumed after timeout: {got}")
+    print("--timeout ends jobs with status 124, after the checkpoint when there is one")
+
+
+def rank_killed(opts):
+    """A rank killed with SIGKILL mid-run ends the job within seconds, non-zero, with a
+    message naming what failed."""
+    for ranks in (2, 3):
+        for schedule in ("static", "dynamic"):
+            cmd = command(opts, ["--threads", "1", "--schedule", schedule, "tasks", "--count", "3000", "--ms", "10"], ranks)
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.0)
+            kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+            check(len(kids) == ranks, f"ranks={ranks}: found processes {kids}")
+            victim = kids[-1] if kids else None
+            t0 = time.monotonic()
+            if victim:
+                os.kill(int(victim), signal.SIGKILL)
+            try:
+                out, err = p.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, err = p.communicate()
+                check(False, f"ranks={ranks} {schedule}: hung after a rank was killed")
+            took = time.monotonic() - t0
+            check(p.returncode != 0, f"ranks={ranks} {schedule}: exit 0 after a rank was killed")
+            check("signal 9" in err or "Killed" in err, f"ranks={ranks} {schedule}: message {err[-600:]!r}")
+            check(took < 15, f"ranks={ranks} {schedule}: took {took:.1f} s")
+    print("a killed rank ends the job with a message")
+
+
+def odd_shapes(opts, ranks):
+    ranks = int(ranks)
+    cases = [
+        (["pi", "--samples", "3"], "hits", lambda: pi_hits(3, 0)),  # fewer items than workers
+        (["sum", "--from", "5", "--to", "5", "--power", "2"], "value", lambda: "25"),  # one item
+        (["sum", "--to", "1000", "--power", "3"], "value", lambda: str(power_sum(0, 1000, 3))),
+    ]
+    for args, field, truth in cases:
+        for schedule in SCHEDULES:
+            for extra in ([], ["--chunk", "1e9"], ["--chunk", "1"]):  # one chunk; one item per chunk
+                full = ["--json", "--threads", "3", "--schedule", schedule] + extra + args
+                p = run(opts, full, ranks if ranks > 1 else None, check_rc=0)
+                if p.returncode == 0:
+                    j = json.loads(p.stdout)
+                    check(j["result"][field] == truth(), f"ranks={ranks} {full}: {j['result']}")
+                    idle = [w for w in j["workers"] if w["chunks"] == 0]
+                    check(sum(w["items"] for w in j["workers"]) == j["config"]["items"], f"{full}: items")
+                    if extra == ["--chunk", "1e9"]:
+                        # static: one block per worker (a chunk each); otherwise one chunk in all.
+                        workers, items = j["config"]["workers"], j["config"]["items"]
+                        chunks = min(items, workers) if schedule == "static" else 1
+                        check(j["config"]["chunks"] == chunks and len(idle) == workers - chunks,
+                              f"{full}: {j['config']} idle {len(idle)}")
+    print(f"odd shapes at {ranks} rank(s)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parfold", required=True)
+    ap.add_argument("--mpiexec", default="mpiexec")
+    ap.add_argument("suite")
+    ap.add_argument("args", nargs="*")
+    opts = ap.parse_args()
+    globals()[opts.suite](opts, *opts.args)
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
