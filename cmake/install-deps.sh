@@ -11,6 +11,7 @@ packages=(
   jargon-text fortunes  # texts for the lines tests and demos
   ripgrep time          # benchmark references
   python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py
+  slurmctld slurmd slurm-client munge iproute2 util-linux  # the cluster tests
 )
 
 missing=()

@@ -84,12 +84,16 @@ class Study:
             pre = []  # one rank: parfold runs its thread pool without MPI
         return pre + parfold + args
 
-    def run(self, cmd, cwd=None):
+    def run(self, cmd, cwd=None, retried=False):
         env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                    OMPI_MCA_rmaps_base_oversubscribe="1")
         t = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=self.a.timeout, cwd=cwd)
         elapsed = time.perf_counter() - t
+        if p.returncode != 0 and not retried:  # a cluster hiccup: say so, try once more
+            print(f"scaling_study: warning: run failed (exit {p.returncode}), retrying once: "
+                  f"{shlex.join(cmd)}\n{p.stderr[-2000:]}", file=sys.stderr)
+            return self.run(cmd, cwd, retried=True)
         if p.returncode != 0:
             sys.exit(f"scaling_study: run failed (exit {p.returncode}): {shlex.join(cmd)}\n{p.stderr}")
         return json.loads(p.stdout), elapsed

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/errors.hpp"
@@ -47,9 +46,14 @@ std::string body(CheckpointState const& s) {
 }  // namespace
 
 std::string Checkpoint::read(std::string const& path, CheckpointState& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::string("cannot read it: ") + std::strerror(errno);
-  std::string const all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return std::string("cannot read it: ") + std::strerror(errno);
+  std::string all;
+  char buf[1 << 16];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) all.append(buf, n);
+  bool const read_error = std::ferror(f) != 0;
+  std::fclose(f);
+  if (read_error) return "cannot read it";
   if (all.rfind(kMagic, 0) != 0) return "not a parfold checkpoint";
   std::size_t at = std::strlen(kMagic);
   auto field = [&](char const* key, std::string& value) {

@@ -1,0 +1,75 @@
+#!/bin/bash
+# The batch templates of slurm/ on a private single-node Slurm (munged, slurmctld, slurmd
+# from Debian's packages; the node declares 4 CPUs): srun (PMIx) and mpirun inside the
+# allocation, the scaling sweep, and the long job stopped with USR1, requeued, resumed.
+#   slurm_test.sh PARFOLD REPO
+set -euo pipefail
+PARFOLD=$(realpath "$1")
+REPO=$(realpath "$2")
+source "$REPO/tests/cluster/cluster-lib.sh"
+require_cluster_tools
+trap teardown EXIT
+slurm_up 4
+export PARFOLD PARFOLD_HOME=$REPO
+work=$CL_BASE/work
+mkdir -p "$work"
+cd "$work"
+
+result() { "$PARFOLD" --json "$@" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["result"], sort_keys=True))'; }
+config() { python3 -c 'import json,sys; t=open(sys.argv[1]).read(); i=t.rfind("\n{\n"); c=json.loads(t[i+1:t.index("\n}\n", i)+2])["config"]; print(c["launcher"], c["ranks"], c["threads_per_rank"])' "$1"; }
+
+job=(pi --samples 3e7 --seed 5)
+expect=$(result "${job[@]}")
+
+if [[ -n ${ONLY_LONG:-} ]]; then :; else
+# 1. single node, srun and mpirun inside the allocation.
+for launcher in srun mpirun; do
+  jid=$(PARFOLD_LAUNCHER=$launcher sbatch --parsable --output="single-$launcher-%j.out" \
+    "$REPO/slurm/single-node.sbatch" "${job[@]}")
+  job_wait "$jid" || { cat "single-$launcher-$jid.out"; fail "single-node ($launcher) failed"; }
+  out=single-$launcher-$jid.out
+  grep -q "=== .* job $jid" "$out" || fail "no environment log in $out"
+  [[ $(last_json "$out") == "$expect" ]] || { cat "$out"; fail "single-node ($launcher): result differs from a local run"; }
+  [[ $(config "$out") == "$launcher 2 2" ]] || fail "single-node ($launcher): config $(config "$out")"
+  echo "single-node.sbatch with $launcher: identical to a local run"
+done
+
+# 2. the scaling sweep (one node here; the netns test sweeps 1..3 nodes).
+jid=$(REPEAT=1 sbatch --parsable -N 1 --output="sweep-%j.out" "$REPO/slurm/scaling-sweep.sbatch" \
+  -- tasks --count 40 --ms 2)
+job_wait "$jid" || { cat "sweep-$jid.out"; fail "scaling-sweep failed"; }
+rows=$(($(wc -l <"study-out/sweep-$jid/points.csv") - 1))
+((rows == 4)) || { cat "study-out/sweep-$jid/points.csv"; fail "scaling-sweep: $rows points, expected 4"; }
+grep -q "launcher: srun" "sweep-$jid.out" || fail "scaling-sweep did not use srun"
+[[ -s study-out/sweep-$jid/scaling.png ]] || fail "scaling-sweep drew no plot"
+echo "scaling-sweep.sbatch: $rows points with srun"
+
+fi
+# 3. the long job: USR1 to the batch script, checkpoint, requeue, resume.
+long=(tasks --count 800 --ms 40)  # ~8 s on 2 ranks x 2 threads, whatever the build
+expect_long=$(result "${long[@]}")
+for launcher in srun mpirun; do
+  jid=$(PARFOLD_LAUNCHER=$launcher sbatch --parsable --output="long-$launcher-%j.out" \
+    "$REPO/slurm/long-checkpoint.sbatch" "${long[@]}")
+  out=long-$launcher-$jid.out
+  for _ in $(seq 1 100); do [[ $(job_state "$jid") == RUNNING ]] && break; sleep 0.1; done
+  sleep 3
+  scancel --signal=USR1 --batch "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher): cannot signal it"; }
+  # Requeued: pending until its begin time (Slurm holds a requeued job ~2 min); start it now.
+  requeued() { scontrol show job "$jid" -o | grep -q 'JobState=PENDING.*Reason=BeginTime'; }
+  for _ in $(seq 1 300); do requeued && break; sleep 0.1; done
+  requeued || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher) was not requeued"; }
+  # Start it once the node has cleaned up the first run: a rerun of the same job id on
+  # the same node within seconds finds the first run's PMIx socket still there (Slurm
+  # itself holds a requeued job for about two minutes).
+  for _ in $(seq 1 300); do [[ $(sinfo -h -o %T) == idle ]] && break; sleep 0.1; done
+  sleep 10
+  scontrol update JobId="$jid" StartTime=now
+  job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher) failed after the requeue"; }
+  grep -q "parfold exited with status 75" "$out" || { cat "$out"; fail "long job ($launcher): no stop with status 75"; }
+  grep -q "restart 1" "$out" || { cat "$out"; fail "long job ($launcher): no second run"; }
+  grep -q '"resumed_items"' "$out" || { cat "$out"; fail "long job ($launcher): the second run did not resume"; }
+  [[ $(last_json "$out") == "$expect_long" ]] || { cat "$out"; fail "long job ($launcher): result differs"; }
+  echo "long-checkpoint.sbatch with $launcher: stopped by USR1, requeued, resumed, identical"
+done
+echo "slurm templates pass on a private Slurm"
