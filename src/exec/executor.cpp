@@ -191,6 +191,8 @@ void add_run(RunInfo& into, RunInfo const& run) {
     w.busy_s += r.busy_s;
     w.finish_s = r.finish_s;  // within the last run
   }
+  into.ranks = run.ranks;
+  into.threads = run.threads;
   into.chunks += run.chunks;
   into.schedule = run.schedule;
 }

@@ -31,6 +31,30 @@ def result_of(stdout):
     return json.loads(stdout)["result"]
 
 
+def catches_usr1(pid):
+    """True when process `pid` handles SIGUSR1 (its SigCgt mask in /proc)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            mask = next(int(l.split()[1], 16) for l in f if l.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask & (1 << (signal.SIGUSR1 - 1)))
+
+
+def wait_until_signals_caught(p, ranks, timeout=30):
+    """Waits until parfold (every rank, under mpirun) handles the stop signals: a signal
+    before that would kill a process still starting, which is not what is tested here."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and p.poll() is None:
+        if ranks == 1:
+            pids = [p.pid]
+        else:
+            pids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+        if len(pids) == ranks and all(catches_usr1(pid) for pid in pids):
+            return
+        time.sleep(0.01)
+
+
 def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
     """Runs `job` with --checkpoint, stops it with a signal at a random moment (again on
     the resumed run, while there is time), resumes with other threads and schedules until
@@ -44,7 +68,8 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
         p = subprocess.Popen(command(opts, args, r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         sig = None
         if attempt < 3:
-            time.sleep((0.6 if r > 1 else 0.2) + rng.uniform(0.2, 0.7) * whole_s)
+            wait_until_signals_caught(p, r)
+            time.sleep(rng.uniform(0.1, 0.6) * whole_s)
             sig = STOP_SIGNALS[attempt % 3] if r == 1 else signal.SIGUSR1  # mpirun forwards USR1
             p.send_signal(sig)
         out, err = p.communicate(timeout=120)

@@ -167,16 +167,7 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   for (std::uint64_t at = 0; at < files.total() || at == 0; at += window) {
     Range const w{at, std::min(files.total(), at + window)};
     auto const run = execute(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
-    std::uint64_t const chunks = info.chunks + run.info.chunks;
-    std::vector<WorkerStats> workers = run.info.workers;
-    for (std::size_t i = 0; i < info.workers.size() && i < workers.size(); ++i) {
-      workers[i].chunks += info.workers[i].chunks;
-      workers[i].items += info.workers[i].items;
-      workers[i].busy_s += info.workers[i].busy_s;
-    }
-    info = run.info;
-    info.chunks = chunks;
-    info.workers = std::move(workers);
+    add_run(info, run.info);
     if (!team.is_root()) continue;
     for (auto const& [begin, chunk] : run.value) {
       std::size_t offset = 0;
