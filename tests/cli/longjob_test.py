@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -59,7 +60,7 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
     """Runs `job` with --checkpoint, stops it with a signal at a random moment (again on
     the resumed run, while there is time), resumes with other threads and schedules until
     it finishes; returns the final result and how many times it was stopped."""
-    stops = 0
+    stops, left = 0, 1.0  # the fraction of the job still to do
     for attempt in range(6):
         threads = rng.choice([1, 2, 3])
         schedule = rng.choice(SCHEDULES)
@@ -69,7 +70,9 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
         sig = None
         if attempt < 3:
             wait_until_signals_caught(p, r)
-            time.sleep(rng.uniform(0.1, 0.6) * whole_s)
+            # Within the work left: a signal after the ranks are done would reach mpirun in
+            # its own teardown, where SIGUSR1 kills it (Open MPI's behaviour, not parfold's).
+            time.sleep(rng.uniform(0.1, 0.6) * whole_s * left)
             sig = STOP_SIGNALS[attempt % 3] if r == 1 else signal.SIGUSR1  # mpirun forwards USR1
             p.send_signal(sig)
         out, err = p.communicate(timeout=120)
@@ -79,6 +82,10 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
             check(f"parfold: stopped by {name}: the checkpoint {path} holds" in err and out == "",
                   f"{what}: stop message: {err!r}")
             check(os.path.exists(path), f"{what}: no checkpoint after a stop")
+            held = re.search(r"holds (\d+) of (\d+) items", err)
+            check(held is not None, f"{what}: no item counts in {err!r}")
+            if held:
+                left = 1 - int(held[1]) / int(held[2])
             continue
         check(p.returncode in (0, 1) and out, f"{what}: exit {p.returncode}: {err[-800:]!r}")
         check(not [n for n in os.listdir(os.path.dirname(path)) if ".tmp." in n], f"{what}: temporary file left")
