@@ -4,6 +4,7 @@
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/string.hpp>
+#include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
 #include <functional>
 
@@ -38,6 +39,22 @@ void require_same(Team const& team, std::vector<std::int64_t> const& values, std
 int from_root(Team const& team, int value) {
   if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, value, 0);
   return value;
+}
+
+void on_root(Team const& team, std::function<void()> const& step) {
+  std::pair<int, std::string> failure{0, {}};  // 2: bad input, 1: runtime failure
+  if (team.is_root()) {
+    try {
+      step();
+    } catch (UsageError const& e) {
+      failure = {2, e.what()};
+    } catch (std::exception const& e) {
+      failure = {1, e.what()};
+    }
+  }
+  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, failure, 0);
+  if (failure.first == 2) throw UsageError(failure.second);
+  if (failure.first == 1) throw JobError(failure.second);
 }
 
 bool any_rank(Team const& team, bool flag) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ void require_same(Team const& team, std::vector<std::int64_t> const& values, std
 /// Rank 0's `value`, on every rank.
 /// \note With MPI this is a collective operation over all ranks.
 int from_root(Team const& team, int value);
+
+/// Runs `step` on rank 0 only. If it throws, every rank throws: UsageError for a
+/// UsageError (bad input), JobError for anything else, with rank 0's message.
+/// \note With MPI this is a collective operation over all ranks.
+void on_root(Team const& team, std::function<void()> const& step);
 
 /// True on every rank if `flag` is true on any rank.
 /// \note With MPI this is a collective operation over all ranks.

@@ -1,8 +1,5 @@
 #include "exec/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/string.hpp>
@@ -13,6 +10,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/staged_file.hpp"
 #include "exec/team.hpp"
 
 namespace parfold {
@@ -98,10 +96,7 @@ CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::str
       state_ = std::move(found);
     }
   } else if (team.is_root()) {
-    auto const dir = std::filesystem::absolute(path_).parent_path();
-    if (!std::filesystem::is_directory(dir)) {
-      error = "--checkpoint " + path_ + ": directory " + dir.string() + " does not exist";
-    }
+    if (std::string const why = cannot_write(path_); !why.empty()) error = "--checkpoint " + path_ + ": " + why;
   }
   if (team.comm != nullptr) {
     boost::mpi::broadcast(*team.comm, error, 0);
@@ -124,28 +119,12 @@ void Checkpoint::save(std::uint64_t done, std::string const& partial) {
   std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(fnv1a(data)));
   data += "checksum 16\n" + std::string(sum) + "\n";
 
-  std::string const tmp = path_ + ".tmp." + std::to_string(getpid());
-  int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  for (std::size_t off = 0; ok && off < data.size();) {
-    ssize_t const n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    off += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  ok = ok && std::rename(tmp.c_str(), path_.c_str()) == 0;
-  if (!ok) {
-    std::string const why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw JobError("cannot write the checkpoint " + path_ + ": " + why);
-  }
-  // The rename is durable once the directory is synced.
-  if (int const dir = ::open(std::filesystem::absolute(path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-      dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+  try {
+    StagedFile file(path_, temporary_name(path_));
+    file.write(data);
+    file.commit();
+  } catch (std::exception const& e) {
+    throw JobError("cannot write the checkpoint: " + std::string(e.what()));
   }
   last_ = std::chrono::steady_clock::now();
 }

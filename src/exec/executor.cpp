@@ -166,16 +166,7 @@ SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t i
 }
 
 void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done, std::string const& partial) {
-  std::string error;
-  if (team.is_root()) {
-    try {
-      cp.save(done, partial);
-    } catch (std::exception const& e) {
-      error = e.what();
-    }
-  }
-  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, error, 0);
-  if (!error.empty()) throw JobError(error);
+  on_root(team, [&] { cp.save(done, partial); });
 }
 
 void add_run(RunInfo& into, RunInfo const& run) {

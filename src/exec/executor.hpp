@@ -20,6 +20,7 @@
 #include "core/stats.hpp"
 #include "core/errors.hpp"
 #include "core/workload.hpp"
+#include "exec/agree.hpp"
 #include "exec/checkpoint.hpp"
 #include "exec/monitor.hpp"
 #include "exec/team.hpp"
@@ -125,6 +126,22 @@ std::string input_identity(W const& w) {
   }
 }
 
+/// Rank 0: `into` becomes the checkpoint's partial result when some items are done;
+/// one that cannot be read is bad input (UsageError on every rank).
+/// \note With MPI this is a collective operation over all ranks.
+template <class P>
+void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state, P& into) {
+  if (state.done == 0) return;
+  on_root(team, [&] {
+    try {
+      into = from_bytes<P>(state.partial);
+    } catch (std::exception const& e) {
+      throw UsageError("--checkpoint " + cp.path() + ": its partial result cannot be read (" + e.what() +
+                       "); delete it to start over");
+    }
+  });
+}
+
 /// The segments of a checkpointed job, and what happens after each.
 struct SegmentPlan {
   std::uint64_t next = 0;  ///< items in the next segment
@@ -157,18 +174,7 @@ JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team
   CheckpointState const state = cp.open(team, items, input_identity(w));
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
   out.info.resumed = state.done;
-  std::string error;
-  if (team.is_root() && state.done > 0) {
-    try {
-      out.value = from_bytes<Partial>(state.partial);
-    } catch (std::exception const& e) {
-      error = "--checkpoint " + cp.path() + ": its partial result cannot be read (" + e.what() +
-              "); delete it to start over";
-    }
-  }
-  if (team.comm != nullptr) boost::mpi::broadcast(*team.comm, error, 0);
-  if (!error.empty()) throw UsageError(error);
-
+  restore_partial(team, cp, state, out.value);
   if (team.monitor != nullptr) team.monitor->expect_total(items - state.done);
   std::uint64_t done = state.done;
   SegmentPlan plan = plan_segment(team, cp, items, 0, 0.0, w.grain(), done == items);

@@ -1,6 +1,5 @@
 #include "exec/monitor.hpp"
 
-#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,7 +9,6 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +18,7 @@
 #include <numeric>
 
 #include "core/errors.hpp"
+#include "core/staged_file.hpp"
 #include "exec/agree.hpp"
 #include "exec/team.hpp"
 
@@ -98,14 +97,8 @@ Monitor::Monitor(Team const& team, MonitorOptions const& options)
     tty_ = isatty(STDERR_FILENO) == 1;
     progress = options.progress.value_or(tty_ && !options.json) ? 1 : 0;
     if (!options.trace_path.empty()) {
-      std::filesystem::path const dir =
-          std::filesystem::absolute(options.trace_path).parent_path();
-      if (!std::filesystem::is_directory(dir)) {
-        error = "--trace " + options.trace_path + ": directory " + dir.string() + " does not exist";
-      } else if (access(dir.c_str(), W_OK) != 0) {
-        error = "--trace " + options.trace_path + ": cannot write in " + dir.string();
-      } else if (std::filesystem::is_directory(options.trace_path)) {
-        error = "--trace " + options.trace_path + ": is a directory";
+      if (std::string const why = cannot_write(options.trace_path); !why.empty()) {
+        error = "--trace " + options.trace_path + ": " + why;
       }
     }
   }
@@ -272,9 +265,13 @@ std::string Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per
                                  std::string const& workload) const {
   using nlohmann::json;
   std::string const& path = options_.trace_path;
-  std::string const tmp = path + ".tmp." + std::to_string(getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) return "cannot write the trace " + tmp + ": " + std::strerror(errno);
+  std::optional<StagedFile> file;
+  try {
+    file.emplace(path, temporary_name(path));
+  } catch (std::exception const& e) {
+    return std::string("cannot write the trace: ") + e.what();
+  }
+  std::FILE* f = file->stream();
   std::string const cat = json(workload).dump();
   std::fputs("{\"traceEvents\":[\n", f);
   bool first = true;
@@ -323,12 +320,10 @@ std::string Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per
                       {"version", PARFOLD_VERSION}};
   std::fprintf(f, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":%s}\n",
                other.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  bool ok = std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string const why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot write the trace " + path + ": " + why;
+  try {
+    file->commit();
+  } catch (std::exception const& e) {
+    return std::string("cannot write the trace: ") + e.what();
   }
   return "";
 }

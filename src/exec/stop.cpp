@@ -16,8 +16,16 @@ namespace {
 
 std::atomic<int> g_reason{static_cast<int>(StopReason::none)};
 std::atomic<int> g_signal{0};
+// A temporary file to remove when the process is stopped, readable from a signal handler.
+char g_doomed[4096];
+std::atomic<bool> g_has_doomed{false};
+
+void remove_doomed() {
+  if (g_has_doomed.exchange(false)) ::unlink(g_doomed);
+}
 
 extern "C" void on_stop_signal(int sig) {
+  remove_doomed();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
   g_signal.store(sig, std::memory_order_relaxed);
   int expected = static_cast<int>(StopReason::none);
   g_reason.compare_exchange_strong(expected, static_cast<int>(StopReason::signal));
@@ -42,8 +50,9 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
       g_reason.compare_exchange_strong(expected, static_cast<int>(StopReason::timeout));
       std::this_thread::sleep_for(grace);
     }
+    remove_doomed();
     if (root) {
-      std::fprintf(stderr, "parfold: error: --timeout of %.0f s exceeded%s; the job was stopped\n",
+      std::fprintf(stderr, "parfold: error: --timeout of %g s exceeded%s; the job was stopped\n",
                    limit.count(), graceful ? " and the checkpoint could not be written in time" : "");
       std::fflush(stderr);
     } else {
@@ -54,6 +63,14 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
 }
 
 StopReason stop_requested() { return static_cast<StopReason>(g_reason.load(std::memory_order_relaxed)); }
+
+int stop_signal() { return g_signal.load(std::memory_order_relaxed); }
+
+void remove_when_stopped(std::string const& path) {
+  if (path.size() >= sizeof(g_doomed)) return;
+  std::memcpy(g_doomed, path.c_str(), path.size() + 1);
+  g_has_doomed.store(true);
+}
 
 std::string stop_signal_name() {
   switch (g_signal.load(std::memory_order_relaxed)) {

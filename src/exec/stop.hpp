@@ -29,6 +29,13 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
 /// The signal that requested the stop ("SIGUSR1"), for messages.
 [[nodiscard]] std::string stop_signal_name();
 
+/// The number of that signal (0 for none).
+[[nodiscard]] int stop_signal();
+
+/// A temporary file (one) to remove as soon as a stop signal arrives or the watchdog
+/// ends the process, so that nothing half-written is left behind.
+void remove_when_stopped(std::string const& path);
+
 /// "90", "90s", "1.5m", "2h", "1h30m" -> seconds; nothing when malformed or <= 0.
 [[nodiscard]] std::optional<double> parse_duration(std::string const& text);
 

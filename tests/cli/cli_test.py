@@ -323,10 +323,33 @@ def lines_grep_vs_grep(opts, ranks):
                 check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
                 check(p.stdout == g.stdout, f"{what}: differs from grep\n{p.stdout!r}\ngrep:\n{g.stdout!r}")
                 runs += 1
+            if "-c" not in flags:  # --output FILE: the same bytes in FILE; stdout holds only the JSON
+                threads, schedule, chunk = configs[runs // len(configs) % len(configs)]
+                out = os.path.join(d, "out", "selected.txt")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                p = launch(opts, parallel_args(threads, schedule, chunk) + ["--json", "lines", "grep"] + flags +
+                           ["--output", out, "--", pattern] + paths, ranks)
+                what = f"lines grep --output {flags} {pattern!r} ranks={ranks} threads={threads} {schedule}"
+                check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
+                with open(out, "rb") as f:
+                    check(f.read() == g.stdout, f"{what}: the file differs from grep's output")
+                report = json.loads(p.stdout)["result"]
+                check(report["selected"] == g.stdout.count(b"\n") and report["output"] == out, f"{what}: {report}")
+                check(os.listdir(os.path.dirname(out)) == ["selected.txt"], f"{what}: left {os.listdir(os.path.dirname(out))}")
+                os.remove(out)
+                runs += 1
         # An invalid pattern: exit 2 and the engine's message.
         p = subprocess.run([opts.parfold, "lines", "grep", "-c", "a(", paths[0]], capture_output=True, text=True)
         check(p.returncode == 2 and "invalid pattern 'a(': missing )" in p.stderr, f"invalid pattern: {p.stderr!r}")
-        print(f"{runs} runs of lines grep -c at {ranks} rank(s) matched grep byte for byte")
+        # --output: refused where it cannot work, before any work.
+        for args, message in [(["-c", "--output", os.path.join(d, "o")], "--count excludes --output"),
+                              (["--output", paths[0]], f"--output {paths[0]} is also an input file"),
+                              (["--output", os.path.join(d, "no", "o")], "does not exist"),
+                              (["--output", d], "is a directory")]:
+            p = run(opts, ["lines", "grep"] + args + ["a", paths[0]], ranks if ranks > 1 else None)
+            check(p.returncode == 2 and p.stderr.count("parfold: error:") == 1 and message in p.stderr,
+                  f"lines grep {args}: exit {p.returncode}: {p.stderr!r}")
+        print(f"{runs} runs of lines grep (-c, printing, --output) at {ranks} rank(s) matched grep byte for byte")
 
 
 def reference_top(paths, k, fold, alnum):

@@ -115,6 +115,8 @@ def checkpoint(opts, ranks):
             (["lines", "count"] + texts, None),
             (["lines", "top", "-k", "15"] + texts, None),
             (["lines", "grep", "-c", "-i", "th[aeiou]"] + texts, None),
+            # Printing into --output FILE: the file, complete, equal to an uninterrupted run's.
+            (["lines", "grep", "-n", "-i", "th[aeiou]", "--output", os.path.join(d, "selected.txt")] + texts, None),
         ]
         total_stops = 0
         for job, truth in jobs:
@@ -126,8 +128,15 @@ def checkpoint(opts, ranks):
             whole = run(opts, ["--json"] + job, check_rc=None)
             whole_s = time.monotonic() - t0
             expect = result_of(whole.stdout) if whole.returncode in (0, 1) and whole.stdout else None
+            output = job[job.index("--output") + 1] if "--output" in job else None
+            if output:
+                expect_output = read_and_remove(output)
             got, stops, report = interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s)
             check(got is not None and got == expect, f"{what}: resumed result {got} != uninterrupted {expect}")
+            if output:
+                with open(output, "rb") as f:
+                    check(f.read() == expect_output and expect_output, f"{what}: --output differs")
+                check(not os.path.exists(output + ".partial"), f"{what}: {output}.partial left")
             if truth:
                 check(got and all(got[k] == v for k, v in truth.items()), f"{what}: {got} vs truth {truth}")
             total_stops += stops
@@ -136,10 +145,19 @@ def checkpoint(opts, ranks):
             # A finished checkpoint answers at once with the same result.
             again = run(opts, ["--json", "--checkpoint", path] + job)
             check(result_of(again.stdout) == expect, f"{what}: rerun of a finished checkpoint")
+            if output:
+                check(read_and_remove(output) == expect_output, f"{what}: a finished checkpoint's rerun changed it")
             print(f"{what}: stopped {stops} time(s), resumed, identical")
         check(total_stops >= 2, f"ranks={ranks}: only {total_stops} run(s) were stopped mid-way")
         # Under the workload's truths too (Python big integers, Philox written in the test).
         check(expect_truths(opts, d, ranks, rng), "truths")
+
+
+def read_and_remove(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    os.remove(path)
+    return data
 
 
 def expect_truths(opts, d, ranks, rng):
@@ -190,7 +208,24 @@ def checkpoint_refused(opts):
         refused(["lines", "count", text], "belongs to another job", "other mtime")
         # Printing grep lines cannot resume exactly: said, not pretended.
         p = run(opts, ["--checkpoint", os.path.join(d, "g.ckpt"), "lines", "grep", "one", text], check_rc=2)
-        check("prints lines as it goes" in p.stderr, f"grep printing: {p.stderr!r}")
+        check("prints lines as it goes" in p.stderr and "--output FILE" in p.stderr, f"grep printing: {p.stderr!r}")
+        # --output with a checkpoint whose FILE.partial is gone or shorter than recorded.
+        out, gpath = os.path.join(d, "sel.txt"), os.path.join(d, "g.ckpt")
+        grep = ["lines", "grep", "-n", "one", "--output", out, text]
+        run(opts, ["--checkpoint", gpath] + grep, check_rc=0)
+        with open(gpath, "rb") as f:
+            finished = f.read()
+        for name, partial in (("missing", None), ("short", b"1:")):
+            if partial is not None:
+                with open(out + ".partial", "wb") as f:
+                    f.write(partial)
+            os.remove(out)
+            # A finished checkpoint whose FILE is gone: nothing to resume from.
+            p = run(opts, ["--checkpoint", gpath] + grep, check_rc=2)
+            check("cannot be used" in p.stderr and "delete the checkpoint" in p.stderr, f"{name} partial: {p.stderr!r}")
+            with open(out, "wb") as f:
+                f.write(b"")
+        check(open(gpath, "rb").read() == finished, "a refused resume changed the checkpoint")
         p = run(opts, ["--checkpoint", "/nonexistent/dir/x.ckpt", "pi", "--samples", "10"], check_rc=2)
         check("does not exist" in p.stderr, f"checkpoint dir: {p.stderr!r}")
         for bad in ("0", "-3s", "abc", "5x", ""):
@@ -218,6 +253,36 @@ def timeout(opts):
         got = result_of(p.stdout)
         check(got["tasks"] == 2000 and got["index_sum"] == str(2000 * 1999 // 2), f"resumed after timeout: {got}")
     print("--timeout ends jobs with status 124, after the checkpoint when there is one")
+
+
+def output_stopped(opts):
+    """`lines grep --output FILE` stopped without a checkpoint (a signal, --timeout, a
+    signal to mpirun) leaves neither FILE nor a temporary file behind."""
+    with tempfile.TemporaryDirectory() as d:
+        big = os.path.join(d, "big.txt")
+        with open(big, "wb") as f:
+            f.write(b"the quick brown fox\njumps over\nthe lazy dog\n" * 3_000_000)  # ~130 MB
+        out = os.path.join(d, "out", "sel.txt")
+        os.makedirs(os.path.dirname(out))
+        job = ["lines", "grep", "-n", "the", "--output", out, big]
+        for ranks, sig in ((1, signal.SIGINT), (1, signal.SIGTERM), (2, signal.SIGUSR1), (3, signal.SIGTERM)):
+            p = subprocess.Popen(command(opts, ["--threads", "1"] + job, ranks), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            # Once the temporary file exists (rank 0 opened it), stop the job.
+            deadline = time.monotonic() + 30
+            while not os.listdir(os.path.dirname(out)) and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.01)
+            p.send_signal(sig)
+            _, err = p.communicate(timeout=60)
+            what = f"ranks={ranks} {signal.Signals(sig).name}"
+            check(p.returncode != 0, f"{what}: exit 0")
+            if ranks == 1:
+                check(p.returncode == 128 + sig and f"stopped by {signal.Signals(sig).name}; {out} was not written" in err,
+                      f"{what}: exit {p.returncode} {err!r}")
+            check(os.listdir(os.path.dirname(out)) == [], f"{what}: left {os.listdir(os.path.dirname(out))}")
+        p = run(opts, ["--threads", "1", "--timeout", "0.5s"] + job, check_rc=EXIT_TIMEOUT)
+        check(os.listdir(os.path.dirname(out)) == [], f"--timeout: left {os.listdir(os.path.dirname(out))}")
+    print("a stopped lines grep --output leaves nothing half-written")
 
 
 def rank_killed(opts):

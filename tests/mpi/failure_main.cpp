@@ -18,13 +18,17 @@ struct FailsOnOneRank {
   using Partial = std::uint64_t;
   int rank = 0;
   int failing_rank = 1;
-  [[nodiscard]] std::uint64_t items() const { return 4000; }
+  [[nodiscard]] std::uint64_t items() const { return 20000; }
   [[nodiscard]] static std::uint64_t grain() { return 1; }
   [[nodiscard]] static Partial identity() { return 0; }
+  // Item by item, so that a worker of the failing rank fails once it has done 20 items
+  // whatever its chunks' sizes (with one large guided chunk it still fails mid-chunk).
   void process(parfold::Range r, Partial& acc) const {
-    if (rank == failing_rank && acc > 20) throw std::runtime_error("injected failure");
-    std::this_thread::sleep_for(std::chrono::microseconds(50));  // every rank gets work
-    acc += r.size();
+    for (std::uint64_t i = r.begin; i < r.end; ++i) {
+      if (rank == failing_rank && acc >= 20) throw std::runtime_error("injected failure");
+      std::this_thread::sleep_for(std::chrono::microseconds(20));  // every rank gets work
+      ++acc;
+    }
   }
   static void combine(Partial& into, Partial const& from) { into += from; }
 };

@@ -2,16 +2,21 @@
 #include "workloads/lines/lines.hpp"
 
 #include <algorithm>
+#include <boost/serialization/vector.hpp>
 #include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "cli/options.hpp"
 #include "core/errors.hpp"
+#include "core/staged_file.hpp"
 #include "exec/agree.hpp"
 #include "exec/executor.hpp"
 #include "exec/monitor.hpp"
 #include "exec/shuffle.hpp"
+#include "exec/stop.hpp"
 #include "workloads/registry.hpp"
 
 namespace parfold {
@@ -138,6 +143,7 @@ struct GrepArgs {
   bool line_numbers = false;
   bool with_filename = false;
   bool no_filename = false;
+  std::string output;  ///< --output FILE, empty for stdout
   std::vector<std::string> paths;
 };
 
@@ -145,59 +151,146 @@ struct GrepArgs {
 /// selected lines.
 constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
 
-/// Prints the selected lines in file order on rank 0's stdout, window by window.
+/// How far printing got, for a checkpoint of `lines grep --output`: the input before
+/// the checkpoint's `done` gave these lines and these bytes of output.
+struct Printed {
+  std::uint64_t bytes = 0;             ///< of output written
+  std::uint64_t selected = 0;          ///< lines selected
+  std::vector<std::uint64_t> line_no;  ///< lines before, per file
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & bytes & selected & line_no;
+  }
+};
+
+/// Rank 0: where the selected lines go with --output FILE. Without a checkpoint a
+/// temporary file beside FILE, renamed into place at the end; with one, FILE.partial,
+/// kept between runs and cut back to what the checkpoint records on resume. Nothing
+/// when a finished checkpoint's FILE is already in place.
+std::unique_ptr<StagedFile> open_output(GrepArgs const& a, LineFiles const& files, bool checkpointed,
+                                        bool resumed, bool finished, std::uint64_t bytes) {
+  std::string const& path = a.output;
+  if (std::string const why = cannot_write(path); !why.empty()) throw UsageError("--output " + path + ": " + why);
+  std::error_code ec;
+  for (InputFile const& f : files.files()) {
+    if (std::filesystem::equivalent(path, f.path, ec)) {
+      throw UsageError("--output " + path + " is also an input file");
+    }
+  }
+  if (!checkpointed) {
+    auto out = std::make_unique<StagedFile>(path, temporary_name(path));
+    remove_when_stopped(out->staging());
+    return out;
+  }
+  std::string const partial = path + ".partial";
+  if (finished && !std::filesystem::exists(partial) && std::filesystem::exists(path)) return nullptr;
+  // Kept when the job stops (or fails): the checkpoint's state includes it.
+  auto const keep = StagedFile::Leftover::keep;
+  if (!resumed && !finished) return std::make_unique<StagedFile>(path, partial, keep);
+  try {
+    return std::make_unique<StagedFile>(path, partial, bytes, keep);
+  } catch (std::exception const& e) {
+    throw UsageError("--output: the checkpoint's output so far cannot be used (" + std::string(e.what()) +
+                     "); delete the checkpoint to start over");
+  }
+}
+
+/// Prints the selected lines in file order on rank 0's stdout or into --output FILE,
+/// window by window; with --checkpoint (and --output) a stopped run resumes exactly.
 /// \note With MPI this is a collective operation over all ranks.
 Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
                    Team const& team, Schedule s) {
   auto const t0 = std::chrono::steady_clock::now();
+  std::uint64_t const total = files.total();
   std::uint64_t const window = kWindowPerWorker * team.workers();
-  std::vector<std::uint64_t> line_no(files.files().size(), 0);  // lines before, per file
-  std::uint64_t selected = 0;
-  if (team.checkpoint != nullptr) {
+  Checkpoint* const cp = team.checkpoint;
+  if (cp != nullptr && a.output.empty()) {
     throw UsageError(
         "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
-        "not print exactly the same output; use -c, or run without --checkpoint");
+        "not print exactly the same output; use -c, or --output FILE");
   }
+  Printed printed;  // rank 0's
+  printed.line_no.assign(files.files().size(), 0);
   RunInfo info;  // the windows' runs, added up
-  std::string out;
-  if (team.monitor != nullptr) {
-    team.monitor->expect_total(files.total());
-    team.monitor->stdout_busy();
+  std::uint64_t at = 0;
+  if (cp != nullptr) {
+    CheckpointState const state = cp->open(team, total, files.identity());
+    at = info.resumed = state.done;
+    restore_partial(team, *cp, state, printed);
   }
-  for (std::uint64_t at = 0; at < files.total() || at == 0; at += window) {
-    Range const w{at, std::min(files.total(), at + window)};
-    auto const run = execute(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
+  bool const to_file = !a.output.empty();
+  if (to_file && cp == nullptr) catch_stop_signals();  // so that no temporary file is left
+  std::unique_ptr<StagedFile> output;  // rank 0's, with --output
+  if (to_file) {
+    on_root(team, [&] { output = open_output(a, files, cp != nullptr, at > 0, at == total, printed.bytes); });
+  }
+  std::string out;
+  auto flush = [&] {
+    if (output) {
+      output->write(out);
+    } else {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    out.clear();
+  };
+  if (team.monitor != nullptr) {
+    team.monitor->expect_total(total - at);
+    if (!to_file) team.monitor->stdout_busy();
+  }
+  SegmentPlan plan;  // with --checkpoint, windows are also segments of about a second
+  if (cp != nullptr) plan = plan_segment(team, *cp, total, 0, 0.0, 1, at == total);
+  for (bool first = true; at < total || (first && total == 0); first = false) {
+    Range const w{at, std::min(total, at + (cp != nullptr ? std::min(window, plan.next) : window))};
+    auto const w_t0 = std::chrono::steady_clock::now();
+    auto const run = execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
+    double const w_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w_t0).count();
     add_run(info, run.info);
-    if (!team.is_root()) continue;
-    for (auto const& [begin, chunk] : run.value) {
-      std::size_t offset = 0;
-      for (std::size_t i = 0; i < chunk.file.size(); ++i) {
-        if (prefix) out += files.files()[chunk.file[i]].path + ":";
-        if (a.line_numbers) out += std::to_string(line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
-        out.append(chunk.bytes, offset, chunk.size[i]);
-        out += '\n';
-        offset += chunk.size[i];
-        if (out.size() > (1U << 20)) {
-          std::fwrite(out.data(), 1, out.size(), stdout);
-          out.clear();
+    at = w.end;
+    on_root(team, [&] {
+      for (auto const& [begin, chunk] : run.value) {
+        std::size_t offset = 0;
+        for (std::size_t i = 0; i < chunk.file.size(); ++i) {
+          if (prefix) out += files.files()[chunk.file[i]].path + ":";
+          if (a.line_numbers) out += std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
+          out.append(chunk.bytes, offset, chunk.size[i]);
+          out += '\n';
+          offset += chunk.size[i];
+          if (out.size() > (1U << 20)) flush();
+        }
+        printed.selected += chunk.file.size();
+        for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
+          printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
         }
       }
-      selected += chunk.file.size();
-      for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
-        line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
+      flush();
+    });
+    bool const last = at == total;
+    if (cp != nullptr) {
+      plan = plan_segment(team, *cp, total, w.size(), w_s, 1, last);
+      if (plan.save) {
+        on_root(team, [&] { printed.bytes = output ? output->sync() : printed.bytes; });
+        save_checkpoint(team, *cp, at, team.is_root() ? to_bytes(printed) : std::string());
       }
+      if (plan.stop != 0 && !last) stopped(plan.stop, *cp, at, total);  // FILE.partial stays
+    } else if (to_file && any_rank(team, stop_requested() != StopReason::none)) {
+      throw Stopped("stopped by " + stop_signal_name() + "; " + a.output + " was not written",
+                    128 + (stop_signal() != 0 ? stop_signal() : SIGTERM));  // the signal removed the temporary file
     }
-    if (w.end == files.total()) break;
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   require_unchanged(files, team);
-  info.items = files.total();
+  if (to_file) {
+    on_root(team, [&] {
+      if (output) output->commit();
+    });
+  }
+  info.items = total;
   info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Report r = lines_report("grep", info, team);
-  r.result = {{"pattern", a.match.pattern, ""}, {"selected", selected, ""}};
+  r.result = {{"pattern", a.match.pattern, ""}, {"selected", printed.selected, ""}};
+  if (to_file) r.result.push_back({"output", a.output, ""});
   r.text = "";  // the lines are already out
-  r.exit_code = selected > 0 ? 0 : 1;
+  r.exit_code = printed.selected > 0 ? 0 : 1;
   return r;
 }
 
@@ -286,13 +379,18 @@ void setup_lines(CLI::App& app, Job& job) {
   auto g = std::make_shared<GrepArgs>();
   auto* grep = lines->add_subcommand("grep", "Select lines like LC_ALL=C grep -a -E (RE2 patterns)");
   grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
-  grep->add_flag("-c,--count", g->count, "Print the number of selected lines per file");
+  auto* count_flag = grep->add_flag("-c,--count", g->count, "Print the number of selected lines per file");
   grep->add_flag("-n,--line-number", g->line_numbers, "Prefix lines with their line number");
   grep->add_flag("-i,--ignore-case", g->match.ignore_case, "Ignore case (ASCII letters)");
   grep->add_flag("-v,--invert-match", g->match.invert, "Select the lines that do not match");
   grep->add_flag("-F,--fixed-strings", g->match.fixed, "PATTERN is a literal string");
   auto* with = grep->add_flag("-H,--with-filename", g->with_filename, "Prefix each line with its file name");
   grep->add_flag("-h,--no-filename", g->no_filename, "Never prefix file names")->excludes(with);
+  grep->add_option("--output", g->output,
+                   "Write the selected lines to FILE, which appears only when complete; with "
+                   "--checkpoint a stopped run resumes it exactly")
+      ->type_name("FILE")
+      ->excludes(count_flag);
   grep->add_option("PATTERN", g->match.pattern, "An extended regular expression (RE2 syntax)")
       ->required()
       ->type_name("");
