@@ -387,8 +387,7 @@ void setup_lines(CLI::App& app, Job& job) {
   auto* with = grep->add_flag("-H,--with-filename", g->with_filename, "Prefix each line with its file name");
   grep->add_flag("-h,--no-filename", g->no_filename, "Never prefix file names")->excludes(with);
   grep->add_option("--output", g->output,
-                   "Write the selected lines to FILE, which appears only when complete; with "
-                   "--checkpoint a stopped run resumes it exactly")
+                   "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
       ->type_name("FILE")
       ->excludes(count_flag);
   grep->add_option("PATTERN", g->match.pattern, "An extended regular expression (RE2 syntax)")
