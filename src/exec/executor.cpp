@@ -165,8 +165,9 @@ SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t i
   return p;
 }
 
-void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done, std::string const& partial) {
-  on_root(team, [&] { cp.save(done, partial); });
+void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
+                     std::function<std::string()> const& state) {
+  on_root(team, [&] { cp.save(done, state()); });
 }
 
 void add_run(RunInfo& into, RunInfo const& run) {

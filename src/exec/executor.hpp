@@ -10,7 +10,9 @@
 #include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -153,13 +155,39 @@ struct SegmentPlan {
 /// \note With MPI this is a collective operation over all ranks.
 SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
                          double last_s, std::uint64_t grain, bool finished);
-/// Rank 0 writes the checkpoint; every rank learns whether that worked (JobError if not).
+/// Rank 0 writes the checkpoint with the partial result `state()` returns (called on
+/// rank 0 only); every rank learns whether that worked (JobError if not).
 /// \note With MPI this is a collective operation over all ranks.
-void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done, std::string const& partial);
+void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
+                     std::function<std::string()> const& state);
 /// Adds a segment's run to the job's run information.
 void add_run(RunInfo& into, RunInfo const& run);
 /// Ends a job that was asked to stop after its checkpoint was written.
 [[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items);
+
+/// Runs the items [done, items) in order, segment by segment: `segment(Range)` runs one
+/// and folds its result in. Without a checkpoint (`cp` null) segments hold `most` items;
+/// with one about a second's worth (at most `most`), and after each rank 0 may write the
+/// checkpoint with `state()` (the partial result so far, called on rank 0 only), or the
+/// job stops there. With no items at all, one empty segment runs.
+/// \note With MPI this is a collective operation over all ranks.
+template <class Segment>
+void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::uint64_t done, std::uint64_t grain,
+                  std::uint64_t most, Segment&& segment, std::function<std::string()> const& state) {
+  SegmentPlan plan{most};
+  if (cp != nullptr) plan = plan_segment(team, *cp, items, 0, 0.0, grain, done == items);
+  for (bool first = true; done < items || (first && items == 0); first = false) {
+    Range const part{done, done + std::min({plan.next, most, items - done})};
+    auto const t0 = std::chrono::steady_clock::now();
+    segment(part);
+    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    done = part.end;
+    if (cp == nullptr) continue;
+    plan = plan_segment(team, *cp, items, part.size(), seconds, grain, done == items);
+    if (plan.save) save_checkpoint(team, *cp, done, state);
+    if (plan.stop != 0 && done < items) stopped(plan.stop, *cp, done, items);
+  }
+}
 
 /// With --checkpoint: the items run in segments of about a second, in order, so that
 /// what is done is always a prefix [0, done) of the range; after a segment rank 0 may
@@ -176,20 +204,14 @@ JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team
   out.info.resumed = state.done;
   restore_partial(team, cp, state, out.value);
   if (team.monitor != nullptr) team.monitor->expect_total(items - state.done);
-  std::uint64_t done = state.done;
-  SegmentPlan plan = plan_segment(team, cp, items, 0, 0.0, w.grain(), done == items);
-  while (done < items) {
-    Range const part{done, done + std::min(plan.next, items - done)};
-    auto const seg_t0 = std::chrono::steady_clock::now();
-    auto run = execute_part(w, s, team, part);
-    double const seg_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - seg_t0).count();
-    W::combine(out.value, run.value);
-    add_run(out.info, run.info);
-    done = part.end;
-    plan = plan_segment(team, cp, items, part.size(), seg_s, w.grain(), done == items);
-    if (plan.save) save_checkpoint(team, cp, done, team.is_root() ? to_bytes(out.value) : std::string());
-    if (plan.stop != 0 && done < items) stopped(plan.stop, cp, done, items);
-  }
+  run_segments(
+      team, &cp, items, state.done, w.grain(), std::numeric_limits<std::uint64_t>::max(),
+      [&](Range part) {
+        auto run = execute_part(w, s, team, part);
+        W::combine(out.value, run.value);
+        add_run(out.info, run.info);
+      },
+      [&] { return to_bytes(out.value); });
   out.info.items = items;
   out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

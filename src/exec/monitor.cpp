@@ -251,27 +251,24 @@ void Monitor::finish(RunInfo const& about, std::string const& workload) {
     boost::mpi::gather(*team_.comm, offset_ns_, offsets, 0);
     boost::mpi::gather(*team_.comm, clock_rtt_ns_, rtts, 0);
   }
-  std::string error;
-  if (team_.is_root()) error = write_trace(per_rank, hosts, offsets, rtts, about, workload);
-  if (from_root(team_, error.empty() ? 0 : 1) != 0) {
-    throw JobError(team_.is_root() ? error : "cannot write the trace");
-  }
+  on_root(team_, [&] {
+    try {
+      write_trace(per_rank, hosts, offsets, rtts, about, workload);
+    } catch (std::exception const& e) {
+      throw JobError(std::string("cannot write the trace: ") + e.what());
+    }
+  });
 }
 
-std::string Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
+void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
                                  std::vector<std::string> const& hosts,
                                  std::vector<std::int64_t> const& offsets,
                                  std::vector<std::int64_t> const& rtts, RunInfo const& about,
                                  std::string const& workload) const {
   using nlohmann::json;
   std::string const& path = options_.trace_path;
-  std::optional<StagedFile> file;
-  try {
-    file.emplace(path, temporary_name(path));
-  } catch (std::exception const& e) {
-    return std::string("cannot write the trace: ") + e.what();
-  }
-  std::FILE* f = file->stream();
+  StagedFile file(path, temporary_name(path));
+  std::FILE* f = file.stream();
   std::string const cat = json(workload).dump();
   std::fputs("{\"traceEvents\":[\n", f);
   bool first = true;
@@ -320,12 +317,7 @@ std::string Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per
                       {"version", PARFOLD_VERSION}};
   std::fprintf(f, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":%s}\n",
                other.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  try {
-    file->commit();
-  } catch (std::exception const& e) {
-    return std::string("cannot write the trace: ") + e.what();
-  }
-  return "";
+  file.commit();
 }
 
 }  // namespace parfold

@@ -100,12 +100,10 @@ class Monitor {
   void report_progress(bool final);
   [[nodiscard]] std::uint64_t local_done() const;
   void align_clocks();
-  /// Writes the trace atomically; returns an error message, empty on success.
-  [[nodiscard]] std::string write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
-                                        std::vector<std::string> const& hosts,
-                                        std::vector<std::int64_t> const& offsets,
-                                        std::vector<std::int64_t> const& rtts, RunInfo const& about,
-                                        std::string const& workload) const;
+  /// Rank 0: writes the trace atomically (StagedFile); throws when it cannot.
+  void write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank, std::vector<std::string> const& hosts,
+                   std::vector<std::int64_t> const& offsets, std::vector<std::int64_t> const& rtts,
+                   RunInfo const& about, std::string const& workload) const;
 
   Team const& team_;
   MonitorOptions options_;

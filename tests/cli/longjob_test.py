@@ -42,17 +42,20 @@ def catches_usr1(pid):
     return bool(mask & (1 << (signal.SIGUSR1 - 1)))
 
 
+def signals_caught(p, ranks):
+    """True while parfold (every rank, under mpirun) runs and handles the stop signals."""
+    if p.poll() is not None:
+        return False
+    pids = [p.pid] if ranks == 1 else subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                                      text=True).stdout.split()
+    return len(pids) == ranks and all(catches_usr1(pid) for pid in pids)
+
+
 def wait_until_signals_caught(p, ranks, timeout=30):
-    """Waits until parfold (every rank, under mpirun) handles the stop signals: a signal
-    before that would kill a process still starting, which is not what is tested here."""
+    """Waits until parfold handles the stop signals: a signal before that would kill a
+    process still starting, which is not what is tested here."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and p.poll() is None:
-        if ranks == 1:
-            pids = [p.pid]
-        else:
-            pids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
-        if len(pids) == ranks and all(catches_usr1(pid) for pid in pids):
-            return
+    while time.monotonic() < deadline and p.poll() is None and not signals_caught(p, ranks):
         time.sleep(0.01)
 
 
@@ -74,7 +77,8 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
             # its own teardown, where SIGUSR1 kills it (Open MPI's behaviour, not parfold's).
             time.sleep(rng.uniform(0.1, 0.6) * whole_s * left)
             sig = STOP_SIGNALS[attempt % 3] if r == 1 else signal.SIGUSR1  # mpirun forwards USR1
-            p.send_signal(sig)
+            if signals_caught(p, r):  # not once the ranks are gone (the same teardown)
+                p.send_signal(sig)
         out, err = p.communicate(timeout=120)
         if p.returncode == EXIT_STOPPED:
             stops += 1
@@ -109,14 +113,16 @@ def checkpoint(opts, ranks):
                         f.write(src.read())
         texts = texts + [big]
         jobs = [  # (job, its result checked against an independent truth or an uninterrupted run)
-            (["tasks", "--count", "300", "--ms", "10", "--cost", "random"], {"tasks": 300, "index_sum": str(300 * 299 // 2)}),
+            # CPU-bound (--spin): its time does not shrink with more workers than cores.
+            (["tasks", "--count", "300", "--ms", "10", "--cost", "random", "--spin"],
+             {"tasks": 300, "index_sum": str(300 * 299 // 2)}),
             (["pi", "--samples", "6e7", "--seed", "7"], None),
             (["sum", "--from", "-5e7", "--to", "2e8", "--power", "3"], None),
             (["lines", "count"] + texts, None),
             (["lines", "top", "-k", "15"] + texts, None),
             (["lines", "grep", "-c", "-i", "th[aeiou]"] + texts, None),
             # Printing into --output FILE: the file, complete, equal to an uninterrupted run's.
-            (["lines", "grep", "-n", "-i", "th[aeiou]", "--output", os.path.join(d, "selected.txt")] + texts, None),
+            (["lines", "grep", "-n", "th[aeiou]", "--output", os.path.join(d, "selected.txt")] + texts, None),
         ]
         total_stops = 0
         for job, truth in jobs:
@@ -131,6 +137,9 @@ def checkpoint(opts, ranks):
             output = job[job.index("--output") + 1] if "--output" in job else None
             if output:
                 expect_output = read_and_remove(output)
+                grep = subprocess.run(["grep", "-a", "-E"] + job[2:job.index("--output")] + texts, capture_output=True,
+                                      env=dict(os.environ, LC_ALL="C"))
+                check(expect_output == grep.stdout, f"{what}: the uninterrupted --output differs from grep's output")
             got, stops, report = interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s)
             check(got is not None and got == expect, f"{what}: resumed result {got} != uninterrupted {expect}")
             if output:
@@ -335,6 +344,14 @@ def odd_shapes(opts, ranks):
                         chunks = min(items, workers) if schedule == "static" else 1
                         check(j["config"]["chunks"] == chunks and len(idle) == workers - chunks,
                               f"{full}: {j['config']} idle {len(idle)}")
+    with tempfile.TemporaryDirectory() as d:  # no items at all, with a checkpoint and --output
+        empty, out = os.path.join(d, "empty.txt"), os.path.join(d, "sel.txt")
+        open(empty, "wb").close()
+        for what in ("fresh run", "rerun of the finished checkpoint"):
+            run(opts, ["--checkpoint", os.path.join(d, "c.ckpt"), "lines", "grep", "--output", out, "x", empty],
+                ranks if ranks > 1 else None, check_rc=1)  # 1: no line selected, as grep
+            left = sorted(os.listdir(d))
+            check(left == ["c.ckpt", "empty.txt", "sel.txt"] and os.path.getsize(out) == 0, f"empty input, {what}: {left}")
     print(f"odd shapes at {ranks} rank(s)")
 
 

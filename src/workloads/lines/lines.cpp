@@ -183,10 +183,10 @@ std::unique_ptr<StagedFile> open_output(GrepArgs const& a, LineFiles const& file
     return out;
   }
   std::string const partial = path + ".partial";
-  if (finished && !std::filesystem::exists(partial) && std::filesystem::exists(path)) return nullptr;
   // Kept when the job stops (or fails): the checkpoint's state includes it.
   auto const keep = StagedFile::Leftover::keep;
-  if (!resumed && !finished) return std::make_unique<StagedFile>(path, partial, keep);
+  if (!resumed) return std::make_unique<StagedFile>(path, partial, keep);
+  if (finished && !std::filesystem::exists(partial) && std::filesystem::exists(path)) return nullptr;
   try {
     return std::make_unique<StagedFile>(path, partial, bytes, keep);
   } catch (std::exception const& e) {
@@ -237,46 +237,39 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
     team.monitor->expect_total(total - at);
     if (!to_file) team.monitor->stdout_busy();
   }
-  SegmentPlan plan;  // with --checkpoint, windows are also segments of about a second
-  if (cp != nullptr) plan = plan_segment(team, *cp, total, 0, 0.0, 1, at == total);
-  for (bool first = true; at < total || (first && total == 0); first = false) {
-    Range const w{at, std::min(total, at + (cp != nullptr ? std::min(window, plan.next) : window))};
-    auto const w_t0 = std::chrono::steady_clock::now();
-    auto const run = execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
-    double const w_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w_t0).count();
-    add_run(info, run.info);
-    at = w.end;
-    on_root(team, [&] {
-      for (auto const& [begin, chunk] : run.value) {
-        std::size_t offset = 0;
-        for (std::size_t i = 0; i < chunk.file.size(); ++i) {
-          if (prefix) out += files.files()[chunk.file[i]].path + ":";
-          if (a.line_numbers) out += std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
-          out.append(chunk.bytes, offset, chunk.size[i]);
-          out += '\n';
-          offset += chunk.size[i];
-          if (out.size() > (1U << 20)) flush();
+  // With --checkpoint, windows are also segments of about a second.
+  run_segments(
+      team, cp, total, at, 1, window,
+      [&](Range w) {
+        auto const run = execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
+        add_run(info, run.info);
+        on_root(team, [&] {
+          for (auto const& [begin, chunk] : run.value) {
+            std::size_t offset = 0;
+            for (std::size_t i = 0; i < chunk.file.size(); ++i) {
+              if (prefix) out += files.files()[chunk.file[i]].path + ":";
+              if (a.line_numbers) out += std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
+              out.append(chunk.bytes, offset, chunk.size[i]);
+              out += '\n';
+              offset += chunk.size[i];
+              if (out.size() > (1U << 20)) flush();
+            }
+            printed.selected += chunk.file.size();
+            for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
+              printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
+            }
+          }
+          flush();
+        });
+        if (to_file && cp == nullptr && any_rank(team, stop_requested() != StopReason::none)) {
+          throw Stopped("stopped by " + stop_signal_name() + "; " + a.output + " was not written",
+                        128 + (stop_signal() != 0 ? stop_signal() : SIGTERM));  // the signal removed the temporary file
         }
-        printed.selected += chunk.file.size();
-        for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
-          printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
-        }
-      }
-      flush();
-    });
-    bool const last = at == total;
-    if (cp != nullptr) {
-      plan = plan_segment(team, *cp, total, w.size(), w_s, 1, last);
-      if (plan.save) {
-        on_root(team, [&] { printed.bytes = output ? output->sync() : printed.bytes; });
-        save_checkpoint(team, *cp, at, team.is_root() ? to_bytes(printed) : std::string());
-      }
-      if (plan.stop != 0 && !last) stopped(plan.stop, *cp, at, total);  // FILE.partial stays
-    } else if (to_file && any_rank(team, stop_requested() != StopReason::none)) {
-      throw Stopped("stopped by " + stop_signal_name() + "; " + a.output + " was not written",
-                    128 + (stop_signal() != 0 ? stop_signal() : SIGTERM));  // the signal removed the temporary file
-    }
-  }
+      },
+      [&] {  // FILE.partial holds what the checkpoint records (and stays when the job stops)
+        if (output) printed.bytes = output->sync();
+        return to_bytes(printed);
+      });
   std::fflush(stdout);
   require_unchanged(files, team);
   if (to_file) {
