@@ -96,7 +96,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "lines", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "lines", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -106,6 +106,8 @@ def main():
     print(f"parfold benchmarks on {os.cpu_count()} cores ({'quick' if a.quick else 'full'} sizes)")
     if a.only in (None, "core"):
         core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n)
+    if a.only in (None, "api"):
+        api_benchmarks(parfold, os.path.join(a.build, "bench", "api_bench"), pi_n, 200_000 if a.quick else 1_000_000)
     if a.only in (None, "watch"):
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
@@ -145,6 +147,26 @@ def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
     t_mine = wall(mpirun + ["-n", "2", parfold, "pi", "--samples", "1"], reps)
     t_ref = wall(mpirun + ["-n", "2", init_only], reps)
     line("startup, mpirun -n 2", f"{t_mine:.3f} s vs {t_ref:.3f} s (MPI_Init only)", t_mine / t_ref, "<= 1.2", t_mine / t_ref <= 1.2)
+
+
+def api_benchmarks(parfold, api, pi_n, count):
+    """The public API against the CLI's built-in paths: an empty fold over `count` items
+    (dynamic, chunk 1) vs `tasks --ms 0`, and pi as a user kernel vs `parfold pi`."""
+    tasks = [parfold, "--json", "--threads", "2", "--schedule", "dynamic", "--chunk", "1", "tasks", "--ms", "0",
+             "--count", str(count)]
+    cli = statistics.median(run_json(tasks)["timing"]["wall_s"] for _ in range(5))
+    ours = statistics.median(run_json([api, "empty", str(count), "2"])["wall_s"] for _ in range(5))
+    per = lambda wall_s: wall_s * 2 / count * 1e6  # noqa: E731  us per chunk per worker
+    line("api: empty fold, chunk 1", f"{per(ours):.3f} vs tasks --ms 0 {per(cli):.3f} us per chunk", cli / ours,
+         ">= 1", cli / ours >= 1)
+    n = str(pi_n // 2)
+    builtin, user = [], []
+    for _ in range(5):  # interleaved
+        builtin.append(run_json([parfold, "--json", "--threads", "2", "pi", "--samples", n])["timing"]["wall_s"])
+        out = run_json([api, "pi", n, "2"])
+        user.append(out["wall_s"])
+    b, u = statistics.median(builtin), statistics.median(user)
+    line("api: pi as a user kernel", f"{u:.3f} s vs built-in pi {b:.3f} s", b / u, ">= 0.95", b / u >= 0.95)
 
 
 def watch_benchmarks(parfold, pi_n, count):

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 
-#include "core/range.hpp"
+#include "parfold/core/range.hpp"
 
 namespace parfold {
 

@@ -1,5 +1,5 @@
 // The pi kernel for CPUs with AVX2 (compiled with -mavx2, called after a run-time check).
-#include "simd/avx2.hpp"
+#include "workloads/simd/avx2.hpp"
 #include "workloads/philox_batch.hpp"
 
 namespace parfold::detail {

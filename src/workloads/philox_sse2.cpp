@@ -1,5 +1,5 @@
 // The pi kernel for every x86-64 CPU (SSE2).
-#include "simd/sse2.hpp"
+#include "workloads/simd/sse2.hpp"
 #include "workloads/philox_batch.hpp"
 
 namespace parfold::detail {

@@ -4,9 +4,9 @@
 #include <memory>
 #include <numbers>
 
-#include "cli/options.hpp"
-#include "exec/executor.hpp"
-#include "workloads/registry.hpp"
+#include "app/cli/options.hpp"
+#include "parfold/run/fold.hpp"
+#include "app/registry.hpp"
 
 namespace parfold {
 
@@ -18,8 +18,8 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
-Report run_pi(PiWorkload const& w, Team const& team, Schedule schedule) {
-  auto const run = execute(w, schedule, team);
+Report run_pi(PiWorkload const& w, Team const& team, Services sv, Schedule schedule) {
+  auto const run = execute(w, schedule, team, sv);
   double const n = static_cast<double>(w.samples);
   double const p = static_cast<double>(run.value) / n;
   double const estimate = 4.0 * p;
@@ -50,7 +50,7 @@ void setup_pi(CLI::App& app, Job& job) {
       "every number of ranks, threads, schedule and chunk size.\n"
       "Example: mpirun -n 4 parfold pi --samples 1e10");
   sub->final_callback(
-      [w, &job] { job = [w](Team const& team, Schedule s) { return run_pi(*w, team, s); }; });
+      [w, &job] { job = [w](Team const& team, Services sv, Schedule s) { return run_pi(*w, team, sv, s); }; });
 }
 
 }  // namespace parfold

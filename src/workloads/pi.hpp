@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "core/range.hpp"
+#include "parfold/core/range.hpp"
 #include "workloads/philox.hpp"
 
 namespace parfold {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <memory>
 
-#include "cli/options.hpp"
-#include "exec/executor.hpp"
-#include "workloads/registry.hpp"
+#include "app/cli/options.hpp"
+#include "parfold/run/fold.hpp"
+#include "app/registry.hpp"
 
 namespace parfold {
 
@@ -73,8 +73,8 @@ void SumWorkload::process(Range r, Partial& acc) const {
 
 namespace {
 
-Report run_sum(SumWorkload const& w, Team const& team, Schedule schedule) {
-  auto const run = execute(w, schedule, team);
+Report run_sum(SumWorkload const& w, Team const& team, Services sv, Schedule schedule) {
+  auto const run = execute(w, schedule, team, sv);
   std::string const value = run.value.to_string();
   Report r{.workload = "sum", .unit = "terms", .info = run.info, .launcher = team.launcher};
   r.result = {
@@ -106,7 +106,7 @@ void setup_sum(CLI::App& app, Job& job) {
     if (w->items() == 0) {
       throw CLI::ValidationError("--from", "the range holds 2^64 terms; at most 2^64 - 1 fit");
     }
-    job = [w](Team const& team, Schedule s) { return run_sum(*w, team, s); };
+    job = [w](Team const& team, Services sv, Schedule s) { return run_sum(*w, team, sv, s); };
   });
 }
 

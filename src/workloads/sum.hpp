@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "core/int256.hpp"
-#include "core/range.hpp"
+#include "workloads/int256.hpp"
+#include "parfold/core/range.hpp"
 
 namespace parfold {
 

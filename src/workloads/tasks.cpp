@@ -6,9 +6,9 @@
 #include <cmath>
 #include <memory>
 
-#include "cli/options.hpp"
-#include "exec/executor.hpp"
-#include "workloads/registry.hpp"
+#include "app/cli/options.hpp"
+#include "parfold/run/fold.hpp"
+#include "app/registry.hpp"
 
 namespace parfold {
 
@@ -74,8 +74,8 @@ struct TasksOptions {
   std::string cost = "uniform";
 };
 
-Report run_tasks(TasksWorkload const& w, Team const& team, Schedule schedule) {
-  auto const run = execute(w, schedule, team);
+Report run_tasks(TasksWorkload const& w, Team const& team, Services sv, Schedule schedule) {
+  auto const run = execute(w, schedule, team, sv);
   auto const& v = run.value;
   double const serial_s = static_cast<double>(v.cost_ns) * 1e-9;
   std::string const index_sum = Int256::from_u128(v.index_sum).to_string();
@@ -119,7 +119,7 @@ void setup_tasks(CLI::App& app, Job& job) {
     o->w.cost = o->cost == "linear"   ? CostModel::linear
                 : o->cost == "random" ? CostModel::random
                                       : CostModel::uniform;
-    job = [o](Team const& team, Schedule s) { return run_tasks(o->w, team, s); };
+    job = [o](Team const& team, Services sv, Schedule s) { return run_tasks(o->w, team, sv, s); };
   });
 }
 

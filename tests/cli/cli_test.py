@@ -13,6 +13,7 @@ paper), and that the reported configuration is what was asked for.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -212,8 +213,9 @@ def text_output(opts):
 
 
 def rank_failure(opts, failure_main):
-    """A worker throwing on one rank ends the job: non-zero exit, a message naming the
-    rank, and no hang (every rank count, every schedule, the failing rank 0 or not)."""
+    """A worker throwing on one rank reaches every rank as the same JobError (message,
+    rank, host): non-zero exit, a message naming the rank, and no hang (every rank
+    count, every schedule, the failing rank 0 or not), with no MPI_Abort."""
     import time
     for ranks in (2, 3, 4):
         for schedule in SCHEDULES:
@@ -227,6 +229,10 @@ def rank_failure(opts, failure_main):
                       f"{what}: message missing: {p.stderr[-500:]!r}")
                 check(time.monotonic() - t0 < 20, f"{what}: took {time.monotonic() - t0:.1f} s")
                 check("finished" not in p.stdout, f"{what}: reported a result")
+                # Every rank caught the same JobError, naming the failing rank.
+                caught = sorted(int(m) for m in re.findall(r"^rank (\d+) caught: rank " + str(failing) +
+                                                           r" \([^)]*\): injected failure$", p.stdout, re.M))
+                check(caught == list(range(ranks)), f"{what}: ranks that caught the JobError: {caught}")
     print("a failing rank ends every job with a message")
 
 

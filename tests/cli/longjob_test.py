@@ -86,10 +86,10 @@ def interrupted_then_resumed(opts, job, ranks, path, rng, what, whole_s):
             check(f"parfold: stopped by {name}: the checkpoint {path} holds" in err and out == "",
                   f"{what}: stop message: {err!r}")
             check(os.path.exists(path), f"{what}: no checkpoint after a stop")
-            held = re.search(r"holds (\d+) of (\d+) items", err)
+            held = re.search(r"holds (\d[\d,]*) of (\d[\d,]*) items? ", err)
             check(held is not None, f"{what}: no item counts in {err!r}")
             if held:
-                left = 1 - int(held[1]) / int(held[2])
+                left = 1 - int(held[1].replace(",", "")) / int(held[2].replace(",", ""))
             continue
         check(p.returncode in (0, 1) and out, f"{what}: exit {p.returncode}: {err[-800:]!r}")
         check(not [n for n in os.listdir(os.path.dirname(path)) if ".tmp." in n], f"{what}: temporary file left")

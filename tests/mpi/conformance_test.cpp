@@ -8,7 +8,7 @@
 #include <numeric>
 #include <vector>
 
-#include "exec/executor.hpp"
+#include "parfold/run/fold.hpp"
 #include "mpi_gtest_main.hpp"
 #include <unistd.h>
 
@@ -49,7 +49,7 @@ static_assert(Workload<TasksWorkload>);
 std::vector<Team> teams() {
   Team const& world = world_team();
   std::vector<int> const counts =
-      world.comm == nullptr ? std::vector<int>{1, 2, 3, 8} : std::vector<int>{1, 2, 3};
+      world.ranks() == 1 ? std::vector<int>{1, 2, 3, 8} : std::vector<int>{1, 2, 3};
   std::vector<Team> out;
   for (int t : counts) {
     Team team = world;
@@ -79,7 +79,7 @@ void for_each_config(std::vector<std::uint64_t> const& chunks, F check) {
 TEST(Conformance, EveryItemExactlyOnceAndStatsAddUp) {
   CoverageWorkload const w{257};
   for_each_config({0, 1, 3, 7, 300}, [&](Team const& team, Schedule s) {
-    auto const r = execute(w, s, team);
+    auto const r = execute(w, s, team, {});
     if (!team.is_root()) return;
     for (std::uint64_t k = 0; k < w.n; ++k) ASSERT_EQ(r.value[k], 1U) << "item " << k;
     EXPECT_EQ(r.info.workers.size(), team.workers());
@@ -107,7 +107,7 @@ TEST(Conformance, PiMatchesSequentialRandom123) {
     expect += (x * x + y * y < (static_cast<unsigned __int128>(1) << 64)) ? 1 : 0;
   }
   for_each_config({0, 1, 2, 333, 30000}, [&](Team const& team, Schedule s) {
-    auto const r = execute(w, s, team);
+    auto const r = execute(w, s, team, {});
     if (team.is_root()) {
       EXPECT_EQ(r.value, expect);
     }
@@ -119,7 +119,7 @@ TEST(Conformance, SumMatchesNaiveSum) {
   __int128 expect = 0;
   for (std::int64_t i = w.from; i <= w.to; ++i) expect += static_cast<__int128>(i) * i * i;
   for_each_config({0, 1, 5, 4000}, [&](Team const& team, Schedule s) {
-    auto const r = execute(w, s, team);
+    auto const r = execute(w, s, team, {});
     if (team.is_root()) {
       EXPECT_EQ(r.value, Int256::from_u128(static_cast<u128>(expect)));
     }
@@ -131,7 +131,7 @@ TEST(Conformance, TasksRunExactlyOnce) {
   w.count = 500;
   w.mean_ns = 0;
   for_each_config({0, 1, 9}, [&](Team const& team, Schedule s) {
-    auto const r = execute(w, s, team);
+    auto const r = execute(w, s, team, {});
     if (!team.is_root()) return;
     EXPECT_EQ(r.value.tasks, 500U);
     EXPECT_EQ(r.value.index_sum, u128{500 * 499 / 2});
@@ -154,7 +154,7 @@ TEST(Conformance, LinesCountMatchesNaiveCount) {
     LineFiles const files(paths);
     CountWorkload const w{&files};
     for_each_config({0, 1, 7, 100}, [&](Team const& team, Schedule s) {
-      auto const r = execute(w, s, team);
+      auto const r = execute(w, s, team, {});
       if (!team.is_root()) return;
       for (std::size_t f = 0; f < texts.size(); ++f) {
         auto const want = testing_support::naive_wc(texts[f]);
@@ -166,9 +166,7 @@ TEST(Conformance, LinesCountMatchesNaiveCount) {
 }
 
 TEST(Conformance, WorkerFailureIsReportedNotHidden) {
-  // Only meaningful without MPI: under MPI a failure aborts the whole job by design.
   Team const& world = world_team();
-  if (world.comm != nullptr) GTEST_SKIP() << "a failing rank aborts the MPI job";
   struct Failing {
     using Partial = std::uint64_t;
     [[nodiscard]] std::uint64_t items() const { return 100; }
@@ -180,10 +178,20 @@ TEST(Conformance, WorkerFailureIsReportedNotHidden) {
     }
     static void combine(Partial& into, Partial const& from) { into += from; }
   };
-  Team team = world;
-  team.threads = {3};
+  Team const team = world.with_threads(3);
   for (ScheduleKind kind : kKinds) {
-    EXPECT_THROW((void)execute(Failing{}, Schedule{kind, 4}, team), std::runtime_error);
+    // The rank that ran item 50 fails: every rank throws the same JobError naming it.
+    int failed = -1;
+    try {
+      (void)execute(Failing{}, Schedule{kind, 4}, team, {});
+      ADD_FAILURE() << "no exception";
+    } catch (JobError const& e) {
+      EXPECT_EQ(e.message(), "item 50 failed");
+      failed = e.rank();
+    }
+    auto const seen = team.comm.all_gather(failed);
+    EXPECT_GE(failed, 0);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), failed), team.ranks()) << "ranks disagree";
   }
 }
 

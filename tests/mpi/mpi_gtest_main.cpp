@@ -9,13 +9,13 @@
 #include <functional>
 #include <memory>
 
-#include "exec/launch.hpp"
+#include "parfold/comm/context.hpp"
 #include "mpi_gtest_main.hpp"
 
 namespace parfold::testing_support {
 
 namespace {
-std::unique_ptr<Runtime> g_runtime;
+std::unique_ptr<Context> g_context;
 
 class RankFailurePrinter : public ::testing::EmptyTestEventListener {
  public:
@@ -35,30 +35,30 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
 };
 }  // namespace
 
-Team const& world_team() { return g_runtime->team(); }
+Team const& world_team() { return g_context->team(); }
+Context const& world_context() { return *g_context; }
 
 }  // namespace parfold::testing_support
 
 int main(int argc, char** argv) {
   using namespace parfold;
   ::testing::InitGoogleTest(&argc, argv);
-  Launch const launch = detect_launch();
-  testing_support::g_runtime = Runtime::start(argc, argv, launch, 1);
+  testing_support::g_context = std::make_unique<Context>(argc, argv, 1);
   Team const& team = testing_support::world_team();
 
   auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
   if (!team.is_root()) {
     delete listeners.Release(listeners.default_result_printer());
-    listeners.Append(new testing_support::RankFailurePrinter(team.rank));
+    listeners.Append(new testing_support::RankFailurePrinter(team.rank()));
   }
   int rc = RUN_ALL_TESTS();
-  if (team.comm != nullptr) {
+  if (team.ranks() > 1) {
     int const mine = rc;
-    boost::mpi::all_reduce(*team.comm, mine, rc, boost::mpi::maximum<int>());
+    rc = team.comm.max(mine);
     if (team.is_root() && rc != mine) {
       std::fprintf(stderr, "FAILED on another rank (see the [rank N] lines above)\n");
     }
   }
-  testing_support::g_runtime.reset();
+  testing_support::g_context.reset();
   return rc;
 }

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "../support/text_gen.hpp"
-#include "core/errors.hpp"
+#include "parfold/core/errors.hpp"
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
 #include "workloads/lines/grep.hpp"

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "cli/numbers.hpp"
+#include "app/cli/numbers.hpp"
 
 namespace parfold {
 namespace {

@@ -3,7 +3,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/schedule.hpp"
+#include "parfold/core/schedule.hpp"
 
 namespace parfold {
 namespace {

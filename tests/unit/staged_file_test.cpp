@@ -1,4 +1,4 @@
-#include "core/staged_file.hpp"
+#include "parfold/io/staged_file.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "core/int256.hpp"
+#include "workloads/int256.hpp"
 #include "workloads/sum.hpp"
 
 namespace parfold {

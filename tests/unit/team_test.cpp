@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "exec/launch.hpp"
-#include "exec/team.hpp"
+#include "parfold/comm/launch.hpp"
+#include "parfold/comm/context.hpp"
 
 namespace parfold {
 namespace {

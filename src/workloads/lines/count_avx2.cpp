@@ -1,4 +1,4 @@
-#include "simd/avx2.hpp"
+#include "workloads/simd/avx2.hpp"
 #include "workloads/lines/count_kernel.hpp"
 
 namespace parfold::detail {

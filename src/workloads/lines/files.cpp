@@ -1,5 +1,7 @@
 #include "workloads/lines/files.hpp"
 
+#include "parfold/core/hash.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -10,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/errors.hpp"
+#include "parfold/core/errors.hpp"
 
 namespace parfold {
 
@@ -111,11 +113,11 @@ std::string LineFiles::identity() const {
   for (std::size_t i = 0; i < files_.size(); ++i) {
     InputFile const& f = files_[i];
     std::string_view const bytes = views_[i];
-    std::uint64_t h = 14695981039346656037ULL;
+    std::uint64_t h = fnv1a({});
     for (std::size_t k = 0; k < kSamples && !bytes.empty(); ++k) {
       std::size_t const span = bytes.size() > kSample ? bytes.size() - kSample : 0;
       std::string_view const sample = bytes.substr(span * k / (kSamples - 1), kSample);
-      for (char c : sample) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+      h = fnv1a(sample, h);
     }
     char line[96];
     std::snprintf(line, sizeof(line), " size=%llu mtime_ns=%lld content=%016llx\n",

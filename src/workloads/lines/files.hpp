@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/range.hpp"
+#include "parfold/core/range.hpp"
 
 namespace parfold {
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "core/errors.hpp"
+#include "parfold/core/errors.hpp"
 
 namespace parfold {
 

@@ -9,15 +9,17 @@
 #include <memory>
 #include <optional>
 
-#include "cli/options.hpp"
-#include "core/errors.hpp"
-#include "core/staged_file.hpp"
-#include "exec/agree.hpp"
-#include "exec/executor.hpp"
-#include "exec/monitor.hpp"
-#include "exec/shuffle.hpp"
-#include "exec/stop.hpp"
-#include "workloads/registry.hpp"
+#include "app/cli/options.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/io/staged_file.hpp"
+#include "parfold/comm/agree.hpp"
+#include "parfold/checkpoint/segments.hpp"
+#include "parfold/core/exit_codes.hpp"
+#include "parfold/run/fold.hpp"
+#include "parfold/observe/monitor.hpp"
+#include "parfold/comm/shuffle.hpp"
+#include "parfold/stop/stop.hpp"
+#include "app/registry.hpp"
 
 namespace parfold {
 
@@ -119,9 +121,9 @@ Report lines_report(std::string const& name, RunInfo const& info, Team const& te
   return Report{.workload = "lines " + name, .unit = "bytes", .info = info, .launcher = team.launcher};
 }
 
-Report run_count(std::vector<std::string> const& paths, Team const& team, Schedule s) {
+Report run_count(std::vector<std::string> const& paths, Team const& team, Services sv, Schedule s) {
   auto const files = open_everywhere(paths, team);
-  auto const run = execute(CountWorkload{files.get()}, s, team);
+  auto const run = execute(CountWorkload{files.get()}, s, team, sv);
   require_unchanged(*files, team);
   Report r = lines_report("count", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -178,9 +180,7 @@ std::unique_ptr<StagedFile> open_output(GrepArgs const& a, LineFiles const& file
     }
   }
   if (!checkpointed) {
-    auto out = std::make_unique<StagedFile>(path, temporary_name(path));
-    remove_when_stopped(out->staging());
-    return out;
+    return std::make_unique<StagedFile>(path, temporary_name(path));
   }
   std::string const partial = path + ".partial";
   // Kept when the job stops (or fails): the checkpoint's state includes it.
@@ -199,11 +199,11 @@ std::unique_ptr<StagedFile> open_output(GrepArgs const& a, LineFiles const& file
 /// window by window; with --checkpoint (and --output) a stopped run resumes exactly.
 /// \note With MPI this is a collective operation over all ranks.
 Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
-                   Team const& team, Schedule s) {
+                   Team const& team, Services sv, Schedule s) {
   auto const t0 = std::chrono::steady_clock::now();
   std::uint64_t const total = files.total();
   std::uint64_t const window = kWindowPerWorker * team.workers();
-  Checkpoint* const cp = team.checkpoint;
+  Checkpoint* const cp = sv.checkpoint;
   if (cp != nullptr && a.output.empty()) {
     throw UsageError(
         "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
@@ -224,6 +224,8 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   if (to_file) {
     on_root(team, [&] { output = open_output(a, files, cp != nullptr, at > 0, at == total, printed.bytes); });
   }
+  std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
+  if (output && cp == nullptr) temporary.emplace(output->staging());
   std::string out;
   auto flush = [&] {
     if (output) {
@@ -233,15 +235,15 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
     }
     out.clear();
   };
-  if (team.monitor != nullptr) {
-    team.monitor->expect_total(total - at);
-    if (!to_file) team.monitor->stdout_busy();
+  if (sv.monitor != nullptr) {
+    sv.monitor->expect_total(total - at);
+    if (!to_file) sv.monitor->stdout_busy();
   }
   // With --checkpoint, windows are also segments of about a second.
   run_segments(
       team, cp, total, at, 1, window,
       [&](Range w) {
-        auto const run = execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team);
+        auto const run = execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team, sv);
         add_run(info, run.info);
         on_root(team, [&] {
           for (auto const& [begin, chunk] : run.value) {
@@ -263,7 +265,7 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
         });
         if (to_file && cp == nullptr && any_rank(team, stop_requested() != StopReason::none)) {
           throw Stopped("stopped by " + stop_signal_name() + "; " + a.output + " was not written",
-                        128 + (stop_signal() != 0 ? stop_signal() : SIGTERM));  // the signal removed the temporary file
+                        exit_code::kSignalBase + (stop_signal() != 0 ? stop_signal() : SIGTERM));  // the signal removed the temporary file
         }
       },
       [&] {  // FILE.partial holds what the checkpoint records (and stays when the job stops)
@@ -287,13 +289,13 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   return r;
 }
 
-Report run_grep(GrepArgs const& a, Team const& team, Schedule s) {
+Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
   auto const files = open_everywhere(a.paths, team);
   bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
-  if (!a.count) return print_lines(a, *files, matcher, prefix, team, s);
-  auto const run = execute(GrepCountWorkload{files.get(), &matcher}, s, team);
+  if (!a.count) return print_lines(a, *files, matcher, prefix, team, sv, s);
+  auto const run = execute(GrepCountWorkload{files.get(), &matcher}, s, team, sv);
   require_unchanged(*files, team);
   Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -317,11 +319,11 @@ struct TopArgs {
   std::vector<std::string> paths;
 };
 
-Report run_top(TopArgs const& a, Team const& team, Schedule s) {
+Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
   auto const files = open_everywhere(a.paths, team);
   // With a checkpoint the counts are reduced on rank 0 (the checkpoint holds them all).
-  auto run = team.checkpoint != nullptr ? execute(TopWorkload{files.get(), a.rules}, s, team)
-                                        : execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team);
+  auto run = sv.checkpoint != nullptr ? execute(TopWorkload{files.get(), a.rules}, s, team, sv)
+                                        : execute_on_ranks(TopWorkload{files.get(), a.rules}, s, team, sv);
   // Each word's full count ends up on the one rank that owns it; only the candidates
   // for the top k travel to rank 0.
   WordCounts const owned = shuffle_sum(team, run.value.to_map());
@@ -354,7 +356,7 @@ void setup_lines(CLI::App& app, Job& job) {
   auto* count = lines->add_subcommand("count", "Lines, words and bytes, exactly as LC_ALL=C wc");
   count->add_option("FILE", *paths, "Text files")->required()->type_name("");
   count->final_callback([paths, &job] {
-    job = [paths](Team const& team, Schedule s) { return run_count(*paths, team, s); };
+    job = [paths](Team const& team, Services sv, Schedule s) { return run_count(*paths, team, sv, s); };
   });
 
   auto t = std::make_shared<TopArgs>();
@@ -366,7 +368,7 @@ void setup_lines(CLI::App& app, Job& job) {
   top->footer("Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
               "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
   top->final_callback([t, &job] {
-    job = [t](Team const& team, Schedule s) { return run_top(*t, team, s); };
+    job = [t](Team const& team, Services sv, Schedule s) { return run_top(*t, team, sv, s); };
   });
 
   auto g = std::make_shared<GrepArgs>();
@@ -391,7 +393,7 @@ void setup_lines(CLI::App& app, Job& job) {
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns run on RE2 (linear time); those that both RE2 and POSIX ERE accept behave alike.");
   grep->final_callback([g, &job] {
-    job = [g](Team const& team, Schedule s) { return run_grep(*g, team, s); };
+    job = [g](Team const& team, Services sv, Schedule s) { return run_grep(*g, team, sv, s); };
   });
 }
 

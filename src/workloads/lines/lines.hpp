@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/range.hpp"
+#include "parfold/core/range.hpp"
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
 #include "workloads/lines/grep.hpp"

@@ -1,4 +1,4 @@
-#include "simd/sse2.hpp"
+#include "workloads/simd/sse2.hpp"
 #include "workloads/lines/literal_kernel.hpp"
 
 namespace parfold::detail {

@@ -1,0 +1,149 @@
+#include "app/cli/command_line.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "app/cli/numbers.hpp"
+#include "parfold/core/exit_codes.hpp"
+
+#ifndef PARFOLD_VERSION
+#define PARFOLD_VERSION "0.0.0"
+#endif
+
+namespace parfold {
+
+namespace {
+
+std::string version_text() {
+  return std::string("parfold ") + PARFOLD_VERSION + " (" + mpi_library_version() + ", CLI11 " CLI11_VERSION ")";
+}
+
+constexpr char const* kDescription =
+    "parfold: cut a job into chunks and fold them over MPI ranks and threads.\n"
+    "Without mpirun it runs on the cores of this machine; under mpirun or srun\n"
+    "it spreads the chunks over the ranks too. Results never depend on how the\n"
+    "work was split.";
+
+constexpr char const* kFooter =
+    "Examples:\n"
+    "  parfold pi --samples 1e9\n"
+    "  mpirun -n 4 parfold --schedule dynamic pi --samples 1e10\n"
+    "  parfold sum --from 1 --to 1e9 --power 3 --json\n"
+    "  parfold --threads 8 --schedule guided tasks --count 1000 --cost random\n"
+    "  parfold --trace run.json lines count big.log; python3 jobs/plot_timeline.py run.json\n"
+    "  mpirun -n 4 parfold info          (where did my ranks and threads land?)\n"
+    "Exit status: 0 success; 1 runtime failure; 2 bad usage or input; 75 stopped by a\n"
+    "signal after writing the --checkpoint (rerun to resume); 124 --timeout exceeded;\n"
+    "128+N stopped by signal N with nothing to keep. lines grep: 1 when no line was selected.";
+
+/// The message for a parse error, in the user's terms.
+std::string parse_message(CLI::App const& app, CLI::ParseError const& e) {
+  if (dynamic_cast<CLI::RequiredError const*>(&e) != nullptr && app.get_subcommands().empty()) {
+    return app.remaining().empty() ? "no workload given (choose pi, sum, tasks, lines or info)"
+                                   : "unknown workload '" + app.remaining().front() +
+                                         "' (choose pi, sum, tasks, lines or info)";
+  }
+  return e.what();
+}
+
+/// Refuses two workloads at once.
+void require_one_workload(CLI::App const& app) {
+  std::vector<CLI::App*> chosen = app.get_subcommands();
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  if (chosen.size() > 1) {
+    throw CLI::ValidationError("one workload at a time: " + chosen[0]->get_name() + " and " +
+                               chosen[1]->get_name() + " were both given");
+  }
+}
+
+/// An option's value as the job sees it: numbers in canonical form.
+std::string canonical(CLI::Option const& opt, std::string const& text) {
+  try {
+    if (opt.get_type_name() == "COUNT") return std::to_string(parse_u64(text));
+    if (opt.get_type_name() == "INT") return std::to_string(parse_i64(text));
+  } catch (std::exception const&) {
+  }
+  return text;
+}
+
+}  // namespace
+
+void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
+  app.description(kDescription);
+  app.name("parfold");
+  app.set_version_flag("-V,--version", version_text());
+  app.set_config("--config", "", "Read options from a TOML/INI file (see jobs/*.toml)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer(kFooter);
+  add_common_options(app, common);
+  setup_workloads(app, job);
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, Launch const& launch) {
+  bool const root = launch.rank == 0;
+  try {
+    app.parse(argc, argv);
+    require_one_workload(app);
+    return std::nullopt;
+  } catch (CLI::CallForHelp const&) {
+    if (root) std::fputs(app.help("", CLI::AppFormatMode::Normal).c_str(), stdout);
+    return exit_code::kSuccess;
+  } catch (CLI::CallForAllHelp const&) {
+    if (root) std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return exit_code::kSuccess;
+  } catch (CLI::CallForVersion const& e) {
+    if (root) std::printf("%s\n", e.what());
+    return exit_code::kSuccess;
+  } catch (CLI::ParseError const& e) {
+    // Every rank parses the same arguments and fails alike. Under a launcher the ranks
+    // still meet once, so that no rank's exit makes the launcher kill rank 0 before it
+    // has printed the message.
+    std::unique_ptr<boost::mpi::environment> env;
+    if (launch.uses_mpi()) env = std::make_unique<boost::mpi::environment>(argc, argv, false);
+    if (root) {
+      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n", parse_message(app, e).c_str());
+      std::fflush(stderr);
+    }
+    if (env) boost::mpi::communicator().barrier();
+    return exit_code::kUsage;
+  }
+}
+
+std::string job_key(CLI::App const& app) {
+  std::string key;
+  for (CLI::App const* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    key += (key.empty() ? "" : " ") + sub->get_name();
+    std::vector<std::string> given;
+    for (CLI::Option const* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_name() == "--help") continue;
+      std::string text = opt->get_name() + "=";
+      std::string sep;
+      for (std::string const& r : opt->results()) text += std::exchange(sep, ",") + canonical(*opt, r);
+      given.push_back(text);
+    }
+    std::sort(given.begin(), given.end());
+    for (std::string const& g : given) key += " " + g;
+  }
+  return key;
+}
+
+std::string job_label(CLI::App const& app) {
+  std::string label;
+  for (CLI::App const* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    label += (label.empty() ? "" : " ") + sub->get_name();
+  }
+  return label;
+}
+
+}  // namespace parfold

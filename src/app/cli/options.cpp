@@ -1,0 +1,127 @@
+#include "app/cli/options.hpp"
+
+#include <limits>
+
+#include "app/cli/numbers.hpp"
+
+namespace parfold {
+
+namespace {
+/// Converts a NumberError into CLI11's error that names the option and the value.
+/// "--samples" from "-n,--samples".
+std::string long_name(std::string const& names) { return names.substr(names.rfind(',') + 1); }
+
+template <class F>
+auto checked(std::string const& name, std::string const& text, F parse) {
+  try {
+    return parse(text);
+  } catch (NumberError const& e) {
+    throw CLI::ValidationError(name, "'" + text + "': " + e.what());
+  }
+}
+}  // namespace
+
+CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& target,
+                       std::string const& description, std::uint64_t min) {
+  auto* opt = app.add_option_function<std::string>(
+      name,
+      [name = long_name(name), &target, min](std::string const& text) {
+        std::uint64_t const v = checked(name, text, parse_u64);
+        if (v < min) {
+          throw CLI::ValidationError(name,
+                                     "'" + text + "': must be at least " + std::to_string(min));
+        }
+        target = v;
+      },
+      description);
+  opt->type_name("COUNT");
+  return opt;
+}
+
+CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& target,
+                     std::string const& description) {
+  auto* opt = app.add_option_function<std::string>(
+      name,
+      [name = long_name(name), &target](std::string const& text) {
+        target = checked(name, text, parse_i64);
+      },
+      description);
+  opt->type_name("INT");
+  return opt;
+}
+
+void add_common_options(CLI::App& app, CommonOptions& opts) {
+  app.add_option_function<std::string>(
+         "-s,--schedule",
+         [&opts](std::string const& name) {
+           auto const kind = parse_schedule(name);
+           if (!kind) {
+             throw CLI::ValidationError(
+                 "--schedule", "'" + name + "': not one of static, cyclic, dynamic, guided");
+           }
+           opts.schedule.kind = *kind;
+         },
+         "How chunks are dealt to workers: static (one block per worker, default), cyclic "
+         "(round-robin), dynamic (first come, first served), guided (shrinking chunks)")
+      ->type_name("KIND")
+      ->group("Parallel options");
+  add_count(app, "-c,--chunk", opts.schedule.chunk,
+            "Items per chunk (the minimum for guided). Default: static one block per "
+            "worker; cyclic and dynamic about 16 chunks per worker; guided the workload's grain")
+      ->group("Parallel options");
+  app.add_option_function<std::string>(
+         "-t,--threads",
+         [&opts](std::string const& text) {
+           std::uint64_t const v = checked("--threads", text, parse_u64);
+           if (v == 0 || v > 4096) {
+             throw CLI::ValidationError("--threads", "'" + text + "': must be 1 to 4096");
+           }
+           opts.threads = static_cast<int>(v);
+         },
+         "Threads per rank. Default: the cores this process may use, shared fairly among "
+         "the ranks on its node")
+      ->type_name("N")
+      ->group("Parallel options");
+  app.add_flag("--json", opts.json, "Print one JSON object instead of the text report")
+      ->group("Output options");
+  app.add_option("--trace", opts.trace,
+                 "Write every chunk (rank, thread, start, end, items) to FILE as Chrome "
+                 "trace-event JSON: open it in ui.perfetto.dev or draw it with "
+                 "jobs/plot_timeline.py")
+      ->type_name("FILE")
+      ->group("Output options");
+  app.add_flag_callback(
+         "--progress", [&opts] { opts.progress = true; },
+         "Show items done, rate and ETA on stderr (default: when stderr is a terminal and "
+         "--json is off)")
+      ->group("Output options");
+  app.add_flag_callback("--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
+      ->group("Output options");
+
+  auto duration = [](std::string const& name, double& target) {
+    return [name, &target](std::string const& text) {
+      auto const s = parse_duration(text);
+      if (!s) {
+        throw CLI::ValidationError(name, "'" + text + "': not a duration (e.g. 90, 90s, 15m, 2h, 1h30m)");
+      }
+      if (!(*s > 0)) throw CLI::ValidationError(name, "'" + text + "': must be positive");
+      target = *s;
+    };
+  };
+  app.add_option("--checkpoint", opts.checkpoint,
+                 "Keep the job's progress in FILE (every few seconds and on SIGTERM, SIGINT, "
+                 "SIGUSR1, which stop the job with status 75); rerun the same command to resume")
+      ->type_name("FILE")
+      ->group("Long jobs");
+  app.add_option_function<std::string>("--checkpoint-every", duration("--checkpoint-every", opts.checkpoint_every_s),
+                                        "How often the checkpoint is written (default 5s)")
+      ->type_name("DURATION")
+      ->group("Long jobs");
+  app.add_option_function<std::string>("--timeout", duration("--timeout", opts.timeout_s),
+                                       "End the whole job after DURATION (e.g. 90s, 15m, 2h) with status "
+                                       "124, after writing the checkpoint if there is one")
+      ->type_name("DURATION")
+      ->group("Long jobs");
+}
+
+}  // namespace parfold

@@ -1,0 +1,129 @@
+// parfold: one SPMD binary; parse, pick the backend once, run, report, exit code.
+// The program, not the library, decides how the process ends.
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "app/cli/command_line.hpp"
+#include "app/report/report.hpp"
+#include "app/watchdog.hpp"
+#include "parfold/checkpoint/checkpoint.hpp"
+#include "parfold/comm/agree.hpp"
+#include "parfold/comm/context.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/core/exit_codes.hpp"
+#include "parfold/observe/monitor.hpp"
+#include "parfold/stop/stop.hpp"
+
+namespace {
+
+using namespace parfold;
+
+/// Ends the whole job after a failure known to this rank only: prints the message
+/// tagged with rank and host, removes temporary files, and aborts every rank (MPI).
+[[noreturn]] void fail_alone(Team const& team, std::string const& message) {
+  cleanup_now();
+  if (team.ranks() == 1 && !team.comm.uses_mpi()) {
+    std::fprintf(stderr, "parfold: error: %s\n", message.c_str());
+    std::fflush(stderr);
+    std::_Exit(exit_code::kFailure);
+  }
+  std::fprintf(stderr, "parfold: error on rank %d (%s): %s\n", team.rank(), team.host.c_str(), message.c_str());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, exit_code::kFailure);
+  std::_Exit(exit_code::kFailure);
+}
+
+/// srun with a missing or wrong MPI plugin starts N one-rank jobs that each run it all.
+void warn_about_launch(Team const& team) {
+  if (team.launched_ranks == team.ranks() || !team.is_root()) return;
+  std::fprintf(stderr,
+               "parfold: warning: %s started %d tasks but MPI sees %d rank%s: each task runs the whole job "
+               "on its own (for srun, try --mpi=pmix)\n",
+               team.launcher.c_str(), team.launched_ranks, team.ranks(), team.ranks() == 1 ? "" : "s");
+}
+
+void print_report(Report const& report, bool json) {
+  if (json) {
+    // Bytes that are not UTF-8 (words, file names) print as U+FFFD.
+    std::printf("%s\n", to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    print_text(stdout, report);
+  }
+  std::fflush(stdout);
+}
+
+/// Runs the chosen job with its services and prints its report; returns the exit status.
+int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Team const& team) {
+  Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app)});
+  std::unique_ptr<Checkpoint> checkpoint;
+  if (!common.checkpoint.empty()) {
+    checkpoint = std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);
+  }
+  if (common.timeout_s > 0) {
+    start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr, team.is_root());
+  }
+  Report const report = job(team, Services{&monitor, checkpoint.get()}, common.schedule);
+  monitor.finish(report.info, report.workload);
+  if (team.is_root()) print_report(report, common.json);
+  return from_root(team, report.exit_code);  // only rank 0 holds the reduced result
+}
+
+/// The exit status for what the job threw; rank 0 says why, once.
+int exit_for(Team const& team) {
+  auto say = [&](std::string const& prefix, char const* what) {
+    if (team.is_root()) std::fprintf(stderr, "parfold: %s%s\n", prefix.c_str(), what);
+  };
+  try {
+    throw;
+  } catch (UsageError const& e) {
+    say("error: ", e.what());
+    return exit_code::kUsage;
+  } catch (JobError const& e) {
+    if (e.rank() >= 0 && team.ranks() > 1) {
+      say("error on rank " + std::to_string(e.rank()) + " (" + e.host() + "): ", e.message().c_str());
+    } else {
+      say("error: ", e.rank() >= 0 ? e.message().c_str() : e.what());
+    }
+    return exit_code::kFailure;
+  } catch (Stopped const& e) {  // every rank agreed to stop after the checkpoint
+    say("", e.what());
+    return e.exit_code;
+  } catch (std::exception const& e) {  // only this rank knows
+    fail_alone(team, e.what());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Launch const launch = detect_launch();
+  CLI::App app;
+  CommonOptions common;
+  Job job;
+  declare_command_line(app, common, job);
+  if (auto const rc = parse_command_line(app, argc, argv, launch)) return *rc;
+
+  // Stop signals are caught from here on, so that one arriving during MPI start-up
+  // stops the job after its first segment instead of killing it.
+  if (!common.checkpoint.empty()) catch_stop_signals();
+  std::unique_ptr<Context> context;
+  try {
+    context = std::make_unique<Context>(argc, argv, common.threads);
+  } catch (std::exception const& e) {
+    std::fprintf(stderr, "parfold: error: cannot start: %s\n", e.what());
+    return exit_code::kFailure;
+  }
+  Team const& team = context->team();
+  warn_about_launch(team);
+  try {
+    return run_job(app, common, job, team);
+  } catch (...) {
+    return exit_for(team);
+  }
+}

@@ -1,0 +1,16 @@
+#include "app/registry.hpp"
+
+namespace parfold {
+
+void setup_workloads(CLI::App& app, Job& job) {
+  for (auto* setup : {setup_pi, setup_sum, setup_tasks, setup_lines, setup_info}) setup(app, job);
+  // A config file section [pi], [sum] or [tasks] selects that workload.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->configurable();
+    sub->footer(sub->get_footer() +
+                "\nCommon options (--schedule, --chunk, --threads, --json, --trace, --progress, --config)\n"
+                "go before or after the workload: see 'parfold --help'.");
+  }
+}
+
+}  // namespace parfold

@@ -1,0 +1,128 @@
+#include "app/report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace parfold {
+
+namespace {
+
+nlohmann::ordered_json threads_json(std::vector<int> const& threads) {
+  bool const uniform =
+      std::adjacent_find(threads.begin(), threads.end(), std::not_equal_to<>()) == threads.end();
+  if (uniform && !threads.empty()) return threads.front();
+  return threads;
+}
+
+}  // namespace
+
+Balance balance(RunInfo const& info) {
+  Balance b;
+  auto const& ws = info.workers;
+  if (ws.empty()) return b;
+  double busy_sum = 0, finish_max = 0, idle_sum = 0;
+  b.busy_min_s = ws.front().busy_s;
+  for (WorkerStats const& w : ws) {
+    busy_sum += w.busy_s;
+    b.busy_min_s = std::min(b.busy_min_s, w.busy_s);
+    b.busy_max_s = std::max(b.busy_max_s, w.busy_s);
+    finish_max = std::max(finish_max, w.finish_s);
+  }
+  for (WorkerStats const& w : ws) {
+    idle_sum += finish_max - w.finish_s;
+    b.idle_end_max_s = std::max(b.idle_end_max_s, finish_max - w.finish_s);
+  }
+  double const n = static_cast<double>(ws.size());
+  b.busy_mean_s = busy_sum / n;
+  b.imbalance = b.busy_mean_s > 0 ? b.busy_max_s / b.busy_mean_s : 1.0;
+  b.idle_end_mean_s = idle_sum / n;
+  b.overhead_s = std::max(0.0, info.wall_s - b.busy_max_s);
+  b.utilization = info.wall_s > 0 ? busy_sum / (n * info.wall_s) : 0.0;
+  return b;
+}
+
+nlohmann::ordered_json to_json(Report const& r) {
+  if (r.json) return *r.json;
+  nlohmann::ordered_json j;
+  j["workload"] = r.workload;
+  auto& result = j["result"] = nlohmann::ordered_json::object();
+  for (Field const& f : r.result) result[f.key] = f.value;
+  RunInfo const& info = r.info;
+  std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
+  j["config"] = {{"launcher", r.launcher},
+                 {"ranks", info.ranks},
+                 {"threads_per_rank", threads_json(info.threads)},
+                 {"workers", workers},
+                 {"schedule", to_string(info.schedule.kind)},
+                 {"chunk", info.schedule.chunk},
+                 {"chunks", info.chunks},
+                 {"items", info.items}};
+  if (info.resumed > 0) j["config"]["resumed_items"] = info.resumed;
+  j["timing"] = {{"wall_s", info.wall_s},
+                 {"items_per_s", static_cast<double>(info.items - info.resumed) / info.wall_s}};
+  if (r.speedup) j["timing"]["speedup"] = *r.speedup;
+  Balance const b = balance(info);
+  j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
+                  {"busy_max_s", b.busy_max_s},         {"imbalance", b.imbalance},
+                  {"idle_end_mean_s", b.idle_end_mean_s}, {"idle_end_max_s", b.idle_end_max_s},
+                  {"overhead_s", b.overhead_s},         {"utilization", b.utilization}};
+  double finish_max = 0;
+  for (WorkerStats const& w : info.workers) finish_max = std::max(finish_max, w.finish_s);
+  auto& ws = j["workers"] = nlohmann::ordered_json::array();
+  for (WorkerStats const& w : info.workers) {
+    ws.push_back({{"rank", w.rank},
+                  {"thread", w.thread},
+                  {"host", w.host},
+                  {"chunks", w.chunks},
+                  {"items", w.items},
+                  {"busy_s", w.busy_s},
+                  {"finish_s", w.finish_s},
+                  {"idle_end_s", finish_max - w.finish_s}});
+  }
+  return j;
+}
+
+void print_text(std::FILE* out, Report const& r) {
+  if (r.text) {
+    std::fputs(r.text->c_str(), out);
+    return;
+  }
+  std::size_t width = 12;
+  for (Field const& f : r.result) width = std::max(width, f.key.size());
+  for (Field const& f : r.result) {
+    std::fprintf(out, "%-*s  %s\n", static_cast<int>(width), f.key.c_str(), f.text.c_str());
+  }
+  RunInfo const& info = r.info;
+  std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
+  std::string threads = std::to_string(info.threads.front());
+  if (threads_json(info.threads).is_array())
+    threads = "(" + threads_json(info.threads).dump() + ")";
+  std::fprintf(out, "\n%-12s  %d rank%s x %s thread%s = %llu worker%s (launcher: %s)\n", "workers",
+               info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(), threads == "1" ? "" : "s",
+               static_cast<unsigned long long>(workers), workers == 1 ? "" : "s",
+               r.launcher.c_str());
+  std::fprintf(out, "%-12s  %s, chunk %s%s, %s chunks\n", "schedule",
+               std::string(to_string(info.schedule.kind)).c_str(),
+               group_digits(std::to_string(info.schedule.chunk)).c_str(),
+               info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "",
+               group_digits(std::to_string(info.chunks)).c_str());
+  std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
+  std::fprintf(out, "%-12s  %s %s/s\n", "throughput",
+               si(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(), r.unit.c_str());
+  if (info.resumed > 0) {
+    std::fprintf(out, "%-12s  from a checkpoint: %s of %s items were done before\n", "resumed",
+                 group_digits(std::to_string(info.resumed)).c_str(),
+                 group_digits(std::to_string(info.items)).c_str());
+  }
+  if (r.speedup) std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
+  Balance const b = balance(info);
+  std::fprintf(out, "%-12s  busy %.3f s mean, %.3f s max (max/mean %.2f), utilization %.0f%%\n",
+               "balance", b.busy_mean_s, b.busy_max_s, b.imbalance, 100 * b.utilization);
+  std::fprintf(out, "%-12s  %.3f s mean, %.3f s max\n", "idle at end", b.idle_end_mean_s,
+               b.idle_end_max_s);
+  std::fprintf(out, "%-12s  %.3f s (wall time - busiest worker's busy time)\n", "overhead",
+               b.overhead_s);
+}
+
+}  // namespace parfold

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/checkpoint.hpp"
+#include "parfold/comm/agree.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/observe/monitor.hpp"
+#include "parfold/run/execute.hpp"
+
+namespace parfold {
+
+/// Rank 0: `into` becomes the checkpoint's partial result when some items are done;
+/// one that cannot be read is bad input (UsageError on every rank).
+/// \note With MPI this is a collective operation over all ranks.
+template <class P>
+void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state, P& into) {
+  if (state.done == 0) return;
+  on_root(team, [&] {
+    try {
+      into = from_bytes<P>(state.partial);
+    } catch (std::exception const& e) {
+      throw UsageError("--checkpoint " + cp.path() + ": its partial result cannot be read (" + e.what() +
+                       "); delete it to start over");
+    }
+  });
+}
+
+/// The segments of a checkpointed job, and what happens after each.
+struct SegmentPlan {
+  std::uint64_t next = 0;  ///< items in the next segment
+  int stop = 0;            ///< a StopReason: stop after this segment
+  bool save = false;       ///< write the checkpoint now
+};
+/// Rank 0 decides (segment size from the time of the last one, whether to save);
+/// every rank learns; any rank's stop request stops all.
+/// \note With MPI this is a collective operation over all ranks.
+SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
+                         double last_s, std::uint64_t grain, bool finished);
+/// Rank 0 writes the checkpoint with the partial result `state()` returns (called on
+/// rank 0 only); every rank learns whether that worked (JobError if not).
+/// \note With MPI this is a collective operation over all ranks.
+void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
+                     std::function<std::string()> const& state);
+/// Ends a job that was asked to stop after its checkpoint was written (throws Stopped).
+[[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items);
+
+/// Runs the items [done, items) in order, segment by segment: `segment(Range)` runs one
+/// and folds its result in. Without a checkpoint (`cp` null) segments hold `most` items;
+/// with one about a second's worth (at most `most`), and after each rank 0 may write the
+/// checkpoint with `state()` (the partial result so far, called on rank 0 only), or the
+/// job stops there. With no items at all, one empty segment runs.
+/// \note With MPI this is a collective operation over all ranks.
+template <class Segment>
+void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::uint64_t done, std::uint64_t grain,
+                  std::uint64_t most, Segment&& segment, std::function<std::string()> const& state) {
+  SegmentPlan plan{most};
+  if (cp != nullptr) plan = plan_segment(team, *cp, items, 0, 0.0, grain, done == items);
+  for (bool first = true; done < items || (first && items == 0); first = false) {
+    Range const part{done, done + std::min({plan.next, most, items - done})};
+    auto const t0 = std::chrono::steady_clock::now();
+    segment(part);
+    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    done = part.end;
+    if (cp == nullptr) continue;
+    plan = plan_segment(team, *cp, items, part.size(), seconds, grain, done == items);
+    if (plan.save) save_checkpoint(team, *cp, done, state);
+    if (plan.stop != 0 && done < items) stopped(plan.stop, *cp, done, items);
+  }
+}
+
+/// With a checkpoint: the items run in segments of about a second, in order, so that
+/// what is done is always a prefix [0, done) of the range; after a segment rank 0 may
+/// write the checkpoint (every few seconds, at the end, and on a stop request). The
+/// result is the full reduction on rank 0.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team, Services services) {
+  using Partial = typename W::Partial;
+  Checkpoint& cp = *services.checkpoint;
+  auto const t0 = std::chrono::steady_clock::now();
+  std::uint64_t const items = w.items();
+  CheckpointState const state = cp.open(team, items, input_identity(w));
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
+  out.info.resumed = state.done;
+  restore_partial(team, cp, state, out.value);
+  if (services.monitor != nullptr) services.monitor->expect_total(items - state.done);
+  run_segments(
+      team, &cp, items, state.done, w.grain(), std::numeric_limits<std::uint64_t>::max(),
+      [&](Range part) {
+        auto run = execute_part(w, s, team, services, part);
+        w.combine(out.value, run.value);
+        add_run(out.info, run.info);
+      },
+      [&] { return to_bytes(out.value); });
+  out.info.items = items;
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace parfold

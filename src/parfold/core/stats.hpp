@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parfold/core/schedule.hpp"
+
+namespace parfold {
+
+/// What one worker (a thread of a rank) did during a run.
+struct WorkerStats {
+  int rank = 0;
+  int thread = 0;
+  std::string host;
+  std::uint64_t chunks = 0;
+  std::uint64_t items = 0;
+  double busy_s = 0;
+  double finish_s = 0;  ///< end of its last chunk, from the start of the run on its rank
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& rank& thread& host& chunks& items& busy_s& finish_s;
+  }
+};
+
+/// What a run did, as rank 0 reports it (other ranks hold only their own workers).
+struct RunInfo {
+  int ranks = 1;
+  std::vector<int> threads;  ///< per rank
+  Schedule schedule;         ///< with the chunk size actually used
+  std::uint64_t items = 0;
+  std::uint64_t chunks = 0;
+  double wall_s = 0;
+  std::vector<WorkerStats> workers;
+  std::uint64_t resumed = 0;  ///< items done before this run (from a checkpoint)
+};
+
+}  // namespace parfold

@@ -1,0 +1,24 @@
+#include "parfold/run/execute.hpp"
+
+namespace parfold {
+
+void add_run(RunInfo& into, RunInfo const& run) {
+  if (into.workers.empty()) into.workers.resize(run.workers.size());
+  for (std::size_t i = 0; i < run.workers.size() && i < into.workers.size(); ++i) {
+    WorkerStats& w = into.workers[i];
+    WorkerStats const& r = run.workers[i];
+    w.rank = r.rank;
+    w.thread = r.thread;
+    w.host = r.host;
+    w.chunks += r.chunks;
+    w.items += r.items;
+    w.busy_s += r.busy_s;
+    w.finish_s = r.finish_s;  // within the last run
+  }
+  into.ranks = run.ranks;
+  into.threads = run.threads;
+  into.chunks += run.chunks;
+  into.schedule = run.schedule;
+}
+
+}  // namespace parfold

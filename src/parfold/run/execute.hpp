@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "parfold/comm/context.hpp"
+#include "parfold/core/schedule.hpp"
+#include "parfold/core/stats.hpp"
+#include "parfold/core/workload.hpp"
+#include "parfold/run/run_chunks.hpp"
+#include "parfold/run/services.hpp"
+
+namespace parfold {
+
+template <class Partial>
+struct JobResult {
+  Partial value;  ///< see the function that returned it: a rank's partial or the reduction
+  RunInfo info;   ///< complete (workers included) on rank 0
+};
+
+/// Runs the items `part` (default: all) of workload `w` over the team with schedule `s`.
+/// The result's value is this rank's partial result (its threads' partials combined);
+/// the run information, workers included, is complete on rank 0.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team, Services services,
+                                                std::optional<Range> part = std::nullopt) {
+  using Partial = typename W::Partial;
+  struct alignas(64) Slot {
+    Partial value;
+  };
+  auto const t0 = std::chrono::steady_clock::now();
+  Range const range = part.value_or(Range{0, w.items()});
+  s.chunk = effective_chunk(s, range.size(), team.workers(), w.grain());
+  ChunkPlan const plan(range, s, team.workers());
+
+  std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
+  std::vector<WorkerStats> mine = run_chunks(
+      plan, team, services.monitor,
+      [&](int t, Chunk const& c) { w.process(c.range, partials[static_cast<std::size_t>(t)].value); }, w.grain());
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
+  for (Slot const& p : partials) w.combine(out.value, p.value);
+  for (auto& rank_stats : team.comm.gather(mine)) {
+    out.info.workers.insert(out.info.workers.end(), rank_stats.begin(), rank_stats.end());
+  }
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+/// The partials of every rank combined in rank order on rank 0 (the identity elsewhere).
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+typename W::Partial reduce_on_root(W const& w, Team const& team, typename W::Partial const& mine) {
+  if (team.ranks() == 1) return mine;
+  typename W::Partial out = w.identity();
+  for (auto const& v : team.comm.gather(mine)) w.combine(out, v);
+  return out;
+}
+
+/// Runs the items `part` (default: all) of workload `w` over the team with schedule `s`
+/// and reduces the result on rank 0 (other ranks hold the identity).
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& team, Services services,
+                                            std::optional<Range> part = std::nullopt) {
+  auto const t0 = std::chrono::steady_clock::now();
+  auto out = execute_on_ranks(w, s, team, services, part);
+  out.value = reduce_on_root(w, team, out.value);
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+/// Adds a run's information (a segment's, a window's) to the job's.
+void add_run(RunInfo& into, RunInfo const& run);
+
+}  // namespace parfold

@@ -1,0 +1,182 @@
+#include "parfold/run/run_chunks.hpp"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "parfold/comm/failure.hpp"
+#include "parfold/observe/monitor.hpp"
+#include "parfold/run/chunk_source.hpp"
+#include "parfold/run/dispatch.hpp"
+
+namespace parfold {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<ChunkSource> make_source(ChunkPlan const& plan, Team const& team) {
+  switch (plan.kind()) {
+    case ScheduleKind::static_blocks:
+    case ScheduleKind::cyclic:
+      return std::make_unique<FixedSource>(plan, team);
+    case ScheduleKind::dynamic:
+    case ScheduleKind::guided:
+      break;
+  }
+  if (!team.is_root()) return std::make_unique<RemoteSource>(plan);
+  return std::make_unique<CounterSource>(plan);
+}
+
+/// With progress on, a chunk runs as up to this many slices, so that a long chunk
+/// (a static block) moves the progress line too.
+constexpr std::uint64_t kProgressSlices = 64;
+
+template <class F>
+void for_each_slice(Chunk const& c, std::uint64_t grain, F&& f) {
+  std::uint64_t const step = ceil_div(std::max(grain, ceil_div(c.range.size(), kProgressSlices)), grain) * grain;
+  for (std::uint64_t b = c.range.begin; b < c.range.end; b += std::min(step, c.range.end - b)) {
+    f(Chunk{c.index, {b, b + std::min(step, c.range.end - b)}});
+  }
+  if (c.range.empty()) f(c);
+}
+
+std::string describe(std::exception_ptr const& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (std::exception const& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+/// One rank's part of a run: its threads draw chunks from `source`; its main thread
+/// talks to the other ranks (grants, failure notices, progress) while they work.
+class RankRun {
+ public:
+  RankRun(ChunkPlan const& plan, Team const& team, Monitor* monitor, ChunkBody const& body, std::uint64_t grain)
+      : team_(team),
+        monitor_(monitor),
+        body_(body),
+        grain_(grain),
+        source_(make_source(plan, team)),
+        remote_(dynamic_cast<RemoteSource*>(source_.get())),
+        stats_(static_cast<std::size_t>(team.my_threads())),
+        running_(team.my_threads()),
+        notices_(team) {}
+
+  std::vector<WorkerStats> run() {
+    {
+      std::vector<std::jthread> pool;
+      pool.reserve(stats_.size());
+      for (int t = 0; t < static_cast<int>(stats_.size()); ++t) pool.emplace_back([this, t] { work(t); });
+      talk();
+      wait_for_threads();
+    }
+    if (failed_.load()) notices_.announce();
+    notices_.settle(failure_ ? describe(failure_) : std::string());
+    return std::move(stats_);
+  }
+
+ private:
+  /// Thread `t`: takes chunks until none are left (or the run failed somewhere).
+  void work(int t) {
+    prctl(PR_SET_TIMERSLACK, 1UL);  // sleeps in workloads wake on time
+    WorkerStats& s = stats_[static_cast<std::size_t>(t)];
+    s = {team_.rank(), t, team_.host, 0, 0, 0.0, 0.0};
+    try {
+      while (auto const chunk = source_->next(t)) run_chunk(t, *chunk, s);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      failed_.store(true);
+      source_->stop();
+    }
+    std::lock_guard lock(mutex_);
+    if (--running_ == 0) all_stopped_.notify_one();
+  }
+
+  void run_chunk(int t, Chunk const& chunk, WorkerStats& s) {
+    auto const start = Clock::now();
+    if (monitor_ != nullptr && monitor_->progress()) {
+      for_each_slice(chunk, grain_, [&](Chunk const& slice) {
+        body_(t, slice);
+        monitor_->advance(t, slice.range.size());
+      });
+    } else {
+      body_(t, chunk);
+    }
+    auto const end = Clock::now();
+    double const chunk_s = std::chrono::duration<double>(end - start).count();
+    s.busy_s += chunk_s;
+    s.items += chunk.range.size();
+    ++s.chunks;
+    s.finish_s = std::chrono::duration<double>(end - t0_).count();
+    if (remote_ != nullptr) remote_->record(chunk_s);
+    if (monitor_ != nullptr) monitor_->chunk_done(t, chunk, start, end);
+  }
+
+  /// What the main thread does whenever it waits: tell the other ranks of a failure
+  /// here, stop on one there, and keep the progress line going.
+  void idle() {
+    if (failed_.load(std::memory_order_relaxed)) notices_.announce();
+    if (notices_.heard()) source_->stop();
+    if (monitor_ != nullptr) monitor_->tick();
+  }
+
+  /// Dynamic and guided over several ranks: rank 0 serves grants, the others fetch them.
+  void talk() {
+    if (team_.ranks() == 1) return;
+    Idle const idle = [this] { this->idle(); };
+    if (auto* counter = dynamic_cast<CounterSource*>(source_.get()); counter != nullptr) {
+      serve_grants(team_, *counter, idle);
+    } else if (remote_ != nullptr) {
+      fetch_grants(team_, *remote_, static_cast<int>(stats_.size()), idle);
+    }
+  }
+
+  void wait_for_threads() {
+    std::unique_lock lock(mutex_);
+    while (!all_stopped_.wait_for(lock, std::chrono::milliseconds(50), [&] { return running_ == 0; })) {
+      lock.unlock();
+      idle();
+      lock.lock();
+    }
+  }
+
+  Team const& team_;
+  Monitor* monitor_;
+  ChunkBody const& body_;
+  std::uint64_t grain_;
+  std::unique_ptr<ChunkSource> source_;
+  RemoteSource* remote_;
+  std::vector<WorkerStats> stats_;
+  Clock::time_point const t0_ = Clock::now();
+  std::mutex mutex_;  // guards failure_ and running_
+  std::condition_variable all_stopped_;
+  std::exception_ptr failure_;
+  std::atomic<bool> failed_{false};
+  int running_;
+  FailureNotices notices_;
+};
+
+}  // namespace
+
+std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Monitor* monitor,
+                                    ChunkBody const& body, std::uint64_t grain) {
+  if (monitor != nullptr) monitor->begin_run(plan.range().size());
+  auto stats = RankRun(plan, team, monitor, body, grain).run();
+  if (monitor != nullptr) monitor->end_run();
+  return stats;
+}
+
+}  // namespace parfold

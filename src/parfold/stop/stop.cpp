@@ -1,0 +1,83 @@
+#include "parfold/stop/stop.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+
+namespace parfold {
+
+namespace {
+
+std::atomic<int> g_reason{static_cast<int>(StopReason::none)};
+std::atomic<int> g_signal{0};
+
+/// The registry's slots, readable from a signal handler: a path and its state.
+enum SlotState : int { kFree, kWriting, kHeld, kRemoving };
+constexpr int kSlots = 64;
+constexpr std::size_t kPathMax = 4096;
+char g_paths[kSlots][kPathMax];
+std::atomic<int> g_state[kSlots];
+
+extern "C" void on_stop_signal(int sig) {
+  cleanup_now();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
+  g_signal.store(sig, std::memory_order_relaxed);
+  request_stop(StopReason::signal);
+}
+
+}  // namespace
+
+void catch_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
+}
+
+void request_stop(StopReason reason) {
+  int expected = static_cast<int>(StopReason::none);
+  g_reason.compare_exchange_strong(expected, static_cast<int>(reason));
+}
+
+StopReason stop_requested() { return static_cast<StopReason>(g_reason.load(std::memory_order_relaxed)); }
+
+int stop_signal() { return g_signal.load(std::memory_order_relaxed); }
+
+std::string stop_signal_name() {
+  switch (g_signal.load(std::memory_order_relaxed)) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGUSR1: return "SIGUSR1";
+    default: return "a signal";
+  }
+}
+
+CleanupFile::CleanupFile(std::string const& path) {
+  if (path.size() >= kPathMax) return;
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kFree;
+    if (!g_state[i].compare_exchange_strong(expected, kWriting)) continue;
+    std::memcpy(g_paths[i], path.c_str(), path.size() + 1);
+    g_state[i].store(kHeld);
+    slot_ = i;
+    return;
+  }
+}
+
+CleanupFile::~CleanupFile() {
+  if (slot_ < 0) return;
+  int expected = kHeld;
+  // A slot being removed by cleanup_now() stays taken: its file is gone anyway.
+  g_state[slot_].compare_exchange_strong(expected, kFree);
+}
+
+void cleanup_now() {
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kHeld;
+    if (g_state[i].compare_exchange_strong(expected, kRemoving)) ::unlink(g_paths[i]);
+  }
+}
+
+}  // namespace parfold

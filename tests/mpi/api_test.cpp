@@ -1,0 +1,204 @@
+// The public API (<parfold/parfold.hpp>) against closed forms, on the thread pool and
+// under mpirun at 1-4 ranks: every schedule x 1-3 threads, trivially copyable and
+// serialized partials, empty ranges, one item, more workers than items, a body that
+// throws on one rank only, and folds between the caller's own MPI messages.
+#include <gtest/gtest.h>
+
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/vector.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <parfold/parfold.hpp>
+
+#include "mpi_gtest_main.hpp"
+
+namespace {
+
+using parfold::Range;
+
+
+parfold::Context const& ctx() { return parfold::testing_support::world_context(); }
+
+std::vector<parfold::Options> all_options() {
+  std::vector<parfold::Options> out;
+  for (char const* kind : {"static", "cyclic", "dynamic", "guided"}) {
+    for (std::uint64_t chunk : {0, 1, 7}) {
+      for (int threads : {1, 2, 3}) {
+        parfold::Options o;
+        o.schedule = parfold::Schedule::parse(kind, chunk);
+        o.threads = threads;
+        out.push_back(o);
+      }
+    }
+  }
+  return out;
+}
+
+std::string describe(parfold::Options const& o) {
+  return std::string(parfold::to_string(o.schedule.kind)) + " chunk " + std::to_string(o.schedule.chunk) +
+         " threads " + std::to_string(o.threads);
+}
+
+auto const add_u64 = [](std::uint64_t& into, std::uint64_t const& from) { into += from; };
+
+/// Sum of i^2 over [0, n): n(n-1)(2n-1)/6 (exact in 64 bits for these n).
+std::uint64_t sum_squares(std::uint64_t n) { return n == 0 ? 0 : n * (n - 1) * (2 * n - 1) / 6; }
+
+TEST(Api, TriviallyCopyablePartialMatchesClosedForm) {
+  for (std::uint64_t n : {0ULL, 1ULL, 5ULL, 100003ULL}) {  // 5 items: more workers than items at 4 x 3
+    for (auto const& o : all_options()) {
+      std::uint64_t const got = parfold::fold(
+          ctx(), n, std::uint64_t{0},
+          [](Range r, std::uint64_t& acc) {
+            for (auto i = r.begin; i < r.end; ++i) acc += i * i;
+          },
+          add_u64, o);
+      ASSERT_EQ(got, sum_squares(n)) << "n=" << n << " " << describe(o);
+    }
+  }
+}
+
+/// A partial that is a struct of plain values: its bytes travel.
+struct MinMaxCount {
+  std::uint64_t min = UINT64_MAX, max = 0, count = 0;
+};
+
+TEST(Api, StructPartialAndEveryItemOnce) {
+  for (auto const& o : all_options()) {
+    auto const got = parfold::fold(
+        ctx(), 1000, MinMaxCount{},
+        [](Range r, MinMaxCount& acc) {
+          for (auto i = r.begin; i < r.end; ++i) {
+            acc.min = std::min(acc.min, i);
+            acc.max = std::max(acc.max, i);
+            ++acc.count;
+          }
+        },
+        [](MinMaxCount& into, MinMaxCount const& from) {
+          into.min = std::min(into.min, from.min);
+          into.max = std::max(into.max, from.max);
+          into.count += from.count;
+        },
+        o);
+    EXPECT_EQ(got.min, 0U) << describe(o);
+    EXPECT_EQ(got.max, 999U) << describe(o);
+    EXPECT_EQ(got.count, 1000U) << describe(o);
+  }
+}
+
+TEST(Api, SerializedPartialCountsEveryItemExactlyOnce) {
+  // std::vector is not trivially copyable: it travels with Boost.Serialization.
+  std::uint64_t const n = 777;
+  for (auto const& o : all_options()) {
+    auto const seen = parfold::fold(
+        ctx(), n, std::vector<std::uint32_t>(n, 0),
+        [](Range r, std::vector<std::uint32_t>& acc) {
+          for (auto i = r.begin; i < r.end; ++i) ++acc[i];
+        },
+        [](std::vector<std::uint32_t>& into, std::vector<std::uint32_t> const& from) {
+          for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+        },
+        o);
+    EXPECT_EQ(seen, std::vector<std::uint32_t>(n, 1)) << describe(o);
+  }
+}
+
+TEST(Api, ResultOnEveryRankIsTheSame) {
+  auto const got = parfold::fold(
+      ctx(), 12345, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); }, add_u64);
+  auto const all = ctx().team().comm.all_gather(got);
+  for (auto v : all) EXPECT_EQ(v, 12345U);
+}
+
+TEST(Api, BadScheduleIsAUsageError) {
+  EXPECT_THROW((void)parfold::Schedule::parse("fastest"), parfold::UsageError);
+  EXPECT_EQ(parfold::Schedule::parse("guided", 5).chunk, 5U);
+}
+
+TEST(Api, ExceptionOnOneRankReachesEveryRankAsJobError) {
+  int const failing = ctx().ranks() - 1;  // rank 0 when alone
+  for (char const* kind : {"static", "cyclic", "dynamic", "guided"}) {
+    parfold::Options o;
+    o.schedule = parfold::Schedule::parse(kind, 1);
+    o.threads = 2;
+    auto const t0 = std::chrono::steady_clock::now();
+    try {
+      (void)parfold::fold(
+          ctx(), 4000, std::uint64_t{0},
+          [failing](Range r, std::uint64_t& acc) {
+            if (ctx().rank() == failing && acc >= 3) throw std::runtime_error("bad item");
+            std::this_thread::sleep_for(std::chrono::microseconds(200));  // every rank gets work
+            acc += r.size();
+          },
+          add_u64, o);
+      ADD_FAILURE() << kind << ": no JobError";
+    } catch (parfold::JobError const& e) {
+      EXPECT_EQ(e.rank(), failing) << kind;
+      EXPECT_EQ(e.message(), "bad item") << kind;
+      EXPECT_FALSE(e.host().empty()) << kind;
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << kind << ": slow to stop";
+    // The next fold runs normally.
+    EXPECT_EQ(parfold::fold(ctx(), 10, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); }, add_u64, o),
+              10U);
+  }
+}
+
+TEST(Api, FoldsBetweenTheCallersOwnMessages) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized == 0) GTEST_SKIP() << "MPI is not initialised when running alone";
+  parfold::Context mine(MPI_COMM_WORLD);
+  int const rank = mine.rank(), size = mine.ranks();
+  for (int round = 0; round < 3; ++round) {
+    // The caller's message with tag 0 and 1 (the tags parfold's own channels use) in
+    // flight across a fold on the same ranks.
+    int token = 100 * round + rank, received = -1;
+    MPI_Request reqs[2];
+    MPI_Irecv(&received, 1, MPI_INT, (rank + size - 1) % size, round % 2, MPI_COMM_WORLD, &reqs[0]);
+    MPI_Isend(&token, 1, MPI_INT, (rank + 1) % size, round % 2, MPI_COMM_WORLD, &reqs[1]);
+    parfold::Options o;
+    o.schedule = parfold::Schedule::parse(round == 0 ? "dynamic" : round == 1 ? "guided" : "cyclic", 3);
+    auto const got = parfold::fold(
+        mine, 5000, std::uint64_t{0},
+        [](Range r, std::uint64_t& acc) {
+          for (auto i = r.begin; i < r.end; ++i) acc += i;
+        },
+        add_u64, o);
+    MPI_Waitall(2, reqs, MPI_STATUSES_IGNORE);
+    EXPECT_EQ(got, 5000ULL * 4999 / 2);
+    EXPECT_EQ(received, 100 * round + (rank + size - 1) % size);
+  }
+}
+
+TEST(Api, SeveralFoldsInARowWithDifferentTypes) {
+  for (int k = 0; k < 5; ++k) {
+    parfold::Options o;
+    o.schedule = parfold::Schedule::parse(k % 2 == 0 ? "dynamic" : "static", static_cast<std::uint64_t>(k));
+    o.threads = 1 + k % 3;
+    std::uint64_t const a = parfold::fold(
+        ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); }, add_u64, o);
+    std::map<std::uint64_t, std::uint64_t> const b = parfold::fold(
+        ctx(), 100, std::map<std::uint64_t, std::uint64_t>{},
+        [](Range r, std::map<std::uint64_t, std::uint64_t>& acc) {
+          for (auto i = r.begin; i < r.end; ++i) ++acc[i % 7];
+        },
+        [](auto& into, auto const& from) {
+          for (auto const& [key, v] : from) into[key] += v;
+        },
+        o);
+    EXPECT_EQ(a, 1000U);
+    std::uint64_t total = 0;
+    for (auto const& [key, v] : b) total += v;
+    EXPECT_EQ(total, 100U);
+    EXPECT_EQ(b.at(0), 15U);  // 0, 7, ..., 98
+  }
+}
+
+}  // namespace
