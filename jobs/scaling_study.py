@@ -4,7 +4,7 @@
     python3 jobs/scaling_study.py                          # default study, < 1 min on 2 cores
     python3 jobs/scaling_study.py --ranks 1,2,4 --threads 1,2 -- pi --samples 1e9
     python3 jobs/scaling_study.py --config jobs/studies/pi-scaling.toml
-    sbatch slurm/scaling.sbatch                            # inside Slurm: srun, 1..N nodes
+    sbatch slurm/scaling-sweep.sbatch                      # inside Slurm: srun, 1..N nodes
 
 The grid: ranks (mpirun -n, or srun -n inside a Slurm allocation) x threads per rank x
 schedule x chunk size, in strong scaling (the same N for every point) and/or weak
@@ -175,7 +175,7 @@ def load_config(path):
         return tomllib.load(f)
 
 
-def main():
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", help="a study file (TOML), e.g. jobs/studies/*.toml; options given here win")
     p.add_argument("--parfold", default=None, help="the binary (default: build/release/src/parfold)")
@@ -196,10 +196,11 @@ def main():
     p.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     p.add_argument("workload", nargs=argparse.REMAINDER,
                    help="after --: the workload and its options (default: pi --samples 4e8)")
-    a = p.parse_args()
-    plt = None if a.no_plot else __import__("_mpl").pyplot()  # may re-exec with Debian's python
+    return p.parse_args()
 
-    cfg = load_config(a.config) if a.config else {}
+
+def resolve(a, cfg):
+    """Fills the options from the config file where the command line left them out."""
     def pick(name, default):
         v = getattr(a, name)
         return v if v is not None else cfg.get(name, default)
@@ -217,6 +218,9 @@ def main():
     if len(a.nodes) > 1 and not ("SLURM_JOB_ID" in os.environ or a.launcher == "srun"):
         sys.exit("scaling_study: --nodes needs a Slurm allocation (run it with sbatch or salloc)")
 
+
+def make_series(a, cfg):
+    """The workloads to run: from the command line, the config's series, or its args."""
     workload = a.workload[1:] if a.workload[:1] == ["--"] else a.workload
     if workload:
         series = [dict(label="", args=workload, cwd=None)]
@@ -232,20 +236,26 @@ def main():
                 sys.exit("scaling_study: weak scaling needs --scale OPTION naming a count option of the workload")
             a.scale = scale
             s["base"] = parse_count(s["args"][s["args"].index(scale) + 1])
+    return series
 
-    if "prepare" in cfg:  # e.g. make the input file of a lines study
-        subprocess.run([str(x) for x in cfg["prepare"]], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    study = Study(a)
-    points = grid(a, series)
-    a.out.mkdir(parents=True, exist_ok=True)
-    print(f"scaling_study: {len(points)} points x {a.repeat} runs with {a.parfold} "
-          f"(launcher: {study.launcher}) -> {a.out}", file=sys.stderr)
 
-    # One unmeasured run first: page faults, CPU clocks and file caches settle.
-    study.run(study.command(points[0]["args"], 1, 1, 1, points[0]["schedule"], points[0]["chunk"], None),
-              series[0]["cwd"])
-    runs, results = [], {}
-    base = {}
+def run_row(a, study, pt, report, elapsed, cmd, r):
+    """One run's row of runs.csv."""
+    b = report.get("balance", {})
+    return dict(study=a.name, series=pt["series"], mode=pt["mode"], launcher=study.launcher,
+                nodes=pt["nodes"], ranks=pt["ranks"], threads=pt["threads"], workers=pt["workers"],
+                schedule=pt["schedule"], chunk=pt["chunk"], chunk_used=report["config"]["chunk"],
+                chunks=report["config"]["chunks"], items=report["config"]["items"], repeat=r,
+                wall_s=report["timing"]["wall_s"], elapsed_s=round(elapsed, 6),
+                items_per_s=report["timing"]["items_per_s"], imbalance=b.get("imbalance"),
+                idle_end_mean_s=b.get("idle_end_mean_s"), overhead_s=b.get("overhead_s"),
+                utilization=b.get("utilization"), command=shlex.join(cmd))
+
+
+def measure(a, study, points, series):
+    """Runs every point --repeat times; fills in wall_s, speedup, efficiency, Karp-Flatt;
+    checks that strong-scaling results never change. Returns the rows of runs.csv."""
+    runs, results, base = [], {}, {}
     for i, pt in enumerate(points):
         s = next(x for x in series if x["label"] == pt["series"])
         scale_to = s["base"] * pt["workers"] if pt["mode"] == "weak" else None
@@ -254,37 +264,28 @@ def main():
         for r in range(a.repeat):
             report, elapsed = study.run(cmd, s["cwd"])
             walls.append(report["timing"]["wall_s"])
-            b = report.get("balance", {})
-            runs.append(dict(study=a.name, series=pt["series"], mode=pt["mode"], launcher=study.launcher,
-                             nodes=pt["nodes"], ranks=pt["ranks"], threads=pt["threads"], workers=pt["workers"],
-                             schedule=pt["schedule"], chunk=pt["chunk"], chunk_used=report["config"]["chunk"],
-                             chunks=report["config"]["chunks"], items=report["config"]["items"], repeat=r,
-                             wall_s=report["timing"]["wall_s"], elapsed_s=round(elapsed, 6),
-                             items_per_s=report["timing"]["items_per_s"], imbalance=b.get("imbalance"),
-                             idle_end_mean_s=b.get("idle_end_mean_s"), overhead_s=b.get("overhead_s"),
-                             utilization=b.get("utilization"), command=shlex.join(cmd)))
+            runs.append(run_row(a, study, pt, report, elapsed, cmd, r))
             if pt["mode"] == "strong":  # the never-bending rule, checked on every run
-                key = (pt["series"], json.dumps(report["result"], sort_keys=True))
-                results.setdefault(pt["series"], key[1])
-                if results[pt["series"]] != key[1]:
-                    sys.exit(f"scaling_study: result differs at {shlex.join(cmd)}:\n{key[1]}\n"
+                got = json.dumps(report["result"], sort_keys=True)
+                if results.setdefault(pt["series"], got) != got:
+                    sys.exit(f"scaling_study: result differs at {shlex.join(cmd)}:\n{got}\n"
                              f"vs\n{results[pt['series']]}")
         pt["wall_s"] = statistics.median(walls)
         group = (pt["series"], pt["mode"], pt["schedule"], pt["chunk"])
         if pt["workers"] == 1:
             base[group] = pt["wall_s"]
-        t1 = base[group]
-        if pt["mode"] == "strong":
-            pt["speedup"] = t1 / pt["wall_s"]
-        else:  # weak: the work grew with the workers; scaled speedup
-            pt["speedup"] = pt["workers"] * t1 / pt["wall_s"]
+        # weak: the work grew with the workers; scaled speedup
+        pt["speedup"] = base[group] / pt["wall_s"] * (pt["workers"] if pt["mode"] == "weak" else 1)
         pt["efficiency"] = pt["speedup"] / pt["workers"]
         pt["karp_flatt"] = karp_flatt(pt["speedup"], pt["workers"])
         print(f"  [{i + 1}/{len(points)}] {pt['mode']:6} {pt['series'] or ''} {pt['schedule']:7} "
               f"chunk {pt['chunk']:>7} {pt['nodes']}n x {pt['ranks']}r x {pt['threads']}t: "
               f"{pt['wall_s']:.3f} s  speedup {pt['speedup']:.2f}  efficiency {pt['efficiency']:.2f}",
               file=sys.stderr)
+    return runs
 
+
+def write_results(a, runs, points, plt):
     with open(a.out / "runs.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(runs[0]))
         w.writeheader()
@@ -299,6 +300,25 @@ def main():
         plot(points, a.out / "scaling.png", plt)
     print(f"scaling_study: wrote {a.out / 'runs.csv'}, {a.out / 'points.csv'}"
           + ("" if plt is None else f", {a.out / 'scaling.png'}"))
+
+
+def main():
+    a = parse_args()
+    plt = None if a.no_plot else __import__("_mpl").pyplot()  # may re-exec with Debian's python
+    cfg = load_config(a.config) if a.config else {}
+    resolve(a, cfg)
+    series = make_series(a, cfg)
+    if "prepare" in cfg:  # e.g. make the input file of a lines study
+        subprocess.run([str(x) for x in cfg["prepare"]], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    study = Study(a)
+    points = grid(a, series)
+    a.out.mkdir(parents=True, exist_ok=True)
+    print(f"scaling_study: {len(points)} points x {a.repeat} runs with {a.parfold} "
+          f"(launcher: {study.launcher}) -> {a.out}", file=sys.stderr)
+    # One unmeasured run first: page faults, CPU clocks and file caches settle.
+    study.run(study.command(points[0]["args"], 1, 1, 1, points[0]["schedule"], points[0]["chunk"], None),
+              series[0]["cwd"])
+    write_results(a, measure(a, study, points, series), points, plt)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 # Sourced by the batch templates in slurm/: logs the environment, finds parfold and
 # defines `launch`, which starts it on every task of the allocation.
-#   PARFOLD          the binary (default: build/release/src/parfold of the submit
-#                    directory, else parfold on PATH)
+#   PARFOLD          the binary (default: $PARFOLD_HOME/bin/parfold or
+#                    $PARFOLD_HOME/build/release/src/parfold when PARFOLD_HOME is set (an
+#                    install prefix or a checkout), else build/release/src/parfold of the
+#                    submit directory, else parfold on PATH)
 #   PARFOLD_LAUNCHER srun (default) or mpirun (Open MPI's mpirun inside the allocation)
 
 log_environment() {
@@ -12,11 +14,14 @@ log_environment() {
 }
 
 if [[ -z ${PARFOLD:-} ]]; then
-  if [[ -x ${SLURM_SUBMIT_DIR:-.}/build/release/src/parfold ]]; then
-    PARFOLD=${SLURM_SUBMIT_DIR:-.}/build/release/src/parfold
-  else
-    PARFOLD=$(command -v parfold || echo parfold)
-  fi
+  for candidate in ${PARFOLD_HOME:+"$PARFOLD_HOME/bin/parfold" "$PARFOLD_HOME/build/release/src/parfold"} \
+                   "${SLURM_SUBMIT_DIR:-.}/build/release/src/parfold"; do
+    if [[ -x $candidate ]]; then
+      PARFOLD=$candidate
+      break
+    fi
+  done
+  PARFOLD=${PARFOLD:-$(command -v parfold || echo parfold)}
 fi
 PARFOLD_LAUNCHER=${PARFOLD_LAUNCHER:-srun}
 THREADS=${SLURM_CPUS_PER_TASK:-1}

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "app/cli/command_line.hpp"
-#include "app/report/report.hpp"
+#include "app/command_line.hpp"
+#include "cli/report.hpp"
 #include "app/watchdog.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"

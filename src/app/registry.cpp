@@ -1,5 +1,10 @@
 #include "app/registry.hpp"
 
+#include "workloads/lines/lines.hpp"
+#include "workloads/pi.hpp"
+#include "workloads/sum.hpp"
+#include "workloads/tasks.hpp"
+
 namespace parfold {
 
 void setup_workloads(CLI::App& app, Job& job) {

@@ -15,7 +15,7 @@ class Int256 {
   constexpr Int256() = default;
   constexpr explicit Int256(std::int64_t v)
       : limbs_{static_cast<std::uint64_t>(v), fill(v < 0), fill(v < 0), fill(v < 0)} {}
-  /// From a non-negative 192-bit magnitude given as three 64-bit limbs, low first.
+  /// From four 64-bit limbs of the two's-complement value, low first (missing ones 0).
   static constexpr Int256 from_limbs(std::uint64_t l0, std::uint64_t l1 = 0, std::uint64_t l2 = 0,
                                      std::uint64_t l3 = 0) {
     Int256 r;

@@ -4,9 +4,8 @@
 #include <memory>
 #include <numbers>
 
-#include "app/cli/options.hpp"
-#include "parfold/run/fold.hpp"
-#include "app/registry.hpp"
+#include "cli/options.hpp"
+#include "parfold/checkpoint/segments.hpp"
 
 namespace parfold {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/job.hpp"
+
 #include <cstdint>
 
 #include "parfold/core/range.hpp"
@@ -20,5 +22,8 @@ struct PiWorkload {
   void process(Range r, Partial& hits) const { hits += pi_hits(r, seed); }
   static void combine(Partial& into, Partial const& from) { into += from; }
 };
+
+/// `parfold pi`: declares the subcommand; when chosen, stores its run in `job`.
+void setup_pi(CLI::App& app, Job& job);
 
 }  // namespace parfold

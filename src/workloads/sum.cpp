@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "app/cli/options.hpp"
-#include "parfold/run/fold.hpp"
-#include "app/registry.hpp"
+#include "cli/options.hpp"
+#include "parfold/checkpoint/segments.hpp"
 
 namespace parfold {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/job.hpp"
+
 #include <cstdint>
 
 #include "workloads/int256.hpp"
@@ -27,5 +29,8 @@ struct SumWorkload {
   void process(Range r, Partial& acc) const;
   static void combine(Partial& into, Partial const& from) { into += from; }
 };
+
+/// `parfold sum`: declares the subcommand; when chosen, stores its run in `job`.
+void setup_sum(CLI::App& app, Job& job);
 
 }  // namespace parfold

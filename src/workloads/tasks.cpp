@@ -6,9 +6,8 @@
 #include <cmath>
 #include <memory>
 
-#include "app/cli/options.hpp"
-#include "parfold/run/fold.hpp"
-#include "app/registry.hpp"
+#include "cli/options.hpp"
+#include "parfold/checkpoint/segments.hpp"
 
 namespace parfold {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/job.hpp"
+
 #include <cstdint>
 
 #include "workloads/int256.hpp"
@@ -51,5 +53,8 @@ struct TasksWorkload {
     into.cost_ns += from.cost_ns;
   }
 };
+
+/// `parfold tasks`: declares the subcommand; when chosen, stores its run in `job`.
+void setup_tasks(CLI::App& app, Job& job);
 
 }  // namespace parfold

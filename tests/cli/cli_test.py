@@ -95,6 +95,7 @@ def run(opts, args, ranks=None, check_rc=None):
 
 
 def identical(opts, workload, ranks):
+    ranks = int(ranks)
     args, truth_fn, chunks = WORKLOADS[workload]
     truth = truth_fn()
     runs = 0
@@ -128,6 +129,8 @@ def identical(opts, workload, ranks):
 
 BAD_INPUTS = [
     (["bogus"], "unknown workload 'bogus'"),
+    (["--timeout", "0", "pi", "--samples", "10"], "--timeout: '0': must be positive"),
+    (["--timeout", "soon", "pi", "--samples", "10"], "--timeout: 'soon': not a duration"),
     ([], "no workload given"),
     (["pi", "--samples", "10", "--bogus"], "--bogus"),
     (["pi"], "--samples is required"),
@@ -192,6 +195,12 @@ def config_file(opts):
                              check_rc=0).stdout)
         check(out["result"]["value"] == str(power_sum(0, 10, 2)) and
               out["config"]["threads_per_rank"] == 1, f"config override: {out}")
+        # A misspelled key is refused by name, at the top and in a workload's section.
+        for text, key in (('threds = 2\n[sum]\nto = 10\n', "threds"), ('[sum]\ntoo = 10\n', "sum.too")):
+            with open(path, "w") as f:
+                f.write(text)
+            p = run(opts, ["--config", path], check_rc=2)
+            check(f"--config {path}: unknown option '{key}'" in p.stderr, f"config typo {key}: {p.stderr!r}")
     # The example configs shipped in jobs/ run.
     jobs = os.path.join(os.getcwd(), "jobs")
     for name in sorted(os.listdir(jobs)):
@@ -433,32 +442,25 @@ def lines_inconsistent_input(opts):
     print("inconsistent input across ranks is refused with one message")
 
 
-def main():
+def suite_main(suites):
+    """The command line of every test script here: --parfold BIN --mpiexec MPIEXEC SUITE
+    [ARGS...] runs suites[SUITE](opts, *ARGS); exit status 1 if any check failed."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--parfold", required=True)
     ap.add_argument("--mpiexec", default="mpiexec")
-    ap.add_argument("suite")
+    ap.add_argument("suite", choices=sorted(k for k, v in suites.items() if callable(v) and not k.startswith("_")))
     ap.add_argument("args", nargs="*")
     opts = ap.parse_args()
-    if opts.suite == "identical":
-        identical(opts, opts.args[0], int(opts.args[1]))
-    elif opts.suite == "lines_count_vs_wc":
-        lines_count_vs_wc(opts, opts.args[0])
-    elif opts.suite == "lines_grep_vs_grep":
-        lines_grep_vs_grep(opts, opts.args[0])
-    elif opts.suite == "lines_top_vs_counter":
-        lines_top_vs_counter(opts, opts.args[0])
-    elif opts.suite == "rank_failure":
-        rank_failure(opts, opts.args[0])
-    elif opts.suite == "bad_input_mpi":
-        bad_input(opts, ranks=3)
-    else:
-        globals()[opts.suite](opts)
+    suites[opts.suite](opts, *opts.args)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         return 1
     return 0
 
 
+def bad_input_mpi(opts):
+    bad_input(opts, ranks=3)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(suite_main(globals()))

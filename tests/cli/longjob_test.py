@@ -5,7 +5,6 @@ that dies, and odd shapes (more ranks than chunks, one chunk, idle ranks).
   longjob_test.py --parfold BIN --mpiexec MPIEXEC checkpoint RANKS | checkpoint_refused
                                                   | timeout | rank_killed | odd_shapes RANKS
 """
-import argparse
 import json
 import os
 import random
@@ -17,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, SCHEDULES, check, make_texts, mpi, pi_hits, power_sum, run  # noqa: E402
+from cli_test import FAILURES, suite_main, SCHEDULES, check, make_texts, mpi, pi_hits, power_sum, run  # noqa: E402
 
 EXIT_STOPPED, EXIT_TIMEOUT = 75, 124
 STOP_SIGNALS = [signal.SIGUSR1, signal.SIGTERM, signal.SIGINT]
@@ -195,6 +194,10 @@ def checkpoint_refused(opts):
                   f"{what}: {p.stderr!r}")
 
         refused(["pi", "--samples", "2e5"], "belongs to another job", "other parameters")
+        # The same job spelled otherwise is the same job: the parsed values count.
+        for spelling in (["--samples", "100000"], ["--samples", "100k"], ["--samples=1e5"]):
+            p = run(opts, ["--checkpoint", path, "pi"] + spelling, check_rc=0)
+            check("resumed" in p.stdout, f"{spelling} taken for another job: {p.stderr!r}")
         refused(["pi", "--samples", "1e5", "--seed", "1"], "belongs to another job", "other seed")
         refused(["sum", "--to", "1e5"], "belongs to another job", "other workload")
         for name, data in (("truncated", good[: len(good) // 2]), ("corrupt", good[:40] + b"X" + good[41:]),
@@ -355,19 +358,5 @@ def odd_shapes(opts, ranks):
     print(f"odd shapes at {ranks} rank(s)")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--parfold", required=True)
-    ap.add_argument("--mpiexec", default="mpiexec")
-    ap.add_argument("suite")
-    ap.add_argument("args", nargs="*")
-    opts = ap.parse_args()
-    globals()[opts.suite](opts, *opts.args)
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(suite_main(globals()))

@@ -5,7 +5,6 @@
   observe_test.py --parfold BIN --mpiexec MPIEXEC trace RANKS | trace_clock RANKS | info RANKS
                                                   | progress | plot_timeline | scaling_study
 """
-import argparse
 import csv
 import json
 import os
@@ -17,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, SCHEDULES, check, launch, make_texts, mpi, parallel_args, run  # noqa: E402
+from cli_test import FAILURES, suite_main, SCHEDULES, check, launch, make_texts, mpi, parallel_args, run  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -278,19 +277,5 @@ def scaling_study(opts):
     print("scaling_study ran a grid end to end")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--parfold", required=True)
-    ap.add_argument("--mpiexec", default="mpiexec")
-    ap.add_argument("suite")
-    ap.add_argument("args", nargs="*")
-    opts = ap.parse_args()
-    globals()[opts.suite](opts, *opts.args)
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(suite_main(globals()))

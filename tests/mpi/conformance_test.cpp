@@ -8,7 +8,7 @@
 #include <numeric>
 #include <vector>
 
-#include "parfold/run/fold.hpp"
+#include "parfold/checkpoint/segments.hpp"
 #include "mpi_gtest_main.hpp"
 #include <unistd.h>
 
@@ -152,7 +152,7 @@ TEST(Conformance, LinesCountMatchesNaiveCount) {
   }
   {
     LineFiles const files(paths);
-    CountWorkload const w{&files};
+    CountWorkload const w{&files, {}};
     for_each_config({0, 1, 7, 100}, [&](Team const& team, Schedule s) {
       auto const r = execute(w, s, team, {});
       if (!team.is_root()) return;

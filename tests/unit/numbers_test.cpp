@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "app/cli/numbers.hpp"
+#include "cli/numbers.hpp"
 
 namespace parfold {
 namespace {

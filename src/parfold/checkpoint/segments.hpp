@@ -104,4 +104,13 @@ JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team
   return out;
 }
 
+/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0
+/// (other ranks hold the identity); with a checkpoint, in checkpointed segments.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team, Services services) {
+  if (services.checkpoint != nullptr) return execute_checkpointed(w, s, team, services);
+  return execute_part(w, s, team, services);
+}
+
 }  // namespace parfold

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/schedule.hpp"
 #include "parfold/core/workload.hpp"
@@ -23,15 +22,6 @@ struct Options {
   bool progress = false;      ///< a progress line on rank 0's stderr
   std::string label = "fold"; ///< the fold's name in the trace and the progress line
 };
-
-/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0
-/// (other ranks hold the identity); with a checkpoint, in checkpointed segments.
-/// \note With MPI this is a collective operation over all ranks.
-template <Workload W>
-JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team, Services services) {
-  if (services.checkpoint != nullptr) return execute_checkpointed(w, s, team, services);
-  return execute_part(w, s, team, services);
-}
 
 /// Folds workload `w` over the context's ranks and threads; returns the full reduction
 /// on every rank, bit-identical for any ranks, threads, schedule and chunk size when

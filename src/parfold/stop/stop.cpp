@@ -22,7 +22,10 @@ std::atomic<int> g_state[kSlots];
 
 extern "C" void on_stop_signal(int sig) {
   cleanup_now();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
-  g_signal.store(sig, std::memory_order_relaxed);
+  // The first signal names the stop: Ctrl-C on mpirun sends SIGINT to its process
+  // group, then mpirun itself sends SIGTERM to the ranks.
+  int none = 0;
+  g_signal.compare_exchange_strong(none, sig);
   request_stop(StopReason::signal);
 }
 

@@ -1,8 +1,8 @@
-#include "app/cli/options.hpp"
+#include "cli/options.hpp"
 
 #include <limits>
 
-#include "app/cli/numbers.hpp"
+#include "cli/numbers.hpp"
 
 namespace parfold {
 
@@ -50,7 +50,9 @@ CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& targe
   return opt;
 }
 
-void add_common_options(CLI::App& app, CommonOptions& opts) {
+namespace {
+
+void add_parallel_options(CLI::App& app, CommonOptions& opts) {
   app.add_option_function<std::string>(
          "-s,--schedule",
          [&opts](std::string const& name) {
@@ -82,6 +84,9 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
          "the ranks on its node")
       ->type_name("N")
       ->group("Parallel options");
+}
+
+void add_output_options(CLI::App& app, CommonOptions& opts) {
   app.add_flag("--json", opts.json, "Print one JSON object instead of the text report")
       ->group("Output options");
   app.add_option("--trace", opts.trace,
@@ -97,7 +102,9 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
       ->group("Output options");
   app.add_flag_callback("--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
       ->group("Output options");
+}
 
+void add_long_job_options(CLI::App& app, CommonOptions& opts) {
   auto duration = [](std::string const& name, double& target) {
     return [name, &target](std::string const& text) {
       auto const s = parse_duration(text);
@@ -122,6 +129,14 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
                                        "124, after writing the checkpoint if there is one")
       ->type_name("DURATION")
       ->group("Long jobs");
+}
+
+}  // namespace
+
+void add_common_options(CLI::App& app, CommonOptions& opts) {
+  add_parallel_options(app, opts);
+  add_output_options(app, opts);
+  add_long_job_options(app, opts);
 }
 
 }  // namespace parfold

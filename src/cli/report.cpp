@@ -1,4 +1,4 @@
-#include "app/report/report.hpp"
+#include "cli/report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -102,11 +102,9 @@ void print_text(std::FILE* out, Report const& r) {
                info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(), threads == "1" ? "" : "s",
                static_cast<unsigned long long>(workers), workers == 1 ? "" : "s",
                r.launcher.c_str());
-  std::fprintf(out, "%-12s  %s, chunk %s%s, %s chunks\n", "schedule",
-               std::string(to_string(info.schedule.kind)).c_str(),
-               group_digits(std::to_string(info.schedule.chunk)).c_str(),
-               info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "",
-               group_digits(std::to_string(info.chunks)).c_str());
+  std::fprintf(out, "%-12s  %s, chunk %s%s, %s\n", "schedule", std::string(to_string(info.schedule.kind)).c_str(),
+               group_digits(info.schedule.chunk).c_str(),
+               info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "", count_of(info.chunks, "chunk").c_str());
   std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
   std::fprintf(out, "%-12s  %s %s/s\n", "throughput",
                si(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(), r.unit.c_str());

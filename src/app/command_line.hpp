@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "app/cli/options.hpp"
+#include "cli/options.hpp"
 #include "app/registry.hpp"
 #include "parfold/comm/launch.hpp"
 

@@ -1,4 +1,4 @@
-#include "app/cli/command_line.hpp"
+#include "app/command_line.hpp"
 
 #include <mpi.h>
 
@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "app/cli/numbers.hpp"
+#include "cli/numbers.hpp"
 #include "parfold/core/exit_codes.hpp"
 
 #ifndef PARFOLD_VERSION
@@ -49,7 +49,15 @@ std::string parse_message(CLI::App const& app, CLI::ParseError const& e) {
                                    : "unknown workload '" + app.remaining().front() +
                                          "' (choose pi, sum, tasks, lines or info)";
   }
-  return e.what();
+  std::string const what = e.what();
+  std::string const unparsed = "INI was not able to parse ";
+  if (dynamic_cast<CLI::ConfigError const*>(&e) != nullptr && what.rfind(unparsed, 0) == 0) {
+    CLI::Option const* config = app.get_config_ptr();
+    std::string const file = config != nullptr && config->count() > 0 ? " " + config->as<std::string>() : "";
+    return "--config" + file + ": unknown option '" + what.substr(unparsed.size()) +
+           "' (misspelled? see 'parfold --help' and 'parfold WORKLOAD --help')";
+  }
+  return what;
 }
 
 /// Refuses two workloads at once.

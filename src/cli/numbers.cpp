@@ -1,10 +1,8 @@
-#include "app/cli/numbers.hpp"
-
-#include <cmath>
-#include <cstdlib>
-#include "workloads/int256.hpp"
+#include "cli/numbers.hpp"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -13,53 +11,62 @@ namespace parfold {
 
 namespace {
 
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
 constexpr u128 kU64Max = std::numeric_limits<std::uint64_t>::max();
 
-/// Magnitude of an unsigned number in our syntax; caps at kU64Max + 1 ("too large").
-u128 parse_magnitude(std::string_view s) {
-  if (s.empty()) throw NumberError("empty value");
-  // Suffix: k, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024).
-  int exponent = 0;
-  u128 binary = 1;
+/// Removes a size suffix from `s`: k, M, G, T (powers of 1000, added to `exponent`) or
+/// Ki, Mi, Gi, Ti (powers of 1024, returned as a factor).
+u128 take_suffix(std::string_view& s, int& exponent) {
   if (s.size() >= 2 && s.back() == 'i') {
+    int shift = 0;
     switch (s[s.size() - 2]) {
-      case 'K': binary = u128{1} << 10; break;
-      case 'M': binary = u128{1} << 20; break;
-      case 'G': binary = u128{1} << 30; break;
-      case 'T': binary = u128{1} << 40; break;
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      case 'T': shift = 40; break;
       default: throw NumberError("not a number");
     }
     s.remove_suffix(2);
-  } else if (!s.empty()) {
-    switch (s.back()) {
-      case 'k': case 'K': exponent = 3; break;
-      case 'm': case 'M': exponent = 6; break;
-      case 'g': case 'G': exponent = 9; break;
-      case 't': case 'T': exponent = 12; break;
-      default: break;
-    }
-    if (exponent != 0) s.remove_suffix(1);
+    return u128{1} << shift;
   }
-  // Exponent.
-  if (auto const e = s.find_first_of("eE"); e != std::string_view::npos) {
-    std::string_view exp = s.substr(e + 1);
-    s = s.substr(0, e);
-    bool neg_exp = false;
-    if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) {
-      neg_exp = exp[0] == '-';
-      exp.remove_prefix(1);
-    }
-    if (exp.empty() || exp.size() > 3) throw NumberError("malformed exponent");
-    int value = 0;
-    for (char c : exp) {
-      if (std::isdigit(static_cast<unsigned char>(c)) == 0) throw NumberError("malformed exponent");
-      value = value * 10 + (c - '0');
-    }
-    exponent += neg_exp ? -value : value;
+  switch (s.back()) {
+    case 'k': case 'K': exponent = 3; break;
+    case 'm': case 'M': exponent = 6; break;
+    case 'g': case 'G': exponent = 9; break;
+    case 't': case 'T': exponent = 12; break;
+    default: break;
   }
-  // Mantissa digits, with an optional decimal point.
+  if (exponent != 0) s.remove_suffix(1);
+  return 1;
+}
+
+/// Removes an exponent ("e-3", "E+6") from `s` and returns it.
+int take_exponent(std::string_view& s) {
+  auto const e = s.find_first_of("eE");
+  if (e == std::string_view::npos) return 0;
+  std::string_view exp = s.substr(e + 1);
+  s = s.substr(0, e);
+  bool neg_exp = false;
+  if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) {
+    neg_exp = exp[0] == '-';
+    exp.remove_prefix(1);
+  }
+  if (exp.empty() || exp.size() > 3) throw NumberError("malformed exponent");
+  int value = 0;
+  for (char c : exp) {
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0) throw NumberError("malformed exponent");
+    value = value * 10 + (c - '0');
+  }
+  return neg_exp ? -value : value;
+}
+
+/// The digits of `s` (an optional decimal point, `_` or `'` between digits) as an
+/// integer; `exponent` takes the point's shift. Past kU64Max only trailing zeros may
+/// follow (`overflow` otherwise).
+u128 mantissa_of(std::string_view s, int& exponent, bool& overflow) {
   u128 mantissa = 0;
-  bool seen_point = false, seen_digit = false, overflow = false;
+  bool seen_point = false, seen_digit = false;
   char prev = ' ';
   for (char c : s) {
     if (c == '.' && !seen_point) {
@@ -70,7 +77,6 @@ u128 parse_magnitude(std::string_view s) {
       seen_digit = true;
       if (seen_point) --exponent;
       if (mantissa > kU64Max) {
-        // Only trailing zeros can still keep a huge mantissa integral and in range.
         if (c != '0') overflow = true;
         if (!seen_point) ++exponent;
       } else {
@@ -82,8 +88,18 @@ u128 parse_magnitude(std::string_view s) {
     prev = c;
   }
   if (!seen_digit || prev == '_' || prev == '\'') throw NumberError("not a number");
-  // Scale by 1024^k and 10^exponent exactly.
-  mantissa *= binary;
+  return mantissa;
+}
+
+/// Magnitude of an unsigned number in our syntax; caps at kU64Max + 1 ("too large").
+u128 parse_magnitude(std::string_view s) {
+  if (s.empty()) throw NumberError("empty value");
+  int exponent = 0;
+  u128 const binary = take_suffix(s, exponent);
+  exponent += take_exponent(s);
+  bool overflow = false;
+  u128 mantissa = mantissa_of(s, exponent, overflow) * binary;
+  // Scale by 10^exponent exactly.
   for (; exponent > 0 && mantissa != 0; --exponent) {
     mantissa *= 10;
     if (mantissa > kU64Max) return kU64Max + 1;

@@ -1,0 +1,69 @@
+#include "parfold/output/ordered.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "parfold/core/exit_codes.hpp"
+
+namespace parfold {
+
+void OrderedSink::flush() {
+  if (to_ == To::file) {
+    file_->write(buffer_);
+  } else if (to_ == To::stdout_stream) {
+    std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+  }
+  buffer_.clear();
+}
+
+std::uint64_t OrderedSink::sync() {
+  flush();
+  if (to_ == To::file) return file_->sync();
+  std::fflush(stdout);
+  return 0;
+}
+
+void OrderedSink::commit() {
+  flush();
+  if (to_ == To::file) {
+    file_->commit();
+  } else {
+    std::fflush(stdout);
+  }
+}
+
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed, bool finished,
+                                       std::uint64_t bytes) {
+  using To = OrderedSink::To;
+  std::string const& path = run.output;
+  if (path.empty()) return std::make_unique<OrderedSink>(nullptr, To::stdout_stream);
+  if (std::string const why = cannot_write(path); !why.empty()) throw UsageError("--output " + path + ": " + why);
+  std::error_code ec;
+  for (std::string const& input : run.inputs) {
+    if (std::filesystem::equivalent(path, input, ec)) throw UsageError("--output " + path + " is also an input file");
+  }
+  if (!checkpointed) return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, temporary_name(path)), To::file);
+  std::string const partial = path + ".partial";
+  // Kept when the job stops (or fails): the checkpoint's state includes it.
+  auto const keep = StagedFile::Leftover::keep;
+  if (!resumed) return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, keep), To::file);
+  if (finished && !std::filesystem::exists(partial) && std::filesystem::exists(path)) {
+    return std::make_unique<OrderedSink>(nullptr, To::nowhere);
+  }
+  try {
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, bytes, keep), To::file);
+  } catch (std::exception const& e) {
+    throw UsageError("--output: the checkpoint's output so far cannot be used (" + std::string(e.what()) +
+                     "); delete the checkpoint to start over");
+  }
+}
+
+void stop_if_requested(Team const& team, OrderedRun const& run) {
+  if (!any_rank(team, stop_requested() != StopReason::none)) return;
+  // The signal handler removed the temporary file.
+  throw Stopped("stopped by " + stop_signal_name() + "; " + run.output + " was not written",
+                exit_code::kSignalBase + (stop_signal() != 0 ? stop_signal() : SIGTERM));
+}
+
+}  // namespace parfold

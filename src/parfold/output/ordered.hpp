@@ -1,0 +1,120 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <boost/serialization/utility.hpp>
+
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/segments.hpp"
+#include "parfold/comm/agree.hpp"
+#include "parfold/io/staged_file.hpp"
+#include "parfold/run/execute.hpp"
+#include "parfold/stop/stop.hpp"
+
+namespace parfold {
+
+/// Where a job's ordered output goes, and how its input is cut for it.
+struct OrderedRun {
+  std::string output;         ///< FILE (whole or not at all); empty: rank 0's stdout
+  std::uint64_t items = 0;    ///< the input's items [0, items)
+  std::uint64_t window = 0;   ///< items per window: rank 0 holds one window's output
+  std::string input;          ///< the input's identity, for the checkpoint
+  std::string no_resume;      ///< the message for --checkpoint without FILE
+  std::vector<std::string> inputs;  ///< input paths FILE must not be
+};
+
+/// Rank 0's end of ordered output: buffered writes to stdout or to a staged file (or
+/// nowhere: a finished job's FILE is already in place).
+class OrderedSink {
+ public:
+  enum class To { stdout_stream, file, nowhere };
+  explicit OrderedSink(std::unique_ptr<StagedFile> file, To to) : file_(std::move(file)), to_(to) {}
+  /// Appends `text` (rank 0 only).
+  void write(std::string_view text) {
+    buffer_.append(text);
+    if (buffer_.size() > (std::size_t{1} << 20)) flush();
+  }
+  void flush();
+  /// Everything so far is on disk (a file) or written (stdout); returns the file's size.
+  std::uint64_t sync();
+  void commit();
+  [[nodiscard]] bool to_file() const { return to_ == To::file; }
+  /// The file being written (to_file() only).
+  [[nodiscard]] std::string const& staging() const { return file_->staging(); }
+
+ private:
+  std::unique_ptr<StagedFile> file_;
+  To to_;
+  std::string buffer_;
+};
+
+/// Rank 0: the sink for `run` (FILE staged beside it, or FILE.partial kept between
+/// checkpointed runs and cut back to `bytes` on resume; stdout without FILE); refuses
+/// a FILE that cannot be written or is an input. Throws UsageError.
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed, bool finished,
+                                       std::uint64_t bytes);
+/// After a window: any rank's stop request without a checkpoint ends the job (the
+/// temporary file is already gone) with status 128 + the signal.
+/// \note With MPI this is a collective operation over all ranks.
+void stop_if_requested(Team const& team, OrderedRun const& run);
+
+/// Runs the input window by window, in order, and emits each window's output on rank 0
+/// in input order, with memory bounded by a window: `window(Range)` runs one window over
+/// the team (collective) and returns its JobResult (the window's output, reduced on rank
+/// 0); `emit(value, sink)` writes it on rank 0 (a failure there fails every rank).
+/// `state` is the emitter's own progress (line numbers, counts: serializable), kept in
+/// the checkpoint with the output's length, so that a stopped job resumes with exactly
+/// the same bytes.
+/// \note With MPI this is a collective operation over all ranks.
+template <class State, class Window, class Emit>
+RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, State& state, Window&& window,
+                    Emit&& emit) {
+  auto const t0 = std::chrono::steady_clock::now();
+  Checkpoint* const cp = services.checkpoint;
+  if (cp != nullptr && run.output.empty()) throw UsageError(run.no_resume);
+  std::pair<std::uint64_t, State> kept{0, state};  // output bytes, emitter state (rank 0's)
+  RunInfo info;
+  std::uint64_t at = 0;
+  if (cp != nullptr) {
+    CheckpointState const saved = cp->open(team, run.items, run.input);
+    at = info.resumed = saved.done;
+    restore_partial(team, *cp, saved, kept);
+  }
+  if (!run.output.empty() && cp == nullptr) catch_stop_signals();  // so that no temporary file is left
+  std::unique_ptr<OrderedSink> sink;
+  on_root(team, [&] { sink = open_sink(run, cp != nullptr, at > 0, at == run.items, kept.first); });
+  std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
+  if (sink && sink->to_file() && cp == nullptr) temporary.emplace(sink->staging());
+  if (services.monitor != nullptr) {
+    services.monitor->expect_total(run.items - at);
+    if (run.output.empty()) services.monitor->stdout_busy();
+  }
+  state = std::move(kept.second);
+  // With a checkpoint, windows are also segments of about a second.
+  run_segments(
+      team, cp, run.items, at, 1, run.window,
+      [&](Range w) {
+        auto const part = window(w);
+        add_run(info, part.info);
+        on_root(team, [&] {
+          emit(part.value, *sink);
+          sink->flush();
+        });
+        if (!run.output.empty() && cp == nullptr) stop_if_requested(team, run);
+      },
+      [&] { return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state}); });
+  on_root(team, [&] {
+    if (sink) sink->commit();
+  });
+  info.items = run.items;
+  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return info;
+}
+
+}  // namespace parfold

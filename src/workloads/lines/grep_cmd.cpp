@@ -1,0 +1,223 @@
+// `parfold lines grep`: select lines like LC_ALL=C grep -a -E/-F; count them (-c) or
+// print them in file order through the ordered output runner.
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include "cli/options.hpp"
+#include "parfold/output/ordered.hpp"
+#include "parfold/checkpoint/segments.hpp"
+#include "workloads/lines/grep.hpp"
+#include "workloads/lines/lines.hpp"
+
+namespace parfold {
+
+namespace {
+
+/// `lines grep -c`: per file, the number of selected lines.
+struct CountSelected {
+  LineMatcher const* matcher = nullptr;
+  std::uint64_t operator()(std::string_view lines) const { return matcher->count_selected(lines); }
+};
+using GrepCountWorkload = PerFileWorkload<std::uint64_t, CountSelected>;
+
+/// The lines one chunk selected, for printing in order by rank 0. Line numbers are
+/// relative to the chunk's first line in each file; `lines_seen` says how many lines of
+/// each file the chunk owned, so that rank 0 can number every line exactly.
+struct ChunkLines {
+  std::vector<std::uint32_t> file;   ///< per selected line
+  std::vector<std::uint64_t> index;  ///< per selected line: 0-based, within the chunk's part of its file
+  std::vector<std::uint64_t> size;   ///< per selected line, without its '\n'
+  std::string bytes;                 ///< the selected lines, concatenated
+  std::vector<std::uint64_t> lines_seen;  ///< (file, lines) pairs, in file order
+
+  friend bool operator==(ChunkLines const&, ChunkLines const&) = default;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & file & index & size & bytes & lines_seen;
+  }
+};
+
+/// `lines grep` printing lines: one window [begin, begin + items) of the input; the
+/// partial result maps each chunk's first byte to what it selected.
+struct GrepLinesWorkload {
+  using Partial = std::map<std::uint64_t, ChunkLines>;
+
+  LineFiles const* files = nullptr;
+  LineMatcher const* matcher = nullptr;
+  Range window;
+  bool number_lines = false;
+
+  [[nodiscard]] std::uint64_t items() const { return window.size(); }
+  [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
+  [[nodiscard]] static Partial identity() { return {}; }
+  void process(Range r, Partial& acc) const;
+  static void combine(Partial& into, Partial const& from) { into.insert(from.begin(), from.end()); }
+};
+
+void GrepLinesWorkload::process(Range r, Partial& acc) const {
+  ChunkLines out;
+  std::size_t const none = files->files().size();
+  std::size_t current = none;  // the file whose lines are being counted (with -n)
+  std::uint64_t seen = 0;
+  auto flush = [&] {
+    if (current != none) {
+      out.lines_seen.push_back(current);
+      out.lines_seen.push_back(seen);
+    }
+  };
+  files->for_each_lines({window.begin + r.begin, window.begin + r.end}, [&](std::size_t f, std::string_view lines) {
+    if (number_lines && f != current) {
+      flush();
+      current = f;
+      seen = 0;
+    }
+    char const* counted = lines.data();
+    matcher->for_each_selected(lines, [&](std::string_view line) {
+      if (number_lines) {
+        seen += static_cast<std::uint64_t>(std::count(counted, line.data(), '\n'));
+        counted = line.data();
+      }
+      out.file.push_back(static_cast<std::uint32_t>(f));
+      out.index.push_back(seen);
+      out.size.push_back(line.size());
+      out.bytes.append(line);
+    });
+    if (number_lines) {
+      seen += static_cast<std::uint64_t>(std::count(counted, lines.data() + lines.size(), '\n'));
+      if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
+    }
+  });
+  flush();
+  // Chunks that selected nothing and numbered nothing need no record.
+  if (!out.file.empty() || !out.lines_seen.empty()) acc.emplace(window.begin + r.begin, std::move(out));
+}
+
+struct GrepArgs {
+  GrepOptions match;
+  bool count = false;
+  bool line_numbers = false;
+  bool with_filename = false;
+  bool no_filename = false;
+  std::string output;  ///< --output FILE, empty for stdout
+  std::vector<std::string> paths;
+};
+
+/// Bytes of input per window when printing lines: rank 0 holds at most one window's
+/// selected lines.
+constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
+
+/// How far printing got (kept in a checkpoint of `lines grep --output`).
+struct Printed {
+  std::uint64_t selected = 0;          ///< lines selected
+  std::vector<std::uint64_t> line_no;  ///< lines before, per file
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & selected & line_no;
+  }
+};
+
+/// Rank 0: one window's selected lines, as grep prints them.
+void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a, bool prefix,
+                Printed& printed, OrderedSink& sink) {
+  std::string out;
+  for (auto const& [begin, chunk] : window) {
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < chunk.file.size(); ++i) {
+      if (prefix) out += files.files()[chunk.file[i]].path + ":";
+      if (a.line_numbers) out += std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
+      out.append(chunk.bytes, offset, chunk.size[i]);
+      out += '\n';
+      offset += chunk.size[i];
+    }
+    sink.write(out);
+    out.clear();
+    printed.selected += chunk.file.size();
+    for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
+      printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
+    }
+  }
+}
+
+/// Prints the selected lines in file order on rank 0's stdout or into --output FILE,
+/// window by window; with --checkpoint (and --output) a stopped run resumes exactly.
+/// \note With MPI this is a collective operation over all ranks.
+Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
+                   Team const& team, Services sv, Schedule s) {
+  OrderedRun const run{a.output, files.total(), kWindowPerWorker * team.workers(), files.identity(),
+                       "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
+                       "not print exactly the same output; use -c, or --output FILE",
+                       a.paths};
+  Printed printed;  // rank 0's
+  printed.line_no.assign(files.files().size(), 0);
+  RunInfo const info = run_ordered(
+      team, sv, run, printed,
+      [&](Range w) { return execute_part(GrepLinesWorkload{&files, &matcher, w, a.line_numbers}, s, team, sv); },
+      [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
+        emit_lines(window, files, a, prefix, printed, sink);
+      });
+  require_unchanged(files, team);
+  Report r = lines_report("grep", info, team);
+  r.result = {{"pattern", a.match.pattern, ""}, {"selected", printed.selected, ""}};
+  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  r.text = "";  // the lines are already out
+  r.exit_code = printed.selected > 0 ? 0 : 1;
+  return r;
+}
+
+Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
+  // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
+  LineMatcher const matcher(a.match);
+  auto const files = open_everywhere(a.paths, team);
+  bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
+  if (!a.count) return print_lines(a, *files, matcher, prefix, team, sv, s);
+  auto const run = execute(GrepCountWorkload{files.get(), {&matcher}}, s, team, sv);
+  require_unchanged(*files, team);
+  Report r = lines_report("grep", run.info, team);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::string text;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < files->files().size(); ++i) {
+    std::string const& path = files->files()[i].path;
+    rows.push_back({{"path", path}, {"count", run.value[i]}});
+    text += (prefix ? path + ":" : "") + std::to_string(run.value[i]) + "\n";
+    total += run.value[i];
+  }
+  r.result = {{"pattern", a.match.pattern, ""}, {"files", rows, ""}, {"total", total, ""}};
+  r.text = text;
+  r.exit_code = total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
+  return r;
+}
+
+}  // namespace
+
+void add_grep_command(CLI::App& lines, Job& job) {
+  auto g = std::make_shared<GrepArgs>();
+  auto* grep = lines.add_subcommand("grep", "Select lines like LC_ALL=C grep -a -E (RE2 patterns)");
+  grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
+  auto* count_flag = grep->add_flag("-c,--count", g->count, "Print the number of selected lines per file");
+  grep->add_flag("-n,--line-number", g->line_numbers, "Prefix lines with their line number");
+  grep->add_flag("-i,--ignore-case", g->match.ignore_case, "Ignore case (ASCII letters)");
+  grep->add_flag("-v,--invert-match", g->match.invert, "Select the lines that do not match");
+  grep->add_flag("-F,--fixed-strings", g->match.fixed, "PATTERN is a literal string");
+  auto* with = grep->add_flag("-H,--with-filename", g->with_filename, "Prefix each line with its file name");
+  grep->add_flag("-h,--no-filename", g->no_filename, "Never prefix file names")->excludes(with);
+  grep->add_option("--output", g->output, "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
+      ->type_name("FILE")
+      ->excludes(count_flag);
+  grep->add_option("PATTERN", g->match.pattern, "An extended regular expression (RE2 syntax)")
+      ->required()
+      ->type_name("");
+  grep->add_option("FILE", g->paths, "Text files")->required()->type_name("");
+  grep->footer(
+      "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
+      "Patterns run on RE2 (linear time); those that both RE2 and POSIX ERE accept behave alike.");
+  grep->final_callback([g, &job] {
+    job = [g](Team const& team, Services sv, Schedule s) { return run_grep(*g, team, sv, s); };
+  });
+}
+
+}  // namespace parfold
