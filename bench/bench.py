@@ -157,8 +157,9 @@ def api_benchmarks(parfold, api, pi_n, count):
     cli = statistics.median(run_json(tasks)["timing"]["wall_s"] for _ in range(5))
     ours = statistics.median(run_json([api, "empty", str(count), "2"])["wall_s"] for _ in range(5))
     per = lambda wall_s: wall_s * 2 / count * 1e6  # noqa: E731  us per chunk per worker
+    # The same dispatch path: equal within this VM's noise (a few percent) is the goal.
     line("api: empty fold, chunk 1", f"{per(ours):.3f} vs tasks --ms 0 {per(cli):.3f} us per chunk", cli / ours,
-         ">= 1", cli / ours >= 1)
+         ">= 0.95", cli / ours >= 0.95)
     n = str(pi_n // 2)
     builtin, user = [], []
     for _ in range(5):  # interleaved

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "parfold/comm/context.hpp"
@@ -52,7 +53,7 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
 /// The partials of every rank combined in rank order on rank 0 (the identity elsewhere).
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-typename W::Partial reduce_on_root(W const& w, Team const& team, typename W::Partial const& mine) {
+typename W::Partial reduce_on_root(W const& w, Team const& team, typename W::Partial mine) {
   if (team.ranks() == 1) return mine;
   typename W::Partial out = w.identity();
   for (auto const& v : team.comm.gather(mine)) w.combine(out, v);
@@ -67,7 +68,7 @@ JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& 
                                             std::optional<Range> part = std::nullopt) {
   auto const t0 = std::chrono::steady_clock::now();
   auto out = execute_on_ranks(w, s, team, services, part);
-  out.value = reduce_on_root(w, team, out.value);
+  out.value = reduce_on_root(w, team, std::move(out.value));
   out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

@@ -123,18 +123,19 @@ struct Printed {
 /// Rank 0: one window's selected lines, as grep prints them.
 void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a, bool prefix,
                 Printed& printed, OrderedSink& sink) {
-  std::string out;
   for (auto const& [begin, chunk] : window) {
+    std::string_view const bytes = chunk.bytes;
     std::size_t offset = 0;
     for (std::size_t i = 0; i < chunk.file.size(); ++i) {
-      if (prefix) out += files.files()[chunk.file[i]].path + ":";
-      if (a.line_numbers) out += std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":";
-      out.append(chunk.bytes, offset, chunk.size[i]);
-      out += '\n';
+      if (prefix) {
+        sink.write(files.files()[chunk.file[i]].path);
+        sink.write(":");
+      }
+      if (a.line_numbers) sink.write(std::to_string(printed.line_no[chunk.file[i]] + chunk.index[i] + 1) + ":");
+      sink.write(bytes.substr(offset, chunk.size[i]));
+      sink.write("\n");
       offset += chunk.size[i];
     }
-    sink.write(out);
-    out.clear();
     printed.selected += chunk.file.size();
     for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
       printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];
