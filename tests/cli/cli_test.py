@@ -181,6 +181,22 @@ def help_and_version(opts):
     check(p.stdout.startswith("parfold ") and "Open MPI" in p.stdout, f"--version: {p.stdout!r}")
 
 
+def launch_mismatch(opts):
+    """srun with a missing MPI plugin: Slurm says the step has 4 tasks, MPI sees 1 rank.
+    The job still runs (each task alone) and says so, and `info` reports it."""
+    env = dict(os.environ, SLURM_STEP_ID="0", SLURM_STEP_NUM_TASKS="4", SLURM_PROCID="0")
+    p = subprocess.run([opts.parfold, "--json", "pi", "--samples", "1000"], capture_output=True, text=True,
+                       env=env, timeout=60)
+    check(p.returncode == 0 and json.loads(p.stdout)["result"]["samples"] == 1000, f"mismatch run: {p.stderr!r}")
+    check("srun started 4 tasks but MPI sees 1 rank" in p.stderr, f"no warning: {p.stderr!r}")
+    p = subprocess.run([opts.parfold, "--json", "info"], capture_output=True, text=True, env=env, timeout=60)
+    info = json.loads(p.stdout)
+    check(info["launched_ranks"] == 4 and info["totals"]["ranks"] == 1, f"info: {info}")
+    check(any("MPI sees 1 rank" in w for w in info["warnings"]), f"info warnings: {info['warnings']}")
+    p = subprocess.run([opts.parfold, "pi", "--samples", "1000"], capture_output=True, text=True, timeout=60)
+    check("warning" not in p.stderr, f"a warning without a launcher: {p.stderr!r}")
+
+
 def config_file(opts):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "job.toml")

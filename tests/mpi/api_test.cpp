@@ -7,6 +7,10 @@
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -174,6 +178,36 @@ TEST(Api, FoldsBetweenTheCallersOwnMessages) {
     MPI_Waitall(2, reqs, MPI_STATUSES_IGNORE);
     EXPECT_EQ(got, 5000ULL * 4999 / 2);
     EXPECT_EQ(received, 100 * round + (rank + size - 1) % size);
+  }
+}
+
+TEST(Api, TraceOptionWritesEveryChunkAndNoSignalHandlerIsInstalled) {
+  // One file name for every rank (rank 0 writes it), another for each way the test runs.
+  std::string const path = "api_test_trace_" + ctx().launcher() + std::to_string(ctx().ranks()) + ".json";
+  parfold::Options o;
+  o.schedule = parfold::Schedule::parse("dynamic", 10);
+  o.trace = path;
+  o.label = "api trace";
+  EXPECT_EQ(parfold::fold(ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); }, add_u64, o),
+            1000U);
+  if (ctx().is_root()) {
+    std::ifstream f(path);
+    std::string const text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"traceEvents\""), std::string::npos);
+    EXPECT_NE(text.find("api trace"), std::string::npos);
+    // 100 chunks of 10 items: one complete ("X") event each.
+    std::size_t events = 0;
+    for (auto at = text.find("\"ph\":\"X\""); at != std::string::npos; at = text.find("\"ph\":\"X\"", at + 1)) {
+      ++events;
+    }
+    EXPECT_EQ(events, 100U);
+    std::remove(path.c_str());
+  }
+  // The library installed no handler for the signals the program catches.
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1}) {
+    struct sigaction now {};
+    sigaction(sig, nullptr, &now);
+    EXPECT_EQ(now.sa_handler, SIG_DFL) << "signal " << sig;
   }
 }
 
