@@ -37,6 +37,7 @@ constexpr char const* kFooter =
     "  parfold sum --from 1 --to 1e9 --power 3 --json\n"
     "  parfold --threads 8 --schedule guided tasks --count 1000 --cost random\n"
     "  parfold --trace run.json lines count big.log; python3 jobs/plot_timeline.py run.json\n"
+    "  mpirun -n 4 parfold run --joblog jobs.log tasks.txt   (your own commands, output in order)\n"
     "  mpirun -n 4 parfold info          (where did my ranks and threads land?)\n"
     "Exit status: 0 success; 1 runtime failure; 2 bad usage or input; 75 stopped by a\n"
     "signal after writing the --checkpoint (rerun to resume); 124 --timeout exceeded;\n"
@@ -45,9 +46,9 @@ constexpr char const* kFooter =
 /// The message for a parse error, in the user's terms.
 std::string parse_message(CLI::App const& app, CLI::ParseError const& e) {
   if (dynamic_cast<CLI::RequiredError const*>(&e) != nullptr && app.get_subcommands().empty()) {
-    return app.remaining().empty() ? "no workload given (choose pi, sum, tasks, lines or info)"
+    return app.remaining().empty() ? "no workload given (choose pi, sum, tasks, lines, run or info)"
                                    : "unknown workload '" + app.remaining().front() +
-                                         "' (choose pi, sum, tasks, lines or info)";
+                                         "' (choose pi, sum, tasks, lines, run or info)";
   }
   std::string const what = e.what();
   std::string const unparsed = "INI was not able to parse ";

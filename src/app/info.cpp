@@ -174,7 +174,7 @@ void setup_info(CLI::App& app, Job& job) {
       "  parfold info\n"
       "  mpirun -n 4 parfold info\n"
       "  srun -N 2 --ntasks-per-node 2 --cpus-per-task 4 parfold info --json");
-  sub->final_callback([&job] { job = [](Team const& team, Services, Schedule) { return run_info(team); }; });
+  sub->final_callback([&job] { job.run = [](Team const& team, Services, Schedule) { return run_info(team); }; });
 }
 
 }  // namespace parfold

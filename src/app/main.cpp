@@ -58,6 +58,15 @@ void print_report(Report const& report, bool json) {
   std::fflush(stdout);
 }
 
+/// The schedule asked for, or the workload's own default where none was given.
+Schedule schedule_for(CLI::App const& app, CommonOptions const& common, Job const& job) {
+  Schedule s = common.schedule;
+  if (!job.default_schedule || app.get_option("--schedule")->count() > 0) return s;
+  s.kind = job.default_schedule->kind;
+  if (app.get_option("--chunk")->count() == 0) s.chunk = job.default_schedule->chunk;
+  return s;
+}
+
 /// Runs the chosen job with its services and prints its report; returns the exit status.
 int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Team const& team) {
   Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app)});
@@ -68,7 +77,7 @@ int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Te
   if (common.timeout_s > 0) {
     start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr, team.is_root());
   }
-  Report const report = job(team, Services{&monitor, checkpoint.get()}, common.schedule);
+  Report const report = job.run(team, Services{&monitor, checkpoint.get()}, schedule_for(app, common, job));
   monitor.finish(report.info, report.workload);
   if (team.is_root()) print_report(report, common.json);
   return from_root(team, report.exit_code);  // only rank 0 holds the reduced result

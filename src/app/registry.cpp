@@ -2,13 +2,14 @@
 
 #include "workloads/lines/lines.hpp"
 #include "workloads/pi.hpp"
+#include "workloads/run/run.hpp"
 #include "workloads/sum.hpp"
 #include "workloads/tasks.hpp"
 
 namespace parfold {
 
 void setup_workloads(CLI::App& app, Job& job) {
-  for (auto* setup : {setup_pi, setup_sum, setup_tasks, setup_lines, setup_info}) setup(app, job);
+  for (auto* setup : {setup_pi, setup_sum, setup_tasks, setup_lines, setup_run, setup_info}) setup(app, job);
   // A config file section [pi], [sum] or [tasks] selects that workload.
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->configurable();

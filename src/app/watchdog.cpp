@@ -17,6 +17,10 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
       request_stop(StopReason::timeout);
       std::this_thread::sleep_for(grace);
     }
+    refuse_new_children();
+    cleanup_now();
+    // A child being started while the first sweep ran is registered moments later.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     cleanup_now();
     if (root) {
       std::fprintf(stderr, "parfold: error: --timeout of %g s exceeded%s; the job was stopped\n", limit.count(),

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 
 #include "cli/report.hpp"
 #include "parfold/comm/context.hpp"
@@ -10,8 +11,14 @@
 
 namespace parfold {
 
-/// The run of the workload chosen on the command line: it runs over `team` with the
-/// job's services and the schedule asked for, and returns what to report.
-using Job = std::function<Report(Team const& team, Services services, Schedule schedule)>;
+/// The workload chosen on the command line.
+struct Job {
+  /// Runs over `team` with the job's services and the schedule asked for; returns what
+  /// to report.
+  std::function<Report(Team const& team, Services services, Schedule schedule)> run;
+  /// The workload's own default schedule, used when --schedule is not given (its chunk
+  /// when --chunk is not given either); none: the common default.
+  std::optional<Schedule> default_schedule;
+};
 
 }  // namespace parfold

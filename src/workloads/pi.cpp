@@ -49,7 +49,7 @@ void setup_pi(CLI::App& app, Job& job) {
       "every number of ranks, threads, schedule and chunk size.\n"
       "Example: mpirun -n 4 parfold pi --samples 1e10");
   sub->final_callback(
-      [w, &job] { job = [w](Team const& team, Services sv, Schedule s) { return run_pi(*w, team, sv, s); }; });
+      [w, &job] { job.run = [w](Team const& team, Services sv, Schedule s) { return run_pi(*w, team, sv, s); }; });
 }
 
 }  // namespace parfold

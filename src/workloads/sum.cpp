@@ -105,7 +105,7 @@ void setup_sum(CLI::App& app, Job& job) {
     if (w->items() == 0) {
       throw CLI::ValidationError("--from", "the range holds 2^64 terms; at most 2^64 - 1 fit");
     }
-    job = [w](Team const& team, Services sv, Schedule s) { return run_sum(*w, team, sv, s); };
+    job.run = [w](Team const& team, Services sv, Schedule s) { return run_sum(*w, team, sv, s); };
   });
 }
 

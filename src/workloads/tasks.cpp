@@ -118,7 +118,7 @@ void setup_tasks(CLI::App& app, Job& job) {
     o->w.cost = o->cost == "linear"   ? CostModel::linear
                 : o->cost == "random" ? CostModel::random
                                       : CostModel::uniform;
-    job = [o](Team const& team, Services sv, Schedule s) { return run_tasks(o->w, team, sv, s); };
+    job.run = [o](Team const& team, Services sv, Schedule s) { return run_tasks(o->w, team, sv, s); };
   });
 }
 

@@ -23,6 +23,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+thread_local int t_worker = -1;
+
 std::unique_ptr<ChunkSource> make_source(ChunkPlan const& plan, Team const& team) {
   switch (plan.kind()) {
     case ScheduleKind::static_blocks:
@@ -91,6 +93,7 @@ class RankRun {
   /// Thread `t`: takes chunks until none are left (or the run failed somewhere).
   void work(int t) {
     prctl(PR_SET_TIMERSLACK, 1UL);  // sleeps in workloads wake on time
+    t_worker = t;
     WorkerStats& s = stats_[static_cast<std::size_t>(t)];
     s = {team_.rank(), t, team_.host, 0, 0, 0.0, 0.0};
     try {
@@ -170,6 +173,8 @@ class RankRun {
 };
 
 }  // namespace
+
+int worker_thread() { return t_worker; }
 
 std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Monitor* monitor,
                                     ChunkBody const& body, std::uint64_t grain) {

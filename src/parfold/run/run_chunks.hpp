@@ -16,6 +16,10 @@ class Monitor;
 /// Processes chunk `c` on thread `t` of this rank.
 using ChunkBody = std::function<void(int t, Chunk const& c)>;
 
+/// The calling worker thread's index within its rank (0 .. threads - 1) while it runs a
+/// chunk of a fold; -1 on any other thread.
+[[nodiscard]] int worker_thread();
+
 /// Runs every chunk of `plan` exactly once over the team, calling `body` on the thread
 /// that the schedule picks; returns this rank's worker stats. When a body throws on
 /// any rank, every rank stops taking chunks and, once all of its threads have stopped,

@@ -1,5 +1,6 @@
 #include "parfold/stop/stop.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,9 +20,20 @@ constexpr int kSlots = 64;
 constexpr std::size_t kPathMax = 4096;
 char g_paths[kSlots][kPathMax];
 std::atomic<int> g_state[kSlots];
+constexpr int kGroupSlots = 1024;  ///< at most this many children at once (a thread runs one)
+std::atomic<int> g_groups[kGroupSlots];  ///< process group ids; 0: free
+std::atomic<bool> g_children_refused{false};
+
+void remove_files() {
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kHeld;
+    if (g_state[i].compare_exchange_strong(expected, kRemoving)) ::unlink(g_paths[i]);
+  }
+}
 
 extern "C" void on_stop_signal(int sig) {
-  cleanup_now();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
+  remove_files();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
+  signal_groups(SIGTERM);  // children stop too; the engine sends SIGKILL after a grace period
   // The first signal names the stop: Ctrl-C on mpirun sends SIGINT to its process
   // group, then mpirun itself sends SIGTERM to the ranks.
   int none = 0;
@@ -76,11 +88,34 @@ CleanupFile::~CleanupFile() {
   g_state[slot_].compare_exchange_strong(expected, kFree);
 }
 
-void cleanup_now() {
-  for (int i = 0; i < kSlots; ++i) {
-    int expected = kHeld;
-    if (g_state[i].compare_exchange_strong(expected, kRemoving)) ::unlink(g_paths[i]);
+CleanupGroup::CleanupGroup(int pgid) {
+  for (int i = 0; i < kGroupSlots; ++i) {
+    int expected = 0;
+    if (g_groups[i].compare_exchange_strong(expected, pgid)) {
+      slot_ = i;
+      return;
+    }
   }
+}
+
+CleanupGroup::~CleanupGroup() {
+  if (slot_ >= 0) g_groups[slot_].store(0);
+}
+
+void refuse_new_children() { g_children_refused.store(true); }
+
+bool new_children_allowed() { return !g_children_refused.load(); }
+
+void signal_groups(int sig) {
+  for (auto& g : g_groups) {
+    int const pgid = g.load();
+    if (pgid > 0) ::kill(-pgid, sig);
+  }
+}
+
+void cleanup_now() {
+  remove_files();
+  signal_groups(SIGKILL);
 }
 
 }  // namespace parfold

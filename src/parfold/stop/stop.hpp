@@ -22,7 +22,8 @@ void request_stop(StopReason reason);
 /// Its name ("SIGUSR1"), for messages.
 [[nodiscard]] std::string stop_signal_name();
 
-/// The stop/cleanup registry: temporary files that must not outlive a stopped process.
+/// The stop/cleanup registry: temporary files and child process groups that must not
+/// outlive a stopped process.
 /// A CleanupFile registers `path` while it lives; cleanup_now() (from a signal handler
 /// or before the program ends the process) removes every registered file.
 class CleanupFile {
@@ -36,7 +37,29 @@ class CleanupFile {
   int slot_ = -1;  ///< -1: not registered (the registry was full or the path too long)
 };
 
-/// Removes every registered file now. Async-signal-safe.
+/// A child's process group (its pid: the child leads it) registered while it lives: a
+/// stop signal sends it SIGTERM at once, cleanup_now() SIGKILL, so that no child or its
+/// background children outlive parfold.
+class CleanupGroup {
+ public:
+  explicit CleanupGroup(int pgid);
+  ~CleanupGroup();
+  CleanupGroup(CleanupGroup const&) = delete;
+  CleanupGroup& operator=(CleanupGroup const&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
+/// From now on no child process starts (the process is about to end). Async-signal-safe.
+void refuse_new_children();
+/// False once refuse_new_children() was called.
+[[nodiscard]] bool new_children_allowed();
+
+/// Removes every registered file and kills every registered process group (SIGKILL)
+/// now, before the program ends the process. Async-signal-safe.
 void cleanup_now();
+/// Sends `sig` to every registered process group. Async-signal-safe.
+void signal_groups(int sig);
 
 }  // namespace parfold

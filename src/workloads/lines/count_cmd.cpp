@@ -49,7 +49,7 @@ void add_count_command(CLI::App& lines, Job& job) {
   auto* count = lines.add_subcommand("count", "Lines, words and bytes, exactly as LC_ALL=C wc");
   count->add_option("FILE", *paths, "Text files")->required()->type_name("");
   count->final_callback([paths, &job] {
-    job = [paths](Team const& team, Services sv, Schedule s) { return run_count(*paths, team, sv, s); };
+    job.run = [paths](Team const& team, Services sv, Schedule s) { return run_count(*paths, team, sv, s); };
   });
 }
 

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "parfold/process/captured.hpp"
+
+namespace parfold {
+
+/// How to run one child.
+struct ChildSpec {
+  std::vector<std::string> env;  ///< its whole environment, "KEY=VALUE"
+  double timeout_s = 0;          ///< 0: none; past it SIGTERM, then SIGKILL after `grace_s`
+  double grace_s = 5;            ///< between SIGTERM and SIGKILL
+  /// Polled about every 50 ms: true ends the child as a timeout does (a stop request).
+  std::function<bool()> should_stop;
+};
+
+/// What a child did.
+struct ChildResult {
+  int exit_code = 0;  ///< its exit status; 128 + N when signal N ended it
+  int signal = 0;     ///< the signal that ended it, 0 if it exited
+  bool timed_out = false;
+  bool stopped = false;  ///< ended because should_stop() said so
+  std::chrono::system_clock::time_point start;
+  double runtime_s = 0;
+};
+
+/// Runs `/bin/sh -c command` with stdin from /dev/null, in its own process group, in
+/// this process's working directory, and captures its stdout and stderr whole. The child
+/// is started with posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK), no copy of this
+/// process's page tables), never with fork(): Open MPI warns that fork() in an MPI
+/// process can corrupt memory registered with the network (OpenFabrics, UCX). Its
+/// process group is in the stop/cleanup registry while it runs; when the shell exits,
+/// whatever it left running in its group is killed, so no background child outlives it.
+/// A command that cannot be found is the shell's exit 127, not an error here; throws
+/// std::runtime_error only when no process can be started at all.
+ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err);
+
+}  // namespace parfold

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `parfold run`: task output in task order, byte-identical to the
+tasks run one by one with /bin/sh; every task exactly once; the joblog; exit statuses;
+the environment a task sees; stops leave no process behind; bad input.
+
+  run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
+                                              | stop | bad_input
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_test import FAILURES, SCHEDULES, check, mpi, suite_main  # noqa: E402,F401
+
+STATUSES = [0, 0, 0, 1, 0, 2, 0, 0, 127]
+
+
+def task_lines(marker_dir, n):
+    """Deterministic tasks: outputs of many sizes (none, a line, a partial line, 100 KB),
+    stderr, failures and a missing command; each leaves a marker named by PARFOLD_TASK."""
+    lines = ["# a comment, then an empty line", ""]
+    for i in range(n):
+        mark = f'touch "{marker_dir}/$PARFOLD_TASK.$$"'
+        kind = i % 7
+        if kind == 0:
+            body = f"echo task {i}"
+        elif kind == 1:
+            body = f"printf 'no newline {i}'"
+        elif kind == 2:
+            body = f"seq 1 {20000 + i}"  # about 100 KB
+        elif kind == 3:
+            body = f"echo to stderr {i} >&2; echo out {i}"
+        elif kind == 4:
+            body = "true"
+        elif kind == 5:
+            body = f"echo failing {i}; exit {STATUSES[i % len(STATUSES)]}"
+        else:
+            body = f"no-such-command-{i % 3} 2>/dev/null; echo after {i}"
+        lines.append(f"{mark}; {body}")
+    return lines
+
+
+def sequential(lines):
+    """The truth: every task run one by one, in order, by /bin/sh."""
+    out, err, failed = b"", b"", 0
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        p = subprocess.run(["/bin/sh", "-c", line], capture_output=True)
+        out += p.stdout
+        err += p.stderr
+        failed += p.returncode != 0
+    return out, err, failed
+
+
+def launch(opts, ranks, args):
+    cmd = [opts.parfold] + args
+    return subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=300)
+
+
+def identical(opts, ranks):
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        truth_marks = os.path.join(d, "truth")
+        os.mkdir(truth_marks)
+        lines = task_lines(truth_marks, 60)
+        want_out, want_err, want_failed = sequential(lines)
+        marks = os.path.join(d, "marks")
+        lines = task_lines(marks, 60)
+        tasks = os.path.join(d, "tasks.txt")
+        with open(tasks, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        runs = 0
+        for threads in (1, 3):
+            for schedule in SCHEDULES:
+                for chunk in ([], ["--chunk", "4"]):
+                    os.makedirs(marks, exist_ok=True)
+                    log = os.path.join(d, "joblog")
+                    p = launch(opts, ranks, ["--threads", str(threads), "--schedule", schedule] + chunk +
+                               ["run", "--joblog", log, tasks])
+                    what = f"ranks={ranks} threads={threads} {schedule} {chunk}"
+                    check(p.returncode == (1 if want_failed else 0), f"{what}: exit {p.returncode}")
+                    check(p.stdout == want_out, f"{what}: stdout differs ({len(p.stdout)} vs {len(want_out)} bytes)")
+                    err = b"".join(l for l in p.stderr.splitlines(True) if not l.startswith(b"parfold: ")
+                                   and b"mpirun" not in l and not l.startswith(b"-----"))
+                    check(err.startswith(want_err), f"{what}: stderr differs: {err[:200]!r}")
+                    check(f"{want_failed} of 60 tasks failed".encode() in p.stderr, f"{what}: summary: {p.stderr[-300:]!r}")
+                    done = sorted(int(n.split(".")[0]) for n in os.listdir(marks))
+                    check(done == list(range(60)), f"{what}: tasks run: {done[:10]}... ({len(done)})")
+                    check_joblog(what, log, lines)
+                    for n in os.listdir(marks):
+                        os.remove(os.path.join(marks, n))
+                    runs += 1
+        print(f"{runs} runs at {ranks} rank(s): output identical to the tasks run one by one")
+
+
+def check_joblog(what, path, lines):
+    with open(path) as f:
+        rows = [r.rstrip("\n").split("\t") for r in f]
+    check(rows[0] == ["Seq", "Host", "Starttime", "JobRuntime", "Send", "Receive", "Exitval", "Signal", "Command",
+                      "Rank", "Thread", "Attempt"], f"{what}: joblog header {rows[0]}")
+    commands = [l for l in lines if l and not l.startswith("#")]
+    check([int(r[0]) for r in rows[1:]] == list(range(1, len(commands) + 1)), f"{what}: joblog Seq")
+    check([r[8] for r in rows[1:]] == commands, f"{what}: joblog commands")
+    for r in rows[1:]:
+        status = subprocess.run(["/bin/sh", "-c", r[8].replace('touch "', 'true "')], capture_output=True).returncode
+        check(int(r[6]) == status, f"{what}: joblog Exitval {r[6]} for {r[8]!r}, /bin/sh says {status}")
+        check(float(r[2]) > 1.6e9 and float(r[3]) >= 0 and r[11] == "1", f"{what}: joblog row {r}")
+
+
+def environment(opts, ranks):
+    """A task sees its index, line, rank and thread, and no launcher: parfold info inside
+    a task of a job under mpirun reports no launcher and 1 rank."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        tasks = os.path.join(d, "tasks.txt")
+        with open(tasks, "w") as f:
+            f.write("# env\n")
+            for i in range(8):
+                f.write('echo "$PARFOLD_TASK $PARFOLD_TASK_LINE $PARFOLD_RANK $PARFOLD_THREAD '
+                        '${OMPI_COMM_WORLD_SIZE:-none} ${PMIX_RANK:-none}"\n')
+            f.write(f"{opts.parfold} --json info\n")
+        p = launch(opts, ranks, ["--threads", "2", "run", tasks])
+        check(p.returncode == 0, f"environment: exit {p.returncode} {p.stderr[-300:]!r}")
+        out = p.stdout.decode()
+        rows = [l.split() for l in out.splitlines()[:8]]
+        for i, r in enumerate(rows):
+            check(r[0] == str(i) and r[1] == str(i + 2) and 0 <= int(r[2]) < ranks and 0 <= int(r[3]) < 2
+                  and r[4:] == ["none", "none"], f"environment row {i}: {r}")
+        info = json.loads("\n".join(out.splitlines()[8:]))
+        check(info["launcher"] == "none" and info["totals"]["ranks"] == 1, f"a task's parfold info: {info['launcher']}")
+    print(f"tasks see their own variables and no launcher ({ranks} rank(s))")
+
+
+def alive_with(tag):
+    """Processes whose command line holds `tag`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if tag.encode() in f.read():
+                    with open(f"/proc/{pid}/stat") as s:
+                        if s.read().split(") ")[1].split()[0] != "Z":
+                            found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def stop(opts):
+    """SIGTERM, SIGINT or --timeout while tasks (and their background children) run: the
+    job ends within seconds and no task process is left."""
+    with tempfile.TemporaryDirectory() as d:
+        tasks = os.path.join(d, "tasks.txt")
+        tag = f"parfold-stop-test-{os.getpid()}"
+        with open(tasks, "w") as f:
+            for i in range(6):
+                f.write(f"sleep 3{i}.{tag[-5:]}1 & exec sleep 4{i}.{tag[-5:]}2 # {tag}\n")
+        for how in ("SIGTERM", "SIGINT", "timeout"):
+            extra = ["--timeout", "1s"] if how == "timeout" else []
+            t0 = time.monotonic()
+            p = subprocess.Popen([opts.parfold, "--threads", "3"] + extra + ["run", tasks],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1.0)
+            if how != "timeout":
+                p.send_signal(getattr(signal, how))
+            p.communicate(timeout=60)
+            check(time.monotonic() - t0 < 15, f"{how}: took {time.monotonic() - t0:.1f} s")
+            check(p.returncode != 0, f"{how}: exit 0")
+            left = []
+            for _ in range(50):
+                left = alive_with(tag[-5:] + "1") + alive_with(tag[-5:] + "2")
+                if not left:
+                    break
+                time.sleep(0.1)
+            check(not left, f"{how}: task processes left: {left} " + subprocess.run(["ps", "-o", "pid,ppid,pgid,stat,cmd", "-p", ",".join(map(str, left)) or "1"], capture_output=True, text=True).stdout)
+    print("stops leave no task process behind")
+
+
+def bad_input(opts):
+    with tempfile.TemporaryDirectory() as d:
+        empty = os.path.join(d, "empty.txt")
+        with open(empty, "w") as f:
+            f.write("# nothing\n\n")
+        good = os.path.join(d, "good.txt")
+        with open(good, "w") as f:
+            f.write("true\n")
+        cases = [
+            (["run", os.path.join(d, "missing.txt")], "No such file"),
+            (["run", empty], "no tasks"),
+            (["run", d], "is a directory"),
+            (["run", "--command", "echo", good], "has no {}"),
+            (["--checkpoint", os.path.join(d, "c"), "run", good], "cannot resume a task list yet"),
+            (["run"], "TASKFILE is required"),
+        ]
+        for args, needle in cases:
+            p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)
+            errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+            check(p.returncode == 2 and len(errors) == 1 and needle in p.stderr and p.stdout == "",
+                  f"{args}: exit {p.returncode}, {p.stderr!r}")
+    print("bad input: exit 2 and one message")
+
+
+if __name__ == "__main__":
+    sys.exit(suite_main(globals()))

@@ -1,0 +1,137 @@
+// The process engine against what a shell does: captured streams, exit statuses and
+// signals, the environment a child sees, output past the memory limit, and no child or
+// background grandchild left behind (checked in /proc).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "parfold/process/child.hpp"
+#include "parfold/process/environment.hpp"
+
+namespace parfold {
+namespace {
+
+struct Run {
+  ChildResult result;
+  std::string out, err;
+};
+
+Run run(std::string const& command, ChildSpec spec = {}) {
+  if (spec.env.empty()) spec.env = child_environment({});
+  CapturedOutput out(64), err(64);  // small: longer outputs spill to a file
+  Run r;
+  r.result = run_shell(command, spec, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_s, name, state;
+  if (!(stat >> pid_s >> name >> state)) return false;
+  return state != "Z";
+}
+
+TEST(Process, CapturesBothStreamsAndTheExitStatus) {
+  auto const r = run("echo out; echo err >&2; printf 'no newline'; exit 3");
+  EXPECT_EQ(r.out, "out\nno newline");
+  EXPECT_EQ(r.err, "err\n");
+  EXPECT_EQ(r.result.exit_code, 3);
+  EXPECT_EQ(r.result.signal, 0);
+  EXPECT_EQ(run("true").result.exit_code, 0);
+}
+
+TEST(Process, MissingCommandIs127AndStdinIsEmpty) {
+  auto const r = run("no-such-command-parfold-test");
+  EXPECT_EQ(r.result.exit_code, 127);
+  EXPECT_NE(r.err.find("not found"), std::string::npos);
+  EXPECT_EQ(run("wc -c").out, "0\n");  // stdin is /dev/null
+}
+
+TEST(Process, SignalEndsItAs128PlusN) {
+  auto const r = run("kill -TERM $$");
+  EXPECT_EQ(r.result.signal, SIGTERM);
+  EXPECT_EQ(r.result.exit_code, 128 + SIGTERM);
+}
+
+TEST(Process, OutputPastTheMemoryLimitIsKeptWholeAndItsFileRemoved) {
+  ChildSpec spec;
+  spec.env = child_environment({});
+  std::string spilled_file;
+  {
+    CapturedOutput out(100), err(100);
+    auto const result = run_shell("seq 1 100000", spec, out, err);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_TRUE(out.spilled());
+    std::string want;
+    for (int i = 1; i <= 100000; ++i) want += std::to_string(i) + "\n";
+    EXPECT_EQ(out.str(), want);
+    EXPECT_EQ(out.size(), want.size());
+  }
+  for (auto const& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    EXPECT_EQ(e.path().filename().string().rfind("parfold-output-", 0), std::string::npos) << e.path();
+  }
+}
+
+TEST(Process, BackgroundChildrenDoNotOutliveTheTask) {
+  auto const r = run("sleep 30 & echo $!");
+  pid_t const bg = static_cast<pid_t>(std::stol(r.out));
+  EXPECT_EQ(r.result.exit_code, 0);
+  for (int i = 0; i < 100 && alive(bg); ++i) usleep(10000);
+  EXPECT_FALSE(alive(bg)) << "background sleep " << bg << " still runs";
+}
+
+TEST(Process, TimeoutEndsTheWholeGroup) {
+  ChildSpec spec;
+  spec.env = child_environment({});
+  spec.timeout_s = 0.3;
+  spec.grace_s = 0.5;
+  auto const t0 = std::chrono::steady_clock::now();
+  auto const r = run("sleep 30 & echo $!; trap '' TERM; sleep 30", spec);  // ignores SIGTERM: SIGKILL after the grace
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_TRUE(r.result.timed_out);
+  EXPECT_EQ(r.result.signal, SIGKILL);
+  pid_t const bg = static_cast<pid_t>(std::stol(r.out));
+  for (int i = 0; i < 100 && alive(bg); ++i) usleep(10000);
+  EXPECT_FALSE(alive(bg));
+}
+
+TEST(Process, StopRequestEndsItWithSigterm) {
+  ChildSpec spec;
+  spec.env = child_environment({});
+  auto const t0 = std::chrono::steady_clock::now();
+  spec.should_stop = [&] { return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(200); };
+  auto const r = run("sleep 30", spec);
+  EXPECT_TRUE(r.result.stopped);
+  EXPECT_EQ(r.result.signal, SIGTERM);
+}
+
+TEST(Environment, LaunchersRankVariablesAreDroppedTheUsersKept) {
+  for (char const* name : {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_UNIVERSE_SIZE", "OMPI_MCA_orte_hnp_uri",
+                           "OMPI_MCA_ess", "PMIX_RANK", "PMI_SIZE", "SLURM_PROCID", "SLURM_STEP_ID", "SLURM_LOCALID",
+                           "SLURM_STEP_NUM_TASKS"}) {
+    EXPECT_TRUE(identifies_launched_rank(name)) << name;
+  }
+  for (char const* name : {"PATH", "HOME", "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "OMPI_MCA_btl",
+                           "SLURM_JOB_ID", "SLURM_NTASKS", "SLURM_CPUS_PER_TASK", "PARFOLD_X"}) {
+    EXPECT_FALSE(identifies_launched_rank(name)) << name;
+  }
+  ::setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+  ::setenv("PARFOLD_TASK", "old", 1);
+  ChildSpec spec;
+  spec.env = child_environment({"PARFOLD_TASK=7"});
+  auto const r = run("echo \"${OMPI_COMM_WORLD_SIZE:-unset} $PARFOLD_TASK\"", spec);
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  ::unsetenv("PARFOLD_TASK");
+  EXPECT_EQ(r.out, "unset 7\n");
+}
+
+}  // namespace
+}  // namespace parfold
