@@ -96,7 +96,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "lines", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "run", "lines", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -108,6 +108,8 @@ def main():
         core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n)
     if a.only in (None, "api"):
         api_benchmarks(parfold, os.path.join(a.build, "bench", "api_bench"), pi_n, 200_000 if a.quick else 1_000_000)
+    if a.only in (None, "run"):
+        run_benchmarks(parfold, mpirun, 2_000 if a.quick else 10_000)
     if a.only in (None, "watch"):
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
@@ -168,6 +170,31 @@ def api_benchmarks(parfold, api, pi_n, count):
         user.append(out["wall_s"])
     b, u = statistics.median(builtin), statistics.median(user)
     line("api: pi as a user kernel", f"{u:.3f} s vs built-in pi {b:.3f} s", b / u, ">= 0.95", b / u >= 0.95)
+
+
+def run_benchmarks(parfold, mpirun, count):
+    """parfold run against the tools people use for task farms: `count` tasks of `true` on
+    2 workers (tasks/s) vs xargs -P 2 (the fork-and-exec limit) and GNU parallel -j 2 (on
+    a tenth of the tasks: it is slow), the same under mpirun -n 2; and 1,000 tasks of
+    `sleep 0.01` with 8 threads on 2 cores vs the ideal 1.25 s."""
+    with tempfile.TemporaryDirectory() as d:
+        def task_file(name, line, n):
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                f.write((line + "\n") * n)
+            return path
+        trues, few = task_file("true.txt", "true", count), task_file("few.txt", "true", count // 10)
+        ours = count / wall([parfold, "--threads", "2", "run", trues], 3)
+        xargs = count / wall(["sh", "-c", f"xargs -P 2 -I{{}} sh -c '{{}}' < {trues}"], 3)
+        par = count // 10 / wall(["sh", "-c", f"parallel -j 2 < {few}"], 1)
+        under = count / wall(mpirun + ["-n", "2", parfold, "--threads", "1", "run", trues], 3)
+        line("run: true x N vs xargs -P 2", f"{ours:.0f} vs {xargs:.0f} tasks/s", ours / xargs, ">= 1", ours >= xargs)
+        line("run: true x N vs parallel -j 2", f"{ours:.0f} vs {par:.0f} tasks/s", ours / par, ">= 10", ours >= 10 * par)
+        line("run: same under mpirun -n 2", f"{under:.0f} vs {par:.0f} tasks/s (parallel)", under / par, ">= 10",
+             under >= 10 * par)
+        sleeps = task_file("sleep.txt", "sleep 0.01", 1000)
+        t = wall([parfold, "--threads", "8", "run", sleeps], 3)
+        line("run: sleep 0.01 x 1000, 8 threads", f"{t:.2f} s vs ideal 1.25 s", 1.25 / t, ">= 0.9", 1.25 / t >= 0.9)
 
 
 def watch_benchmarks(parfold, pi_n, count):

@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
   libgmp-dev bc libre2-dev
   jargon-text fortunes  # texts for the lines tests and demos
-  ripgrep time          # benchmark references
+  ripgrep time parallel # benchmark references
   python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py
   slurmctld slurmd slurm-client munge iproute2 util-linux  # the cluster tests
 )

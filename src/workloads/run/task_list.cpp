@@ -1,12 +1,10 @@
 #include "workloads/run/task_list.hpp"
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "parfold/core/errors.hpp"
 
@@ -55,14 +53,16 @@ std::vector<Task> parse_tasks(std::string const& text, std::string const& comman
 }
 
 std::string read_task_file(std::string const& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  if (std::filesystem::is_directory(path)) throw UsageError(path + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw UsageError(path + ": cannot be read");
-  return text.str();
+  if (path != "-" && std::filesystem::is_directory(path)) throw UsageError(path + ": is a directory");
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw UsageError(path + ": " + std::strerror(errno));
+  std::string text;
+  std::array<char, 65536> buf;
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) text.append(buf.data(), n);
+  bool const failed = std::ferror(f) != 0;
+  if (f != stdin) std::fclose(f);
+  if (failed) throw UsageError(path + ": cannot be read");
+  return text;
 }
 
 }  // namespace parfold
