@@ -4,7 +4,7 @@ tasks run one by one with /bin/sh; every task exactly once; the joblog; exit sta
 the environment a task sees; stops leave no process behind; bad input.
 
   run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
-                                              | stop | bad_input
+                                              | stop | timeout_and_results | bad_input
 """
 import json
 import os
@@ -184,6 +184,39 @@ def stop(opts):
     print("stops leave no task process behind")
 
 
+def timeout_and_results(opts):
+    """--task-timeout ends a task and its background children (counted failed, Signal
+    column set); --results keeps each task's streams and status, equal to /bin/sh's."""
+    with tempfile.TemporaryDirectory() as d:
+        tag = f"{os.getpid() % 100000:05d}"
+        lines = ["echo out; echo err >&2", f"sleep 4{tag}1 & sleep 5{tag}2", "printf partial; exit 4", "true"]
+        tasks = os.path.join(d, "tasks.txt")
+        with open(tasks, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        res, log = os.path.join(d, "res"), os.path.join(d, "log")
+        t0 = time.monotonic()
+        p = subprocess.run([opts.parfold, "--threads", "2", "run", "--task-timeout", "0.5s", "--results", res,
+                            "--joblog", log, tasks], capture_output=True, timeout=60)
+        check(time.monotonic() - t0 < 10, f"task-timeout: took {time.monotonic() - t0:.1f} s")
+        check(p.returncode == 1 and b"2 of 4 tasks failed" in p.stderr and b"timed out" in p.stderr,
+              f"task-timeout: exit {p.returncode} {p.stderr!r}")
+        check(not alive_with(tag + "1") and not alive_with(tag + "2"), "task-timeout: a task process is left")
+        for i, line in enumerate(lines):
+            if i == 1:
+                continue
+            want = subprocess.run(["/bin/sh", "-c", line], capture_output=True)
+            for suffix, data in ((".out", want.stdout), (".err", want.stderr),
+                                 (".status", f"{want.returncode}\n".encode())):
+                with open(os.path.join(res, f"{i}{suffix}"), "rb") as f:
+                    check(f.read() == data, f"--results {i}{suffix}")
+        check(sorted(os.listdir(res)) == sorted(f"{i}{s}" for i in range(4) for s in (".out", ".err", ".status")),
+              f"--results holds {sorted(os.listdir(res))}")
+        with open(log) as f:
+            rows = [r.rstrip("\n").split("\t") for r in f][1:]
+        check(rows[1][7] == str(signal.SIGTERM) and rows[1][6] == "0", f"joblog of the timed-out task: {rows[1]}")
+    print("--task-timeout and --results")
+
+
 def bad_input(opts):
     with tempfile.TemporaryDirectory() as d:
         empty = os.path.join(d, "empty.txt")
@@ -199,6 +232,8 @@ def bad_input(opts):
             (["run", "--command", "echo", good], "has no {}"),
             (["--checkpoint", os.path.join(d, "c"), "run", good], "cannot resume a task list yet"),
             (["run"], "TASKFILE is required"),
+            (["run", "--task-timeout", "0", good], "not a positive duration"),
+            (["run", "--results", good, good], "Not a directory"),
         ]
         for args, needle in cases:
             p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)

@@ -9,13 +9,17 @@
 #include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 
+#include "cli/numbers.hpp"
 #include "cli/options.hpp"
 #include "parfold/checkpoint/segments.hpp"
 #include "parfold/core/exit_codes.hpp"
 #include "parfold/core/hash.hpp"
+#include "parfold/io/staged_file.hpp"
+#include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
@@ -31,6 +35,7 @@ struct TaskRecord {
   std::uint64_t line = 0;
   int exit_code = 0;
   int signal = 0;
+  bool timed_out = false;  ///< ended by --task-timeout
   double start_s = 0;  ///< seconds since the epoch
   double runtime_s = 0;
   int rank = 0;
@@ -40,8 +45,17 @@ struct TaskRecord {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & line & exit_code & signal & start_s & runtime_s & rank & thread & host & out & err;
+    ar & line & exit_code & signal & timed_out & start_s & runtime_s & rank & thread & host & out & err;
   }
+};
+
+struct RunArgs {
+  std::string task_file;
+  std::string command;  ///< --command template, empty: the lines are commands
+  std::string output;   ///< --output FILE
+  std::string joblog;   ///< --joblog FILE
+  std::string results;  ///< --results DIR
+  double task_timeout_s = 0;  ///< --task-timeout; 0: none
 };
 
 /// One window of tasks [window.begin, window.end): each runs in its own shell.
@@ -52,6 +66,7 @@ struct TaskWindow {
   Range window;
   int rank = 0;
   std::string const* host = nullptr;
+  double task_timeout_s = 0;
 
   [[nodiscard]] std::uint64_t items() const { return window.size(); }
   [[nodiscard]] static std::uint64_t grain() { return 1; }
@@ -71,19 +86,14 @@ struct TaskWindow {
     spec.env = child_environment({"PARFOLD_TASK=" + std::to_string(i), "PARFOLD_TASK_LINE=" + std::to_string(task.line),
                                   "PARFOLD_RANK=" + std::to_string(rank), "PARFOLD_THREAD=" + std::to_string(thread)});
     spec.should_stop = [] { return stop_requested() != StopReason::none; };
+    spec.timeout_s = task_timeout_s;
     CapturedOutput out, err;
     ChildResult const r = run_shell(task.command, spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
-    return {task.line, r.exit_code, r.signal, start, r.runtime_s, rank, thread, *host, out.str(), err.str()};
+    return {task.line, r.exit_code, r.signal, r.timed_out, start, r.runtime_s, rank, thread, *host, out.str(), err.str()};
   }
 };
 
-struct RunArgs {
-  std::string task_file;
-  std::string command;  ///< --command template, empty: the lines are commands
-  std::string output;   ///< --output FILE
-  std::string joblog;   ///< --joblog FILE
-};
 
 /// What rank 0 has printed so far.
 struct RunProgress {
@@ -98,6 +108,7 @@ struct RunProgress {
 };
 
 std::string describe_end(TaskRecord const& t) {
+  if (t.timed_out) return "timed out after " + duration_text(t.runtime_s);
   if (t.signal == 0) return "exit " + std::to_string(t.exit_code);
   char const* name = sigabbrev_np(t.signal);
   return "signal " + (name != nullptr ? "SIG" + std::string(name) : std::to_string(t.signal));
@@ -132,10 +143,26 @@ class Joblog {
   std::FILE* f_ = nullptr;
 };
 
+/// Rank 0: --results DIR: DIR/<task>.out, .err and .status (the exit status as the
+/// shell's $? gives it), each written whole or not at all.
+void write_results(std::string const& dir, std::uint64_t index, TaskRecord const& t) {
+  if (dir.empty()) return;
+  std::string const base = dir + "/" + std::to_string(index);
+  for (auto const& [suffix, text] : {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
+    StagedFile f(base + suffix, temporary_name(base + suffix));
+    f.write(*text);
+    f.commit();
+  }
+  StagedFile status(base + ".status", temporary_name(base + ".status"));
+  status.write(std::to_string(t.exit_code) + "\n");
+  status.commit();
+}
+
 /// Rank 0: one window's tasks in order: stdout to the sink, stderr to stderr, a joblog row each.
-void emit_tasks(TaskWindow::Partial const& window, std::vector<Task> const& tasks, RunProgress& p, OrderedSink& sink,
-                Joblog& joblog) {
+void emit_tasks(TaskWindow::Partial const& window, std::vector<Task> const& tasks, RunArgs const& a, RunProgress& p,
+                OrderedSink& sink, Joblog& joblog) {
   for (auto const& [index, t] : window) {
+    write_results(a.results, index, t);
     sink.write(t.out);
     if (!t.err.empty()) std::fwrite(t.err.data(), 1, t.err.size(), stderr);
     p.checksum = fnv1a(t.out, p.checksum);
@@ -179,13 +206,22 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   catch_stop_signals();
   std::vector<Task> const tasks = task_list(a, team);
   std::unique_ptr<Joblog> joblog;
-  on_root(team, [&] { joblog = std::make_unique<Joblog>(a.joblog); });
+  on_root(team, [&] {
+    joblog = std::make_unique<Joblog>(a.joblog);
+    std::error_code ec;
+    if (!a.results.empty() && !std::filesystem::create_directories(a.results, ec) && ec) {
+      throw UsageError("--results " + a.results + ": " + ec.message());
+    }
+    if (!a.results.empty() && !std::filesystem::is_directory(a.results)) {
+      throw UsageError("--results " + a.results + ": not a directory");
+    }
+  });
   OrderedRun const run{a.output, tasks.size(), window_for(team), {}, {}, {a.task_file}};
   RunProgress progress;
   RunInfo const info = run_ordered(
       team, sv, run, progress,
       [&](Range w) {
-        auto part = execute_part(TaskWindow{&tasks, w, team.rank(), &team.host}, s, team, sv);
+        auto part = execute_part(TaskWindow{&tasks, w, team.rank(), &team.host, a.task_timeout_s}, s, team, sv);
         if (any_rank(team, stop_requested() != StopReason::none)) {
           int const sig = stop_signal() != 0 ? stop_signal() : SIGTERM;
           throw Stopped("stopped by " + stop_signal_name() + ": the running tasks were ended and no new one started",
@@ -193,7 +229,7 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
         }
         return part;
       },
-      [&](TaskWindow::Partial const& window, OrderedSink& sink) { emit_tasks(window, tasks, progress, sink, *joblog); });
+      [&](TaskWindow::Partial const& window, OrderedSink& sink) { emit_tasks(window, tasks, a, progress, sink, *joblog); });
   Report r{.workload = "run", .unit = "tasks", .info = info, .launcher = team.launcher};
   char sum[24];
   std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(progress.checksum));
@@ -221,6 +257,17 @@ void setup_run(CLI::App& app, Job& job) {
   run->add_option("--output", a->output, "Write the tasks' output to FILE (whole or not at all)")->type_name("FILE");
   run->add_option("--joblog", a->joblog, "Log every task to FILE (GNU parallel's columns, then Rank Thread Attempt)")
       ->type_name("FILE");
+  run->add_option("--results", a->results, "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
+      ->type_name("DIR");
+  run->add_option_function<std::string>(
+         "--task-timeout",
+         [a](std::string const& text) {
+           auto const s = parse_duration(text);
+           if (!s || !(*s > 0)) throw CLI::ValidationError("--task-timeout", "'" + text + "': not a positive duration (e.g. 30s, 5m)");
+           a->task_timeout_s = *s;
+         },
+         "End a task after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
+      ->type_name("DURATION");
   run->add_option("TASKFILE", a->task_file, "One shell command (or argument) per line; - reads standard input")
       ->required()
       ->type_name("");
