@@ -96,6 +96,11 @@ def identical(opts, ranks):
                     for n in os.listdir(marks):
                         os.remove(os.path.join(marks, n))
                     runs += 1
+        # --output FILE: the same bytes in FILE, nothing on stdout.
+        out = os.path.join(d, "out.txt")
+        p = launch(opts, ranks, ["--threads", "2", "run", "--output", out, tasks])
+        with open(out, "rb") as f:
+            check(f.read() == want_out and p.stdout == b"", f"--output at {ranks} rank(s)")
         print(f"{runs} runs at {ranks} rank(s): output identical to the tasks run one by one")
 
 

@@ -194,6 +194,39 @@ std::vector<Task> task_list(RunArgs const& a, Team const& team) {
   return tasks;
 }
 
+/// Rank 0: the joblog, and the --results directory made.
+std::unique_ptr<Joblog> open_records(RunArgs const& a) {
+  auto joblog = std::make_unique<Joblog>(a.joblog);
+  std::error_code ec;
+  if (!a.results.empty() && !std::filesystem::create_directories(a.results, ec) && ec) {
+    throw UsageError("--results " + a.results + ": " + ec.message());
+  }
+  if (!a.results.empty() && !std::filesystem::is_directory(a.results)) {
+    throw UsageError("--results " + a.results + ": not a directory");
+  }
+  return joblog;
+}
+
+/// The report of a run; rank 0 says which tasks failed.
+Report run_report(RunArgs const& a, Team const& team, RunInfo const& info, RunProgress const& progress,
+                  std::uint64_t tasks) {
+  Report r{.workload = "run", .unit = "tasks", .info = info, .launcher = team.launcher};
+  char sum[24];
+  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(progress.checksum));
+  r.result = {{"tasks", tasks, ""}, {"succeeded", progress.succeeded, ""}, {"failed", progress.failed, ""},
+              {"output_bytes", progress.out_bytes, ""}, {"output_fnv1a", std::string(sum), ""}};
+  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  r.text = "";  // the tasks' output is already out
+  r.exit_code = progress.failed > 0 ? 1 : 0;
+  if (team.is_root() && progress.failed > 0) {
+    std::string firsts;
+    for (std::string const& f : progress.first_failures) firsts += (firsts.empty() ? "" : ", ") + f;
+    std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(progress.failed).c_str(),
+                 count_of(tasks, "task").c_str(), firsts.c_str(), progress.failed > 5 ? ", ..." : "");
+  }
+  return r;
+}
+
 /// Tasks per window: rank 0 holds one window's outputs.
 std::uint64_t window_for(Team const& team) { return std::max<std::uint64_t>(256, 16 * team.workers()); }
 
@@ -206,16 +239,7 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   catch_stop_signals();
   std::vector<Task> const tasks = task_list(a, team);
   std::unique_ptr<Joblog> joblog;
-  on_root(team, [&] {
-    joblog = std::make_unique<Joblog>(a.joblog);
-    std::error_code ec;
-    if (!a.results.empty() && !std::filesystem::create_directories(a.results, ec) && ec) {
-      throw UsageError("--results " + a.results + ": " + ec.message());
-    }
-    if (!a.results.empty() && !std::filesystem::is_directory(a.results)) {
-      throw UsageError("--results " + a.results + ": not a directory");
-    }
-  });
+  on_root(team, [&] { joblog = open_records(a); });
   OrderedRun const run{a.output, tasks.size(), window_for(team), {}, {}, {a.task_file}};
   RunProgress progress;
   RunInfo const info = run_ordered(
@@ -230,21 +254,7 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
         return part;
       },
       [&](TaskWindow::Partial const& window, OrderedSink& sink) { emit_tasks(window, tasks, a, progress, sink, *joblog); });
-  Report r{.workload = "run", .unit = "tasks", .info = info, .launcher = team.launcher};
-  char sum[24];
-  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(progress.checksum));
-  r.result = {{"tasks", tasks.size(), ""}, {"succeeded", progress.succeeded, ""}, {"failed", progress.failed, ""},
-              {"output_bytes", progress.out_bytes, ""}, {"output_fnv1a", std::string(sum), ""}};
-  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
-  r.text = "";  // the tasks' output is already out
-  r.exit_code = progress.failed > 0 ? 1 : 0;
-  if (team.is_root() && progress.failed > 0) {
-    std::string firsts;
-    for (std::string const& f : progress.first_failures) firsts += (firsts.empty() ? "" : ", ") + f;
-    std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(progress.failed).c_str(),
-                 count_of(tasks.size(), "task").c_str(), firsts.c_str(), progress.failed > 5 ? ", ..." : "");
-  }
-  return r;
+  return run_report(a, team, info, progress, tasks.size());
 }
 
 }  // namespace
