@@ -113,6 +113,33 @@ TEST(Process, StopRequestEndsItWithSigterm) {
   EXPECT_EQ(r.result.signal, SIGTERM);
 }
 
+TEST(Process, InputReachesStdinWhileOutputFlowsBack) {
+  // 5 MB both ways: far more than a pipe holds, so writing and reading must interleave.
+  std::string input;
+  for (int i = 0; input.size() < 5'000'000; ++i) input += "line " + std::to_string(i) + "\n";
+  ChildSpec spec;
+  spec.env = child_environment({});
+  spec.input = input;
+  auto const echoed = run("cat", spec);
+  EXPECT_EQ(echoed.result.exit_code, 0);
+  EXPECT_TRUE(echoed.out == input) << echoed.out.size() << " bytes back of " << input.size();
+  EXPECT_EQ(run("wc -c", spec).out, std::to_string(input.size()) + "\n");
+  spec.input = std::string_view{};
+  EXPECT_EQ(run("wc -c", spec).out, "0\n");  // empty input: end of file at once
+}
+
+TEST(Process, AChildThatStopsReadingIsNotAnError) {
+  std::string const input(4'000'000, 'x');
+  ChildSpec spec;
+  spec.env = child_environment({});
+  spec.input = input;
+  auto const r = run("head -c 10", spec);  // exits while parfold still writes: EPIPE, SIGPIPE held back
+  EXPECT_EQ(r.result.exit_code, 0);
+  EXPECT_EQ(r.out, "xxxxxxxxxx");
+  auto const again = run("true", spec);  // and this process is still alive to run the next
+  EXPECT_EQ(again.result.exit_code, 0);
+}
+
 TEST(Environment, LaunchersRankVariablesAreDroppedTheUsersKept) {
   for (char const* name : {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_UNIVERSE_SIZE", "OMPI_MCA_orte_hnp_uri",
                            "OMPI_MCA_ess", "PMIX_RANK", "PMI_SIZE", "SLURM_PROCID", "SLURM_STEP_ID", "SLURM_LOCALID",

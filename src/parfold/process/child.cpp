@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -38,17 +39,24 @@ struct Pipe {
   }
   Pipe(Pipe const&) = delete;
   Pipe& operator=(Pipe const&) = delete;
-  void close_end(int i) {
-    ::close(fd[static_cast<std::size_t>(i)]);
+  /// Gives up end `i` (0 read, 1 write): closed, or handed over (`keep`).
+  int release(int i, bool keep = false) {
+    int const f = fd[static_cast<std::size_t>(i)];
     fd[static_cast<std::size_t>(i)] = -1;
+    if (!keep) ::close(f);
+    return f;
   }
 };
 
-/// Starts the shell with stdout and stderr into the pipes' write ends.
-pid_t spawn(std::string const& command, std::vector<std::string> const& env, Pipe& out, Pipe& err) {
+/// Starts the shell: stdin from `in` (or /dev/null), stdout and stderr into the pipes.
+pid_t spawn(std::string const& command, std::vector<std::string> const& env, Pipe* in, Pipe& out, Pipe& err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (in != nullptr) {
+    posix_spawn_file_actions_adddup2(&actions, in->fd[0], 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
   posix_spawnattr_t attr;
@@ -77,6 +85,8 @@ pid_t spawn(std::string const& command, std::vector<std::string> const& env, Pip
   return pid;
 }
 
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
 /// Reads what is there from `fd` into `into`; false at end of file.
 bool drain(int fd, CapturedOutput& into) {
   std::array<char, 65536> buf;
@@ -84,7 +94,6 @@ bool drain(int fd, CapturedOutput& into) {
     ssize_t const n = ::read(fd, buf.data(), buf.size());
     if (n > 0) {
       into.append(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-      if (static_cast<std::size_t>(n) < buf.size()) return true;
       continue;
     }
     if (n == 0) return false;
@@ -93,66 +102,155 @@ bool drain(int fd, CapturedOutput& into) {
   }
 }
 
-}  // namespace
-
-ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err) {
-  ChildResult r;
-  r.start = std::chrono::system_clock::now();
-  if (!new_children_allowed()) {  // the process is ending: as if killed at once
-    r.stopped = true;
-    r.signal = SIGKILL;
-    r.exit_code = 128 + SIGKILL;
-    return r;
+/// The parent's ends of a child's stdin, stdout and stderr, moved by poll(2): the input
+/// written as the child reads it, both outputs read as they come (no deadlock either way).
+class Streams {
+ public:
+  Streams(int in, std::string_view input, int out, int err, CapturedOutput& out_to, CapturedOutput& err_to)
+      : fds_{pollfd{out, POLLIN, 0}, pollfd{err, POLLIN, 0}, pollfd{in, POLLOUT, 0}},
+        into_{&out_to, &err_to},
+        input_(input) {
+    for (pollfd const& p : fds_) {
+      if (p.fd >= 0) set_nonblocking(p.fd);
+    }
+    if (in >= 0 && input_.empty()) close(2);
   }
-  Pipe out_pipe, err_pipe;
-  auto const t0 = Clock::now();
-  pid_t const pid = spawn(command, spec.env, out_pipe, err_pipe);
-  CleanupGroup const group(pid);
-  out_pipe.close_end(1);
-  err_pipe.close_end(1);
-  for (int fd : {out_pipe.fd[0], err_pipe.fd[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::array<pollfd, 2> fds{pollfd{out_pipe.fd[0], POLLIN, 0}, pollfd{err_pipe.fd[0], POLLIN, 0}};
-  std::array<CapturedOutput*, 2> const into{&out, &err};
-  int status = 0;
-  bool exited = false;
-  Clock::time_point term_sent{}, exit_seen{};
-  int idle = 0;
-  while (fds[0].fd >= 0 || fds[1].fd >= 0 || !exited) {
-    if (fds[0].fd >= 0 || fds[1].fd >= 0) {
-      ::poll(fds.data(), fds.size(), 50);
-      for (std::size_t i = 0; i < fds.size(); ++i) {
-        if (fds[i].fd >= 0 && fds[i].revents != 0 && !drain(fds[i].fd, *into[i])) fds[i].fd = -1;
+  ~Streams() {
+    for (std::size_t i = 0; i < fds_.size(); ++i) close(i);
+  }
+  Streams(Streams const&) = delete;
+  Streams& operator=(Streams const&) = delete;
+
+  [[nodiscard]] bool reading() const { return fds_[0].fd >= 0 || fds_[1].fd >= 0; }
+  /// Waits up to `ms` for any stream, then moves what it can.
+  void pump(int ms) {
+    ::poll(fds_.data(), fds_.size(), ms);
+    for (std::size_t i = 0; i < 2; ++i) {
+      if (fds_[i].fd >= 0 && fds_[i].revents != 0 && !drain(fds_[i].fd, *into_[i])) close(i);
+    }
+    if (fds_[2].fd >= 0 && fds_[2].revents != 0) feed();
+  }
+  void close_input() { close(2); }
+
+ private:
+  void close(std::size_t i) {
+    if (fds_[i].fd >= 0) ::close(fds_[i].fd);
+    fds_[i].fd = -1;
+  }
+  /// Writes what the pipe takes; EPIPE (the child stopped reading) ends the input.
+  void feed() {
+    while (!input_.empty()) {
+      ssize_t const n = ::write(fds_[2].fd, input_.data(), std::min<std::size_t>(input_.size(), 1U << 16));
+      if (n > 0) {
+        input_.remove_prefix(static_cast<std::size_t>(n));
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        if (n < 0 && errno == EAGAIN) return;
+        break;  // EPIPE or another error: the child reads no more
       }
-    } else {
-      // Both streams closed: the child is ending; look again soon, then less often.
-      ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
     }
+    close(2);
+  }
+  std::array<pollfd, 3> fds_;
+  std::array<CapturedOutput*, 2> into_;
+  std::string_view input_;
+};
+
+/// Blocks SIGPIPE in this thread while it writes a child's stdin, so that a child that
+/// stops reading cannot kill parfold; a SIGPIPE raised meanwhile is taken back.
+class NoSigpipe {
+ public:
+  NoSigpipe() {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, &old_);
+  }
+  ~NoSigpipe() {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    timespec const zero{0, 0};
+    while (sigtimedwait(&pipe, nullptr, &zero) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  NoSigpipe(NoSigpipe const&) = delete;
+  NoSigpipe& operator=(NoSigpipe const&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+/// Sends SIGTERM on a timeout or stop request, SIGKILL after the grace period.
+struct Ending {
+  Clock::time_point term_sent{};
+  void check(pid_t pid, ChildSpec const& spec, Clock::time_point t0, ChildResult& r) {
     auto const now = Clock::now();
-    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) {
-      exited = true;
-      exit_seen = now;
-      ::kill(-pid, SIGKILL);  // what it left running in its group ends with it
-    }
-    if (exited && now - exit_seen > std::chrono::seconds(2)) break;  // a setsid() child holds the pipe
-    if (exited) continue;
-    bool const over = spec.timeout_s > 0 && std::chrono::duration<double>(now - t0).count() > spec.timeout_s;
-    bool const stop = spec.should_stop && spec.should_stop();
-    if ((over || stop) && term_sent == Clock::time_point{}) {
+    if (term_sent == Clock::time_point{}) {
+      bool const over = spec.timeout_s > 0 && std::chrono::duration<double>(now - t0).count() > spec.timeout_s;
+      bool const stop = spec.should_stop && spec.should_stop();
+      if (!over && !stop) return;
       r.timed_out = over;
       r.stopped = stop && !over;
       ::kill(-pid, SIGTERM);
       term_sent = now;
-    } else if (term_sent != Clock::time_point{} && std::chrono::duration<double>(now - term_sent).count() > spec.grace_s) {
+    } else if (std::chrono::duration<double>(now - term_sent).count() > spec.grace_s) {
       ::kill(-pid, SIGKILL);
     }
   }
-  r.runtime_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (WIFSIGNALED(status)) {
-    r.signal = WTERMSIG(status);
-    r.exit_code = 128 + r.signal;
-  } else {
-    r.exit_code = WEXITSTATUS(status);
+};
+
+ChildResult not_started() {
+  ChildResult r;
+  r.start = std::chrono::system_clock::now();
+  r.stopped = true;
+  r.signal = SIGKILL;
+  r.exit_code = 128 + SIGKILL;
+  return r;
+}
+
+}  // namespace
+
+ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err) {
+  if (!new_children_allowed()) return not_started();  // the process is ending: as if killed at once
+  std::optional<NoSigpipe> const no_sigpipe = spec.input ? std::optional<NoSigpipe>(std::in_place) : std::nullopt;
+  ChildResult r;
+  r.start = std::chrono::system_clock::now();
+  auto const t0 = Clock::now();
+  Pipe out_pipe, err_pipe;
+  std::optional<Pipe> in_pipe;
+  if (spec.input) in_pipe.emplace();
+  pid_t const pid = spawn(command, spec.env, in_pipe ? &*in_pipe : nullptr, out_pipe, err_pipe);
+  CleanupGroup const group(pid);
+  if (in_pipe) in_pipe->release(0);
+  Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec.input.value_or(std::string_view{}),
+                  out_pipe.release(0, true), err_pipe.release(0, true), out, err);
+  out_pipe.release(1);
+  err_pipe.release(1);
+  int status = 0, idle = 0;
+  Ending ending;
+  for (Clock::time_point exit_seen{}; streams.reading() || exit_seen == Clock::time_point{};) {
+    if (streams.reading()) {
+      streams.pump(50);
+    } else {  // both outputs closed: the child is ending; look again soon, then less often
+      ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
+    }
+    if (exit_seen == Clock::time_point{} && ::waitpid(pid, &status, WNOHANG) == pid) {
+      exit_seen = Clock::now();
+      streams.close_input();
+      ::kill(-pid, SIGKILL);  // what it left running in its group ends with it
+    }
+    if (exit_seen != Clock::time_point{}) {
+      if (Clock::now() - exit_seen > std::chrono::seconds(2)) break;  // a setsid() child holds a pipe
+      continue;
+    }
+    ending.check(pid, spec, t0, r);
   }
+  r.runtime_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  r.exit_code = r.signal != 0 ? 128 + r.signal : WEXITSTATUS(status);
   return r;
 }
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@ struct ChildSpec {
   double grace_s = 5;            ///< between SIGTERM and SIGKILL
   /// Polled about every 50 ms: true ends the child as a timeout does (a stop request).
   std::function<bool()> should_stop;
+  /// Bytes for its stdin (a pipe, written as it reads); none: stdin is /dev/null. A
+  /// child that stops reading early (`head -1`) is not an error.
+  std::optional<std::string_view> input;
 };
 
 /// What a child did.
@@ -28,7 +33,7 @@ struct ChildResult {
   double runtime_s = 0;
 };
 
-/// Runs `/bin/sh -c command` with stdin from /dev/null, in its own process group, in
+/// Runs `/bin/sh -c command` with stdin from /dev/null (or `spec.input`), in its own process group, in
 /// this process's working directory, and captures its stdout and stderr whole. The child
 /// is started with posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK), no copy of this
 /// process's page tables), never with fork(): Open MPI warns that fork() in an MPI
