@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "cli/numbers.hpp"
+#include "parfold/core/errors.hpp"
 
 namespace parfold {
 
@@ -56,12 +57,11 @@ void add_parallel_options(CLI::App& app, CommonOptions& opts) {
   app.add_option_function<std::string>(
          "-s,--schedule",
          [&opts](std::string const& name) {
-           auto const kind = parse_schedule(name);
-           if (!kind) {
-             throw CLI::ValidationError(
-                 "--schedule", "'" + name + "': not one of static, cyclic, dynamic, guided");
+           try {
+             opts.schedule.kind = Schedule::parse(name).kind;
+           } catch (UsageError const& e) {
+             throw CLI::ValidationError("--schedule", e.what());
            }
-           opts.schedule.kind = *kind;
          },
          "How chunks are dealt to workers: static (one block per worker, default), cyclic "
          "(round-robin), dynamic (first come, first served), guided (shrinking chunks)")

@@ -37,7 +37,7 @@ std::optional<ScheduleKind> parse_schedule(std::string_view name) {
 Schedule Schedule::parse(std::string_view kind, std::uint64_t chunk) {
   auto const k = parse_schedule(kind);
   if (!k) {
-    throw UsageError("schedule '" + std::string(kind) + "': not one of static, cyclic, dynamic, guided");
+    throw UsageError("'" + std::string(kind) + "': not one of static, cyclic, dynamic, guided");
   }
   return {*k, chunk};
 }

@@ -62,8 +62,10 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
 void stop_if_requested(Team const& team, OrderedRun const& run) {
   if (!any_rank(team, stop_requested() != StopReason::none)) return;
   // The signal handler removed the temporary file.
-  throw Stopped("stopped by " + stop_signal_name() + "; " + run.output + " was not written",
-                exit_code::kSignalBase + (stop_signal() != 0 ? stop_signal() : SIGTERM));
+  std::string what = "stopped by " + stop_signal_name();
+  if (!run.on_stop.empty()) what += ": " + run.on_stop;
+  if (!run.output.empty()) what += "; " + run.output + " was not written";
+  throw Stopped(what, exit_code::kSignalBase + (stop_signal() != 0 ? stop_signal() : SIGTERM));
 }
 
 }  // namespace parfold

@@ -27,6 +27,7 @@ struct OrderedRun {
   std::string input;          ///< the input's identity, for the checkpoint
   std::string no_resume;      ///< the message for --checkpoint without FILE
   std::vector<std::string> inputs;  ///< input paths FILE must not be
+  std::string on_stop;        ///< what a stop did, for its message ("the running tasks were ended")
 };
 
 /// Rank 0's end of ordered output: buffered writes to stdout or to a staged file (or
@@ -59,8 +60,8 @@ class OrderedSink {
 /// a FILE that cannot be written or is an input. Throws UsageError.
 std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed, bool finished,
                                        std::uint64_t bytes);
-/// After a window: any rank's stop request without a checkpoint ends the job (the
-/// temporary file is already gone) with status 128 + the signal.
+/// After a window, before its output: any rank's stop request (without a checkpoint)
+/// ends the job with status 128 + the signal; a temporary FILE is already gone.
 /// \note With MPI this is a collective operation over all ranks.
 void stop_if_requested(Team const& team, OrderedRun const& run);
 
@@ -102,11 +103,11 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
       [&](Range w) {
         auto const part = window(w);
         add_run(info, part.info);
+        if (cp == nullptr) stop_if_requested(team, run);  // with a checkpoint, run_segments stops
         on_root(team, [&] {
           emit(part.value, *sink);
           sink->flush();
         });
-        if (!run.output.empty() && cp == nullptr) stop_if_requested(team, run);
       },
       [&] { return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state}); });
   on_root(team, [&] {

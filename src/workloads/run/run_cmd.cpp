@@ -63,6 +63,7 @@ struct TaskWindow {
   using Partial = std::map<std::uint64_t, TaskRecord>;  ///< by task index
 
   std::vector<Task> const* tasks = nullptr;
+  std::vector<std::string> const* env = nullptr;  ///< every task's environment, PARFOLD_* last, empty
   Range window;
   int rank = 0;
   std::string const* host = nullptr;
@@ -83,8 +84,12 @@ struct TaskWindow {
     Task const& task = (*tasks)[i];
     int const thread = worker_thread();
     ChildSpec spec;
-    spec.env = child_environment({"PARFOLD_TASK=" + std::to_string(i), "PARFOLD_TASK_LINE=" + std::to_string(task.line),
-                                  "PARFOLD_RANK=" + std::to_string(rank), "PARFOLD_THREAD=" + std::to_string(thread)});
+    spec.env = *env;
+    std::size_t const n = spec.env.size();  // the last four: PARFOLD_TASK, _TASK_LINE, _RANK, _THREAD
+    spec.env[n - 4] += std::to_string(i);
+    spec.env[n - 3] += std::to_string(task.line);
+    spec.env[n - 2] += std::to_string(rank);
+    spec.env[n - 1] += std::to_string(thread);
     spec.should_stop = [] { return stop_requested() != StopReason::none; };
     spec.timeout_s = task_timeout_s;
     CapturedOutput out, err;
@@ -240,19 +245,15 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   std::vector<Task> const tasks = task_list(a, team);
   std::unique_ptr<Joblog> joblog;
   on_root(team, [&] { joblog = open_records(a); });
-  OrderedRun const run{a.output, tasks.size(), window_for(team), {}, {}, {a.task_file}};
+  OrderedRun const run{a.output, tasks.size(), window_for(team), {}, {}, {a.task_file},
+                       "the running tasks were ended and no new one started"};
+  // What every task inherits, computed once; its last four entries are set per task.
+  std::vector<std::string> const env =
+      child_environment({"PARFOLD_TASK=", "PARFOLD_TASK_LINE=", "PARFOLD_RANK=", "PARFOLD_THREAD="});
   RunProgress progress;
   RunInfo const info = run_ordered(
       team, sv, run, progress,
-      [&](Range w) {
-        auto part = execute_part(TaskWindow{&tasks, w, team.rank(), &team.host, a.task_timeout_s}, s, team, sv);
-        if (any_rank(team, stop_requested() != StopReason::none)) {
-          int const sig = stop_signal() != 0 ? stop_signal() : SIGTERM;
-          throw Stopped("stopped by " + stop_signal_name() + ": the running tasks were ended and no new one started",
-                        exit_code::kSignalBase + sig);
-        }
-        return part;
-      },
+      [&](Range w) { return execute_part(TaskWindow{&tasks, &env, w, team.rank(), &team.host, a.task_timeout_s}, s, team, sv); },
       [&](TaskWindow::Partial const& window, OrderedSink& sink) { emit_tasks(window, tasks, a, progress, sink, *joblog); });
   return run_report(a, team, info, progress, tasks.size());
 }
