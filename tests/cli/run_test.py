@@ -110,6 +110,7 @@ def check_joblog(what, path, lines):
     check(rows[0] == ["Seq", "Host", "Starttime", "JobRuntime", "Send", "Receive", "Exitval", "Signal", "Command",
                       "Rank", "Thread", "Attempt"], f"{what}: joblog header {rows[0]}")
     commands = [l for l in lines if l and not l.startswith("#")]
+    rows = rows[:1] + sorted(rows[1:], key=lambda r: int(r[0]))  # rows come as tasks end, as GNU parallel's
     check([int(r[0]) for r in rows[1:]] == list(range(1, len(commands) + 1)), f"{what}: joblog Seq")
     check([r[8] for r in rows[1:]] == commands, f"{what}: joblog commands")
     for r in rows[1:]:
@@ -217,7 +218,7 @@ def timeout_and_results(opts):
         check(sorted(os.listdir(res)) == sorted(f"{i}{s}" for i in range(4) for s in (".out", ".err", ".status")),
               f"--results holds {sorted(os.listdir(res))}")
         with open(log) as f:
-            rows = [r.rstrip("\n").split("\t") for r in f][1:]
+            rows = sorted(([r.rstrip("\n").split("\t") for r in f][1:]), key=lambda r: int(r[0]))
         check(rows[1][7] == str(signal.SIGTERM) and rows[1][6] == "0", f"joblog of the timed-out task: {rows[1]}")
     print("--task-timeout and --results")
 

@@ -1,13 +1,12 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <functional>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 
-#include "parfold/stop/stop.hpp"
+#include "parfold/io/temporary_file.hpp"
 
 namespace parfold {
 
@@ -17,7 +16,6 @@ namespace parfold {
 class CapturedOutput {
  public:
   explicit CapturedOutput(std::size_t memory_limit = std::size_t{1} << 20) : limit_(memory_limit) {}
-  ~CapturedOutput();
   CapturedOutput(CapturedOutput const&) = delete;
   CapturedOutput& operator=(CapturedOutput const&) = delete;
 
@@ -33,9 +31,7 @@ class CapturedOutput {
   std::size_t limit_;
   std::uint64_t size_ = 0;
   std::string memory_;
-  std::FILE* file_ = nullptr;
-  std::string path_;
-  std::optional<CleanupFile> cleanup_;
+  std::unique_ptr<TemporaryFile> file_;  ///< the bytes past the limit
 };
 
 }  // namespace parfold

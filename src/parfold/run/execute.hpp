@@ -39,7 +39,7 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
 
   std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
   std::vector<WorkerStats> mine = run_chunks(
-      plan, team, services.monitor,
+      plan, team, services,
       [&](int t, Chunk const& c) { w.process(c.range, partials[static_cast<std::size_t>(t)].value); }, w.grain());
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
   for (Slot const& p : partials) w.combine(out.value, p.value);

@@ -16,6 +16,7 @@
 #include "parfold/observe/monitor.hpp"
 #include "parfold/run/chunk_source.hpp"
 #include "parfold/run/dispatch.hpp"
+#include "parfold/stream/courier.hpp"
 
 namespace parfold {
 
@@ -65,9 +66,10 @@ std::string describe(std::exception_ptr const& e) {
 /// talks to the other ranks (grants, failure notices, progress) while they work.
 class RankRun {
  public:
-  RankRun(ChunkPlan const& plan, Team const& team, Monitor* monitor, ChunkBody const& body, std::uint64_t grain)
+  RankRun(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body, std::uint64_t grain)
       : team_(team),
-        monitor_(monitor),
+        monitor_(services.monitor),
+        courier_(services.courier),
         body_(body),
         grain_(grain),
         source_(make_source(plan, team)),
@@ -134,6 +136,7 @@ class RankRun {
     if (failed_.load(std::memory_order_relaxed)) notices_.announce();
     if (notices_.heard()) source_->stop();
     if (monitor_ != nullptr) monitor_->tick();
+    if (courier_ != nullptr) courier_->pump();
   }
 
   /// Dynamic and guided over several ranks: rank 0 serves grants, the others fetch them.
@@ -149,7 +152,9 @@ class RankRun {
 
   void wait_for_threads() {
     std::unique_lock lock(mutex_);
-    while (!all_stopped_.wait_for(lock, std::chrono::milliseconds(50), [&] { return running_ == 0; })) {
+    // With a courier, records reach rank 0 within a few milliseconds.
+    auto const wait = std::chrono::milliseconds(courier_ != nullptr ? 5 : 50);
+    while (!all_stopped_.wait_for(lock, wait, [&] { return running_ == 0; })) {
       lock.unlock();
       idle();
       lock.lock();
@@ -158,6 +163,7 @@ class RankRun {
 
   Team const& team_;
   Monitor* monitor_;
+  Courier* courier_;
   ChunkBody const& body_;
   std::uint64_t grain_;
   std::unique_ptr<ChunkSource> source_;
@@ -176,10 +182,11 @@ class RankRun {
 
 int worker_thread() { return t_worker; }
 
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Monitor* monitor,
+std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Services services,
                                     ChunkBody const& body, std::uint64_t grain) {
+  Monitor* const monitor = services.monitor;
   if (monitor != nullptr) monitor->begin_run(plan.range().size());
-  auto stats = RankRun(plan, team, monitor, body, grain).run();
+  auto stats = RankRun(plan, team, services, body, grain).run();
   if (monitor != nullptr) monitor->end_run();
   return stats;
 }

@@ -8,10 +8,9 @@
 #include "parfold/core/range.hpp"
 #include "parfold/core/schedule.hpp"
 #include "parfold/core/stats.hpp"
+#include "parfold/run/services.hpp"
 
 namespace parfold {
-
-class Monitor;
 
 /// Processes chunk `c` on thread `t` of this rank.
 using ChunkBody = std::function<void(int t, Chunk const& c)>;
@@ -24,12 +23,13 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 /// that the schedule picks; returns this rank's worker stats. When a body throws on
 /// any rank, every rank stops taking chunks and, once all of its threads have stopped,
 /// throws the same JobError (the message, rank and host of the lowest failed rank).
-/// With `monitor` and its progress on, a chunk may be passed to `body` as consecutive
+/// With a monitor whose progress is on, a chunk may be passed to `body` as consecutive
 /// slices (multiples of `grain` items, but the last), so that progress moves within
-/// long chunks.
+/// long chunks. A courier in `services` is pumped by the main thread while it waits.
+/// (The checkpoint in `services` is not used here.)
 /// \note With MPI this is a collective operation over all ranks (dynamic and guided
 /// schedules exchange chunk grants with rank 0).
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Monitor* monitor,
+std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Services services,
                                     ChunkBody const& body, std::uint64_t grain = 1);
 
 }  // namespace parfold

@@ -1,28 +1,19 @@
 // `parfold run`: a list of shell commands over every core and node; their output in
 // task order, a GNU parallel style joblog, and grep-like exit statuses.
-#include <string.h>  // sigabbrev_np
-
-#include <csignal>
-
-#include <boost/serialization/map.hpp>
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/vector.hpp>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
+#include <optional>
 
 #include "cli/numbers.hpp"
 #include "cli/options.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/comm/agree.hpp"
 #include "parfold/core/exit_codes.hpp"
 #include "parfold/core/hash.hpp"
 #include "parfold/io/staged_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
-#include "parfold/process/child.hpp"
-#include "parfold/process/environment.hpp"
+#include "workloads/run/farm.hpp"
 #include "workloads/run/run.hpp"
 #include "workloads/run/task_list.hpp"
 
@@ -30,94 +21,21 @@ namespace parfold {
 
 namespace {
 
-/// What one task did, with its output, for rank 0 to print in task order.
-struct TaskRecord {
-  std::uint64_t line = 0;
-  int exit_code = 0;
-  int signal = 0;
-  bool timed_out = false;  ///< ended by --task-timeout
-  double start_s = 0;  ///< seconds since the epoch
-  double runtime_s = 0;
-  int rank = 0;
-  int thread = 0;
-  std::string host;
-  std::string out, err;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar & line & exit_code & signal & timed_out & start_s & runtime_s & rank & thread & host & out & err;
-  }
-};
-
 struct RunArgs {
   std::string task_file;
   std::string command;  ///< --command template, empty: the lines are commands
   std::string output;   ///< --output FILE
   std::string joblog;   ///< --joblog FILE
   std::string results;  ///< --results DIR
-  double task_timeout_s = 0;  ///< --task-timeout; 0: none
+  FarmOptions farm;     ///< --retries, --halt, --task-timeout, --unordered
 };
-
-/// One window of tasks [window.begin, window.end): each runs in its own shell.
-struct TaskWindow {
-  using Partial = std::map<std::uint64_t, TaskRecord>;  ///< by task index
-
-  std::vector<Task> const* tasks = nullptr;
-  std::vector<std::string> const* env = nullptr;  ///< every task's environment, PARFOLD_* last, empty
-  Range window;
-  int rank = 0;
-  std::string const* host = nullptr;
-  double task_timeout_s = 0;
-
-  [[nodiscard]] std::uint64_t items() const { return window.size(); }
-  [[nodiscard]] static std::uint64_t grain() { return 1; }
-  [[nodiscard]] static Partial identity() { return {}; }
-  void process(Range r, Partial& acc) const {
-    for (std::uint64_t i = window.begin + r.begin; i < window.begin + r.end; ++i) {
-      if (stop_requested() != StopReason::none) return;  // no new task starts
-      acc.emplace(i, run_task(i));
-    }
-  }
-  static void combine(Partial& into, Partial const& from) { into.insert(from.begin(), from.end()); }
-
-  [[nodiscard]] TaskRecord run_task(std::uint64_t i) const {
-    Task const& task = (*tasks)[i];
-    int const thread = worker_thread();
-    ChildSpec spec;
-    spec.env = *env;
-    std::size_t const n = spec.env.size();  // the last four: PARFOLD_TASK, _TASK_LINE, _RANK, _THREAD
-    spec.env[n - 4] += std::to_string(i);
-    spec.env[n - 3] += std::to_string(task.line);
-    spec.env[n - 2] += std::to_string(rank);
-    spec.env[n - 1] += std::to_string(thread);
-    spec.should_stop = [] { return stop_requested() != StopReason::none; };
-    spec.timeout_s = task_timeout_s;
-    CapturedOutput out, err;
-    ChildResult const r = run_shell(task.command, spec, out, err);
-    double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
-    return {task.line, r.exit_code, r.signal, r.timed_out, start, r.runtime_s, rank, thread, *host, out.str(), err.str()};
-  }
-};
-
 
 /// What rank 0 has printed so far.
 struct RunProgress {
-  std::uint64_t succeeded = 0, failed = 0, out_bytes = 0;
+  std::uint64_t out_bytes = 0;
   std::uint64_t checksum = fnv1a({});  ///< FNV-1a of the stdout bytes, in task order
   std::vector<std::string> first_failures;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar & succeeded & failed & out_bytes & checksum & first_failures;
-  }
 };
-
-std::string describe_end(TaskRecord const& t) {
-  if (t.timed_out) return "timed out after " + duration_text(t.runtime_s);
-  if (t.signal == 0) return "exit " + std::to_string(t.exit_code);
-  char const* name = sigabbrev_np(t.signal);
-  return "signal " + (name != nullptr ? "SIG" + std::string(name) : std::to_string(t.signal));
-}
 
 /// Rank 0: the joblog, GNU parallel's columns and then parfold's.
 class Joblog {
@@ -134,14 +52,13 @@ class Joblog {
   }
   Joblog(Joblog const&) = delete;
   Joblog& operator=(Joblog const&) = delete;
-  void row(std::uint64_t index, TaskRecord const& t, std::string const& command) {
+  /// One row per attempt, flushed at once: a killed job leaves the record of what ended.
+  void row(Attempt const& t, std::string const& command) {
     if (f_ == nullptr) return;
-    std::fprintf(f_, "%llu\t%s\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\t%d\t%d\t1\n", static_cast<unsigned long long>(index + 1),
-                 t.host.c_str(), t.start_s, t.runtime_s, t.out.size(), t.signal == 0 ? t.exit_code : 0, t.signal,
-                 command.c_str(), t.rank, t.thread);
-  }
-  void flush() {
-    if (f_ != nullptr) std::fflush(f_);
+    std::fprintf(f_, "%llu\t%s\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\t%d\t%d\t%d\n",
+                 static_cast<unsigned long long>(t.index + 1), t.host.c_str(), t.start_s, t.runtime_s, t.out.size(),
+                 t.signal == 0 ? t.exit_code : 0, t.signal, command.c_str(), t.rank, t.thread, t.attempt);
+    std::fflush(f_);
   }
 
  private:
@@ -150,9 +67,9 @@ class Joblog {
 
 /// Rank 0: --results DIR: DIR/<task>.out, .err and .status (the exit status as the
 /// shell's $? gives it), each written whole or not at all.
-void write_results(std::string const& dir, std::uint64_t index, TaskRecord const& t) {
+void write_results(std::string const& dir, Attempt const& t) {
   if (dir.empty()) return;
-  std::string const base = dir + "/" + std::to_string(index);
+  std::string const base = dir + "/" + std::to_string(t.index);
   for (auto const& [suffix, text] : {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
     StagedFile f(base + suffix, temporary_name(base + suffix));
     f.write(*text);
@@ -163,25 +80,21 @@ void write_results(std::string const& dir, std::uint64_t index, TaskRecord const
   status.commit();
 }
 
-/// Rank 0: one window's tasks in order: stdout to the sink, stderr to stderr, a joblog row each.
-void emit_tasks(TaskWindow::Partial const& window, std::vector<Task> const& tasks, RunArgs const& a, RunProgress& p,
-                OrderedSink& sink, Joblog& joblog) {
-  for (auto const& [index, t] : window) {
-    write_results(a.results, index, t);
-    sink.write(t.out);
-    if (!t.err.empty()) std::fwrite(t.err.data(), 1, t.err.size(), stderr);
-    p.checksum = fnv1a(t.out, p.checksum);
-    p.out_bytes += t.out.size();
-    if (t.exit_code == 0) {
-      ++p.succeeded;
-    } else {
-      ++p.failed;
-      if (p.first_failures.size() < 5) p.first_failures.push_back("line " + std::to_string(t.line) + " (" + describe_end(t) + ")");
-    }
-    joblog.row(index, t, tasks[index].command);
+/// Rank 0: a task's last attempt: stdout to the sink, stderr to stderr, whole.
+void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress& p, OrderedSink& sink) {
+  write_results(a.results, t);
+  sink.write(t.out);
+  sink.flush();
+  if (!t.out.empty() && !sink.to_file()) std::fflush(stdout);  // each task's output as soon as its turn comes
+  if (!t.err.empty()) {
+    std::fwrite(t.err.data(), 1, t.err.size(), stderr);
+    std::fflush(stderr);
   }
-  std::fflush(stderr);
-  joblog.flush();
+  p.checksum = fnv1a(t.out, p.checksum);
+  p.out_bytes += t.out.size();
+  if (!t.ok() && p.first_failures.size() < 5) {
+    p.first_failures.push_back("line " + std::to_string(task.line) + " (" + t.ending() + ")");
+  }
 }
 
 /// Every rank: the task list, read by rank 0 and sent to every rank.
@@ -212,50 +125,73 @@ std::unique_ptr<Joblog> open_records(RunArgs const& a) {
   return joblog;
 }
 
-/// The report of a run; rank 0 says which tasks failed.
-Report run_report(RunArgs const& a, Team const& team, RunInfo const& info, RunProgress const& progress,
+/// Rank 0: why the run ends early or fails, on stderr, once.
+void say_how_it_ended(FarmSummary const& f, RunProgress const& progress, RunArgs const& a, std::uint64_t tasks) {
+  if (f.halted) {
+    std::fprintf(stderr, "parfold: --halt %s reached: %s not run\n", a.farm.halt.text().c_str(),
+                 count_of(f.not_run, "task").c_str());
+  }
+  if (f.failed == 0) return;
+  std::string firsts;
+  for (std::string const& x : progress.first_failures) firsts += (firsts.empty() ? "" : ", ") + x;
+  std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(f.failed).c_str(),
+               count_of(tasks, "task").c_str(), firsts.c_str(), f.failed > progress.first_failures.size() ? ", ..." : "");
+}
+
+/// The report of a run: counts, tasks/s, the output's checksum.
+Report run_report(RunArgs const& a, Team const& team, FarmSummary const& f, RunProgress const& progress,
                   std::uint64_t tasks) {
-  Report r{.workload = "run", .unit = "tasks", .info = info, .launcher = team.launcher};
+  Report r{.workload = "run", .unit = "tasks", .info = f.info, .launcher = team.launcher};
   char sum[24];
   std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(progress.checksum));
-  r.result = {{"tasks", tasks, ""}, {"succeeded", progress.succeeded, ""}, {"failed", progress.failed, ""},
-              {"output_bytes", progress.out_bytes, ""}, {"output_fnv1a", std::string(sum), ""}};
+  double const per_s = f.info.wall_s > 0 ? static_cast<double>(f.succeeded + f.failed) / f.info.wall_s : 0.0;
+  r.result = {{"tasks", tasks, ""},          {"succeeded", f.succeeded, ""},
+              {"failed", f.failed, ""},      {"retried", f.retried, ""},
+              {"not_run", f.not_run, ""},    {"tasks_per_s", per_s, "tasks/s"},
+              {"output_bytes", progress.out_bytes, "B"}, {"output_fnv1a", std::string(sum), ""}};
   if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
   r.text = "";  // the tasks' output is already out
-  r.exit_code = progress.failed > 0 ? 1 : 0;
-  if (team.is_root() && progress.failed > 0) {
-    std::string firsts;
-    for (std::string const& f : progress.first_failures) firsts += (firsts.empty() ? "" : ", ") + f;
-    std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(progress.failed).c_str(),
-                 count_of(tasks, "task").c_str(), firsts.c_str(), progress.failed > 5 ? ", ..." : "");
-  }
+  bool const failed = f.failed > 0 || (f.halted && !f.halted_on_success);
+  r.exit_code = failed ? exit_code::kFailure : exit_code::kSuccess;
+  if (team.is_root()) say_how_it_ended(f, progress, a, tasks);
   return r;
 }
 
-/// Tasks per window: rank 0 holds one window's outputs.
-std::uint64_t window_for(Team const& team) { return std::max<std::uint64_t>(256, 16 * team.workers()); }
+/// Rank 0: where the tasks' output goes (stdout, or FILE staged and removed on a stop).
+std::unique_ptr<OrderedSink> open_output(OrderedRun const& run, std::optional<CleanupFile>& temporary) {
+  auto sink = open_sink(run, false, false, false, 0);
+  if (sink->to_file()) temporary.emplace(sink->staging());
+  return sink;
+}
 
 Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   if (sv.checkpoint != nullptr) {
     throw UsageError("--checkpoint: parfold run cannot resume a task list yet; run it without --checkpoint");
   }
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
-  // grace period) before parfold ends: no task outlives it.
+  // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
   std::vector<Task> const tasks = task_list(a, team);
-  std::unique_ptr<Joblog> joblog;
-  on_root(team, [&] { joblog = open_records(a); });
-  OrderedRun const run{a.output, tasks.size(), window_for(team), {}, {}, {a.task_file},
+  OrderedRun const run{a.output, tasks.size(), 0, {}, {}, {a.task_file},
                        "the running tasks were ended and no new one started"};
-  // What every task inherits, computed once; its last four entries are set per task.
-  std::vector<std::string> const env =
-      child_environment({"PARFOLD_TASK=", "PARFOLD_TASK_LINE=", "PARFOLD_RANK=", "PARFOLD_THREAD="});
+  std::unique_ptr<Joblog> joblog;
+  std::unique_ptr<OrderedSink> sink;
+  std::optional<CleanupFile> temporary;
+  on_root(team, [&] {
+    joblog = open_records(a);
+    sink = open_output(run, temporary);
+  });
+  FarmItems const items{tasks.size(), {"PARFOLD_TASK", "PARFOLD_TASK_LINE"}, [&](std::uint64_t i) {
+                          return ItemLaunch{tasks[i].command, std::nullopt, {std::to_string(i), std::to_string(tasks[i].line)}};
+                        }, {}};
   RunProgress progress;
-  RunInfo const info = run_ordered(
-      team, sv, run, progress,
-      [&](Range w) { return execute_part(TaskWindow{&tasks, &env, w, team.rank(), &team.host, a.task_timeout_s}, s, team, sv); },
-      [&](TaskWindow::Partial const& window, OrderedSink& sink) { emit_tasks(window, tasks, a, progress, sink, *joblog); });
-  return run_report(a, team, info, progress, tasks.size());
+  FarmOutcome const outcome{
+      [&](Attempt const& t) { joblog->row(t, tasks[t.index].command); },
+      [&](Attempt&& t) { emit_task(t, tasks[t.index], a, progress, *sink); }};
+  FarmSummary const f = run_farm(team, sv, s, items, a.farm, outcome);
+  stop_if_requested(team, run);
+  on_root(team, [&] { sink->commit(); });
+  return run_report(a, team, f, progress, tasks.size());
 }
 
 }  // namespace
@@ -270,15 +206,7 @@ void setup_run(CLI::App& app, Job& job) {
       ->type_name("FILE");
   run->add_option("--results", a->results, "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
       ->type_name("DIR");
-  run->add_option_function<std::string>(
-         "--task-timeout",
-         [a](std::string const& text) {
-           auto const s = parse_duration(text);
-           if (!s || !(*s > 0)) throw CLI::ValidationError("--task-timeout", "'" + text + "': not a positive duration (e.g. 30s, 5m)");
-           a->task_timeout_s = *s;
-         },
-         "End a task after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
-      ->type_name("DURATION");
+  add_farm_options(*run, a->farm);
   run->add_option("TASKFILE", a->task_file, "One shell command (or argument) per line; - reads standard input")
       ->required()
       ->type_name("");

@@ -1,0 +1,63 @@
+#include "parfold/io/temporary_file.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace parfold {
+
+TemporaryFile::TemporaryFile(char const* what) {
+  char const* dir = std::getenv("TMPDIR");
+  std::string name = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/parfold-" + what + "-XXXXXX";
+  int const fd = ::mkstemp(name.data());
+  if (fd < 0) {
+    throw std::runtime_error("cannot create a temporary file in " + name.substr(0, name.rfind('/')) + ": " +
+                             std::strerror(errno));
+  }
+  path_ = name;
+  cleanup_.emplace(path_);
+  file_ = ::fdopen(fd, "w+b");
+  if (file_ == nullptr) {
+    ::close(fd);
+    fail("open");
+  }
+}
+
+TemporaryFile::~TemporaryFile() {
+  if (file_ != nullptr) std::fclose(file_);
+  ::unlink(path_.c_str());
+}
+
+void TemporaryFile::fail(char const* doing) const {
+  throw std::runtime_error("cannot " + std::string(doing) + " " + path_ + ": " + std::strerror(errno));
+}
+
+std::uint64_t TemporaryFile::append(std::string_view bytes) {
+  std::uint64_t const at = size_;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail("write");
+  size_ += bytes.size();
+  return at;
+}
+
+std::string TemporaryFile::read(std::uint64_t offset, std::uint64_t size) {
+  if (std::fflush(file_) != 0) fail("write");
+  std::string out(size, '\0');
+  for (std::uint64_t done = 0; done < size;) {
+    ssize_t const n = ::pread(::fileno(file_), out.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("read");
+    done += static_cast<std::uint64_t>(n);
+  }
+  return out;
+}
+
+void TemporaryFile::clear() {
+  if (std::fflush(file_) != 0 || ::ftruncate(::fileno(file_), 0) != 0) fail("empty");
+  std::rewind(file_);
+  size_ = 0;
+}
+
+}  // namespace parfold

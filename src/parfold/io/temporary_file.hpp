@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "parfold/stop/stop.hpp"
+
+namespace parfold {
+
+/// A scratch file in $TMPDIR (or /tmp), named parfold-<what>-XXXXXX, registered for
+/// cleanup: removed when this is destroyed and at once when a stop signal arrives.
+/// Throws std::runtime_error when it cannot be made, written or read.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(char const* what);
+  ~TemporaryFile();
+  TemporaryFile(TemporaryFile const&) = delete;
+  TemporaryFile& operator=(TemporaryFile const&) = delete;
+
+  /// Appends `bytes`; returns the offset they start at.
+  std::uint64_t append(std::string_view bytes);
+  /// `size` bytes from `offset` (written earlier).
+  [[nodiscard]] std::string read(std::uint64_t offset, std::uint64_t size);
+  /// Empties the file (its space goes back to the file system).
+  void clear();
+  [[nodiscard]] std::uint64_t size() const { return size_; }
+  [[nodiscard]] std::string const& path() const { return path_; }
+
+ private:
+  [[noreturn]] void fail(char const* doing) const;
+  std::string path_;
+  std::optional<CleanupFile> cleanup_;
+  std::FILE* file_ = nullptr;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace parfold

@@ -1,0 +1,364 @@
+#include "workloads/run/farm.hpp"
+
+#include <string.h>  // sigabbrev_np
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <utility>
+
+#include "cli/numbers.hpp"
+#include "parfold/comm/agree.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/observe/units.hpp"
+#include "parfold/process/child.hpp"
+#include "parfold/process/environment.hpp"
+#include "parfold/run/execute.hpp"
+#include "parfold/stop/stop.hpp"
+#include "parfold/stream/courier.hpp"
+#include "parfold/stream/reorder.hpp"
+
+namespace parfold {
+
+// ---- --halt ----------------------------------------------------------------------------
+
+namespace {
+
+[[noreturn]] void bad_halt(std::string const& text) {
+  throw UsageError("--halt '" + text +
+                   "': not never, or now|soon,fail|success|done=N|P% (e.g. now,fail=1, soon,fail=10%)");
+}
+
+Halt old_halt(std::string const& text) {
+  using W = Halt::When;
+  using Y = Halt::Why;
+  if (text == "1") return {W::soon, Y::fail, 1, 0};
+  if (text == "2") return {W::now, Y::fail, 1, 0};
+  if (text == "-1") return {W::soon, Y::success, 1, 0};
+  if (text == "-2") return {W::now, Y::success, 1, 0};
+  return {};  // 0, never
+}
+
+}  // namespace
+
+Halt Halt::parse(std::string const& text) {
+  auto const comma = text.find(',');
+  if (comma == std::string::npos) {
+    for (char const* old : {"0", "1", "2", "-1", "-2", "never"}) {
+      if (text == old) return old_halt(text);
+    }
+    if (text.empty() || text.back() != '%') bad_halt(text);
+    return parse("soon,fail=" + text);  // GNU parallel's old "P%"
+  }
+  Halt h;
+  std::string const when = text.substr(0, comma);
+  if (when != "now" && when != "soon") bad_halt(text);
+  h.when = when == "now" ? When::now : When::soon;
+  std::string const cond = text.substr(comma + 1);
+  auto const eq = cond.find('=');
+  if (eq == std::string::npos) bad_halt(text);
+  std::string const why = cond.substr(0, eq);
+  if (why == "fail") {
+    h.why = Why::fail;
+  } else if (why == "success") {
+    h.why = Why::success;
+  } else if (why == "done") {
+    h.why = Why::done;
+  } else {
+    bad_halt(text);
+  }
+  std::string value = cond.substr(eq + 1);
+  bool const percent = !value.empty() && value.back() == '%';
+  if (percent) value.pop_back();
+  std::uint64_t n = 0;
+  try {
+    n = value.find_first_not_of("0123456789") == std::string::npos ? parse_u64(value) : 0;
+  } catch (std::exception const&) {
+    bad_halt(text);
+  }
+  if (n == 0 || (percent && n > 100)) bad_halt(text);
+  if (percent) {
+    h.percent = static_cast<double>(n);
+  } else {
+    h.count = n;
+  }
+  return h;
+}
+
+bool Halt::reached(std::uint64_t failed, std::uint64_t succeeded, std::uint64_t items) const {
+  if (when == When::never) return false;
+  std::uint64_t const n = why == Why::fail ? failed : why == Why::success ? succeeded : failed + succeeded;
+  if (count > 0) return n >= count;
+  return static_cast<double>(n) * 100.0 >= percent * static_cast<double>(items);
+}
+
+std::string Halt::text() const {
+  if (when == When::never) return "never";
+  std::string const what = why == Why::fail ? "fail" : why == Why::success ? "success" : "done";
+  std::string const n = count > 0 ? std::to_string(count) : std::to_string(static_cast<int>(percent)) + "%";
+  return std::string(when == When::now ? "now" : "soon") + "," + what + "=" + n;
+}
+
+void add_farm_options(CLI::App& cmd, FarmOptions& opt) {
+  cmd.add_option("--retries", opt.retries, "Run a failed task up to N more times, on another rank when there is one")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option_function<std::string>(
+         "--halt", [&opt](std::string const& text) { opt.halt = Halt::parse(text); },
+         "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running tasks)")
+      ->type_name("WHEN,WHY");
+  cmd.add_option_function<std::string>(
+         "--task-timeout",
+         [&opt](std::string const& text) {
+           auto const s = parse_duration(text);
+           if (!s || !(*s > 0)) throw CLI::ValidationError("--task-timeout", "'" + text + "': not a positive duration (e.g. 30s, 5m)");
+           opt.task_timeout_s = *s;
+         },
+         "End a task after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
+      ->type_name("DURATION");
+  cmd.add_flag("--unordered", opt.unordered, "Print each task's output when it ends (whole), not in task order");
+}
+
+// ---- an attempt's record ---------------------------------------------------------------
+
+std::string Attempt::ending() const {
+  if (timed_out) return "timed out after " + duration_text(runtime_s);
+  if (signal == 0) return "exit " + std::to_string(exit_code);
+  char const* name = sigabbrev_np(signal);
+  return "signal " + (name != nullptr ? "SIG" + std::string(name) : std::to_string(signal));
+}
+
+namespace {
+
+/// The fixed part of an encoded attempt; the host, stdout and stderr follow it.
+struct AttemptHead {
+  std::uint64_t index;
+  std::int32_t attempt, exit_code, signal, timed_out, rank, thread;
+  double start_s, runtime_s;
+  std::uint64_t host_size, out_size, err_size;
+};
+
+}  // namespace
+
+std::string Attempt::encode() const {
+  AttemptHead const h{index, attempt, exit_code, signal, timed_out ? 1 : 0, rank, thread, start_s, runtime_s,
+                      host.size(), out.size(), err.size()};
+  std::string bytes;
+  bytes.reserve(sizeof(h) + host.size() + out.size() + err.size());
+  bytes.append(reinterpret_cast<char const*>(&h), sizeof(h));
+  bytes.append(host).append(out).append(err);
+  return bytes;
+}
+
+Attempt Attempt::decode(std::string const& bytes) {
+  AttemptHead h{};
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  std::size_t const at = sizeof(h);
+  return {h.index, h.attempt, h.exit_code, h.signal, h.timed_out != 0, h.start_s, h.runtime_s, h.rank, h.thread,
+          bytes.substr(at, h.host_size), bytes.substr(at + h.host_size, h.out_size),
+          bytes.substr(at + h.host_size + h.out_size, h.err_size)};
+}
+
+// ---- the engine ------------------------------------------------------------------------
+
+namespace {
+
+/// Rank 0's courier word: the halt.
+constexpr int kHaltSoon = 1;
+constexpr int kHaltNow = 2;
+
+/// One rank's side of a farm: runs items on its workers and posts each attempt.
+class Farm {
+ public:
+  Farm(Team const& team, FarmItems const& items, FarmOptions const& opt, Courier& courier)
+      : team_(team), items_(items), opt_(opt), courier_(courier) {
+    std::vector<std::string> extra;
+    for (std::string const& name : items.env_names) extra.push_back(name + "=");
+    extra.emplace_back("PARFOLD_RANK=");
+    extra.emplace_back("PARFOLD_THREAD=");
+    env_ = child_environment(extra);
+  }
+
+  /// No new item starts: a stop signal or a halt.
+  [[nodiscard]] bool stopping() const { return stop_requested() != StopReason::none || courier_.told() != 0; }
+
+  void run_one(std::uint64_t i, int attempt) const {
+    ItemLaunch const launch = items_.launch(i);
+    int const thread = worker_thread();
+    ChildSpec spec;
+    spec.env = env_;
+    std::size_t const first = spec.env.size() - launch.values.size() - 2;  // the farm's names are last
+    for (std::size_t k = 0; k < launch.values.size(); ++k) spec.env[first + k] += launch.values[k];
+    spec.env[spec.env.size() - 2] += std::to_string(team_.rank());
+    spec.env[spec.env.size() - 1] += std::to_string(thread);
+    spec.should_stop = [this] { return stop_requested() != StopReason::none || courier_.told() == kHaltNow; };
+    spec.timeout_s = opt_.task_timeout_s;
+    spec.input = launch.input;
+    CapturedOutput out(opt_.memory_per_output), err;
+    ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
+    double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
+    Attempt const a{i, attempt, r.exit_code, r.signal, r.timed_out, start, r.runtime_s, team_.rank(), thread,
+                    team_.host, out.str(), err.str()};
+    courier_.post(a.encode());
+  }
+
+  [[nodiscard]] FarmItems const& items() const { return items_; }
+
+ private:
+  Team const& team_;
+  FarmItems const& items_;
+  FarmOptions const& opt_;
+  Courier& courier_;
+  std::vector<std::string> env_;  ///< every child's environment; the farm's names last, values empty
+};
+
+/// One pass of a farm as a workload: all items (the first pass) or a list of retries.
+struct FarmPass {
+  using Partial = std::uint64_t;  ///< attempts run
+
+  Farm const* farm = nullptr;
+  std::vector<std::uint64_t> const* list = nullptr;  ///< null: every item
+  int attempt = 1;
+
+  [[nodiscard]] std::uint64_t items() const { return list != nullptr ? list->size() : farm->items().count; }
+  [[nodiscard]] static std::uint64_t grain() { return 1; }
+  [[nodiscard]] static Partial identity() { return 0; }
+  void process(Range r, Partial& n) const {
+    for (std::uint64_t k = r.begin; k < r.end; ++k) {
+      std::uint64_t const i = list != nullptr ? (*list)[k] : k;
+      if (farm->stopping()) return;
+      if (list == nullptr && farm->items().done && farm->items().done(i)) continue;
+      farm->run_one(i, attempt);
+      ++n;
+    }
+  }
+  static void combine(Partial& into, Partial const& from) { into += from; }
+};
+
+/// A failed attempt that runs again, and the rank it runs on.
+struct Retry {
+  std::uint64_t index = 0;
+  int rank = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & index & rank;
+  }
+};
+
+/// Rank 0: takes every attempt as it arrives, decides retries and the halt, and
+/// releases each item's last attempt in order.
+class Collector {
+ public:
+  Collector(Team const& team, FarmItems const& items, FarmOptions const& opt, FarmOutcome const& outcome)
+      : team_(team), items_(items), opt_(opt), outcome_(outcome),
+        order_(0, [this](std::uint64_t, std::string&& r) { outcome_.finished(Attempt::decode(r)); }) {}
+
+  void attach(Courier& courier) { courier_ = &courier; }
+
+  void take(std::string&& record) {
+    Attempt a = Attempt::decode(record);
+    if (outcome_.attempted) outcome_.attempted(a);
+    pending_.erase(a.index);
+    if (!a.ok() && a.attempt <= opt_.retries && courier_->told() == 0) {
+      retries_.push_back(Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
+      pending_.emplace(a.index, std::move(record));
+      ++summary_.retried;
+      return;
+    }
+    finish(std::move(a), std::move(record));
+  }
+  /// The failed attempts whose retry never ran (a halt or a stop came first) are final.
+  void give_up_retries() {
+    for (auto& [index, record] : std::exchange(pending_, {})) finish(Attempt::decode(record), std::move(record));
+  }
+
+  void skip_done() {
+    if (!items_.done) return;
+    for (std::uint64_t i = 0; i < items_.count; ++i) {
+      if (items_.done(i)) order_.skip(i);
+    }
+  }
+  std::vector<Retry> take_retries() { return std::exchange(retries_, {}); }
+  void release_rest() { order_.release_all(); }
+  FarmSummary& summary() { return summary_; }
+
+ private:
+  void finish(Attempt&& a, std::string&& record) {
+    ++(a.ok() ? summary_.succeeded : summary_.failed);
+    if (opt_.unordered) {
+      outcome_.finished(std::move(a));
+    } else {
+      order_.put(a.index, std::move(record));
+    }
+    if (courier_->told() == 0 && opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
+      summary_.halted = true;
+      summary_.halted_on_success = opt_.halt.why == Halt::Why::success;
+      courier_->tell(opt_.halt.when == Halt::When::now ? kHaltNow : kHaltSoon);
+    }
+  }
+
+  Team const& team_;
+  FarmItems const& items_;
+  FarmOptions const& opt_;
+  FarmOutcome const& outcome_;
+  Courier* courier_ = nullptr;
+  ReorderBuffer order_;
+  std::vector<Retry> retries_;
+  std::map<std::uint64_t, std::string> pending_;  ///< the failed attempts of the retries
+  FarmSummary summary_;
+};
+
+/// The retries rank 0 decided, on every rank; this rank's share in `mine`.
+std::vector<std::uint64_t> retries_for(Team const& team, std::vector<Retry> const& all) {
+  std::vector<std::uint64_t> mine;
+  for (Retry const& r : all) {
+    if (r.rank == team.rank()) mine.push_back(r.index);
+  }
+  return mine;
+}
+
+}  // namespace
+
+FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items, FarmOptions const& opt,
+                     FarmOutcome const& outcome) {
+  Collector collector(team, items, opt, outcome);
+  Courier courier(team, [&](std::string&& r) { collector.take(std::move(r)); });
+  collector.attach(courier);
+  on_root(team, [&] { collector.skip_done(); });
+  Farm const farm(team, items, opt, courier);
+  services.courier = &courier;
+  services.checkpoint = nullptr;
+  RunInfo info = execute_on_ranks(FarmPass{&farm, nullptr, 1}, s, team, services).info;
+  courier.finish();
+  for (int attempt = 2; attempt <= opt.retries + 1; ++attempt) {
+    std::vector<Retry> retries = team.is_root() ? collector.take_retries() : std::vector<Retry>{};
+    team.comm.broadcast(retries);
+    if (retries.empty() || any_rank(team, stop_requested() != StopReason::none) || courier.told() != 0) break;
+    std::vector<std::uint64_t> const mine = retries_for(team, retries);
+    Team const here = Team::local(team.my_threads());
+    (void)execute_on_ranks(FarmPass{&farm, &mine, attempt}, Schedule{ScheduleKind::dynamic, 1}, here,
+                           Services{nullptr, nullptr, &courier});
+    courier.finish();
+  }
+  bool const stopped = any_rank(team, stop_requested() != StopReason::none);
+  on_root(team, [&] {
+    collector.give_up_retries();
+    if (!stopped) collector.release_rest();  // past the gaps a halt left
+  });
+  FarmSummary summary = collector.summary();
+  team.comm.broadcast(summary.succeeded);
+  team.comm.broadcast(summary.failed);
+  team.comm.broadcast(summary.retried);
+  team.comm.broadcast(summary.halted);
+  team.comm.broadcast(summary.halted_on_success);
+  std::uint64_t done = 0;
+  if (items.done) {
+    for (std::uint64_t i = 0; i < items.count; ++i) done += items.done(i) ? 1U : 0U;
+  }
+  summary.not_run = items.count - done - summary.succeeded - summary.failed;
+  summary.info = info;
+  return summary;
+}
+
+}  // namespace parfold

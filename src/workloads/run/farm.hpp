@@ -1,0 +1,119 @@
+#pragma once
+
+// The process engine of `parfold run` and `parfold lines exec`: items (tasks, chunks of
+// files) each run as a shell command in a child process on whichever worker of whichever
+// rank the schedule picks; every attempt's result travels to rank 0 as it ends (a
+// Courier), where it is logged at once and its output released in item order (a
+// ReorderBuffer with bounded memory) or, unordered, as it arrives. Failed attempts run
+// again on another rank (--retries); --halt stops early with GNU parallel's meaning.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "parfold/comm/context.hpp"
+#include "parfold/core/schedule.hpp"
+#include "parfold/core/stats.hpp"
+#include "parfold/run/services.hpp"
+
+namespace parfold {
+
+/// --halt WHEN,WHY=N or WHY=P%: GNU parallel's meaning ("soon": start no new item;
+/// "now": also end the running ones).
+struct Halt {
+  enum class When { never, soon, now };
+  enum class Why { fail, success, done };
+  When when = When::never;
+  Why why = Why::fail;
+  std::uint64_t count = 0;  ///< WHY=N
+  double percent = 0;       ///< WHY=P% of all items (when count is 0)
+
+  /// Parses "never", "now|soon,fail|success|done=N|P%", and GNU parallel's old forms
+  /// 0, 1, 2, -1, -2 and "P%". Throws UsageError naming what is wrong.
+  [[nodiscard]] static Halt parse(std::string const& text);
+  /// Whether the counts so far (of `items` in all) reach the condition.
+  [[nodiscard]] bool reached(std::uint64_t failed, std::uint64_t succeeded, std::uint64_t items) const;
+  [[nodiscard]] std::string text() const;
+};
+
+/// One attempt of one item, as its worker reports it to rank 0.
+struct Attempt {
+  std::uint64_t index = 0;
+  int attempt = 1;    ///< 1 for the first run, 2 for the first retry, ...
+  int exit_code = 0;  ///< 128 + N when signal N ended it
+  int signal = 0;
+  bool timed_out = false;
+  double start_s = 0;  ///< seconds since the epoch
+  double runtime_s = 0;
+  int rank = 0;
+  int thread = 0;
+  std::string host;
+  std::string out, err;
+
+  [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out; }
+  /// "exit 3", "signal SIGKILL", "timed out after 2 s".
+  [[nodiscard]] std::string ending() const;
+  [[nodiscard]] std::string encode() const;
+  [[nodiscard]] static Attempt decode(std::string const& bytes);
+};
+
+/// How item i runs: its shell command, its stdin (none: /dev/null) and the values of
+/// the farm's environment names.
+struct ItemLaunch {
+  std::string_view command;
+  std::optional<std::string_view> input;
+  std::vector<std::string> values;  ///< one per FarmItems::env_names
+};
+
+/// What a farm runs.
+struct FarmItems {
+  std::uint64_t count = 0;
+  /// Variables set per item (PARFOLD_RANK and PARFOLD_THREAD are added by the farm).
+  std::vector<std::string> env_names;
+  /// Item i's launch; called on the worker that runs it, concurrently.
+  std::function<ItemLaunch(std::uint64_t)> launch;
+  /// Items already done (a resumed run): none of them runs, and no result comes for them.
+  std::function<bool(std::uint64_t)> done;
+};
+
+struct FarmOptions {
+  int retries = 0;  ///< a failed item runs up to 1 + retries times
+  Halt halt;
+  double task_timeout_s = 0;  ///< 0: none
+  bool unordered = false;     ///< results as they arrive, not in item order
+  std::size_t memory_per_output = std::size_t{1} << 20;  ///< a child's stdout in memory before it spills
+};
+
+/// Rank 0, main thread: what is done with the results.
+struct FarmOutcome {
+  /// Every attempt, as it reaches rank 0 (a joblog row).
+  std::function<void(Attempt const&)> attempted;
+  /// Each item's last attempt, in item order (unordered: as it arrives).
+  std::function<void(Attempt&&)> finished;
+};
+
+/// What a farm did (every rank holds rank 0's counts).
+struct FarmSummary {
+  std::uint64_t succeeded = 0, failed = 0;
+  std::uint64_t retried = 0;  ///< attempts that were run again
+  std::uint64_t not_run = 0;  ///< items never finished: a halt or a stop came first
+  bool halted = false;
+  bool halted_on_success = false;
+  RunInfo info;
+};
+
+/// Declares --retries, --halt, --task-timeout and --unordered on `cmd`, into `opt`.
+void add_farm_options(CLI::App& cmd, FarmOptions& opt);
+
+/// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
+/// schedule `s`. The run's services observe the first pass (traces, progress).
+/// \note With MPI this is a collective operation over all ranks.
+FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items, FarmOptions const& opt,
+                     FarmOutcome const& outcome);
+
+}  // namespace parfold
