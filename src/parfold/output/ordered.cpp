@@ -1,5 +1,7 @@
 #include "parfold/output/ordered.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,16 @@ void OrderedSink::flush() {
     std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
   }
   buffer_.clear();
+}
+
+int OrderedSink::fd() {
+  flush();
+  if (to_ == To::file) {
+    std::fflush(file_->stream());
+    return ::fileno(file_->stream());
+  }
+  std::fflush(stdout);
+  return STDOUT_FILENO;
 }
 
 std::uint64_t OrderedSink::sync() {

@@ -46,6 +46,8 @@ class OrderedSink {
   std::uint64_t sync();
   void commit();
   [[nodiscard]] bool to_file() const { return to_ == To::file; }
+  /// Flushes, and returns the descriptor the bytes go to (for a child that writes there).
+  [[nodiscard]] int fd();
   /// The file being written (to_file() only).
   [[nodiscard]] std::string const& staging() const { return file_->staging(); }
 

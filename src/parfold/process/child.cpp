@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "parfold/stop/stop.hpp"
 
@@ -48,17 +49,17 @@ struct Pipe {
   }
 };
 
-/// Starts the shell: stdin from `in` (or /dev/null), stdout and stderr into the pipes.
-pid_t spawn(std::string const& command, std::vector<std::string> const& env, Pipe* in, Pipe& out, Pipe& err) {
+/// Starts the shell: stdin from `in` (-1: /dev/null), stdout to `out`, stderr to `err`.
+pid_t spawn(std::string const& command, std::vector<std::string> const& env, int in, int out, int err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (in != nullptr) {
-    posix_spawn_file_actions_adddup2(&actions, in->fd[0], 0);
+  if (in >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, in, 0);
   } else {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   }
-  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, out, 1);
+  posix_spawn_file_actions_adddup2(&actions, err, 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, defaults;
@@ -222,7 +223,7 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
   Pipe out_pipe, err_pipe;
   std::optional<Pipe> in_pipe;
   if (spec.input) in_pipe.emplace();
-  pid_t const pid = spawn(command, spec.env, in_pipe ? &*in_pipe : nullptr, out_pipe, err_pipe);
+  pid_t const pid = spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1], err_pipe.fd[1]);
   CleanupGroup const group(pid);
   if (in_pipe) in_pipe->release(0);
   Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec.input.value_or(std::string_view{}),
@@ -252,6 +253,46 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
   r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   r.exit_code = r.signal != 0 ? 128 + r.signal : WEXITSTATUS(status);
   return r;
+}
+
+FeedChild::FeedChild(std::string const& command, std::vector<std::string> const& env, int out_fd) {
+  if (!new_children_allowed()) throw std::runtime_error("the process is ending: no child starts");
+  Pipe in;
+  pid_ = spawn(command, env, in.fd[0], out_fd, STDERR_FILENO);
+  group_ = std::make_unique<CleanupGroup>(pid_);
+  in_ = in.release(1, true);
+}
+
+FeedChild::~FeedChild() {
+  if (pid_ > 0) {
+    ::kill(-pid_, SIGKILL);
+    finish();
+  }
+}
+
+void FeedChild::write(std::string_view bytes) {
+  if (in_ < 0) return;
+  NoSigpipe const no_sigpipe;
+  while (!bytes.empty()) {
+    ssize_t const n = ::write(in_, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {  // EPIPE: it stopped reading (head -1); the rest is not for it
+      ::close(std::exchange(in_, -1));
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+int FeedChild::finish() {
+  if (in_ >= 0) ::close(std::exchange(in_, -1));
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::kill(-pid_, SIGKILL);  // what it left running in its group ends with it
+  pid_ = -1;
+  group_.reset();
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 }  // namespace parfold

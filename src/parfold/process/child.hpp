@@ -1,13 +1,17 @@
 #pragma once
 
 #include <chrono>
+#include <sys/types.h>
+
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
 
 #include "parfold/process/captured.hpp"
+#include "parfold/stop/stop.hpp"
 
 namespace parfold {
 
@@ -43,5 +47,28 @@ struct ChildResult {
 /// A command that cannot be found is the shell's exit 127, not an error here; throws
 /// std::runtime_error only when no process can be started at all.
 ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err);
+
+/// A child that reads what this process writes to it (`/bin/sh -c command`, in its own
+/// process group, started as run_shell's are): its stdout goes to `out_fd`, its stderr
+/// to this process's. For one consumer of a whole job's output (`lines exec --reduce`).
+/// Destroyed before finish(), its group is killed.
+class FeedChild {
+ public:
+  FeedChild(std::string const& command, std::vector<std::string> const& env, int out_fd);
+  ~FeedChild();
+  FeedChild(FeedChild const&) = delete;
+  FeedChild& operator=(FeedChild const&) = delete;
+
+  /// Writes to its stdin, waiting while the pipe is full; once it stops reading, the
+  /// rest is dropped (as `cmd | head -1`).
+  void write(std::string_view bytes);
+  /// Closes its stdin and waits for it; returns its exit status (128 + N for signal N).
+  int finish();
+
+ private:
+  pid_t pid_ = -1;
+  int in_ = -1;
+  std::unique_ptr<CleanupGroup> group_;
+};
 
 }  // namespace parfold

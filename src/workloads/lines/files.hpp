@@ -57,6 +57,10 @@ class LineFiles {
 
   static constexpr std::size_t kWindowBytes = std::size_t{16} << 20;
 
+  /// The whole lines of file `file` whose first byte lies in `local` (bytes of that
+  /// file), through the end of the last one; empty when no line starts there.
+  [[nodiscard]] std::string_view owned_lines(std::size_t file, Range local) const;
+
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
   /// The files' paths, sizes, modification times and a content fingerprint, one line
@@ -74,7 +78,6 @@ class LineFiles {
   static void release(std::string_view bytes);
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
-  [[nodiscard]] std::string_view owned_lines(std::size_t file, Range local) const;
 
   std::vector<InputFile> files_;
   std::vector<std::string_view> views_;

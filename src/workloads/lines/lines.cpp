@@ -1,4 +1,4 @@
-// `parfold lines count|grep|top`: line-oriented work on big text files.
+// `parfold lines count|grep|top|exec`: line-oriented work on big text files.
 #include "workloads/lines/lines.hpp"
 
 #include "parfold/comm/agree.hpp"
@@ -40,6 +40,7 @@ void setup_lines(CLI::App& app, Job& job) {
   add_count_command(*lines, job);
   add_top_command(*lines, job);
   add_grep_command(*lines, job);
+  add_exec_command(*lines, job);
 }
 
 }  // namespace parfold

@@ -1,7 +1,7 @@
 #pragma once
 
 // `parfold lines`: the workloads over line-aligned chunks of big files, one file each
-// (count_cmd.cpp, grep_cmd.cpp, top_cmd.cpp), and what their commands share.
+// (count_cmd.cpp, grep_cmd.cpp, top_cmd.cpp, exec_cmd.cpp), and what their commands share.
 
 #include <memory>
 #include <string>
@@ -62,5 +62,6 @@ void setup_lines(CLI::App& app, Job& job);
 void add_count_command(CLI::App& lines, Job& job);
 void add_grep_command(CLI::App& lines, Job& job);
 void add_top_command(CLI::App& lines, Job& job);
+void add_exec_command(CLI::App& lines, Job& job);
 
 }  // namespace parfold

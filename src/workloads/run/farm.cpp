@@ -2,12 +2,14 @@
 
 #include <string.h>  // sigabbrev_np
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <utility>
 
 #include "cli/numbers.hpp"
+#include "cli/options.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
 #include "parfold/observe/units.hpp"
@@ -99,12 +101,17 @@ std::string Halt::text() const {
   return std::string(when == When::now ? "now" : "soon") + "," + what + "=" + n;
 }
 
-void add_farm_options(CLI::App& cmd, FarmOptions& opt) {
-  cmd.add_option("--retries", opt.retries, "Run a failed task up to N more times, on another rank when there is one")
-      ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered) {
+  add_count(cmd, "--retries", opt.retries, "Run a failed task up to N more times, on another rank when there is one", 0);
   cmd.add_option_function<std::string>(
-         "--halt", [&opt](std::string const& text) { opt.halt = Halt::parse(text); },
+         "--halt",
+         [&opt](std::string const& text) {
+           try {
+             opt.halt = Halt::parse(text);
+           } catch (UsageError const& e) {
+             throw CLI::ValidationError(e.what());
+           }
+         },
          "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running tasks)")
       ->type_name("WHEN,WHY");
   cmd.add_option_function<std::string>(
@@ -116,6 +123,7 @@ void add_farm_options(CLI::App& cmd, FarmOptions& opt) {
          },
          "End a task after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
       ->type_name("DURATION");
+  if (!unordered) return;
   cmd.add_flag("--unordered", opt.unordered, "Print each task's output when it ends (whole), not in task order");
 }
 
@@ -133,7 +141,7 @@ namespace {
 /// The fixed part of an encoded attempt; the host, stdout and stderr follow it.
 struct AttemptHead {
   std::uint64_t index;
-  std::int32_t attempt, exit_code, signal, timed_out, rank, thread;
+  std::int32_t attempt, exit_code, signal, timed_out, stopped, passed, rank, thread;
   double start_s, runtime_s;
   std::uint64_t host_size, out_size, err_size;
 };
@@ -141,7 +149,7 @@ struct AttemptHead {
 }  // namespace
 
 std::string Attempt::encode() const {
-  AttemptHead const h{index, attempt, exit_code, signal, timed_out ? 1 : 0, rank, thread, start_s, runtime_s,
+  AttemptHead const h{index, attempt, exit_code, signal, timed_out ? 1 : 0, stopped ? 1 : 0, passed ? 1 : 0, rank, thread, start_s, runtime_s,
                       host.size(), out.size(), err.size()};
   std::string bytes;
   bytes.reserve(sizeof(h) + host.size() + out.size() + err.size());
@@ -154,7 +162,7 @@ Attempt Attempt::decode(std::string const& bytes) {
   AttemptHead h{};
   std::memcpy(&h, bytes.data(), sizeof(h));
   std::size_t const at = sizeof(h);
-  return {h.index, h.attempt, h.exit_code, h.signal, h.timed_out != 0, h.start_s, h.runtime_s, h.rank, h.thread,
+  return {h.index, h.attempt, h.exit_code, h.signal, h.timed_out != 0, h.stopped != 0, h.passed != 0, h.start_s, h.runtime_s, h.rank, h.thread,
           bytes.substr(at, h.host_size), bytes.substr(at + h.host_size, h.out_size),
           bytes.substr(at + h.host_size + h.out_size, h.err_size)};
 }
@@ -185,6 +193,10 @@ class Farm {
   void run_one(std::uint64_t i, int attempt) const {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
+    if (launch.nothing) {
+      courier_.post(Attempt{i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}.encode());
+      return;
+    }
     ChildSpec spec;
     spec.env = env_;
     std::size_t const first = spec.env.size() - launch.values.size() - 2;  // the farm's names are last
@@ -197,7 +209,9 @@ class Farm {
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
-    Attempt const a{i, attempt, r.exit_code, r.signal, r.timed_out, start, r.runtime_s, team_.rank(), thread,
+    bool const passed = r.signal == 0 && !r.timed_out && !r.stopped &&
+                        std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
+    Attempt const a{i, attempt, r.exit_code, r.signal, r.timed_out, r.stopped, passed, start, r.runtime_s, team_.rank(), thread,
                     team_.host, out.str(), err.str()};
     courier_.post(a.encode());
   }
@@ -260,7 +274,11 @@ class Collector {
     Attempt a = Attempt::decode(record);
     if (outcome_.attempted) outcome_.attempted(a);
     pending_.erase(a.index);
-    if (!a.ok() && a.attempt <= opt_.retries && courier_->told() == 0) {
+    if (a.stopped) {  // the halt or a stop ended it: it did not finish
+      ++summary_.ended;
+      return;
+    }
+    if (!a.ok() && static_cast<std::uint64_t>(a.attempt) <= opt_.retries && courier_->told() == 0) {
       retries_.push_back(Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
       pending_.emplace(a.index, std::move(record));
       ++summary_.retried;
@@ -331,7 +349,7 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   services.checkpoint = nullptr;
   RunInfo info = execute_on_ranks(FarmPass{&farm, nullptr, 1}, s, team, services).info;
   courier.finish();
-  for (int attempt = 2; attempt <= opt.retries + 1; ++attempt) {
+  for (int attempt = 2; static_cast<std::uint64_t>(attempt) <= opt.retries + 1; ++attempt) {
     std::vector<Retry> retries = team.is_root() ? collector.take_retries() : std::vector<Retry>{};
     team.comm.broadcast(retries);
     if (retries.empty() || any_rank(team, stop_requested() != StopReason::none) || courier.told() != 0) break;
@@ -350,6 +368,7 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   team.comm.broadcast(summary.succeeded);
   team.comm.broadcast(summary.failed);
   team.comm.broadcast(summary.retried);
+  team.comm.broadcast(summary.ended);
   team.comm.broadcast(summary.halted);
   team.comm.broadcast(summary.halted_on_success);
   std::uint64_t done = 0;

@@ -48,6 +48,8 @@ struct Attempt {
   int exit_code = 0;  ///< 128 + N when signal N ended it
   int signal = 0;
   bool timed_out = false;
+  bool stopped = false;  ///< ended by a halt or a stop: neither a success nor a failure
+  bool passed = false;   ///< it succeeded: an exit status of FarmOptions::ok_exit, in time
   double start_s = 0;  ///< seconds since the epoch
   double runtime_s = 0;
   int rank = 0;
@@ -55,7 +57,7 @@ struct Attempt {
   std::string host;
   std::string out, err;
 
-  [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out; }
+  [[nodiscard]] bool ok() const { return passed; }
   /// "exit 3", "signal SIGKILL", "timed out after 2 s".
   [[nodiscard]] std::string ending() const;
   [[nodiscard]] std::string encode() const;
@@ -68,6 +70,7 @@ struct ItemLaunch {
   std::string_view command;
   std::optional<std::string_view> input;
   std::vector<std::string> values;  ///< one per FarmItems::env_names
+  bool nothing = false;  ///< nothing to run: the item succeeds at once with no output
 };
 
 /// What a farm runs.
@@ -82,10 +85,11 @@ struct FarmItems {
 };
 
 struct FarmOptions {
-  int retries = 0;  ///< a failed item runs up to 1 + retries times
+  std::uint64_t retries = 0;  ///< a failed item runs up to 1 + retries times
   Halt halt;
   double task_timeout_s = 0;  ///< 0: none
   bool unordered = false;     ///< results as they arrive, not in item order
+  std::vector<int> ok_exit{0};  ///< the exit statuses that mean success
   std::size_t memory_per_output = std::size_t{1} << 20;  ///< a child's stdout in memory before it spills
 };
 
@@ -102,13 +106,14 @@ struct FarmSummary {
   std::uint64_t succeeded = 0, failed = 0;
   std::uint64_t retried = 0;  ///< attempts that were run again
   std::uint64_t not_run = 0;  ///< items never finished: a halt or a stop came first
+  std::uint64_t ended = 0;    ///< of those, started and ended by the halt or stop
   bool halted = false;
   bool halted_on_success = false;
   RunInfo info;
 };
 
-/// Declares --retries, --halt, --task-timeout and --unordered on `cmd`, into `opt`.
-void add_farm_options(CLI::App& cmd, FarmOptions& opt);
+/// Declares --retries, --halt, --task-timeout (and --unordered) on `cmd`, into `opt`.
+void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered = true);
 
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).

@@ -128,8 +128,9 @@ std::unique_ptr<Joblog> open_records(RunArgs const& a) {
 /// Rank 0: why the run ends early or fails, on stderr, once.
 void say_how_it_ended(FarmSummary const& f, RunProgress const& progress, RunArgs const& a, std::uint64_t tasks) {
   if (f.halted) {
-    std::fprintf(stderr, "parfold: --halt %s reached: %s not run\n", a.farm.halt.text().c_str(),
-                 count_of(f.not_run, "task").c_str());
+    std::string const ended = f.ended > 0 ? " (" + group_digits(f.ended) + " of them ended while running)" : "";
+    std::fprintf(stderr, "parfold: --halt %s reached: %s not run%s\n", a.farm.halt.text().c_str(),
+                 count_of(f.not_run, "task").c_str(), ended.c_str());
   }
   if (f.failed == 0) return;
   std::string firsts;

@@ -1,0 +1,179 @@
+// `parfold lines exec`: a shell command over line-aligned chunks of big files, each
+// chunk's bytes fed from the mapped file into the command's stdin; the chunks' outputs
+// in file order (or piped into one --reduce command on rank 0). Runs on the process
+// engine of `parfold run` (workloads/run/farm).
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "parfold/comm/agree.hpp"
+#include "parfold/core/exit_codes.hpp"
+#include "parfold/observe/units.hpp"
+#include "parfold/output/ordered.hpp"
+#include "parfold/process/child.hpp"
+#include "parfold/process/environment.hpp"
+#include "workloads/lines/lines.hpp"
+#include "workloads/run/farm.hpp"
+
+namespace parfold {
+
+namespace {
+
+struct ExecArgs {
+  std::string command;
+  std::string reduce;  ///< --reduce CMD2: empty for none
+  std::string output;  ///< --output FILE
+  std::vector<std::string> paths;
+  FarmOptions farm;
+};
+
+/// A chunk of one file: the lines that start in `local` (bytes of that file).
+struct Piece {
+  std::size_t file = 0;
+  Range local;
+};
+
+/// Bytes per chunk when --chunk is not given: about 4 chunks per worker, between 64 KiB
+/// and 32 MiB (a child per chunk costs about a millisecond).
+std::uint64_t piece_bytes(Schedule s, std::uint64_t total, std::uint64_t workers) {
+  if (s.chunk > 0) return s.chunk;
+  std::uint64_t const fair = ceil_div(std::max<std::uint64_t>(total, 1), 4 * workers);
+  return std::clamp<std::uint64_t>(fair, std::uint64_t{64} << 10, std::uint64_t{32} << 20);
+}
+
+/// Every file cut into chunks of `bytes` (no chunk spans two files), in file order;
+/// the same on every rank.
+std::vector<Piece> cut(LineFiles const& files, std::uint64_t bytes) {
+  std::vector<Piece> pieces;
+  for (std::size_t f = 0; f < files.files().size(); ++f) {
+    std::uint64_t const size = files.files()[f].size;
+    for (std::uint64_t at = 0; at < size; at += bytes) pieces.push_back({f, {at, std::min(size, at + bytes)}});
+  }
+  return pieces;
+}
+
+/// Rank 0: the chunks' outputs in file order, into the sink or the --reduce command;
+/// after the first chunk that failed (or was never run) nothing more is written, so that
+/// no output has a hole in it.
+class ExecOutput {
+ public:
+  ExecOutput(ExecArgs const& a, OrderedRun const& run) : sink_(open_sink(run, false, false, false, 0)) {
+    if (sink_->to_file()) temporary_.emplace(sink_->staging());
+    if (!a.reduce.empty()) feed_.emplace(a.reduce, child_environment({}), sink_->fd());
+  }
+  /// Takes chunk t's result (its stderr goes to stderr whatever happens).
+  void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces, ExecArgs const& a) {
+    if (!t.err.empty()) {
+      std::fwrite(t.err.data(), 1, t.err.size(), stderr);
+      std::fflush(stderr);
+    }
+    if (broken_) return;
+    if (t.index != next_ || !t.ok()) {
+      broken_ = true;
+      if (!t.ok()) say_failed(t, files, pieces[t.index], a);
+      return;
+    }
+    ++next_;
+    if (feed_) {
+      feed_->write(t.out);
+    } else {
+      sink_->write(t.out);
+    }
+  }
+  /// All chunks done: the --reduce command's status, the file in place; false if the
+  /// output is not whole.
+  [[nodiscard]] bool finish(std::uint64_t chunks, std::string const& reduce) {
+    bool whole = !broken_ && next_ == chunks;
+    if (feed_) {
+      int const status = feed_->finish();
+      feed_.reset();
+      if (status != 0) std::fprintf(stderr, "parfold: --reduce '%s' failed (exit %d)\n", reduce.c_str(), status);
+      whole = whole && status == 0;
+    }
+    if (whole) sink_->commit();
+    return whole;
+  }
+
+ private:
+  static void say_failed(Attempt const& t, LineFiles const& files, Piece const& p, ExecArgs const& a) {
+    std::string const& path = files.files()[p.file].path;
+    std::string_view const lines = files.owned_lines(p.file, p.local);
+    auto const first = static_cast<std::uint64_t>(lines.data() - files.bytes(p.file).data());
+    std::string head = t.err.substr(0, 400);  // its first lines
+    if (auto const nl = head.find('\n'); nl != std::string::npos) head.resize(nl);
+    std::fprintf(stderr, "parfold: lines exec: '%s' failed on %s bytes %llu-%llu (rank %d on %s, %s)%s%s\n",
+                 a.command.c_str(), path.c_str(), static_cast<unsigned long long>(first),
+                 static_cast<unsigned long long>(first + lines.size()), t.rank, t.host.c_str(), t.ending().c_str(),
+                 head.empty() ? "" : "; its stderr began: ", head.c_str());
+    if (t.exit_code == 1 && t.signal == 0 && t.err.empty()) {
+      std::fprintf(stderr, "parfold: (grep exits 1 when its chunk holds no match: add --ok-exit 0,1)\n");
+    }
+  }
+
+  std::unique_ptr<OrderedSink> sink_;
+  std::optional<CleanupFile> temporary_;
+  std::optional<FeedChild> feed_;
+  std::uint64_t next_ = 0;
+  bool broken_ = false;
+};
+
+Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
+  if (sv.checkpoint != nullptr) {
+    throw UsageError("--checkpoint: lines exec cannot resume yet; run it without --checkpoint");
+  }
+  catch_stop_signals();  // no child outlives parfold, no temporary file is left
+  auto const files = open_everywhere(a.paths, team);
+  std::vector<Piece> const pieces = cut(*files, piece_bytes(s, files->total(), team.workers()));
+  OrderedRun const run{a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
+  std::optional<ExecOutput> output;
+  on_root(team, [&] { output.emplace(a, run); });
+  FarmItems const items{pieces.size(), {"PARFOLD_FILE", "PARFOLD_OFFSET"}, [&](std::uint64_t i) {
+                          Piece const& p = pieces[i];
+                          std::string_view const lines = files->owned_lines(p.file, p.local);
+                          auto const offset = static_cast<std::uint64_t>(lines.data() - files->bytes(p.file).data());
+                          return ItemLaunch{a.command, lines, {files->files()[p.file].path, std::to_string(offset)},
+                                            lines.empty()};
+                        }, {}};
+  FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }};
+  FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, a.farm, outcome);
+  stop_if_requested(team, run);
+  require_unchanged(*files, team);
+  bool whole = true;
+  on_root(team, [&] { whole = output->finish(pieces.size(), a.reduce); });
+  Report r = lines_report("exec", f.info, team);
+  r.result = {{"chunks", pieces.size(), ""}, {"failed", f.failed, ""}, {"retried", f.retried, ""}};
+  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  r.text = "";  // the output is already out
+  r.exit_code = from_root(team, whole) ? exit_code::kSuccess : exit_code::kFailure;
+  return r;
+}
+
+}  // namespace
+
+void add_exec_command(CLI::App& lines, Job& job) {
+  auto a = std::make_shared<ExecArgs>();
+  a->farm.halt = Halt::parse("now,fail=1");  // a failed chunk leaves a hole: stop at once
+  auto* exec = lines.add_subcommand("exec", "Run a shell command over line-aligned chunks of files, output in file order");
+  exec->add_option("--reduce", a->reduce, "Pipe the output, in file order, into one CMD2 on rank 0")->type_name("CMD2");
+  exec->add_option("--output", a->output, "Write the output to FILE (whole or not at all)")->type_name("FILE");
+  add_farm_options(*exec, a->farm, false);
+  exec->add_option("--ok-exit", a->farm.ok_exit, "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
+      ->type_name("N,...")
+      ->delimiter(',');
+  exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")->required()->type_name("");
+  exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
+  exec->footer(
+      "Each chunk (whole lines, never two files) is written from the mapped file into a fresh\n"
+      "/bin/sh -c CMD with PARFOLD_FILE and PARFOLD_OFFSET (the chunk's first byte) set. For a\n"
+      "command that works line by line (tr, sed, grep, cut, awk) the output is byte for byte\n"
+      "CMD < FILE, whatever the ranks, threads, schedule and --chunk (bytes; default: about 4\n"
+      "chunks per worker, 64 KiB to 32 MiB). A failing chunk stops the job (exit 1; --halt never\n"
+      "runs every chunk). Example: parfold lines exec --reduce \"awk '{s+=\\$1} END {print s}'\" 'wc -l' big.log");
+  exec->final_callback([a, &job] {
+    job.default_schedule = Schedule{ScheduleKind::dynamic, 0};
+    job.run = [a](Team const& team, Services sv, Schedule s) { return run_exec(*a, team, sv, s); };
+  });
+}
+
+}  // namespace parfold
