@@ -10,12 +10,16 @@
 
 namespace parfold {
 
-void OrderedSink::flush() {
+void OrderedSink::put(std::string_view bytes) {
   if (to_ == To::file) {
-    file_->write(buffer_);
+    file_->write(bytes);
   } else if (to_ == To::stdout_stream) {
-    std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   }
+}
+
+void OrderedSink::flush() {
+  put(buffer_);
   buffer_.clear();
 }
 

@@ -38,8 +38,14 @@ class OrderedSink {
   explicit OrderedSink(std::unique_ptr<StagedFile> file, To to) : file_(std::move(file)), to_(to) {}
   /// Appends `text` (rank 0 only).
   void write(std::string_view text) {
+    constexpr std::size_t kBuffer = std::size_t{1} << 20;
+    if (text.size() >= kBuffer) {  // a big piece goes out as it is, not through the buffer
+      flush();
+      put(text);
+      return;
+    }
     buffer_.append(text);
-    if (buffer_.size() > (std::size_t{1} << 20)) flush();
+    if (buffer_.size() > kBuffer) flush();
   }
   void flush();
   /// Everything so far is on disk (a file) or written (stdout); returns the file's size.
@@ -52,6 +58,7 @@ class OrderedSink {
   [[nodiscard]] std::string const& staging() const { return file_->staging(); }
 
  private:
+  void put(std::string_view bytes);
   std::unique_ptr<StagedFile> file_;
   To to_;
   std::string buffer_;

@@ -29,4 +29,12 @@ std::string CapturedOutput::str() const {
   return out;
 }
 
+std::string CapturedOutput::take() {
+  std::string out = file_ == nullptr ? std::move(memory_) : str();
+  memory_.clear();
+  file_.reset();
+  size_ = 0;
+  return out;
+}
+
 }  // namespace parfold

@@ -26,6 +26,8 @@ class CapturedOutput {
   void replay(std::function<void(std::string_view)> const& sink) const;
   /// All the bytes as one string (for small outputs and tests).
   [[nodiscard]] std::string str() const;
+  /// All the bytes as one string, moved out when they are all in memory; leaves this empty.
+  [[nodiscard]] std::string take();
 
  private:
   std::size_t limit_;

@@ -25,6 +25,11 @@ struct ChildSpec {
   /// Bytes for its stdin (a pipe, written as it reads); none: stdin is /dev/null. A
   /// child that stops reading early (`head -1`) is not an error.
   std::optional<std::string_view> input;
+  /// When `input` is a run of bytes of a file (mapped): the file and where the run
+  /// starts in it, so that the bytes go into the pipe by splice(2), without a copy
+  /// (written from `input` where splice cannot be used).
+  std::string input_path;
+  std::uint64_t input_offset = 0;
 };
 
 /// What a child did.

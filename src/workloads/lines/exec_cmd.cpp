@@ -124,7 +124,10 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   }
   catch_stop_signals();  // no child outlives parfold, no temporary file is left
   auto const files = open_everywhere(a.paths, team);
-  std::vector<Piece> const pieces = cut(*files, piece_bytes(s, files->total(), team.workers()));
+  std::uint64_t const bytes = piece_bytes(s, files->total(), team.workers());
+  std::vector<Piece> const pieces = cut(*files, bytes);
+  FarmOptions farm = a.farm;
+  farm.memory_per_output = std::max<std::size_t>(farm.memory_per_output, 2 * bytes);  // a chunk's output: no spill
   OrderedRun const run{a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
   std::optional<ExecOutput> output;
   on_root(team, [&] { output.emplace(a, run); });
@@ -132,11 +135,11 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
                           Piece const& p = pieces[i];
                           std::string_view const lines = files->owned_lines(p.file, p.local);
                           auto const offset = static_cast<std::uint64_t>(lines.data() - files->bytes(p.file).data());
-                          return ItemLaunch{a.command, lines, {files->files()[p.file].path, std::to_string(offset)},
-                                            lines.empty()};
+                          std::string const& path = files->files()[p.file].path;
+                          return ItemLaunch{a.command, lines, path, offset, {path, std::to_string(offset)}, lines.empty()};
                         }, {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }};
-  FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, a.farm, outcome);
+  FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
   stop_if_requested(team, run);
   require_unchanged(*files, team);
   bool whole = true;

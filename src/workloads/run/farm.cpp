@@ -138,8 +138,9 @@ std::string Attempt::ending() const {
 
 namespace {
 
-/// The fixed part of an encoded attempt; the host, stdout and stderr follow it.
-struct AttemptHead {
+/// The fixed part of an encoded attempt. It goes last: stdout (the big part) first,
+/// then the host and stderr, so that both ends move the output without copying it.
+struct AttemptTail {
   std::uint64_t index;
   std::int32_t attempt, exit_code, signal, timed_out, stopped, passed, rank, thread;
   double start_s, runtime_s;
@@ -148,23 +149,24 @@ struct AttemptHead {
 
 }  // namespace
 
-std::string Attempt::encode() const {
-  AttemptHead const h{index, attempt, exit_code, signal, timed_out ? 1 : 0, stopped ? 1 : 0, passed ? 1 : 0, rank, thread, start_s, runtime_s,
-                      host.size(), out.size(), err.size()};
-  std::string bytes;
-  bytes.reserve(sizeof(h) + host.size() + out.size() + err.size());
-  bytes.append(reinterpret_cast<char const*>(&h), sizeof(h));
-  bytes.append(host).append(out).append(err);
+std::string Attempt::encode(Attempt&& a) {
+  AttemptTail const t{a.index,   a.attempt, a.exit_code,   a.signal,      a.timed_out ? 1 : 0, a.stopped ? 1 : 0,
+                      a.passed ? 1 : 0, a.rank, a.thread, a.start_s, a.runtime_s, a.host.size(), a.out.size(),
+                      a.err.size()};
+  std::string bytes = std::move(a.out);
+  bytes.append(a.host).append(a.err).append(reinterpret_cast<char const*>(&t), sizeof(t));
   return bytes;
 }
 
-Attempt Attempt::decode(std::string const& bytes) {
-  AttemptHead h{};
-  std::memcpy(&h, bytes.data(), sizeof(h));
-  std::size_t const at = sizeof(h);
-  return {h.index, h.attempt, h.exit_code, h.signal, h.timed_out != 0, h.stopped != 0, h.passed != 0, h.start_s, h.runtime_s, h.rank, h.thread,
-          bytes.substr(at, h.host_size), bytes.substr(at + h.host_size, h.out_size),
-          bytes.substr(at + h.host_size + h.out_size, h.err_size)};
+Attempt Attempt::decode(std::string&& bytes) {
+  AttemptTail t{};
+  std::memcpy(&t, bytes.data() + bytes.size() - sizeof(t), sizeof(t));
+  Attempt a{t.index,      t.attempt,   t.exit_code, t.signal,  t.timed_out != 0, t.stopped != 0, t.passed != 0,
+            t.start_s,    t.runtime_s, t.rank,      t.thread,  bytes.substr(t.out_size, t.host_size),
+            {},           bytes.substr(t.out_size + t.host_size, t.err_size)};
+  bytes.resize(t.out_size);
+  a.out = std::move(bytes);
+  return a;
 }
 
 // ---- the engine ------------------------------------------------------------------------
@@ -194,7 +196,7 @@ class Farm {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
     if (launch.nothing) {
-      courier_.post(Attempt{i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}.encode());
+      courier_.post(Attempt::encode({i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
       return;
     }
     ChildSpec spec;
@@ -206,14 +208,15 @@ class Farm {
     spec.should_stop = [this] { return stop_requested() != StopReason::none || courier_.told() == kHaltNow; };
     spec.timeout_s = opt_.task_timeout_s;
     spec.input = launch.input;
+    spec.input_path = launch.input_path;
+    spec.input_offset = launch.input_offset;
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
     bool const passed = r.signal == 0 && !r.timed_out && !r.stopped &&
                         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
-    Attempt const a{i, attempt, r.exit_code, r.signal, r.timed_out, r.stopped, passed, start, r.runtime_s, team_.rank(), thread,
-                    team_.host, out.str(), err.str()};
-    courier_.post(a.encode());
+    courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, r.stopped, passed, start,
+                                   r.runtime_s, team_.rank(), thread, team_.host, out.take(), err.take()}));
   }
 
   [[nodiscard]] FarmItems const& items() const { return items_; }
@@ -266,12 +269,12 @@ class Collector {
  public:
   Collector(Team const& team, FarmItems const& items, FarmOptions const& opt, FarmOutcome const& outcome)
       : team_(team), items_(items), opt_(opt), outcome_(outcome),
-        order_(0, [this](std::uint64_t, std::string&& r) { outcome_.finished(Attempt::decode(r)); }) {}
+        order_(0, [this](std::uint64_t, std::string&& r) { outcome_.finished(Attempt::decode(std::move(r))); }) {}
 
   void attach(Courier& courier) { courier_ = &courier; }
 
   void take(std::string&& record) {
-    Attempt a = Attempt::decode(record);
+    Attempt a = Attempt::decode(std::move(record));
     if (outcome_.attempted) outcome_.attempted(a);
     pending_.erase(a.index);
     if (a.stopped) {  // the halt or a stop ended it: it did not finish
@@ -280,15 +283,15 @@ class Collector {
     }
     if (!a.ok() && static_cast<std::uint64_t>(a.attempt) <= opt_.retries && courier_->told() == 0) {
       retries_.push_back(Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
-      pending_.emplace(a.index, std::move(record));
+      pending_.emplace(a.index, Attempt::encode(std::move(a)));
       ++summary_.retried;
       return;
     }
-    finish(std::move(a), std::move(record));
+    finish(std::move(a));
   }
   /// The failed attempts whose retry never ran (a halt or a stop came first) are final.
   void give_up_retries() {
-    for (auto& [index, record] : std::exchange(pending_, {})) finish(Attempt::decode(record), std::move(record));
+    for (auto& [index, record] : std::exchange(pending_, {})) finish(Attempt::decode(std::move(record)));
   }
 
   void skip_done() {
@@ -302,12 +305,13 @@ class Collector {
   FarmSummary& summary() { return summary_; }
 
  private:
-  void finish(Attempt&& a, std::string&& record) {
+  void finish(Attempt&& a) {
     ++(a.ok() ? summary_.succeeded : summary_.failed);
     if (opt_.unordered) {
       outcome_.finished(std::move(a));
     } else {
-      order_.put(a.index, std::move(record));
+      std::uint64_t const index = a.index;
+      order_.put(index, Attempt::encode(std::move(a)));
     }
     if (courier_->told() == 0 && opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
       summary_.halted = true;

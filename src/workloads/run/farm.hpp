@@ -60,8 +60,9 @@ struct Attempt {
   [[nodiscard]] bool ok() const { return passed; }
   /// "exit 3", "signal SIGKILL", "timed out after 2 s".
   [[nodiscard]] std::string ending() const;
-  [[nodiscard]] std::string encode() const;
-  [[nodiscard]] static Attempt decode(std::string const& bytes);
+  /// As bytes for the courier; the output moves, not copied.
+  [[nodiscard]] static std::string encode(Attempt&& a);
+  [[nodiscard]] static Attempt decode(std::string&& bytes);
 };
 
 /// How item i runs: its shell command, its stdin (none: /dev/null) and the values of
@@ -69,6 +70,8 @@ struct Attempt {
 struct ItemLaunch {
   std::string_view command;
   std::optional<std::string_view> input;
+  std::string_view input_path;  ///< the file `input` lies in (spliced from it), if any
+  std::uint64_t input_offset = 0;
   std::vector<std::string> values;  ///< one per FarmItems::env_names
   bool nothing = false;  ///< nothing to run: the item succeeds at once with no output
 };

@@ -183,7 +183,7 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
     sink = open_output(run, temporary);
   });
   FarmItems const items{tasks.size(), {"PARFOLD_TASK", "PARFOLD_TASK_LINE"}, [&](std::uint64_t i) {
-                          return ItemLaunch{tasks[i].command, std::nullopt, {std::to_string(i), std::to_string(tasks[i].line)}};
+                          return ItemLaunch{tasks[i].command, std::nullopt, {}, 0, {std::to_string(i), std::to_string(tasks[i].line)}};
                         }, {}};
   RunProgress progress;
   FarmOutcome const outcome{
