@@ -4,6 +4,7 @@ tasks run one by one with /bin/sh; every task exactly once; the joblog; exit sta
 the environment a task sees; stops leave no process behind; bad input.
 
   run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
+                                              | retries_and_halt RANKS | unordered RANKS
                                               | stop | timeout_and_results | bad_input
 """
 import json
@@ -160,6 +161,78 @@ def alive_with(tag):
     return found
 
 
+def retries_and_halt(opts, ranks):
+    """--retries: a task that fails only on its first attempt succeeds on its second, on
+    another rank when there is one; the output is the second attempt's, in task order.
+    --halt now,fail=1 ends the running tasks (and their children) and starts no new one;
+    --halt soon,success=N waits for the running ones and exits 0."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        marks = os.path.join(d, "marks")
+        os.mkdir(marks)
+        lines = [f'if [ -e "{marks}/{i}" ]; then echo ok {i}; else touch "{marks}/{i}"; echo first {i}; exit 3; fi'
+                 if i % 3 == 0 else f"echo plain {i}" for i in range(12)]
+        tasks = os.path.join(d, "tasks.txt")
+        with open(tasks, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        log = os.path.join(d, "log")
+        p = launch(opts, ranks, ["--threads", "2", "run", "--retries", "1", "--joblog", log, tasks])
+        want = "".join(f"ok {i}\n" if i % 3 == 0 else f"plain {i}\n" for i in range(12)).encode()
+        check(p.returncode == 0 and p.stdout == want, f"--retries 1 at {ranks} rank(s): {p.returncode} {p.stdout!r}")
+        with open(log) as f:
+            rows = [r.rstrip("\n").split("\t") for r in f][1:]
+        for i in range(0, 12, 3):
+            mine = sorted((r for r in rows if r[0] == str(i + 1)), key=lambda r: r[11])
+            check([r[11] for r in mine] == ["1", "2"] and mine[0][6] == "3" and mine[1][6] == "0",
+                  f"--retries: joblog rows of task {i + 1}: {mine}")
+            if ranks > 1 and len(mine) == 2:
+                check(mine[0][9] != mine[1][9], f"--retries: task {i + 1} ran again on the same rank {mine[0][9]}")
+        check(len(rows) == 16, f"--retries: {len(rows)} joblog rows, want 16")
+        # --retries 0 on the same flaky tasks (their marks are gone): they fail.
+        for name in os.listdir(marks):
+            os.remove(os.path.join(marks, name))
+        p = launch(opts, ranks, ["--threads", "2", "run", tasks])
+        check(p.returncode == 1 and b"4 of 12 tasks failed: line 1 (exit 3)" in p.stderr, f"no retries: {p.stderr!r}")
+
+        tag = f"{os.getpid() % 100000:05d}"
+        slow = [f"sleep 0.{i}" for i in range(1, 4)] + ["exit 9"] + [f"sleep 3{tag}{i} & sleep 4{tag}{i}" for i in range(20)]
+        with open(tasks, "w") as f:
+            f.write("\n".join(slow) + "\n")
+        t0 = time.monotonic()
+        p = launch(opts, ranks, ["--threads", "2", "run", "--halt", "now,fail=1", tasks])
+        check(p.returncode == 1 and b"--halt now,fail=1 reached" in p.stderr and b"1 of 24 tasks failed: line 4 (exit 9)"
+              in p.stderr and time.monotonic() - t0 < 20, f"--halt now,fail=1: {p.returncode} {p.stderr!r}")
+        check(not alive_with(f"3{tag}") and not alive_with(f"4{tag}"), "--halt now: a task process is left")
+        with open(tasks, "w") as f:
+            f.write("\n".join(f"sleep 0.{i % 3}; echo {i}" for i in range(40)) + "\n")
+        p = launch(opts, ranks, ["--threads", "2", "run", "--halt", "soon,success=3", tasks])
+        done = [int(x) for x in p.stdout.split()]
+        check(p.returncode == 0 and 3 <= len(done) < 40 and b"--halt soon,success=3 reached" in p.stderr,
+              f"--halt soon,success=3: {p.returncode} {done} {p.stderr!r}")
+    print(f"--retries and --halt at {ranks} rank(s)")
+
+
+def unordered(opts, ranks):
+    """--unordered: each task's 1 MB of output comes out whole, never interleaved with
+    another's, and every task's exactly once."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        tasks = os.path.join(d, "tasks.txt")
+        letters = "ABCDEFGHIJKL"
+        with open(tasks, "w") as f:
+            for i, c in enumerate(letters):
+                f.write(f"sleep 0.0{(i * 7) % 10}; head -c 1000000 /dev/zero | tr '\\0' {c}; "
+                        f"head -c 100000 /dev/zero | tr '\\0' {c.lower()} >&2\n")
+        p = launch(opts, ranks, ["--threads", "3", "run", "--unordered", tasks])
+        runs = [p.stdout[i:i + 1000000] for i in range(0, len(p.stdout), 1000000)]
+        whole = all(len(set(r)) == 1 for r in runs)
+        check(p.returncode == 0 and len(p.stdout) == 12_000_000 and whole
+              and sorted(r[:1].decode() for r in runs) == list(letters), f"--unordered stdout at {ranks} rank(s)")
+        err = [p.stderr[i:i + 100000] for i in range(0, len(p.stderr), 100000)]
+        check(len(p.stderr) == 1_200_000 and all(len(set(r)) == 1 for r in err), f"--unordered stderr at {ranks} rank(s)")
+    print(f"--unordered: whole outputs at {ranks} rank(s)")
+
+
 def stop(opts):
     """SIGTERM, SIGINT or --timeout while tasks (and their background children) run: the
     job ends within seconds and no task process is left."""
@@ -240,6 +313,10 @@ def bad_input(opts):
             (["run"], "TASKFILE is required"),
             (["run", "--task-timeout", "0", good], "not a positive duration"),
             (["run", "--results", good, good], "Not a directory"),
+            (["run", "--halt", "later,fail=1", good], "not never, or now|soon"),
+            (["run", "--halt", "now,fail=0", good], "not never, or now|soon"),
+            (["run", "--halt", "soon,fail=101%", good], "not never, or now|soon"),
+            (["run", "--retries", "-1", good], "negative"),
         ]
         for args, needle in cases:
             p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)

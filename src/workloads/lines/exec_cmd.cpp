@@ -163,7 +163,8 @@ void add_exec_command(CLI::App& lines, Job& job) {
   add_farm_options(*exec, a->farm, false);
   exec->add_option("--ok-exit", a->farm.ok_exit, "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
       ->type_name("N,...")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")->required()->type_name("");
   exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
   exec->footer(
