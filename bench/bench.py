@@ -96,7 +96,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "run", "lines", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -110,6 +110,8 @@ def main():
         api_benchmarks(parfold, os.path.join(a.build, "bench", "api_bench"), pi_n, 200_000 if a.quick else 1_000_000)
     if a.only in (None, "run"):
         run_benchmarks(parfold, mpirun, 2_000 if a.quick else 10_000)
+    if a.only in (None, "exec"):
+        exec_benchmarks(parfold, (200 if a.quick else 1000) << 20)
     if a.only in (None, "watch"):
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
@@ -195,6 +197,24 @@ def run_benchmarks(parfold, mpirun, count):
         sleeps = task_file("sleep.txt", "sleep 0.01", 1000)
         t = wall([parfold, "--threads", "8", "run", sleeps], 3)
         line("run: sleep 0.01 x 1000, 8 threads", f"{t:.2f} s vs ideal 1.25 s", 1.25 / t, ">= 0.9", 1.25 / t >= 0.9)
+
+
+def exec_benchmarks(parfold, size):
+    """parfold lines exec on 2 workers over a page-cached text: `wc -l` per chunk summed by
+    --reduce vs GNU parallel --pipepart (the tool ripgrep's issues point to) summed with
+    awk; `cat` per chunk vs cat F | cat (bytes through a child and back, in order)."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    gb = os.path.getsize(text) / 1e9
+    awk_sum = "awk '{s+=$1} END {print s}'"
+    ours = [parfold, "--threads", "2", "lines", "exec", "--reduce", awk_sum, "wc -l", text]
+    theirs = ["sh", "-c", f"parallel --pipepart -a {text} --block -2 -j 2 wc -l | {awk_sum}"]
+    a, b = subprocess.run(ours, capture_output=True, env=ENV), subprocess.run(theirs, capture_output=True, env=ENV)
+    assert a.stdout == b.stdout, f"lines exec and parallel --pipepart disagree: {a.stdout!r} {b.stdout!r}"
+    t, r = wall(ours, 5), wall(theirs, 5)
+    line("exec: wc -l --reduce vs --pipepart", f"{t:.3f} s vs {r:.3f} s ({gb:.2f} GB)", r / t, ">= 2", r / t >= 2)
+    t = wall(["sh", "-c", f"{parfold} --threads 2 lines exec cat {text} | cat > /dev/null"], 5)
+    r = wall(["sh", "-c", f"cat {text} | cat > /dev/null"], 5)
+    line("exec: cat vs cat F | cat", f"{gb / t:.2f} vs {gb / r:.2f} GB/s", r / t, ">= 0.5", r / t >= 0.5)
 
 
 def watch_benchmarks(parfold, pi_n, count):
