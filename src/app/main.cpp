@@ -69,7 +69,7 @@ Schedule schedule_for(CLI::App const& app, CommonOptions const& common, Job cons
 
 /// Runs the chosen job with its services and prints its report; returns the exit status.
 int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Team const& team) {
-  Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app)});
+  Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app), job.unit});
   std::unique_ptr<Checkpoint> checkpoint;
   if (!common.checkpoint.empty()) {
     checkpoint = std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);

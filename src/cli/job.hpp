@@ -19,6 +19,8 @@ struct Job {
   /// The workload's own default schedule, used when --schedule is not given (its chunk
   /// when --chunk is not given either); none: the common default.
   std::optional<Schedule> default_schedule;
+  /// What the progress line counts ("tasks", "chunks").
+  std::string unit = "items";
 };
 
 }  // namespace parfold

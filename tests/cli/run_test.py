@@ -5,7 +5,8 @@ the environment a task sees; stops leave no process behind; bad input.
 
   run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
                                               | retries_and_halt RANKS | unordered RANKS
-                                              | stop | timeout_and_results | bad_input
+                                              | trace_and_progress | stop | timeout_and_results
+                                              | bad_input
 """
 import json
 import os
@@ -231,6 +232,25 @@ def unordered(opts, ranks):
         err = [p.stderr[i:i + 100000] for i in range(0, len(p.stderr), 100000)]
         check(len(p.stderr) == 1_200_000 and all(len(set(r)) == 1 for r in err), f"--unordered stderr at {ranks} rank(s)")
     print(f"--unordered: whole outputs at {ranks} rank(s)")
+
+
+def trace_and_progress(opts):
+    """--trace: one span per task (chunk 1), its index and exit status, on the worker
+    that ran it; --progress counts tasks."""
+    with tempfile.TemporaryDirectory() as d:
+        tasks, trace = os.path.join(d, "tasks.txt"), os.path.join(d, "trace.json")
+        statuses = [0, 3, 0, 0, 5, 0, 1, 0]
+        with open(tasks, "w") as f:
+            f.write("".join(f"sleep 0.0{i}; exit {s}\n" for i, s in enumerate(statuses)))
+        p = subprocess.run([opts.parfold, "--threads", "3", "--trace", trace, "--progress", "run", tasks],
+                           capture_output=True, timeout=60)
+        with open(trace) as f:
+            spans = [e for e in json.load(f)["traceEvents"] if e.get("ph") == "X"]
+        got = sorted((e["args"]["chunk"], e["args"]["status"]) for e in spans)
+        check(got == list(enumerate(statuses)), f"trace spans (task, status): {got}")
+        check(len({e["tid"] for e in spans}) >= 2, "trace: the tasks ran on one worker only")
+        check(b"8 / 8 tasks" in p.stderr, f"--progress counts tasks: {p.stderr[-200:]!r}")
+    print("--trace: a span per task with its exit status; --progress counts tasks")
 
 
 def stop(opts):

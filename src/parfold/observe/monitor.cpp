@@ -168,7 +168,7 @@ void Monitor::report_progress(bool final) {
   double const rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   double const pct = total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
   std::string line = options_.label + ": " + si(static_cast<double>(done)) + " / " +
-                     si(static_cast<double>(total)) + " items";
+                     si(static_cast<double>(total)) + " " + options_.unit;
   char buf[96];
   std::snprintf(buf, sizeof(buf), " (%5.1f%%), %s/s, ", pct, si(rate).c_str());
   line += buf;
@@ -261,12 +261,12 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
       std::fprintf(f,
                    "{\"name\":\"chunk %llu\",\"cat\":%s,\"ph\":\"X\",\"pid\":%zu,\"tid\":%u,"
                    "\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"run\":%u,\"chunk\":%llu,\"begin\":%llu,"
-                   "\"items\":%llu,\"host\":%s}}",
+                   "\"items\":%llu,\"status\":%d,\"host\":%s}}",
                    static_cast<unsigned long long>(e.index), cat.c_str(), r, e.thread,
                    static_cast<double>(e.start_ns) / 1e3,
                    static_cast<double>(e.end_ns - e.start_ns) / 1e3, e.run,
                    static_cast<unsigned long long>(e.index), static_cast<unsigned long long>(e.begin),
-                   static_cast<unsigned long long>(e.items), host.c_str());
+                   static_cast<unsigned long long>(e.items), e.status, host.c_str());
     }
   }
   json const other = {{"workload", workload},

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "parfold/core/range.hpp"
@@ -25,6 +26,7 @@ struct MonitorOptions {
   std::optional<bool> progress;  ///< --progress / --no-progress; unset: when stderr is a tty
   bool json = false;             ///< --json turns the default progress off
   std::string label;             ///< the workload's name, shown on the progress line
+  std::string unit = "items";    ///< what the progress line counts
 };
 
 /// One chunk as it ran, for the trace. Times are nanoseconds on this rank's clock.
@@ -36,10 +38,11 @@ struct ChunkEvent {
   std::uint64_t items = 0;
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
+  std::int32_t status = 0;  ///< what the chunk's items reported (a task's exit status), 0 if nothing
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& run& thread& index& begin& items& start_ns& end_ns;
+    ar& run& thread& index& begin& items& start_ns& end_ns& status;
   }
 };
 
@@ -74,10 +77,17 @@ class Monitor {
   /// Worker `t` finished `chunk`, which ran from `start` to `end`.
   void chunk_done(int t, Chunk const& chunk, Clock::time_point start, Clock::time_point end) {
     if (trace_) {
+      auto& status = done_[static_cast<std::size_t>(t)].status;
       events_[static_cast<std::size_t>(t)].push_back(
           {run_, static_cast<std::uint32_t>(t), chunk.index, chunk.range.begin, chunk.range.size(),
-           (start - epoch_).count(), (end - epoch_).count()});
+           (start - epoch_).count(), (end - epoch_).count(), std::exchange(status, 0)});
     }
+  }
+  /// Worker `t`, within a chunk: an item ended with `status` (a task's exit status); the
+  /// chunk's trace span shows the first non-zero one.
+  void item_status(int t, int status) {
+    auto& s = done_[static_cast<std::size_t>(t)].status;
+    if (s == 0) s = status;
   }
   /// Worker `t` finished `items` more items (a chunk or a slice of one).
   void advance(int t, std::uint64_t items) {
@@ -122,6 +132,7 @@ class Monitor {
   std::vector<std::vector<ChunkEvent>> events_;  ///< per thread
   struct alignas(64) Counter {
     std::atomic<std::uint64_t> items{0};
+    std::int32_t status = 0;  ///< of the running chunk (its worker only)
   };
   std::unique_ptr<Counter[]> done_;
   std::uint64_t done_before_ = 0;   ///< this rank's items in earlier runs

@@ -176,6 +176,7 @@ void add_exec_command(CLI::App& lines, Job& job) {
       "runs every chunk). Example: parfold lines exec --reduce \"awk '{s+=\\$1} END {print s}'\" 'wc -l' big.log");
   exec->final_callback([a, &job] {
     job.default_schedule = Schedule{ScheduleKind::dynamic, 0};
+    job.unit = "chunks";
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_exec(*a, team, sv, s); };
   });
 }

@@ -12,6 +12,7 @@
 #include "cli/options.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/observe/monitor.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
@@ -192,12 +193,13 @@ class Farm {
   /// No new item starts: a stop signal or a halt.
   [[nodiscard]] bool stopping() const { return stop_requested() != StopReason::none || courier_.told() != 0; }
 
-  void run_one(std::uint64_t i, int attempt) const {
+  /// Runs item i; returns its exit status.
+  int run_one(std::uint64_t i, int attempt) const {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
     if (launch.nothing) {
       courier_.post(Attempt::encode({i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
-      return;
+      return 0;
     }
     ChildSpec spec;
     spec.env = env_;
@@ -217,6 +219,7 @@ class Farm {
                         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
     courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, r.stopped, passed, start,
                                    r.runtime_s, team_.rank(), thread, team_.host, out.take(), err.take()}));
+    return r.exit_code;
   }
 
   [[nodiscard]] FarmItems const& items() const { return items_; }
@@ -236,6 +239,7 @@ struct FarmPass {
   Farm const* farm = nullptr;
   std::vector<std::uint64_t> const* list = nullptr;  ///< null: every item
   int attempt = 1;
+  Monitor* monitor = nullptr;  ///< a trace span per chunk shows its item's exit status
 
   [[nodiscard]] std::uint64_t items() const { return list != nullptr ? list->size() : farm->items().count; }
   [[nodiscard]] static std::uint64_t grain() { return 1; }
@@ -245,7 +249,8 @@ struct FarmPass {
       std::uint64_t const i = list != nullptr ? (*list)[k] : k;
       if (farm->stopping()) return;
       if (list == nullptr && farm->items().done && farm->items().done(i)) continue;
-      farm->run_one(i, attempt);
+      int const status = farm->run_one(i, attempt);
+      if (monitor != nullptr) monitor->item_status(worker_thread(), status);
       ++n;
     }
   }
@@ -351,7 +356,7 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   Farm const farm(team, items, opt, courier);
   services.courier = &courier;
   services.checkpoint = nullptr;
-  RunInfo info = execute_on_ranks(FarmPass{&farm, nullptr, 1}, s, team, services).info;
+  RunInfo info = execute_on_ranks(FarmPass{&farm, nullptr, 1, services.monitor}, s, team, services).info;
   courier.finish();
   for (int attempt = 2; static_cast<std::uint64_t>(attempt) <= opt.retries + 1; ++attempt) {
     std::vector<Retry> retries = team.is_root() ? collector.take_retries() : std::vector<Retry>{};

@@ -219,6 +219,7 @@ void setup_run(CLI::App& app, Job& job) {
       "Example: mpirun -n 4 parfold run --command 'gzip -9 {}' files.txt");
   run->final_callback([a, &job] {
     job.default_schedule = Schedule{ScheduleKind::dynamic, 1};
+    job.unit = "tasks";
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_tasks(*a, team, sv, s); };
   });
 }
