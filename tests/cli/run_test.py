@@ -5,9 +5,11 @@ the environment a task sees; stops leave no process behind; bad input.
 
   run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
                                               | retries_and_halt RANKS | unordered RANKS
+                                              | checkpoint RANKS
                                               | trace_and_progress | stop | timeout_and_results
                                               | bad_input
 """
+import collections
 import json
 import os
 import signal
@@ -253,6 +255,64 @@ def trace_and_progress(opts):
     print("--trace: a span per task with its exit status; --progress counts tasks")
 
 
+def checkpoint(opts, ranks):
+    """--checkpoint: a stop (SIGTERM; under mpirun SIGUSR1 to mpirun) saves the tasks whose
+    results are out; rerunning, at another rank count, runs only the others (those that
+    were running at the stop run again: at most one per worker); stdout of both runs, and
+    --output, equal the tasks run one by one. A changed task list is refused naming the
+    line; --retry-failed reruns the failed tasks only."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        marks = os.path.join(d, "marks")
+        os.mkdir(marks)
+        lines = [f'touch "{marks}/$PARFOLD_TASK.$$"; sleep 0.1{i % 3}; echo task {i}' for i in range(40)]
+        tasks, ckpt, out = os.path.join(d, "tasks.txt"), os.path.join(d, "ckpt"), os.path.join(d, "out.txt")
+        with open(tasks, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        want = "".join(f"task {i}\n" for i in range(40)).encode()
+        first = [opts.parfold, "--threads", "2", "--checkpoint", ckpt, "--checkpoint-every", "0.1s", "run"]
+        p = subprocess.Popen(mpi(opts, ranks, first + [tasks]) if ranks > 1 else first + [tasks],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.2)
+        p.send_signal(signal.SIGUSR1 if ranks > 1 else signal.SIGTERM)
+        out1, err1 = p.communicate(timeout=60)
+        check(b"run the same command again to go on" in err1 and p.returncode != 0, f"stop: {p.returncode} {err1!r}")
+        again = 3 if ranks == 1 else 1
+        p = launch(opts, again, ["--threads", "2", "--checkpoint", ckpt, "run", tasks])
+        check(p.returncode == 0 and out1 + p.stdout == want, f"resumed at {again} rank(s): {p.returncode} "
+              f"{len(out1)} + {len(p.stdout)} bytes {p.stderr!r}")
+        runs = collections.Counter(name.split(".")[0] for name in os.listdir(marks))
+        twice = [t for t, n in runs.items() if n > 1]
+        check(len(runs) == 40 and max(runs.values()) <= 2 and len(twice) <= 2 * ranks and 0 < len(out1),
+              f"tasks run twice: {twice} (at most one per worker in flight at the stop)")
+        with open(tasks, "w") as f:
+            f.write("\n".join(lines[:7] + ["echo changed"] + lines[8:]) + "\n")
+        p = launch(opts, 1, ["--checkpoint", ckpt, "run", tasks])
+        check(p.returncode == 2 and b"the task list changed: task 8 (line 8 of" in p.stderr, f"changed: {p.stderr!r}")
+
+        flaky = [f'if [ -e "{marks}/f{i}" ]; then echo ok {i}; else touch "{marks}/f{i}"; exit 3; fi'
+                 if i % 4 == 1 else f"echo plain {i}" for i in range(8)]
+        with open(tasks, "w") as f:
+            f.write("\n".join(flaky) + "\n")
+        os.remove(ckpt)
+        p = launch(opts, ranks, ["--threads", "2", "--checkpoint", ckpt, "run", "--output", out, tasks])
+        with open(out, "rb") as f:
+            check(p.returncode == 1 and f.read() == b"plain 0\nplain 2\nplain 3\nplain 4\nplain 6\nplain 7\n",
+                  f"flaky first run: {p.returncode}")
+        p = launch(opts, ranks, ["--checkpoint", ckpt, "run", "--retry-failed", "--output", out, tasks])
+        check(p.returncode == 2 and b"--retry-failed with --output" in p.stderr, f"--retry-failed --output: {p.stderr!r}")
+        p = launch(opts, ranks, ["--checkpoint", ckpt, "run", "--output", out, tasks])
+        check(p.returncode == 1 and b"2 of 8 tasks failed" in p.stderr, "rerun without --retry-failed: the failures stand")
+        for name in os.listdir(marks):
+            os.remove(os.path.join(marks, name))
+        ckpt2 = ckpt + "2"
+        p = launch(opts, ranks, ["--threads", "2", "--checkpoint", ckpt2, "run", tasks])
+        check(p.returncode == 1 and p.stdout == b"plain 0\nplain 2\nplain 3\nplain 4\nplain 6\nplain 7\n", "stdout run")
+        p = launch(opts, ranks, ["--threads", "2", "--checkpoint", ckpt2, "run", "--retry-failed", tasks])
+        check(p.returncode == 0 and p.stdout == b"ok 1\nok 5\n", f"--retry-failed: {p.returncode} {p.stdout!r}")
+    print(f"--checkpoint: stop at {ranks} rank(s), resume elsewhere, nothing finished runs again")
+
+
 def stop(opts):
     """SIGTERM, SIGINT or --timeout while tasks (and their background children) run: the
     job ends within seconds and no task process is left."""
@@ -329,7 +389,7 @@ def bad_input(opts):
             (["run", empty], "no tasks"),
             (["run", d], "is a directory"),
             (["run", "--command", "echo", good], "has no {}"),
-            (["--checkpoint", os.path.join(d, "c"), "run", good], "cannot resume a task list yet"),
+            (["run", "--retry-failed", good], "--retry-failed reruns the failed tasks"),
             (["run"], "TASKFILE is required"),
             (["run", "--task-timeout", "0", good], "not a positive duration"),
             (["run", "--results", good, good], "Not a directory"),

@@ -40,6 +40,7 @@ class Checkpoint {
   [[nodiscard]] bool due() const;
 
   [[nodiscard]] std::string const& path() const { return path_; }
+  [[nodiscard]] double every_s() const { return every_s_; }
 
   /// Reads and checks a checkpoint file; the error (empty on success) says why not.
   static std::string read(std::string const& path, CheckpointState& out);

@@ -32,13 +32,14 @@ void remove_files() {
 }
 
 extern "C" void on_stop_signal(int sig) {
-  remove_files();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
-  signal_groups(SIGTERM);  // children stop too; the engine sends SIGKILL after a grace period
   // The first signal names the stop: Ctrl-C on mpirun sends SIGINT to its process
-  // group, then mpirun itself sends SIGTERM to the ranks.
+  // group, then mpirun itself sends SIGTERM to the ranks. The stop is requested before
+  // the children are signalled, so that a worker that sees its child end knows why.
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);
   request_stop(StopReason::signal);
+  remove_files();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
+  signal_groups(SIGTERM);  // children stop too; the engine sends SIGKILL after a grace period
 }
 
 }  // namespace

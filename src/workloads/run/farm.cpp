@@ -215,9 +215,12 @@ class Farm {
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
-    bool const passed = r.signal == 0 && !r.timed_out && !r.stopped &&
+    // A stop signal reaches the running tasks' groups from the signal handler at once:
+    // a task that a signal ended during a stop was stopped, not failed.
+    bool const stopped = r.stopped || (r.signal != 0 && stopping());
+    bool const passed = r.signal == 0 && !r.timed_out && !stopped &&
                         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
-    courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, r.stopped, passed, start,
+    courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, stopped, passed, start,
                                    r.runtime_s, team_.rank(), thread, team_.host, out.take(), err.take()}));
     return r.exit_code;
   }

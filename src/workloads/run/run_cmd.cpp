@@ -13,7 +13,10 @@
 #include "parfold/io/staged_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/checkpoint.hpp"
 #include "workloads/run/farm.hpp"
+#include "workloads/run/journal.hpp"
 #include "workloads/run/run.hpp"
 #include "workloads/run/task_list.hpp"
 
@@ -28,13 +31,7 @@ struct RunArgs {
   std::string joblog;   ///< --joblog FILE
   std::string results;  ///< --results DIR
   FarmOptions farm;     ///< --retries, --halt, --task-timeout, --unordered
-};
-
-/// What rank 0 has printed so far.
-struct RunProgress {
-  std::uint64_t out_bytes = 0;
-  std::uint64_t checksum = fnv1a({});  ///< FNV-1a of the stdout bytes, in task order
-  std::vector<std::string> first_failures;
+  bool retry_failed = false;  ///< --retry-failed: the checkpoint's failed tasks run again
 };
 
 /// Rank 0: the joblog, GNU parallel's columns and then parfold's.
@@ -92,6 +89,7 @@ void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress
   }
   p.checksum = fnv1a(t.out, p.checksum);
   p.out_bytes += t.out.size();
+  ++(t.ok() ? p.succeeded : p.failed);
   if (!t.ok() && p.first_failures.size() < 5) {
     p.first_failures.push_back("line " + std::to_string(task.line) + " (" + t.ending() + ")");
   }
@@ -126,72 +124,151 @@ std::unique_ptr<Joblog> open_records(RunArgs const& a) {
 }
 
 /// Rank 0: why the run ends early or fails, on stderr, once.
-void say_how_it_ended(FarmSummary const& f, RunProgress const& progress, RunArgs const& a, std::uint64_t tasks) {
+void say_how_it_ended(FarmSummary const& f, RunProgress const& p, RunArgs const& a, std::uint64_t tasks) {
   if (f.halted) {
     std::string const ended = f.ended > 0 ? " (" + group_digits(f.ended) + " of them ended while running)" : "";
     std::fprintf(stderr, "parfold: --halt %s reached: %s not run%s\n", a.farm.halt.text().c_str(),
                  count_of(f.not_run, "task").c_str(), ended.c_str());
   }
-  if (f.failed == 0) return;
+  if (p.failed == 0) return;
   std::string firsts;
-  for (std::string const& x : progress.first_failures) firsts += (firsts.empty() ? "" : ", ") + x;
-  std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(f.failed).c_str(),
-               count_of(tasks, "task").c_str(), firsts.c_str(), f.failed > progress.first_failures.size() ? ", ..." : "");
+  for (std::string const& x : p.first_failures) firsts += (firsts.empty() ? "" : ", ") + x;
+  std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(p.failed).c_str(),
+               count_of(tasks, "task").c_str(), firsts.c_str(), p.failed > p.first_failures.size() ? ", ..." : "");
 }
 
-/// The report of a run: counts, tasks/s, the output's checksum.
-Report run_report(RunArgs const& a, Team const& team, FarmSummary const& f, RunProgress const& progress,
+/// The report of a run: counts (earlier runs of a checkpoint included), tasks/s, the
+/// output's checksum.
+Report run_report(RunArgs const& a, Team const& team, FarmSummary const& f, RunProgress const& p,
                   std::uint64_t tasks) {
   Report r{.workload = "run", .unit = "tasks", .info = f.info, .launcher = team.launcher};
   char sum[24];
-  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(progress.checksum));
+  std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(p.checksum));
   double const per_s = f.info.wall_s > 0 ? static_cast<double>(f.succeeded + f.failed) / f.info.wall_s : 0.0;
-  r.result = {{"tasks", tasks, ""},          {"succeeded", f.succeeded, ""},
-              {"failed", f.failed, ""},      {"retried", f.retried, ""},
-              {"not_run", f.not_run, ""},    {"tasks_per_s", per_s, "tasks/s"},
-              {"output_bytes", progress.out_bytes, "B"}, {"output_fnv1a", std::string(sum), ""}};
+  r.result = {{"tasks", tasks, ""},           {"succeeded", p.succeeded, ""},
+              {"failed", p.failed, ""},       {"retried", f.retried, ""},
+              {"not_run", f.not_run, ""},     {"tasks_per_s", per_s, "tasks/s"},
+              {"output_bytes", p.out_bytes, "B"}, {"output_fnv1a", std::string(sum), ""}};
   if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
   r.text = "";  // the tasks' output is already out
-  bool const failed = f.failed > 0 || (f.halted && !f.halted_on_success);
+  bool const failed = p.failed > 0 || (f.halted && !f.halted_on_success);
   r.exit_code = failed ? exit_code::kFailure : exit_code::kSuccess;
-  if (team.is_root()) say_how_it_ended(f, progress, a, tasks);
+  if (team.is_root()) say_how_it_ended(f, p, a, tasks);
   return r;
 }
 
-/// Rank 0: where the tasks' output goes (stdout, or FILE staged and removed on a stop).
-std::unique_ptr<OrderedSink> open_output(OrderedRun const& run, std::optional<CleanupFile>& temporary) {
-  auto sink = open_sink(run, false, false, false, 0);
-  if (sink->to_file()) temporary.emplace(sink->staging());
-  return sink;
+/// With --checkpoint: the checkpoint of this run, what it recorded (rank 0) and which
+/// tasks are done (every rank).
+struct Resume {
+  std::unique_ptr<Checkpoint> checkpoint;
+  RunJournal journal;
+  std::vector<char> done;
+};
+
+/// Opens the checkpoint (its job: `run` and the output file; the tasks are checked one by
+/// one, so that a longer list resumes and a changed one is refused).
+/// \note With MPI this is a collective operation over all ranks.
+Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given, std::vector<Task> const& tasks) {
+  Resume r;
+  if (given == nullptr) {
+    if (a.retry_failed) throw UsageError("--retry-failed reruns the failed tasks of a --checkpoint FILE: give one");
+    return r;
+  }
+  if (a.retry_failed && !a.output.empty()) {
+    throw UsageError("--retry-failed with --output: the failed tasks' output is already in " + a.output +
+                     "; use --results DIR or stdout");
+  }
+  std::string const job = "run" + (a.output.empty() ? std::string() : " --output=" + a.output);
+  r.checkpoint = std::make_unique<Checkpoint>(given->path(), job, given->every_s());
+  CheckpointState const state = r.checkpoint->open(team, 0, "");
+  on_root(team, [&] {
+    if (!state.partial.empty()) r.journal = from_bytes<RunJournal>(state.partial);
+    r.journal.require_same_tasks(tasks, a.task_file, given->path());
+    if (a.retry_failed) r.journal.forget_failed();
+    r.done = r.journal.done_flags(tasks.size());
+  });
+  team.comm.broadcast(r.done);
+  return r;
+}
+
+/// Rank 0: where finished tasks go: their output (stdout or --output), stderr, --results,
+/// the joblog, and with a checkpoint the record of what is out, saved when due.
+class TaskPrinter {
+ public:
+  TaskPrinter(RunArgs const& a, std::vector<Task> const& tasks, OrderedRun const& run, Resume& resume)
+      : a_(a), tasks_(tasks), joblog_(open_records(a)), cp_(resume.checkpoint.get()), journal_(resume.journal) {
+    bool const resumed = !journal_.tasks.empty();
+    sink_ = open_sink(run, cp_ != nullptr, resumed, journal_.tasks.size() == tasks.size(), journal_.output_bytes);
+    if (sink_->to_file() && cp_ == nullptr) temporary_.emplace(sink_->staging());
+  }
+  void attempted(Attempt const& t) { joblog_->row(t, tasks_[t.index].command); }
+  void finished(Attempt&& t) {
+    emit_task(t, tasks_[t.index], a_, journal_.progress, *sink_);
+    if (cp_ == nullptr) return;
+    journal_.tasks[t.index] = {tasks_[t.index].line, fnv1a(tasks_[t.index].command), t.exit_code, t.attempt, t.ok()};
+    if (cp_->due()) save();
+  }
+  void save() {
+    journal_.output_bytes = sink_->sync();
+    cp_->save(0, to_bytes(journal_));  // no prefix of tasks: the journal says which are done
+  }
+  void commit() { sink_->commit(); }
+  [[nodiscard]] RunProgress const& progress() const { return journal_.progress; }
+  [[nodiscard]] std::uint64_t recorded() const { return journal_.tasks.size(); }
+
+ private:
+  RunArgs const& a_;
+  std::vector<Task> const& tasks_;
+  std::unique_ptr<Joblog> joblog_;
+  Checkpoint* cp_;
+  RunJournal& journal_;
+  std::unique_ptr<OrderedSink> sink_;
+  std::optional<CleanupFile> temporary_;  ///< FILE's staging, removed at once on a stop
+};
+
+/// After the tasks: a stop ends the job (with a checkpoint, saved first: 75 or 124).
+/// \note With MPI this is a collective operation over all ranks.
+void end_if_stopped(Team const& team, OrderedRun const& run, Resume const& resume,
+                    std::optional<TaskPrinter>& printer, std::uint64_t tasks) {
+  if (resume.checkpoint == nullptr) return stop_if_requested(team, run);
+  StopReason const why = stop_requested();
+  if (!any_rank(team, why != StopReason::none)) return;
+  std::uint64_t held = 0;
+  on_root(team, [&] {
+    printer->save();
+    held = printer->recorded();
+  });
+  std::string const what = (why == StopReason::timeout ? "--timeout exceeded" : "stopped by " + stop_signal_name()) +
+                           ": the checkpoint " + resume.checkpoint->path() + " holds " + group_digits(held) + " of " +
+                           count_of(tasks, "task") + " (the tasks that were running will run again); " +
+                           "run the same command again to go on";
+  throw Stopped(what, why == StopReason::timeout ? exit_code::kTimeout : exit_code::kStopped);
 }
 
 Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
-  if (sv.checkpoint != nullptr) {
-    throw UsageError("--checkpoint: parfold run cannot resume a task list yet; run it without --checkpoint");
-  }
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
   // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
   std::vector<Task> const tasks = task_list(a, team);
+  Resume resume = open_resume(a, team, sv.checkpoint, tasks);
   OrderedRun const run{a.output, tasks.size(), 0, {}, {}, {a.task_file},
                        "the running tasks were ended and no new one started"};
-  std::unique_ptr<Joblog> joblog;
-  std::unique_ptr<OrderedSink> sink;
-  std::optional<CleanupFile> temporary;
-  on_root(team, [&] {
-    joblog = open_records(a);
-    sink = open_output(run, temporary);
-  });
-  FarmItems const items{tasks.size(), {"PARFOLD_TASK", "PARFOLD_TASK_LINE"}, [&](std::uint64_t i) {
-                          return ItemLaunch{tasks[i].command, std::nullopt, {}, 0, {std::to_string(i), std::to_string(tasks[i].line)}};
-                        }, {}};
-  RunProgress progress;
-  FarmOutcome const outcome{
-      [&](Attempt const& t) { joblog->row(t, tasks[t.index].command); },
-      [&](Attempt&& t) { emit_task(t, tasks[t.index], a, progress, *sink); }};
+  std::optional<TaskPrinter> printer;
+  on_root(team, [&] { printer.emplace(a, tasks, run, resume); });
+  FarmItems items{tasks.size(), {"PARFOLD_TASK", "PARFOLD_TASK_LINE"}, [&](std::uint64_t i) {
+                    return ItemLaunch{tasks[i].command, std::nullopt, {}, 0, {std::to_string(i), std::to_string(tasks[i].line)}};
+                  }, {}};
+  if (!resume.done.empty()) items.done = [&](std::uint64_t i) { return resume.done[i] != 0; };
+  FarmOutcome const outcome{[&](Attempt const& t) { printer->attempted(t); },
+                            [&](Attempt&& t) { printer->finished(std::move(t)); }};
   FarmSummary const f = run_farm(team, sv, s, items, a.farm, outcome);
-  stop_if_requested(team, run);
-  on_root(team, [&] { sink->commit(); });
+  end_if_stopped(team, run, resume, printer, tasks.size());
+  RunProgress progress;
+  on_root(team, [&] {
+    if (resume.checkpoint) printer->save();
+    printer->commit();
+    progress = printer->progress();
+  });
   return run_report(a, team, f, progress, tasks.size());
 }
 
@@ -208,6 +285,7 @@ void setup_run(CLI::App& app, Job& job) {
   run->add_option("--results", a->results, "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
       ->type_name("DIR");
   add_farm_options(*run, a->farm);
+  run->add_flag("--retry-failed", a->retry_failed, "With --checkpoint: run the tasks that failed before again too");
   run->add_option("TASKFILE", a->task_file, "One shell command (or argument) per line; - reads standard input")
       ->required()
       ->type_name("");
