@@ -4,13 +4,15 @@ awk) the output is byte-identical to the command run on each file in turn, at an
 threads, schedule and chunk size (down to 1 byte), with CRLF, NUL bytes, no final newline,
 empty files and several files; --reduce; --output; a failing chunk; bad input.
 
-  exec_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | reduce | failing | bad_input
+  exec_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | reduce | failing | checkpoint | bad_input
 """
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_test import FAILURES, check, mpi, suite_main  # noqa: E402,F401
@@ -128,6 +130,40 @@ def failing(opts):
     print("a failing chunk: exit 1, where and why, nothing half-written")
 
 
+def checkpoint(opts):
+    """--checkpoint with --output: a stop keeps FILE.partial and the input done; the rerun
+    (other threads, other chunk size) finishes FILE byte-identical to the command on each
+    file; a failed chunk is where the rerun starts."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = write_inputs(d)
+        ckpt, out = os.path.join(d, "ckpt"), os.path.join(d, "out.txt")
+        cmd = "sleep 0.2; tr a-z A-Z"
+        p = subprocess.Popen([opts.parfold, "--threads", "2", "--chunk", "4000", "--checkpoint", ckpt,
+                              "--checkpoint-every", "0.1s", "lines", "exec", "--output", out, cmd] + paths,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        check(p.returncode == 75 and b"run the same command again to resume" in err and os.path.exists(out + ".partial")
+              and not os.path.exists(out), f"stop: {p.returncode} {err!r}")
+        p = subprocess.run([opts.parfold, "--threads", "1", "--chunk", "9999", "--checkpoint", ckpt, "lines", "exec",
+                            "--output", out, cmd] + paths, capture_output=True, timeout=120)
+        with open(out, "rb") as f:
+            check(p.returncode == 0 and f.read() == truth("tr a-z A-Z", paths), f"resumed: {p.returncode} {p.stderr!r}")
+        os.remove(ckpt)
+        os.remove(out)
+        flag = os.path.join(d, "flag")
+        cmd = f'if [ "$PARFOLD_OFFSET" -ge 30000 ] && [ ! -e {flag} ]; then exit 4; fi; tr a-z A-Z'
+        args = [opts.parfold, "--chunk", "10000", "--checkpoint", ckpt, "lines", "exec", "--output", out, cmd] + paths
+        p = subprocess.run(args, capture_output=True, timeout=60)
+        check(p.returncode == 1 and not os.path.exists(out), f"failed chunk with --checkpoint: {p.returncode}")
+        open(flag, "w").close()
+        p = subprocess.run(args, capture_output=True, timeout=60)
+        with open(out, "rb") as f:
+            check(p.returncode == 0 and f.read() == truth("tr a-z A-Z", paths), "rerun from the failed chunk")
+    print("--checkpoint: stop and resume, failure and rerun, FILE byte-identical")
+
+
 def bad_input(opts):
     with tempfile.TemporaryDirectory() as d:
         paths = write_inputs(d)
@@ -136,7 +172,9 @@ def bad_input(opts):
             (["lines", "exec", "cat", d], "Is a directory"),
             (["lines", "exec", "cat"], "FILE is required"),
             (["lines", "exec", "--output", paths[0], "cat", paths[0]], "is also an input file"),
-            (["--checkpoint", os.path.join(d, "c"), "lines", "exec", "cat", paths[0]], "cannot resume yet"),
+            (["--checkpoint", os.path.join(d, "c"), "lines", "exec", "cat", paths[0]], "needs --output FILE"),
+            (["--checkpoint", os.path.join(d, "c"), "lines", "exec", "--output", os.path.join(d, "o"), "--reduce",
+              "wc", "cat", paths[0]], "--checkpoint with --reduce"),
             (["lines", "exec", "--halt", "sometimes", "cat", paths[0]], "not never, or now|soon"),
             (["lines", "exec", "--ok-exit", "x", "cat", paths[0]], "--ok-exit"),
         ]

@@ -7,6 +7,9 @@
 #include <memory>
 #include <optional>
 
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/checkpoint.hpp"
+#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/exit_codes.hpp"
 #include "parfold/observe/units.hpp"
@@ -28,10 +31,12 @@ struct ExecArgs {
   FarmOptions farm;
 };
 
-/// A chunk of one file: the lines that start in `local` (bytes of that file).
+/// A chunk of one file: the lines that start in `local` (bytes of that file); `end` is
+/// where it ends in the concatenation of all files (what a checkpoint records).
 struct Piece {
   std::size_t file = 0;
   Range local;
+  std::uint64_t end = 0;
 };
 
 /// Bytes per chunk when --chunk is not given: about 4 chunks per worker, between 64 KiB
@@ -42,13 +47,17 @@ std::uint64_t piece_bytes(Schedule s, std::uint64_t total, std::uint64_t workers
   return std::clamp<std::uint64_t>(fair, std::uint64_t{64} << 10, std::uint64_t{32} << 20);
 }
 
-/// Every file cut into chunks of `bytes` (no chunk spans two files), in file order;
-/// the same on every rank.
-std::vector<Piece> cut(LineFiles const& files, std::uint64_t bytes) {
+/// The files from byte `start` of their concatenation (a resumed run) cut into chunks of
+/// `bytes` (no chunk spans two files), in file order; the same on every rank.
+std::vector<Piece> cut(LineFiles const& files, std::uint64_t bytes, std::uint64_t start) {
   std::vector<Piece> pieces;
   for (std::size_t f = 0; f < files.files().size(); ++f) {
-    std::uint64_t const size = files.files()[f].size;
-    for (std::uint64_t at = 0; at < size; at += bytes) pieces.push_back({f, {at, std::min(size, at + bytes)}});
+    InputFile const& file = files.files()[f];
+    if (file.offset + file.size <= start) continue;
+    for (std::uint64_t at = std::max(start, file.offset) - file.offset; at < file.size; at += bytes) {
+      std::uint64_t const end = std::min(file.size, at + bytes);
+      pieces.push_back({f, {at, end}, file.offset + end});
+    }
   }
   return pieces;
 }
@@ -58,10 +67,17 @@ std::vector<Piece> cut(LineFiles const& files, std::uint64_t bytes) {
 /// no output has a hole in it.
 class ExecOutput {
  public:
-  ExecOutput(ExecArgs const& a, OrderedRun const& run) : sink_(open_sink(run, false, false, false, 0)) {
-    if (sink_->to_file()) temporary_.emplace(sink_->staging());
+  /// With `cp`, the output so far is `kept` bytes of FILE.partial, the input done up to
+  /// byte `done` of `total`.
+  ExecOutput(ExecArgs const& a, OrderedRun const& run, Checkpoint* cp, std::uint64_t done, std::uint64_t total,
+             std::uint64_t kept)
+      : sink_(open_sink(run, cp != nullptr, done > 0, done == total, kept)), cp_(cp), done_(done) {
+    if (sink_->to_file() && cp == nullptr) temporary_.emplace(sink_->staging());
     if (!a.reduce.empty()) feed_.emplace(a.reduce, child_environment({}), sink_->fd());
   }
+  /// The checkpoint: the input done so far and the output's length.
+  void save() { cp_->save(done_, to_bytes(sink_->sync())); }
+  [[nodiscard]] std::uint64_t done() const { return done_; }
   /// Takes chunk t's result (its stderr goes to stderr whatever happens).
   void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces, ExecArgs const& a) {
     if (!t.err.empty()) {
@@ -80,6 +96,8 @@ class ExecOutput {
     } else {
       sink_->write(t.out);
     }
+    done_ = pieces[t.index].end;
+    if (cp_ != nullptr && cp_->due()) save();
   }
   /// All chunks done: the --reduce command's status, the file in place; false if the
   /// output is not whole.
@@ -91,6 +109,7 @@ class ExecOutput {
       if (status != 0) std::fprintf(stderr, "parfold: --reduce '%s' failed (exit %d)\n", reduce.c_str(), status);
       whole = whole && status == 0;
     }
+    if (cp_ != nullptr) save();  // a failed chunk: a rerun starts from it
     if (whole) sink_->commit();
     return whole;
   }
@@ -114,23 +133,58 @@ class ExecOutput {
   std::unique_ptr<OrderedSink> sink_;
   std::optional<CleanupFile> temporary_;
   std::optional<FeedChild> feed_;
+  Checkpoint* cp_;
+  std::uint64_t done_;  ///< the input whose output is out, up to this byte of the concatenation
   std::uint64_t next_ = 0;
   bool broken_ = false;
 };
 
-Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
-  if (sv.checkpoint != nullptr) {
-    throw UsageError("--checkpoint: lines exec cannot resume yet; run it without --checkpoint");
+/// With --checkpoint (which needs --output and no --reduce): where the last run stopped.
+struct ExecResume {
+  std::uint64_t done = 0;  ///< bytes of the input done
+  std::uint64_t kept = 0;  ///< bytes of FILE.partial
+};
+
+/// \note With MPI this is a collective operation over all ranks.
+ExecResume open_resume(ExecArgs const& a, Team const& team, Checkpoint* cp, LineFiles const& files) {
+  if (cp == nullptr) return {};
+  if (a.output.empty()) {
+    throw UsageError("--checkpoint needs --output FILE: a resumed run cannot reprint what already went to stdout");
   }
+  if (!a.reduce.empty()) throw UsageError("--checkpoint with --reduce: the reducer's state cannot be resumed");
+  CheckpointState const state = cp->open(team, files.total(), files.identity());
+  ExecResume r{state.done, 0};
+  restore_partial(team, *cp, state, r.kept);
+  return r;
+}
+
+/// After the chunks: a stop ends the job (with a checkpoint, saved first: 75 or 124).
+/// \note With MPI this is a collective operation over all ranks.
+void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp, std::optional<ExecOutput>& output,
+                    std::uint64_t total) {
+  if (cp == nullptr) return stop_if_requested(team, run);
+  StopReason const why = stop_requested();
+  if (!any_rank(team, why != StopReason::none)) return;
+  std::uint64_t done = 0;
+  on_root(team, [&] {
+    output->save();
+    done = output->done();
+  });
+  team.comm.broadcast(done);
+  stopped(static_cast<int>(why), *cp, done, total);
+}
+
+Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   catch_stop_signals();  // no child outlives parfold, no temporary file is left
   auto const files = open_everywhere(a.paths, team);
+  ExecResume const resume = open_resume(a, team, sv.checkpoint, *files);
   std::uint64_t const bytes = piece_bytes(s, files->total(), team.workers());
-  std::vector<Piece> const pieces = cut(*files, bytes);
+  std::vector<Piece> const pieces = cut(*files, bytes, resume.done);
   FarmOptions farm = a.farm;
   farm.memory_per_output = std::max<std::size_t>(farm.memory_per_output, 2 * bytes);  // a chunk's output: no spill
   OrderedRun const run{a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
   std::optional<ExecOutput> output;
-  on_root(team, [&] { output.emplace(a, run); });
+  on_root(team, [&] { output.emplace(a, run, sv.checkpoint, resume.done, files->total(), resume.kept); });
   FarmItems const items{pieces.size(), {"PARFOLD_FILE", "PARFOLD_OFFSET"}, [&](std::uint64_t i) {
                           Piece const& p = pieces[i];
                           std::string_view const lines = files->owned_lines(p.file, p.local);
@@ -140,7 +194,7 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
                         }, {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }};
   FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
-  stop_if_requested(team, run);
+  end_if_stopped(team, run, sv.checkpoint, output, files->total());
   require_unchanged(*files, team);
   bool whole = true;
   on_root(team, [&] { whole = output->finish(pieces.size(), a.reduce); });
