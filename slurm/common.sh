@@ -36,3 +36,51 @@ else
   LAUNCH=(srun --kill-on-bad-exit=1 --mpi=pmix --cpus-per-task="$THREADS" "$PARFOLD" --threads "$THREADS")
 fi
 launch() { "${LAUNCH[@]}" "$@"; }
+
+# run_resumable CHECKPOINT ARGS...: runs `launch --checkpoint CHECKPOINT ARGS...` in the
+# background (so that bash handles USR1 at once: a foreground command would delay the
+# trap until it ends). On USR1 (--signal=B:USR1@T before the walltime, pre-emption,
+# `scancel --signal=USR1 --batch JOBID`) parfold is asked to save its checkpoint and stop
+# (status 75); the job then requeues itself and the next run resumes. Returns parfold's
+# status, 0 after a requeue.
+run_resumable() {
+  local checkpoint=$1
+  shift
+  "${LAUNCH[@]}" --checkpoint "$checkpoint" "$@" &
+  local pid=$! rc=0
+  # srun dies of USR1 itself: with srun the signal goes to the job's steps (the ranks)
+  # through Slurm; mpirun forwards it to its ranks.
+  RESUMABLE_PID=$pid
+  STOP_ASKED=0
+  trap _stop_resumable USR1
+  wait "$pid" || rc=$?
+  while ((rc > 128)) && kill -0 "$pid" 2>/dev/null; do  # wait was interrupted by the trap
+    rc=0
+    wait "$pid" || rc=$?
+  done
+  echo "=== $(date -Is) parfold exited with status $rc"
+  if ((rc == 75)); then
+    echo "=== checkpoint $checkpoint written; requeueing job $SLURM_JOB_ID to resume"
+    scontrol requeue "$SLURM_JOB_ID"
+    return 0
+  fi
+  # A signal that reaches the launcher as it is finishing can kill it (mpirun drops its
+  # USR1 handler in its teardown). The checkpoint knows how far the job got: requeue, and
+  # the next run resumes, or answers at once if the job had finished.
+  if ((STOP_ASKED && rc > 128)) && [[ -s $checkpoint ]]; then
+    echo "=== the launcher died of signal $((rc - 128)) after the stop request; requeueing to resume from $checkpoint"
+    scontrol requeue "$SLURM_JOB_ID"
+    return 0
+  fi
+  return "$rc"
+}
+
+_stop_resumable() {
+  STOP_ASKED=1
+  echo "=== $(date -Is) USR1: asking parfold to checkpoint and stop"
+  if [[ $PARFOLD_LAUNCHER == mpirun ]]; then
+    kill -USR1 "$RESUMABLE_PID" 2>/dev/null || true
+  else
+    scancel --signal=USR1 "$SLURM_JOB_ID" || true
+  fi
+}

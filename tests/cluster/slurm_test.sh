@@ -1,7 +1,8 @@
 #!/bin/bash
 # The batch templates of slurm/ on a private single-node Slurm (munged, slurmctld, slurmd
 # from Debian's packages; the node declares 4 CPUs): srun (PMIx) and mpirun inside the
-# allocation, the scaling sweep, and the long job stopped with USR1, requeued, resumed.
+# allocation, the scaling sweep, the task farm and the long job stopped with USR1,
+# requeued, resumed.
 #   slurm_test.sh PARFOLD REPO
 set -euo pipefail
 PARFOLD=$(realpath "$1")
@@ -21,7 +22,7 @@ config() { python3 -c 'import json,sys; t=open(sys.argv[1]).read(); i=t.rfind("\
 job=(pi --samples 3e7 --seed 5)
 expect=$(result "${job[@]}")
 
-if [[ -n ${ONLY_LONG:-} ]]; then :; else
+if [[ -n ${ONLY_LONG:-}${ONLY_FARM:-} ]]; then :; else
 # 1. single node, srun and mpirun inside the allocation.
 for launcher in srun mpirun; do
   jid=$(PARFOLD_LAUNCHER=$launcher sbatch --parsable --output="single-$launcher-%j.out" \
@@ -45,26 +46,56 @@ grep -q "launcher: srun" "sweep-$jid.out" || fail "scaling-sweep did not use sru
 echo "scaling-sweep.sbatch: $rows points with srun"
 
 fi
-# 3. the long job: USR1 to the batch script, checkpoint, requeue, resume.
+# Requeued: pending until its begin time (Slurm holds a requeued job ~2 min); start it
+# once the node has cleaned up the first run: a rerun of the same job id on the same node
+# within seconds finds the first run's PMIx socket still there.
+restart_requeued() {
+  local jid=$1 out=$2 what=$3
+  requeued() { scontrol show job "$jid" -o | grep -q 'JobState=PENDING.*Reason=BeginTime'; }
+  for _ in $(seq 1 300); do requeued && break; sleep 0.1; done
+  requeued || { scontrol show job "$jid"; cat "$out"; fail "$what was not requeued"; }
+  for _ in $(seq 1 300); do [[ $(sinfo -h -o %T) == idle ]] && break; sleep 0.1; done
+  sleep 10
+  scontrol update JobId="$jid" StartTime=now
+}
+
+# 3. the task farm: 2 ranks x 2 threads, USR1 mid-way, requeue, the rest of the tasks.
+if [[ -z ${ONLY_LONG:-} ]]; then
+marks=$work/farm-marks
+mkdir -p "$marks"
+for i in $(seq 1 60); do echo "touch $marks/\$PARFOLD_TASK.\$\$; sleep 0.25; echo task $i on \$PARFOLD_TASK"; done >farm.txt
+jid=$(sbatch --parsable -N 1 --ntasks-per-node=2 --cpus-per-task=2 --output="farm-%j.log" \
+  "$REPO/slurm/task-farm.sbatch" farm.txt)
+out=farm-$jid.log
+for _ in $(seq 1 100); do [[ $(job_state "$jid") == RUNNING ]] && break; sleep 0.1; done
+sleep 2.5
+scancel --signal=USR1 --batch "$jid" || { cat "$out"; fail "task farm: cannot signal it"; }
+restart_requeued "$jid" "$out" "task farm"
+job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "task farm failed after the requeue"; }
+grep -q "parfold exited with status 75" "$out" || { cat "$out"; fail "task farm: no stop with status 75"; }
+grep -q "restart 1" "$out" || { cat "$out"; fail "task farm: no second run"; }
+cmp -s "farm-$jid.out" <(for i in $(seq 1 60); do echo "task $i on $((i - 1))"; done) ||
+  { cat "$out"; fail "task farm: farm-$jid.out is not every task's output in task order"; }
+twice=$(ls "$marks" | cut -d. -f1 | sort | uniq -d | wc -l)
+(($(ls "$marks" | cut -d. -f1 | sort -u | wc -l) == 60 && twice <= 4)) ||
+  fail "task farm: $twice tasks ran twice (at most the 4 running at the stop may)"
+(($(grep -c '^Seq' "farm-$jid.joblog") == 1 && $(grep -c $'\t' "farm-$jid.joblog") >= 61)) ||
+  fail "task farm: the joblog does not hold both runs"
+echo "task-farm.sbatch: stopped by USR1, requeued, the other tasks run, output in task order ($twice ran twice)"
+fi
+
+# 4. the long job: USR1 to the batch script, checkpoint, requeue, resume.
 long=(tasks --count 800 --ms 40)  # ~8 s on 2 ranks x 2 threads, whatever the build
 expect_long=$(result "${long[@]}")
-for launcher in srun mpirun; do
+for launcher in ${ONLY_FARM:+none} ${ONLY_FARM:-srun mpirun}; do
+  [[ $launcher == none ]] && break
   jid=$(PARFOLD_LAUNCHER=$launcher sbatch --parsable --output="long-$launcher-%j.out" \
     "$REPO/slurm/long-checkpoint.sbatch" "${long[@]}")
   out=long-$launcher-$jid.out
   for _ in $(seq 1 100); do [[ $(job_state "$jid") == RUNNING ]] && break; sleep 0.1; done
   sleep 3
   scancel --signal=USR1 --batch "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher): cannot signal it"; }
-  # Requeued: pending until its begin time (Slurm holds a requeued job ~2 min); start it now.
-  requeued() { scontrol show job "$jid" -o | grep -q 'JobState=PENDING.*Reason=BeginTime'; }
-  for _ in $(seq 1 300); do requeued && break; sleep 0.1; done
-  requeued || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher) was not requeued"; }
-  # Start it once the node has cleaned up the first run: a rerun of the same job id on
-  # the same node within seconds finds the first run's PMIx socket still there (Slurm
-  # itself holds a requeued job for about two minutes).
-  for _ in $(seq 1 300); do [[ $(sinfo -h -o %T) == idle ]] && break; sleep 0.1; done
-  sleep 10
-  scontrol update JobId="$jid" StartTime=now
+  restart_requeued "$jid" "$out" "long job ($launcher)"
   job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher) failed after the requeue"; }
   grep -q "parfold exited with status 75" "$out" || { cat "$out"; fail "long job ($launcher): no stop with status 75"; }
   grep -q "restart 1" "$out" || { cat "$out"; fail "long job ($launcher): no second run"; }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -215,9 +217,7 @@ class Farm {
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
-    // A stop signal reaches the running tasks' groups from the signal handler at once:
-    // a task that a signal ended during a stop was stopped, not failed.
-    bool const stopped = r.stopped || (r.signal != 0 && stopping());
+    bool const stopped = r.stopped || (!r.timed_out && ended_by_stop(r.signal));
     bool const passed = r.signal == 0 && !r.timed_out && !stopped &&
                         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
     courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, stopped, passed, start,
@@ -228,6 +228,19 @@ class Farm {
   [[nodiscard]] FarmItems const& items() const { return items_; }
 
  private:
+  /// Whether a task that `signal` ended was ended by a stop, not failed. parfold's stop
+  /// handler signals the running tasks' groups; and a batch system's stop (`scancel
+  /// --signal=USR1`, a walltime's SIGTERM) reaches every process of the job step at once,
+  /// the tasks too, maybe a moment before parfold: a stop signal waits up to 250 ms for
+  /// parfold's own stop request.
+  [[nodiscard]] bool ended_by_stop(int signal) const {
+    if (signal == 0) return false;
+    if (stopping()) return true;
+    if (signal != SIGTERM && signal != SIGINT && signal != SIGUSR1 && signal != SIGHUP) return false;
+    for (int i = 0; i < 50 && !stopping(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return stopping();
+  }
+
   Team const& team_;
   FarmItems const& items_;
   FarmOptions const& opt_;

@@ -37,10 +37,12 @@ struct RunArgs {
 /// Rank 0: the joblog, GNU parallel's columns and then parfold's.
 class Joblog {
  public:
-  explicit Joblog(std::string const& path) {
+  /// A resumed run appends to the joblog of the runs before it (as GNU parallel's --resume).
+  Joblog(std::string const& path, bool append) {
     if (path.empty()) return;
-    f_ = std::fopen(path.c_str(), "w");
+    f_ = std::fopen(path.c_str(), append ? "a" : "w");
     if (f_ == nullptr) throw UsageError("--joblog " + path + ": " + std::strerror(errno));
+    if (std::ftell(f_) > 0) return;  // its header is there
     std::fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tRank\tThread\tAttempt\n", f_);
     std::fflush(f_);
   }
@@ -110,9 +112,9 @@ std::vector<Task> task_list(RunArgs const& a, Team const& team) {
   return tasks;
 }
 
-/// Rank 0: the joblog, and the --results directory made.
-std::unique_ptr<Joblog> open_records(RunArgs const& a) {
-  auto joblog = std::make_unique<Joblog>(a.joblog);
+/// Rank 0: the joblog (appended to when `resumed`), and the --results directory made.
+std::unique_ptr<Joblog> open_records(RunArgs const& a, bool resumed) {
+  auto joblog = std::make_unique<Joblog>(a.joblog, resumed);
   std::error_code ec;
   if (!a.results.empty() && !std::filesystem::create_directories(a.results, ec) && ec) {
     throw UsageError("--results " + a.results + ": " + ec.message());
@@ -196,7 +198,11 @@ Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given, 
 class TaskPrinter {
  public:
   TaskPrinter(RunArgs const& a, std::vector<Task> const& tasks, OrderedRun const& run, Resume& resume)
-      : a_(a), tasks_(tasks), joblog_(open_records(a)), cp_(resume.checkpoint.get()), journal_(resume.journal) {
+      : a_(a),
+        tasks_(tasks),
+        joblog_(open_records(a, !resume.journal.tasks.empty())),
+        cp_(resume.checkpoint.get()),
+        journal_(resume.journal) {
     bool const resumed = !journal_.tasks.empty();
     sink_ = open_sink(run, cp_ != nullptr, resumed, journal_.tasks.size() == tasks.size(), journal_.output_bytes);
     if (sink_->to_file() && cp_ == nullptr) temporary_.emplace(sink_->staging());
