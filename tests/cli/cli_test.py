@@ -159,6 +159,15 @@ BAD_INPUTS = [
 ]
 
 
+def check_refused(opts, cases):
+    """Each (args, needle): exit 2, nothing on stdout, one "parfold: error:" line holding needle."""
+    for args, needle in cases:
+        p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)
+        errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+        check(p.returncode == 2 and len(errors) == 1 and needle in p.stderr and p.stdout == "",
+              f"{args}: exit {p.returncode}, {p.stderr!r}")
+
+
 def bad_input(opts, ranks=None):
     for args, needle in BAD_INPUTS:
         p = run(opts, args, ranks, check_rc=2)

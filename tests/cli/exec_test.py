@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, check, mpi, suite_main  # noqa: E402,F401
+from cli_test import FAILURES, check, check_refused, mpi, suite_main  # noqa: E402,F401
 
 COMMANDS = ["tr a-z A-Z", "sed 's/a/<&>/g'", "grep -a be", "cut -c2-6", "awk '{print NF, $1}'", "cat"]
 
@@ -178,11 +178,7 @@ def bad_input(opts):
             (["lines", "exec", "--halt", "sometimes", "cat", paths[0]], "not never, or now|soon"),
             (["lines", "exec", "--ok-exit", "x", "cat", paths[0]], "--ok-exit"),
         ]
-        for args, needle in cases:
-            p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)
-            errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
-            check(p.returncode == 2 and len(errors) == 1 and needle in p.stderr and p.stdout == "",
-                  f"{args}: exit {p.returncode}, {p.stderr!r}")
+        check_refused(opts, cases)
     print("bad input: exit 2 and one message")
 
 

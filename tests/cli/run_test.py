@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, SCHEDULES, check, mpi, suite_main  # noqa: E402,F401
+from cli_test import FAILURES, SCHEDULES, check, check_refused, mpi, suite_main  # noqa: E402,F401
 
 STATUSES = [0, 0, 0, 1, 0, 2, 0, 0, 127]
 
@@ -398,11 +398,7 @@ def bad_input(opts):
             (["run", "--halt", "soon,fail=101%", good], "not never, or now|soon"),
             (["run", "--retries", "-1", good], "negative"),
         ]
-        for args, needle in cases:
-            p = subprocess.run([opts.parfold] + args, capture_output=True, text=True, timeout=60)
-            errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
-            check(p.returncode == 2 and len(errors) == 1 and needle in p.stderr and p.stdout == "",
-                  f"{args}: exit {p.returncode}, {p.stderr!r}")
+        check_refused(opts, cases)
     print("bad input: exit 2 and one message")
 
 

@@ -1,7 +1,7 @@
 // `parfold lines exec`: a shell command over line-aligned chunks of big files, each
 // chunk's bytes fed from the mapped file into the command's stdin; the chunks' outputs
 // in file order (or piped into one --reduce command on rank 0). Runs on the process
-// engine of `parfold run` (workloads/run/farm).
+// engine of `parfold run` (workloads/farm/farm).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -17,7 +17,7 @@
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
 #include "workloads/lines/lines.hpp"
-#include "workloads/run/farm.hpp"
+#include "workloads/farm/farm.hpp"
 
 namespace parfold {
 

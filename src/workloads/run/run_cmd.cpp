@@ -15,7 +15,7 @@
 #include "parfold/output/ordered.hpp"
 #include "parfold/checkpoint/archive.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
-#include "workloads/run/farm.hpp"
+#include "workloads/farm/farm.hpp"
 #include "workloads/run/journal.hpp"
 #include "workloads/run/run.hpp"
 #include "workloads/run/task_list.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 
-// The process engine of `parfold run` and `parfold lines exec`: items (tasks, chunks of
+// The process engine of `parfold run` and `parfold lines exec` (one engine, two commands): items (tasks, chunks of
 // files) each run as a shell command in a child process on whichever worker of whichever
 // rank the schedule picks; every attempt's result travels to rank 0 as it ends (a
 // Courier), where it is logged at once and its output released in item order (a

@@ -1,4 +1,4 @@
-#include "workloads/run/farm.hpp"
+#include "workloads/farm/farm.hpp"
 
 #include <string.h>  // sigabbrev_np
 
