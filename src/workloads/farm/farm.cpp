@@ -104,8 +104,9 @@ std::string Halt::text() const {
   return std::string(when == When::now ? "now" : "soon") + "," + what + "=" + n;
 }
 
-void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered) {
-  add_count(cmd, "--retries", opt.retries, "Run a failed task up to N more times, on another rank when there is one", 0);
+void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item) {
+  add_count(cmd, "--retries", opt.retries, "Run a failed " + item + " up to N more times, on another rank when there is one", 0)
+      ->type_name("N");
   cmd.add_option_function<std::string>(
          "--halt",
          [&opt](std::string const& text) {
@@ -115,7 +116,7 @@ void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered) {
              throw CLI::ValidationError(e.what());
            }
          },
-         "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running tasks)")
+         "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running " + item + "s)")
       ->type_name("WHEN,WHY");
   cmd.add_option_function<std::string>(
          "--task-timeout",
@@ -124,9 +125,9 @@ void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered) {
            if (!s || !(*s > 0)) throw CLI::ValidationError("--task-timeout", "'" + text + "': not a positive duration (e.g. 30s, 5m)");
            opt.task_timeout_s = *s;
          },
-         "End a task after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
+         "End a " + item + "'s command after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
       ->type_name("DURATION");
-  if (!unordered) return;
+  if (item != "task") return;
   cmd.add_flag("--unordered", opt.unordered, "Print each task's output when it ends (whole), not in task order");
 }
 

@@ -115,8 +115,9 @@ struct FarmSummary {
   RunInfo info;
 };
 
-/// Declares --retries, --halt, --task-timeout (and --unordered) on `cmd`, into `opt`.
-void add_farm_options(CLI::App& cmd, FarmOptions& opt, bool unordered = true);
+/// Declares --retries, --halt, --task-timeout on `cmd`, into `opt`, in the words of its
+/// items (`item`: "task", "chunk"); for tasks --unordered too.
+void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item);
 
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).

@@ -206,6 +206,22 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   return r;
 }
 
+/// "0,1" -> {0, 1}; throws CLI::ValidationError for anything but statuses 0-255.
+std::vector<int> exit_statuses(std::string const& text) {
+  std::vector<int> out;
+  for (std::size_t at = 0; at <= text.size();) {
+    std::size_t const comma = std::min(text.find(',', at), text.size());
+    std::string const one = text.substr(at, comma - at);
+    if (one.empty() || one.size() > 3 || one.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(one) > 255) {
+      throw CLI::ValidationError("--ok-exit", "'" + text + "': not exit statuses 0-255 separated by commas");
+    }
+    out.push_back(std::stoi(one));
+    at = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void add_exec_command(CLI::App& lines, Job& job) {
@@ -214,11 +230,12 @@ void add_exec_command(CLI::App& lines, Job& job) {
   auto* exec = lines.add_subcommand("exec", "Run a shell command over line-aligned chunks of files, output in file order");
   exec->add_option("--reduce", a->reduce, "Pipe the output, in file order, into one CMD2 on rank 0")->type_name("CMD2");
   exec->add_option("--output", a->output, "Write the output to FILE (whole or not at all)")->type_name("FILE");
-  add_farm_options(*exec, a->farm, false);
-  exec->add_option("--ok-exit", a->farm.ok_exit, "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
-      ->type_name("N,...")
-      ->delimiter(',')
-      ->allow_extra_args(false);
+  add_farm_options(*exec, a->farm, "chunk");
+  exec->add_option_function<std::string>(
+         "--ok-exit",
+         [a](std::string const& text) { a->farm.ok_exit = exit_statuses(text); },
+         "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
+      ->type_name("N,N...");
   exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")->required()->type_name("");
   exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
   exec->footer(

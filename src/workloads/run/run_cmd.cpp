@@ -290,7 +290,7 @@ void setup_run(CLI::App& app, Job& job) {
       ->type_name("FILE");
   run->add_option("--results", a->results, "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
       ->type_name("DIR");
-  add_farm_options(*run, a->farm);
+  add_farm_options(*run, a->farm, "task");
   run->add_flag("--retry-failed", a->retry_failed, "With --checkpoint: run the tasks that failed before again too");
   run->add_option("TASKFILE", a->task_file, "One shell command (or argument) per line; - reads standard input")
       ->required()
