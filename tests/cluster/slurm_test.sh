@@ -63,7 +63,7 @@ restart_requeued() {
 if [[ -z ${ONLY_LONG:-} ]]; then
 marks=$work/farm-marks
 mkdir -p "$marks"
-for i in $(seq 1 60); do echo "touch $marks/\$PARFOLD_TASK.\$\$; sleep 0.25; echo task $i on \$PARFOLD_TASK"; done >farm.txt
+for i in $(seq 1 60); do echo "touch $marks/\$PARFOLD_TASK.\$\$; sleep 0.$((i * 7 % 5)); echo task $i on \$PARFOLD_TASK"; done >farm.txt
 jid=$(sbatch --parsable -N 1 --ntasks-per-node=2 --cpus-per-task=2 --output="farm-%j.log" \
   "$REPO/slurm/task-farm.sbatch" farm.txt)
 out=farm-$jid.log

@@ -291,7 +291,9 @@ class Collector {
  public:
   Collector(Team const& team, FarmItems const& items, FarmOptions const& opt, FarmOutcome const& outcome)
       : team_(team), items_(items), opt_(opt), outcome_(outcome),
-        order_(0, [this](std::uint64_t, std::string&& r) { outcome_.finished(Attempt::decode(std::move(r))); }) {}
+        order_(0, [this](std::uint64_t, std::string&& r) {
+          (holding_ ? outcome_.held : outcome_.finished)(Attempt::decode(std::move(r)));
+        }) {}
 
   void attach(Courier& courier) { courier_ = &courier; }
 
@@ -316,11 +318,26 @@ class Collector {
     for (auto& [index, record] : std::exchange(pending_, {})) finish(Attempt::decode(std::move(record)));
   }
 
+  /// The done items: skipped, or released in their turn when an earlier run left them.
   void skip_done() {
     if (!items_.done) return;
+    auto const* ended = items_.ended;
     for (std::uint64_t i = 0; i < items_.count; ++i) {
-      if (items_.done(i)) order_.skip(i);
+      if (!items_.done(i)) continue;
+      if (ended != nullptr && ended->contains(i)) {
+        order_.put(i, ended->at(i));
+      } else {
+        order_.skip(i);
+      }
     }
+  }
+  /// After a stop: what waits for its turn goes to outcome.held; failed attempts whose
+  /// retry never ran are dropped (they run again when the job resumes).
+  void hold_rest() {
+    pending_.clear();
+    if (!outcome_.held) return;
+    holding_ = true;
+    order_.release_all();
   }
   std::vector<Retry> take_retries() { return std::exchange(retries_, {}); }
   void release_rest() { order_.release_all(); }
@@ -347,6 +364,7 @@ class Collector {
   FarmOptions const& opt_;
   FarmOutcome const& outcome_;
   Courier* courier_ = nullptr;
+  bool holding_ = false;  ///< releasing to outcome.held (after a stop)
   ReorderBuffer order_;
   std::vector<Retry> retries_;
   std::map<std::uint64_t, std::string> pending_;  ///< the failed attempts of the retries
@@ -387,8 +405,9 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   }
   bool const stopped = any_rank(team, stop_requested() != StopReason::none);
   on_root(team, [&] {
+    if (stopped) return collector.hold_rest();
     collector.give_up_retries();
-    if (!stopped) collector.release_rest();  // past the gaps a halt left
+    collector.release_rest();  // past the gaps a halt left
   });
   FarmSummary summary = collector.summary();
   team.comm.broadcast(summary.succeeded);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,8 +84,12 @@ struct FarmItems {
   std::vector<std::string> env_names;
   /// Item i's launch; called on the worker that runs it, concurrently.
   std::function<ItemLaunch(std::uint64_t)> launch;
-  /// Items already done (a resumed run): none of them runs, and no result comes for them.
+  /// Items already done (a resumed run): none of them runs, and no result comes for them
+  /// but those in `ended`.
   std::function<bool(std::uint64_t)> done;
+  /// Rank 0: done items whose last attempt (Attempt::encode) ended in an earlier run but
+  /// was not released then (a stop came before its turn): released in order now.
+  std::map<std::uint64_t, std::string> const* ended = nullptr;
 };
 
 struct FarmOptions {
@@ -102,6 +107,9 @@ struct FarmOutcome {
   std::function<void(Attempt const&)> attempted;
   /// Each item's last attempt, in item order (unordered: as it arrives).
   std::function<void(Attempt&&)> finished;
+  /// After a stop: each item's last attempt that ended but was not released (its turn had
+  /// not come), in item order, to keep for a resumed run. None: they are dropped.
+  std::function<void(Attempt&&)> held;
 };
 
 /// What a farm did (every rank holds rank 0's counts).

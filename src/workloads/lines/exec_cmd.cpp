@@ -192,7 +192,7 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
                           std::string const& path = files->files()[p.file].path;
                           return ItemLaunch{a.command, lines, path, offset, {path, std::to_string(offset)}, lines.empty()};
                         }, {}};
-  FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }};
+  FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }, {}};
   FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
   end_if_stopped(team, run, sv.checkpoint, output, files->total());
   require_unchanged(*files, team);

@@ -19,6 +19,7 @@ void RunJournal::require_same_tasks(std::vector<Task> const& list, std::string c
 std::vector<char> RunJournal::done_flags(std::size_t count) const {
   std::vector<char> flags(count, 0);
   for (auto const& [index, done] : tasks) flags[index] = 1;
+  for (auto const& [index, record] : held) flags[index] = 1;
   return flags;
 }
 

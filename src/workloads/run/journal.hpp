@@ -49,17 +49,21 @@ struct RunJournal {
   std::map<std::uint64_t, TaskDone> tasks;  ///< by task index
   std::uint64_t output_bytes = 0;           ///< of --output's FILE.partial
   RunProgress progress;
+  /// Tasks that ended before the stop but whose turn to print had not come (a task before
+  /// them was still running): their last attempt (Attempt::encode), printed in their turn
+  /// by the resumed run instead of running again.
+  std::map<std::uint64_t, std::string> held;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & tasks & output_bytes & progress;
+    ar & tasks & output_bytes & progress & held;
   }
 
   /// Throws UsageError when a recorded task is not in `tasks` as it was (the task list
   /// changed), naming the first such line of `path`.
   void require_same_tasks(std::vector<Task> const& tasks, std::string const& path,
                           std::string const& checkpoint) const;
-  /// Per task: 1 when it is recorded (it does not run again).
+  /// Per task: 1 when it is recorded or held (it does not run again).
   [[nodiscard]] std::vector<char> done_flags(std::size_t count) const;
   /// Forgets the failed tasks (they run again) and takes them out of the counts.
   void forget_failed();

@@ -211,8 +211,13 @@ class TaskPrinter {
   void finished(Attempt&& t) {
     emit_task(t, tasks_[t.index], a_, journal_.progress, *sink_);
     if (cp_ == nullptr) return;
+    journal_.held.erase(t.index);
     journal_.tasks[t.index] = {tasks_[t.index].line, fnv1a(tasks_[t.index].command), t.exit_code, t.attempt, t.ok()};
     if (cp_->due()) save();
+  }
+  /// At a stop: a task that ended but waits for its turn is kept in the checkpoint.
+  void held(Attempt&& t) {
+    if (cp_ != nullptr) journal_.held[t.index] = Attempt::encode(std::move(t));
   }
   void save() {
     journal_.output_bytes = sink_->sync();
@@ -265,8 +270,10 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
                     return ItemLaunch{tasks[i].command, std::nullopt, {}, 0, {std::to_string(i), std::to_string(tasks[i].line)}};
                   }, {}};
   if (!resume.done.empty()) items.done = [&](std::uint64_t i) { return resume.done[i] != 0; };
+  items.ended = &resume.journal.held;
   FarmOutcome const outcome{[&](Attempt const& t) { printer->attempted(t); },
-                            [&](Attempt&& t) { printer->finished(std::move(t)); }};
+                            [&](Attempt&& t) { printer->finished(std::move(t)); },
+                            [&](Attempt&& t) { printer->held(std::move(t)); }};
   FarmSummary const f = run_farm(team, sv, s, items, a.farm, outcome);
   end_if_stopped(team, run, resume, printer, tasks.size());
   RunProgress progress;
