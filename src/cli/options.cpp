@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "cli/numbers.hpp"
@@ -10,7 +11,11 @@ namespace parfold {
 namespace {
 /// Converts a NumberError into CLI11's error that names the option and the value.
 /// "--samples" from "-n,--samples".
-std::string long_name(std::string const& names) { return names.substr(names.rfind(',') + 1); }
+/// "-k,--top" -> "-k/--top": every name a user may have typed, for messages.
+std::string shown_name(std::string names) {
+  std::replace(names.begin(), names.end(), ',', '/');
+  return names;
+}
 
 template <class F>
 auto checked(std::string const& name, std::string const& text, F parse) {
@@ -26,7 +31,7 @@ CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& ta
                        std::string const& description, std::uint64_t min) {
   auto* opt = app.add_option_function<std::string>(
       name,
-      [name = long_name(name), &target, min](std::string const& text) {
+      [name = shown_name(name), &target, min](std::string const& text) {
         std::uint64_t const v = checked(name, text, parse_u64);
         if (v < min) {
           throw CLI::ValidationError(name,
@@ -43,7 +48,7 @@ CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& targe
                      std::string const& description) {
   auto* opt = app.add_option_function<std::string>(
       name,
-      [name = long_name(name), &target](std::string const& text) {
+      [name = shown_name(name), &target](std::string const& text) {
         target = checked(name, text, parse_i64);
       },
       description);

@@ -330,6 +330,18 @@ def lines_count_vs_wc(opts, ranks):
         out = json.loads(run(opts, ["--json", "lines", "count"] + paths, check_rc=0).stdout)
         total = [int(x) for x in expect.decode().splitlines()[-1].split()[:3]]
         check([out["result"]["total"][k] for k in ("lines", "words", "bytes")] == total, f"json: {out['result']['total']}")
+        # wc's options: its columns in its order, its widths (one column of one file: none).
+        flag_sets = (["-l"], ["-w"], ["-c"], ["-m"], ["-L"], ["-c", "-l"], ["-L", "-w", "-m"],
+                     ["--lines", "--max-line-length"], ["-lwcmL"])
+        for flags in flag_sets:
+            for files in (paths[:1], paths):
+                want = subprocess.run(["wc"] + flags + files, capture_output=True, env=dict(os.environ, LC_ALL="C"))
+                for threads, schedule, chunk in ((1, "static", None), (3, "dynamic", "1")):
+                    p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "count"] + flags + files, ranks)
+                    check(p.returncode == 0 and p.stdout == want.stdout,
+                          f"lines count {flags} ({len(files)} files, {schedule} {chunk}) at {ranks} rank(s):\n"
+                          f"{p.stdout.decode(errors='replace')}wc:\n{want.stdout.decode(errors='replace')}")
+                    runs += 1
         print(f"{runs} runs of lines count at {ranks} rank(s) matched wc byte for byte")
 
 

@@ -18,6 +18,22 @@ LineCounts count_bytes(std::string_view text, bool& after_sep) {
   return c;
 }
 
+std::uint64_t max_line_width(std::string_view text) {
+  std::uint64_t widest = 0, at = 0;
+  for (char const ch : text) {
+    auto const b = static_cast<unsigned char>(ch);
+    if (b == '\n' || b == '\r' || b == '\f') {
+      widest = std::max(widest, at);
+      at = 0;
+    } else if (b == '\t') {
+      at += 8 - at % 8;
+    } else if (b >= 0x20 && b <= 0x7e) {
+      ++at;
+    }
+  }
+  return std::max(widest, at);
+}
+
 LineCounts count_text(std::string_view text) {
   static bool const avx2 = __builtin_cpu_supports("avx2") != 0;
   bool after_sep = true;

@@ -1,21 +1,33 @@
-// `parfold lines count`: lines, words and bytes per file, exactly as LC_ALL=C wc.
+// `parfold lines count`: lines, words, bytes and the widest line per file, exactly as
+// LC_ALL=C wc with the same options.
 #include <memory>
+#include <utility>
 
 #include "parfold/checkpoint/segments.hpp"
 #include "workloads/lines/lines.hpp"
 
 namespace parfold {
 
-std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts) {
+std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
+                     WcColumns columns) {
   LineCounts total;
   for (LineCounts const& c : counts) total += c;
-  int const width = static_cast<int>(std::to_string(total.bytes).size());
+  // coreutils: one column of one file is not padded; otherwise the width of the files'
+  // total size.
+  bool const bare = files.size() == 1 && columns.count() == 1;
+  int const width = bare ? 1 : static_cast<int>(std::to_string(total.bytes).size());
   std::string out;
   auto row = [&](LineCounts const& c, std::string const& name) {
-    char buf[96];
-    std::snprintf(buf, sizeof(buf), "%*llu %*llu %*llu ", width, static_cast<unsigned long long>(c.lines), width,
-                  static_cast<unsigned long long>(c.words), width, static_cast<unsigned long long>(c.bytes));
-    out += buf + name + "\n";
+    std::string line;
+    // The C locale: a character is a byte.
+    for (auto const& [on, n] : {std::pair{columns.lines, c.lines}, {columns.words, c.words}, {columns.chars, c.bytes},
+                               {columns.bytes, c.bytes}, {columns.max_line, c.max_line}}) {
+      if (!on) continue;
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%s%*llu", line.empty() ? "" : " ", width, static_cast<unsigned long long>(n));
+      line += buf;
+    }
+    out += line + " " + name + "\n";
   };
   for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], files[i].path);
   if (files.size() > 1) row(total, "total");
@@ -24,9 +36,10 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
 
 namespace {
 
-Report run_count(std::vector<std::string> const& paths, Team const& team, Services sv, Schedule s) {
+Report run_count(std::vector<std::string> const& paths, WcColumns columns, Team const& team, Services sv,
+                 Schedule s) {
   auto const files = open_everywhere(paths, team);
-  auto const run = execute(CountWorkload{files.get(), {}}, s, team, sv);
+  auto const run = execute(CountWorkload{files.get(), {columns.max_line}}, s, team, sv);
   require_unchanged(*files, team);
   Report r = lines_report("count", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -34,11 +47,14 @@ Report run_count(std::vector<std::string> const& paths, Team const& team, Servic
   for (std::size_t i = 0; i < files->files().size(); ++i) {
     LineCounts const& c = run.value[i];
     total += c;
-    rows.push_back({{"path", files->files()[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}});
+    nlohmann::ordered_json row{{"path", files->files()[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
+    if (columns.max_line) row["max_line_length"] = c.max_line;
+    rows.push_back(row);
   }
-  r.result = {{"files", rows, ""},
-              {"total", {{"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}}, ""}};
-  r.text = wc_table(files->files(), run.value);
+  nlohmann::ordered_json sum{{"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
+  if (columns.max_line) sum["max_line_length"] = total.max_line;
+  r.result = {{"files", rows, ""}, {"total", sum, ""}};
+  r.text = wc_table(files->files(), run.value, columns);
   return r;
 }
 
@@ -46,10 +62,21 @@ Report run_count(std::vector<std::string> const& paths, Team const& team, Servic
 
 void add_count_command(CLI::App& lines, Job& job) {
   auto paths = std::make_shared<std::vector<std::string>>();
+  auto columns = std::make_shared<WcColumns>();
   auto* count = lines.add_subcommand("count", "Lines, words and bytes, exactly as LC_ALL=C wc");
+  count->add_flag("-l,--lines", columns->lines, "Print the newline counts");
+  count->add_flag("-w,--words", columns->words, "Print the word counts");
+  count->add_flag("-m,--chars", columns->chars, "Print the character counts (C locale: bytes)");
+  count->add_flag("-c,--bytes", columns->bytes, "Print the byte counts");
+  count->add_flag("-L,--max-line-length", columns->max_line, "Print the widest line's display width");
   count->add_option("FILE", *paths, "Text files")->required()->type_name("");
-  count->final_callback([paths, &job] {
-    job.run = [paths](Team const& team, Services sv, Schedule s) { return run_count(*paths, team, sv, s); };
+  count->footer("Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
+  count->final_callback([paths, columns, &job] {
+    if (columns->count() == 0) columns->lines = columns->words = columns->bytes = true;
+    job.unit = "bytes";
+    job.run = [paths, columns](Team const& team, Services sv, Schedule s) {
+      return run_count(*paths, *columns, team, sv, s);
+    };
   });
 }
 

@@ -217,6 +217,7 @@ void add_grep_command(CLI::App& lines, Job& job) {
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns run on RE2 (linear time); those that both RE2 and POSIX ERE accept behave alike.");
   grep->final_callback([g, &job] {
+    job.unit = "bytes";
     job.run = [g](Team const& team, Services sv, Schedule s) { return run_grep(*g, team, sv, s); };
   });
 }

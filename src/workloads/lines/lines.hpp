@@ -37,15 +37,28 @@ struct PerFileWorkload {
   }
 };
 
-/// `lines count`: per file, what `LC_ALL=C wc` reports.
+/// `lines count`: per file, what `LC_ALL=C wc` reports (with `widths`, `wc -L` too).
 struct CountText {
-  LineCounts operator()(std::string_view lines) const { return count_text(lines); }
+  bool widths = false;
+  LineCounts operator()(std::string_view lines) const {
+    LineCounts c = count_text(lines);
+    if (widths) c.max_line = max_line_width(lines);
+    return c;
+  }
 };
 using CountWorkload = PerFileWorkload<LineCounts, CountText>;
 
-/// wc's table: one row per file, a total row when there are several; numbers right-
-/// aligned to the width of the total size of the files.
-[[nodiscard]] std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts);
+/// The columns `wc` prints, in its order: -l, -w, -m, -c, -L (none given: -l -w -c).
+struct WcColumns {
+  bool lines = false, words = false, chars = false, bytes = false, max_line = false;
+  [[nodiscard]] int count() const { return lines + words + chars + bytes + max_line; }
+};
+
+/// wc's table: one row per file, a total row when there are several (its -L the widest);
+/// numbers right-aligned to the width of the total size of the files, or unpadded for one
+/// column of one file.
+[[nodiscard]] std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
+                                   WcColumns columns);
 
 /// Opens the files on every rank and makes sure that every rank sees the same input.
 /// \note With MPI this is a collective operation over all ranks.

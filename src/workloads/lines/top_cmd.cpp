@@ -84,6 +84,7 @@ void add_top_command(CLI::App& lines, Job& job) {
   top->footer("Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
               "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
   top->final_callback([t, &job] {
+    job.unit = "bytes";
     job.run = [t](Team const& team, Services sv, Schedule s) { return run_top(*t, team, sv, s); };
   });
 }
