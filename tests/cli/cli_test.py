@@ -151,8 +151,8 @@ BAD_INPUTS = [
     (["tasks", "--count", "5", "--cost", "weird"], "--cost"),
     (["tasks", "--count", "0"], "--count: '0': must be at least 1"),
     (["--config", "/nonexistent/x.toml", "pi", "--samples", "5"], "/nonexistent/x.toml"),
-    (["lines", "count", "/nonexistent/file.txt"], "/nonexistent/file.txt: No such file or directory"),
-    (["lines", "count", "/tmp"], "/tmp: Is a directory"),
+    (["lines", "top", "/nonexistent/file.txt"], "/nonexistent/file.txt: No such file or directory"),
+    (["lines", "top", "/tmp"], "/tmp: Is a directory"),
     (["lines", "count"], "FILE is required"),
     (["lines"], "subcommand"),
     (["--chunk", "0", "lines", "count", "/etc/hostname"], "--chunk: '0'"),
@@ -474,9 +474,36 @@ def lines_inconsistent_input(opts):
                   p.stderr.count("not every rank sees the same input: rank 1 (of 3): partial.txt: No such file") == 1,
                   f"{sub} partial.txt: exit {p.returncode} {p.stderr!r}")
             p = per_rank(["lines"] + sub + ["nowhere.txt"])
-            check(p.returncode == 2 and p.stderr.count("parfold: error: nowhere.txt: No such file or directory") == 1,
+            # top refuses; count and grep go on as wc (exit 1) and grep (exit 2) do.
+            said = "parfold: error: nowhere.txt:" if sub == ["top"] else "parfold: nowhere.txt:"
+            check(p.returncode == (1 if sub == ["count"] else 2) and p.stderr.count(said + " No such file or directory") == 1,
                   f"{sub} nowhere.txt: exit {p.returncode} {p.stderr!r}")
     print("inconsistent input across ranks is refused with one message")
+
+
+def unreadable_files(opts, ranks):
+    """A missing file or a directory among the files: lines count and lines grep go on
+    as wc and grep do: the same stdout, the same exit status, the same messages."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        paths = make_texts(d)[:3]
+        missing, folder = os.path.join(d, "missing.txt"), os.path.join(d, "folder")
+        os.mkdir(folder)
+        env = dict(os.environ, LC_ALL="C")
+        cases = [(["count"], ["wc"]), (["count", "-l"], ["wc", "-l"]), (["count", "-L", "-c"], ["wc", "-c", "-L"]),
+                 (["grep", "-c", "a"], ["grep", "-a", "-E", "-c", "a"]), (["grep", "-n", "b"], ["grep", "-a", "-E", "-n", "b"]),
+                 (["grep", "zzz-none"], ["grep", "-a", "-E", "zzz-none"])]
+        for ours, theirs in cases:
+            for files in ([missing] + paths, paths[:1] + [folder] + paths[1:], [missing], [folder], [missing, folder]):
+                want = subprocess.run(theirs + files, capture_output=True, env=env)
+                p = launch(opts, ["--threads", "2", "lines"] + ours + files, ranks)
+                said = want.stderr.decode(errors="replace").replace(theirs[0] + ": ", "parfold: ")
+                check(p.returncode == want.returncode and p.stdout == want.stdout
+                      and sorted(l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold"))
+                      == sorted(said.splitlines()),
+                      f"lines {ours} {[os.path.basename(f) for f in files]} at {ranks} rank(s): exit {p.returncode} "
+                      f"vs {want.returncode}\n{p.stdout!r}\n{want.stdout!r}\n{p.stderr!r}")
+    print(f"missing files and directories among the files: as wc and grep at {ranks} rank(s)")
 
 
 def suite_main(suites):

@@ -1,21 +1,25 @@
 // `parfold lines count`: lines, words, bytes and the widest line per file, exactly as
 // LC_ALL=C wc with the same options.
+#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "parfold/checkpoint/segments.hpp"
+#include "parfold/core/exit_codes.hpp"
 #include "workloads/lines/lines.hpp"
 
 namespace parfold {
 
 std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
-                     WcColumns columns) {
+                     WcColumns columns, std::size_t asked) {
   LineCounts total;
   for (LineCounts const& c : counts) total += c;
   // coreutils: one column of one file is not padded; otherwise the width of the files'
   // total size.
-  bool const bare = files.size() == 1 && columns.count() == 1;
-  int const width = bare ? 1 : static_cast<int>(std::to_string(total.bytes).size());
+  bool const bare = asked == 1 && columns.count() == 1;
+  bool const odd = std::any_of(files.begin(), files.end(), [](InputFile const& f) { return !f.regular; });
+  int const digits = static_cast<int>(std::to_string(total.bytes).size());
+  int const width = bare ? 1 : std::max(digits, odd ? 7 : 1);  // 7 when a file has no size (a directory)
   std::string out;
   auto row = [&](LineCounts const& c, std::string const& name) {
     std::string line;
@@ -30,7 +34,7 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
     out += line + " " + name + "\n";
   };
   for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], files[i].path);
-  if (files.size() > 1) row(total, "total");
+  if (asked > 1) row(total, "total");
   return out;
 }
 
@@ -38,7 +42,7 @@ namespace {
 
 Report run_count(std::vector<std::string> const& paths, WcColumns columns, Team const& team, Services sv,
                  Schedule s) {
-  auto const files = open_everywhere(paths, team);
+  auto const files = open_everywhere(paths, team, LineFiles::Unreadable::skip);  // as wc: the others are counted
   auto const run = execute(CountWorkload{files.get(), {columns.max_line}}, s, team, sv);
   require_unchanged(*files, team);
   Report r = lines_report("count", run.info, team);
@@ -54,7 +58,8 @@ Report run_count(std::vector<std::string> const& paths, WcColumns columns, Team 
   nlohmann::ordered_json sum{{"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
   if (columns.max_line) sum["max_line_length"] = total.max_line;
   r.result = {{"files", rows, ""}, {"total", sum, ""}};
-  r.text = wc_table(files->files(), run.value, columns);
+  r.text = wc_table(files->files(), run.value, columns, paths.size());
+  r.exit_code = files->problems().empty() ? exit_code::kSuccess : exit_code::kFailure;  // wc's 1
   return r;
 }
 

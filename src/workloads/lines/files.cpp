@@ -29,36 +29,46 @@ std::uintptr_t page_size() {
 
 }  // namespace
 
-LineFiles::LineFiles(std::vector<std::string> const& paths) {
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable) {
   for (std::string const& path : paths) {
-    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw UsageError(path + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      int const err = errno;
-      bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
-      ::close(fd);
-      throw UsageError(path + ": " + (S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
-                                      : stat_ok            ? "not a regular file"
-                                                           : std::strerror(err)));
+    std::string const why = add(path);
+    if (why.empty()) continue;
+    if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
+    problems_.push_back(path + ": " + why);
+    if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
+      files_.push_back({path, total_, 0, 0, false});
+      views_.emplace_back();
     }
-    auto const size = static_cast<std::uint64_t>(st.st_size);
-    std::string_view view;
-    if (size > 0) {
-      void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-      if (p == MAP_FAILED) {
-        int const err = errno;
-        ::close(fd);
-        throw UsageError(path + ": " + std::strerror(err));
-      }
-      ::madvise(p, size, MADV_SEQUENTIAL);
-      view = {static_cast<char const*>(p), size};
-    }
-    ::close(fd);  // the mapping stays valid
-    files_.push_back({path, total_, size, mtime_ns(st)});
-    views_.push_back(view);
-    total_ += size;
   }
+}
+
+std::string LineFiles::add(std::string const& path) {
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int const err = errno;
+    bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
+    ::close(fd);
+    return S_ISDIR(st.st_mode) ? std::strerror(EISDIR) : stat_ok ? "not a regular file" : std::strerror(err);
+  }
+  auto const size = static_cast<std::uint64_t>(st.st_size);
+  std::string_view view;
+  if (size > 0) {
+    void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      int const err = errno;
+      ::close(fd);
+      return std::strerror(err);
+    }
+    ::madvise(p, size, MADV_SEQUENTIAL);
+    view = {static_cast<char const*>(p), size};
+  }
+  ::close(fd);  // the mapping stays valid
+  files_.push_back({path, total_, size, mtime_ns(st)});
+  views_.push_back(view);
+  total_ += size;
+  return {};
 }
 
 LineFiles::~LineFiles() {
@@ -132,6 +142,11 @@ std::vector<std::int64_t> LineFiles::current_fingerprint() const {
   std::vector<std::int64_t> out;
   for (InputFile const& f : files_) {
     struct stat st {};
+    if (!f.regular) {  // a directory is read as nothing: nothing of it can change
+      out.push_back(0);
+      out.push_back(0);
+      continue;
+    }
     if (::stat(f.path.c_str(), &st) != 0) {
       out.push_back(-1);
       out.push_back(-1);

@@ -14,6 +14,7 @@ struct InputFile {
   std::uint64_t offset = 0;  ///< its first byte in the concatenation of all files
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
+  bool regular = true;  ///< false: a directory read as nothing (lenient mode)
 };
 
 /// Input files mapped read-only. Their concatenation is one range of bytes, cut into
@@ -21,14 +22,20 @@ struct InputFile {
 /// a line, and no line spans two files). Files are never written.
 class LineFiles {
  public:
-  /// Opens and maps every file; throws UsageError naming the file and the reason
-  /// (missing, a directory, unreadable).
-  explicit LineFiles(std::vector<std::string> const& paths);
+  /// What to do with a path that cannot be read: refuse the job, or go on as grep and
+  /// wc do (a missing or unreadable file is left out, a directory is an empty file; each
+  /// is a problem to report).
+  enum class Unreadable { refuse, skip };
+  /// Opens and maps every file; with Unreadable::refuse throws UsageError naming the
+  /// first file that cannot be read and why (missing, a directory, unreadable).
+  explicit LineFiles(std::vector<std::string> const& paths, Unreadable unreadable = Unreadable::refuse);
   ~LineFiles();
   LineFiles(LineFiles const&) = delete;
   LineFiles& operator=(LineFiles const&) = delete;
 
   [[nodiscard]] std::uint64_t total() const { return total_; }
+  /// With Unreadable::skip: "PATH: reason" for each path that could not be read, in order.
+  [[nodiscard]] std::vector<std::string> const& problems() const { return problems_; }
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
   [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
@@ -79,8 +86,12 @@ class LineFiles {
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
 
+  /// Maps `path` and adds it; returns why it cannot be read (empty when it was added).
+  std::string add(std::string const& path);
+
   std::vector<InputFile> files_;
   std::vector<std::string_view> views_;
+  std::vector<std::string> problems_;
   std::uint64_t total_ = 0;
 };
 

@@ -165,14 +165,14 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   r.result = {{"pattern", a.match.pattern, ""}, {"selected", printed.selected, ""}};
   if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
   r.text = "";  // the lines are already out
-  r.exit_code = printed.selected > 0 ? 0 : 1;
+  r.exit_code = !files.problems().empty() ? 2 : printed.selected > 0 ? 0 : 1;  // grep's 2 for a file it could not read
   return r;
 }
 
 Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
-  auto const files = open_everywhere(a.paths, team);
+  auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as grep: the others are read
   bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
   if (!a.count) return print_lines(a, *files, matcher, prefix, team, sv, s);
   auto const run = execute(GrepCountWorkload{files.get(), {&matcher}}, s, team, sv);
@@ -189,7 +189,7 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   }
   r.result = {{"pattern", a.match.pattern, ""}, {"files", rows, ""}, {"total", total, ""}};
   r.text = text;
-  r.exit_code = total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
+  r.exit_code = !files->problems().empty() ? 2 : total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
   return r;
 }
 

@@ -54,15 +54,20 @@ struct WcColumns {
   [[nodiscard]] int count() const { return lines + words + chars + bytes + max_line; }
 };
 
-/// wc's table: one row per file, a total row when there are several (its -L the widest);
-/// numbers right-aligned to the width of the total size of the files, or unpadded for one
+/// wc's table: one row per file, a total row when `asked` (the paths given, readable or
+/// not) is more than one (its -L the widest); numbers right-aligned to the width of the
+/// total size of the files (at least 7 when one is a directory), or unpadded for one
 /// column of one file.
 [[nodiscard]] std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
-                                   WcColumns columns);
+                                   WcColumns columns, std::size_t asked);
 
 /// Opens the files on every rank and makes sure that every rank sees the same input.
+/// With Unreadable::skip (grep, wc), rank 0 says "parfold: PATH: reason" on stderr for
+/// each path that cannot be read (unless `quiet`) and the job goes on without it.
 /// \note With MPI this is a collective operation over all ranks.
-std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths, Team const& team);
+std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths, Team const& team,
+                                           LineFiles::Unreadable unreadable = LineFiles::Unreadable::refuse,
+                                           bool quiet = false);
 /// Refuses a result computed from files that changed while they were read.
 /// \note With MPI this is a collective operation over all ranks.
 void require_unchanged(LineFiles const& files, Team const& team);
