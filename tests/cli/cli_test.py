@@ -342,6 +342,18 @@ def lines_count_vs_wc(opts, ranks):
                           f"lines count {flags} ({len(files)} files, {schedule} {chunk}) at {ranks} rank(s):\n"
                           f"{p.stdout.decode(errors='replace')}wc:\n{want.stdout.decode(errors='replace')}")
                     runs += 1
+        # File names as wc prints them: raw, or shell-quoted when they hold a newline.
+        names = [b"plain", b"sp ace", b"tab\there", b"it's\nz", b"\nx", b"x\n", b"a\x01\r\nb", b"q\x07\x7f\n\x0bz",
+                 b"\xc3\xa9\n", b"\\back\n", b"x\n\ny"]
+        named = []
+        for n in names:
+            path = os.path.join(d.encode(), b"n-" + n)
+            with open(path, "wb") as f:
+                f.write(b"one two\n")
+            named.append(path)
+        want = subprocess.run([b"wc", b"-l", b"--"] + named, capture_output=True, env=dict(os.environ, LC_ALL="C"))
+        p = launch(opts, ["lines", "count", "-l", "--"] + [n.decode("utf-8", "surrogateescape") for n in named], ranks)
+        check(p.stdout == want.stdout, f"file names as wc prints them:\n{p.stdout!r}\n{want.stdout!r}")
         print(f"{runs} runs of lines count at {ranks} rank(s) matched wc byte for byte")
 
 

@@ -10,6 +10,40 @@
 
 namespace parfold {
 
+namespace {
+
+/// A file name as wc 9.1 prints it: as it is, unless it holds a newline; then quoted for
+/// the shell, the non-printable bytes as $'\n', $'\001' (coreutils' shell-escape style).
+std::string wc_name(std::string const& path) {
+  if (path.find('\n') == std::string::npos) return path;
+  std::string out = "'";
+  bool dollar = false;  // inside $'...'
+  for (char const ch : path) {
+    auto const b = static_cast<unsigned char>(ch);
+    bool const printable = b >= 0x20 && b < 0x7f;
+    if (printable && dollar) out += "''";  // close $'...', open '...'
+    if (printable) {
+      out += ch == '\'' ? "'\\''" : std::string(1, ch);
+      dollar = false;
+      continue;
+    }
+    if (!dollar) out += "'$'";  // close '...', open $'...'
+    dollar = true;
+    static constexpr std::string_view kLetters = "abtnvfr";  // \a (7) .. \r (13)
+    if (b >= 7 && b <= 13) {
+      out += '\\';
+      out += kLetters[b - 7];
+    } else {
+      char octal[8];
+      std::snprintf(octal, sizeof(octal), "\\%03o", b);
+      out += octal;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
 std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
                      WcColumns columns, std::size_t asked) {
   LineCounts total;
@@ -33,7 +67,7 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
     }
     out += line + " " + name + "\n";
   };
-  for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], files[i].path);
+  for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], wc_name(files[i].path));
   if (asked > 1) row(total, "total");
   return out;
 }
