@@ -85,7 +85,7 @@ nlohmann::ordered_json to_json(Report const& r) {
 
 void print_text(std::FILE* out, Report const& r) {
   if (r.text) {
-    std::fputs(r.text->c_str(), out);
+    std::fwrite(r.text->data(), 1, r.text->size(), out);  // words may hold NUL bytes
     return;
   }
   std::size_t width = 12;

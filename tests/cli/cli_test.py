@@ -448,7 +448,13 @@ def lines_top_vs_counter(opts, ranks):
                 check(p.stdout == expect, f"{what}: differs\n{p.stdout!r}\nexpected\n{expect!r}")
                 runs += 1
         p = subprocess.run([opts.parfold, "lines", "top", "-k", "0", paths[0]], capture_output=True, text=True)
-        check(p.returncode == 2 and "--top: '0': must be at least 1" in p.stderr, f"-k 0: {p.stderr!r}")
+        check(p.returncode == 2 and "-k/--top: '0': must be at least 1" in p.stderr, f"-k 0: {p.stderr!r}")
+        # Words holding NUL bytes are words: the report goes on past them.
+        nul = os.path.join(d, "nul.txt")
+        with open(nul, "wb") as f:
+            f.write(b"a\0b c a\0b\n\0 z z z\n")
+        p = launch(opts, ["lines", "top", nul], ranks)
+        check(p.stdout == reference_top([nul], 10, False, False) == b"3 z\n2 a\0b\n1 c\n", f"NUL words: {p.stdout!r}")
         print(f"{runs} runs of lines top at {ranks} rank(s) matched the reference")
 
 
