@@ -6,7 +6,10 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
+#include <algorithm>
+#include <chrono>
 #include <functional>
+#include <thread>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -48,6 +51,32 @@ class Comm {
       MPI_Bcast(&value, sizeof(T), MPI_BYTE, root, *mpi_);
     } else {
       boost::mpi::broadcast(*mpi_, value, root);
+    }
+  }
+
+  /// As broadcast(), for a trivially copyable value that may be long in coming (rank 0
+  /// reading a slow stream): the other ranks wait for it asleep, testing every
+  /// millisecond, instead of spinning inside MPI.
+  template <class T>
+  void broadcast_asleep(T& value, int root = 0) const {
+    static_assert(kBytes<T>);
+    if (!mpi_) return;
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibcast(&value, sizeof(T), MPI_BYTE, root, *mpi_, &request);
+    for (int done = 0;;) {
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+      if (done != 0) return;
+      if (rank() != root) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  /// `bytes` (`size` of them, already sized on every rank) from rank `root`, in pieces
+  /// of at most 1 GiB.
+  void broadcast_bytes(char* bytes, std::size_t size, int root = 0) const {
+    if (!mpi_) return;
+    constexpr std::size_t kPiece = std::size_t{1} << 30;
+    for (std::size_t at = 0; at < size; at += kPiece) {
+      MPI_Bcast(bytes + at, static_cast<int>(std::min(kPiece, size - at)), MPI_BYTE, root, *mpi_);
     }
   }
 

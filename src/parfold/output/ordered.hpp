@@ -127,4 +127,33 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
   return info;
 }
 
+/// As run_ordered(), for an input whose length is not known in advance (a stream, read
+/// once: no checkpoint): `next()` runs the next window over the team (collective) and
+/// returns its JobResult, or nothing at the end of the input; `emit(value, sink)` writes
+/// that window's output on rank 0 before the next window is read.
+/// \note With MPI this is a collective operation over all ranks.
+template <class Next, class Emit>
+RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const& run, Next&& next, Emit&& emit) {
+  auto const t0 = std::chrono::steady_clock::now();
+  if (!run.output.empty()) catch_stop_signals();  // so that no temporary file is left
+  std::unique_ptr<OrderedSink> sink;
+  on_root(team, [&] { sink = open_sink(run, false, false, false, 0); });
+  std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
+  if (sink && sink->to_file()) temporary.emplace(sink->staging());
+  if (services.monitor != nullptr && run.output.empty()) services.monitor->stdout_busy();
+  RunInfo info;
+  while (auto part = next()) {
+    add_run(info, part->info);
+    stop_if_requested(team, run);
+    on_root(team, [&] {
+      emit(part->value, *sink);
+      sink->flush();
+    });
+  }
+  stop_if_requested(team, run);  // a stop also ends the input early
+  on_root(team, [&] { sink->commit(); });
+  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return info;
+}
+
 }  // namespace parfold

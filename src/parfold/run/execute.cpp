@@ -18,6 +18,7 @@ void add_run(RunInfo& into, RunInfo const& run) {
   into.ranks = run.ranks;
   into.threads = run.threads;
   into.chunks += run.chunks;
+  into.items += run.items;
   into.schedule = run.schedule;
 }
 

@@ -73,7 +73,8 @@ JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& 
   return out;
 }
 
-/// Adds a run's information (a segment's, a window's) to the job's.
+/// Adds a run's information (a segment's, a window's) to the job's: items, chunks and
+/// each worker's counts add up (the wall time is the caller's to measure).
 void add_run(RunInfo& into, RunInfo const& run);
 
 }  // namespace parfold

@@ -1,12 +1,15 @@
 // `parfold lines count`: lines, words, bytes and the widest line per file, exactly as
 // LC_ALL=C wc with the same options.
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "parfold/checkpoint/segments.hpp"
 #include "parfold/core/exit_codes.hpp"
 #include "workloads/lines/lines.hpp"
+#include "workloads/lines/stream.hpp"
 
 namespace parfold {
 
@@ -52,8 +55,10 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
   // total size.
   bool const bare = asked == 1 && columns.count() == 1;
   bool const odd = std::any_of(files.begin(), files.end(), [](InputFile const& f) { return !f.regular; });
-  int const digits = static_cast<int>(std::to_string(total.bytes).size());
-  int const width = bare ? 1 : std::max(digits, odd ? 7 : 1);  // 7 when a file has no size (a directory)
+  std::uint64_t sizes = 0;  // wc knows the sizes of regular files only
+  for (InputFile const& f : files) sizes += f.regular ? f.size : 0;
+  int const digits = static_cast<int>(std::to_string(sizes).size());
+  int const width = bare ? 1 : std::max(digits, odd ? 7 : 1);  // 7 when a file has no size (a pipe, a directory)
   std::string out;
   auto row = [&](LineCounts const& c, std::string const& name) {
     std::string line;
@@ -65,7 +70,7 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
       std::snprintf(buf, sizeof(buf), "%s%*llu", line.empty() ? "" : " ", width, static_cast<unsigned long long>(n));
       line += buf;
     }
-    out += line + " " + name + "\n";
+    out += line + (name.empty() ? "" : " " + name) + "\n";  // standard input without "-" has no name
   };
   for (std::size_t i = 0; i < files.size(); ++i) row(counts[i], wc_name(files[i].path));
   if (asked > 1) row(total, "total");
@@ -74,48 +79,86 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
 
 namespace {
 
-Report run_count(std::vector<std::string> const& paths, WcColumns columns, Team const& team, Services sv,
-                 Schedule s) {
-  auto const files = open_everywhere(paths, team, LineFiles::Unreadable::skip);  // as wc: the others are counted
-  auto const run = execute(CountWorkload{files.get(), {columns.max_line}}, s, team, sv);
-  require_unchanged(*files, team);
-  Report r = lines_report("count", run.info, team);
+struct CountArgs {
+  WcColumns columns;
+  std::optional<std::string> label;  ///< --label: the name of standard input
+  std::vector<std::string> paths;
+};
+
+/// The JSON result: a row per file and the total.
+std::vector<Field> count_result(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
+                                      bool max_line) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   LineCounts total;
-  for (std::size_t i = 0; i < files->files().size(); ++i) {
-    LineCounts const& c = run.value[i];
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    LineCounts const& c = counts[i];
     total += c;
-    nlohmann::ordered_json row{{"path", files->files()[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
-    if (columns.max_line) row["max_line_length"] = c.max_line;
+    nlohmann::ordered_json row{{"path", files[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
+    if (max_line) row["max_line_length"] = c.max_line;
     rows.push_back(row);
   }
   nlohmann::ordered_json sum{{"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
-  if (columns.max_line) sum["max_line_length"] = total.max_line;
-  r.result = {{"files", rows, ""}, {"total", sum, ""}};
-  r.text = wc_table(files->files(), run.value, columns, paths.size());
-  r.exit_code = files->problems().empty() ? exit_code::kSuccess : exit_code::kFailure;  // wc's 1
+  if (max_line) sum["max_line_length"] = total.max_line;
+  return {{"files", rows, ""}, {"total", sum, ""}};
+}
+
+/// The counts of standard input, window by window (partials add up exactly).
+std::pair<InputFile, LineCounts> count_stdin(std::string const& name, WcColumns columns, RunInfo& info,
+                                             Team const& team, Services sv, Schedule s) {
+  auto const t0 = std::chrono::steady_clock::now();
+  LineCounts total;
+  InputFile const file = for_each_window(team, sv, s, name, [&](LineFiles const& window) {
+    auto const part = execute_part(CountWorkload{&window, {columns.max_line}}, s, team, sv);
+    add_run(info, part.info);
+    total += part.value[0];
+  });
+  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {file, total};
+}
+
+Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
+  std::vector<InputFile> files;
+  std::vector<LineCounts> counts;
+  RunInfo info;
+  bool problems = false;
+  if (reads_stdin(a.paths)) {
+    // wc names standard input only when it is given as "-".
+    auto [file, total] = count_stdin(a.label ? *a.label : a.paths.empty() ? "" : "-", a.columns, info, team, sv, s);
+    files.push_back(file);
+    counts.push_back(total);
+  } else {
+    auto const input = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as wc: the others are counted
+    auto run = execute(CountWorkload{input.get(), {a.columns.max_line}}, s, team, sv);
+    require_unchanged(*input, team);
+    files = input->files();
+    counts = std::move(run.value);
+    info = run.info;
+    problems = !input->problems().empty();
+  }
+  Report r = lines_report("count", info, team);
+  r.result = count_result(files, counts, a.columns.max_line);
+  r.text = wc_table(files, counts, a.columns, std::max<std::size_t>(a.paths.size(), 1));
+  r.exit_code = problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
   return r;
 }
 
 }  // namespace
 
 void add_count_command(CLI::App& lines, Job& job) {
-  auto paths = std::make_shared<std::vector<std::string>>();
-  auto columns = std::make_shared<WcColumns>();
+  auto a = std::make_shared<CountArgs>();
   auto* count = lines.add_subcommand("count", "Lines, words and bytes, exactly as LC_ALL=C wc");
-  count->add_flag("-l,--lines", columns->lines, "Print the newline counts");
-  count->add_flag("-w,--words", columns->words, "Print the word counts");
-  count->add_flag("-m,--chars", columns->chars, "Print the character counts (C locale: bytes)");
-  count->add_flag("-c,--bytes", columns->bytes, "Print the byte counts");
-  count->add_flag("-L,--max-line-length", columns->max_line, "Print the widest line's display width");
-  count->add_option("FILE", *paths, "Text files")->required()->type_name("");
+  count->add_flag("-l,--lines", a->columns.lines, "Print the newline counts");
+  count->add_flag("-w,--words", a->columns.words, "Print the word counts");
+  count->add_flag("-m,--chars", a->columns.chars, "Print the character counts (C locale: bytes)");
+  count->add_flag("-c,--bytes", a->columns.bytes, "Print the byte counts");
+  count->add_flag("-L,--max-line-length", a->columns.max_line, "Print the widest line's display width");
+  add_label_option(*count, a->label);
+  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
   count->footer("Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
-  count->final_callback([paths, columns, &job] {
-    if (columns->count() == 0) columns->lines = columns->words = columns->bytes = true;
+  count->final_callback([a, &job] {
+    if (a->columns.count() == 0) a->columns.lines = a->columns.words = a->columns.bytes = true;
     job.unit = "bytes";
-    job.run = [paths, columns](Team const& team, Services sv, Schedule s) {
-      return run_count(*paths, *columns, team, sv, s);
-    };
+    job.run = [a](Team const& team, Services sv, Schedule s) { return run_count(*a, team, sv, s); };
   });
 }
 

@@ -175,6 +175,9 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp, std
 }
 
 Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
+  if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
+    throw UsageError("lines exec: standard input is not supported; give files (the command itself can read a pipe)");
+  }
   catch_stop_signals();  // no child outlives parfold, no temporary file is left
   auto const files = open_everywhere(a.paths, team);
   ExecResume const resume = open_resume(a, team, sv.checkpoint, *files);

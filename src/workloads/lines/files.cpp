@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "parfold/core/errors.hpp"
 
@@ -40,6 +41,13 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
       views_.emplace_back();
     }
   }
+}
+
+LineFiles::LineFiles(InputFile file, std::string bytes) : owned_(std::move(bytes)), in_memory_(true) {
+  file.offset = 0;
+  file.size = total_ = owned_.size();
+  files_.push_back(std::move(file));
+  views_.emplace_back(owned_);
 }
 
 std::string LineFiles::add(std::string const& path) {
@@ -72,6 +80,7 @@ std::string LineFiles::add(std::string const& path) {
 }
 
 LineFiles::~LineFiles() {
+  if (in_memory_) return;
   for (std::string_view v : views_) {
     if (!v.empty()) ::munmap(const_cast<char*>(v.data()), v.size());
   }
@@ -139,6 +148,7 @@ std::string LineFiles::identity() const {
 }
 
 std::vector<std::int64_t> LineFiles::current_fingerprint() const {
+  if (in_memory_) return fingerprint();  // held in memory: it cannot change
   std::vector<std::int64_t> out;
   for (InputFile const& f : files_) {
     struct stat st {};

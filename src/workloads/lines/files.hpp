@@ -29,6 +29,9 @@ class LineFiles {
   /// Opens and maps every file; with Unreadable::refuse throws UsageError naming the
   /// first file that cannot be read and why (missing, a directory, unreadable).
   explicit LineFiles(std::vector<std::string> const& paths, Unreadable unreadable = Unreadable::refuse);
+  /// One file held in memory (a window of a stream): `bytes` are its whole lines (the
+  /// last may lack its '\n'); `file` names it (its offset is 0, its size that of bytes).
+  LineFiles(InputFile file, std::string bytes);
   ~LineFiles();
   LineFiles(LineFiles const&) = delete;
   LineFiles& operator=(LineFiles const&) = delete;
@@ -56,7 +59,7 @@ class LineFiles {
       while (!rest.empty()) {
         std::string_view const window = rest.substr(0, window_end(rest));
         f(i, window);
-        release(window);
+        if (!in_memory_) release(window);  // memory of our own is not a mapping to drop
         rest.remove_prefix(window.size());
       }
     }
@@ -92,6 +95,8 @@ class LineFiles {
   std::vector<InputFile> files_;
   std::vector<std::string_view> views_;
   std::vector<std::string> problems_;
+  std::string owned_;  ///< the bytes of an in-memory file
+  bool in_memory_ = false;  ///< true: nothing is mapped
   std::uint64_t total_ = 0;
 };
 

@@ -1,8 +1,10 @@
 // `parfold lines grep`: select lines like LC_ALL=C grep -a -E/-F; count them (-c) or
 // print them in file order through the ordered output runner.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/vector.hpp>
@@ -12,6 +14,7 @@
 #include "parfold/checkpoint/segments.hpp"
 #include "workloads/lines/grep.hpp"
 #include "workloads/lines/lines.hpp"
+#include "workloads/lines/stream.hpp"
 
 namespace parfold {
 
@@ -103,7 +106,9 @@ struct GrepArgs {
   bool with_filename = false;
   bool no_filename = false;
   std::string output;  ///< --output FILE, empty for stdout
+  std::optional<std::string> label;  ///< --label: the name of standard input
   std::vector<std::string> paths;
+  [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
 };
 
 /// Bytes of input per window when printing lines: rank 0 holds at most one window's
@@ -143,15 +148,31 @@ void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files
   }
 }
 
+/// Where the selected lines go, and the message for a checkpoint without --output.
+OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t window, std::string identity) {
+  return {a.output, items, window, std::move(identity),
+          "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
+          "not print exactly the same output; use -c, or --output FILE",
+          a.paths};
+}
+
+/// The report of a grep that printed lines.
+Report lines_printed(GrepArgs const& a, RunInfo const& info, Printed const& printed, bool problems,
+                     Team const& team) {
+  Report r = lines_report("grep", info, team);
+  r.result = {{"pattern", a.match.pattern, ""}, {"selected", printed.selected, ""}};
+  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  r.text = "";  // the lines are already out
+  r.exit_code = problems ? 2 : printed.selected > 0 ? 0 : 1;  // grep's 2 for a file it could not read
+  return r;
+}
+
 /// Prints the selected lines in file order on rank 0's stdout or into --output FILE,
 /// window by window; with --checkpoint (and --output) a stopped run resumes exactly.
 /// \note With MPI this is a collective operation over all ranks.
 Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, bool prefix,
                    Team const& team, Services sv, Schedule s) {
-  OrderedRun const run{a.output, files.total(), kWindowPerWorker * team.workers(), files.identity(),
-                       "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
-                       "not print exactly the same output; use -c, or --output FILE",
-                       a.paths};
+  OrderedRun const run = lines_run(a, files.total(), kWindowPerWorker * team.workers(), files.identity());
   Printed printed;  // rank 0's
   printed.line_no.assign(files.files().size(), 0);
   RunInfo const info = run_ordered(
@@ -161,35 +182,83 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
         emit_lines(window, files, a, prefix, printed, sink);
       });
   require_unchanged(files, team);
-  Report r = lines_report("grep", info, team);
-  r.result = {{"pattern", a.match.pattern, ""}, {"selected", printed.selected, ""}};
-  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
-  r.text = "";  // the lines are already out
-  r.exit_code = !files.problems().empty() ? 2 : printed.selected > 0 ? 0 : 1;  // grep's 2 for a file it could not read
-  return r;
+  return lines_printed(a, info, printed, !files.problems().empty(), team);
+}
+
+/// As print_lines(), for standard input, window by window as it arrives.
+/// \note With MPI this is a collective operation over all ranks.
+Report print_stdin_lines(GrepArgs const& a, LineMatcher const& matcher, bool prefix, Team const& team, Services sv,
+                         Schedule s) {
+  require_rereadable(sv);
+  StreamWindows windows(team, a.stdin_name(), s.chunk);
+  std::unique_ptr<LineFiles> window;
+  Printed printed;  // rank 0's: line numbers run on across windows
+  printed.line_no.assign(1, 0);
+  RunInfo const info = run_ordered_stream(
+      team, sv, lines_run(a, 0, 0, ""),
+      [&]() -> std::optional<JobResult<GrepLinesWorkload::Partial>> {
+        window = windows.next();
+        if (!window) return std::nullopt;
+        return execute_part(GrepLinesWorkload{window.get(), &matcher, {0, window->total()}, a.line_numbers}, s,
+                            team, sv);
+      },
+      [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
+        emit_lines(selected, *window, a, prefix, printed, sink);
+      });
+  return lines_printed(a, info, printed, false, team);
+}
+
+/// `grep -c` of standard input: the selected lines of each window add up.
+std::pair<InputFile, std::uint64_t> count_stdin(GrepArgs const& a, LineMatcher const& matcher, RunInfo& info,
+                                                Team const& team, Services sv, Schedule s) {
+  auto const t0 = std::chrono::steady_clock::now();
+  std::uint64_t n = 0;
+  InputFile const file = for_each_window(team, sv, s, a.stdin_name(), [&](LineFiles const& window) {
+    auto const part = execute_part(GrepCountWorkload{&window, {&matcher}}, s, team, sv);
+    add_run(info, part.info);
+    n += part.value[0];
+  });
+  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {file, n};
 }
 
 Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
-  auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as grep: the others are read
+  bool const from_stdin = reads_stdin(a.paths);
   bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
-  if (!a.count) return print_lines(a, *files, matcher, prefix, team, sv, s);
-  auto const run = execute(GrepCountWorkload{files.get(), {&matcher}}, s, team, sv);
-  require_unchanged(*files, team);
-  Report r = lines_report("grep", run.info, team);
+  if (from_stdin && !a.count) return print_stdin_lines(a, matcher, prefix, team, sv, s);
+  std::vector<InputFile> files;
+  std::vector<std::uint64_t> counts;
+  RunInfo info;
+  bool problems = false;
+  if (from_stdin) {
+    auto const [file, n] = count_stdin(a, matcher, info, team, sv, s);
+    files.push_back(file);
+    counts.push_back(n);
+  } else {
+    auto const input = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as grep: the others are read
+    if (!a.count) return print_lines(a, *input, matcher, prefix, team, sv, s);
+    auto run = execute(GrepCountWorkload{input.get(), {&matcher}}, s, team, sv);
+    require_unchanged(*input, team);
+    files = input->files();
+    counts = std::move(run.value);
+    info = run.info;
+    problems = !input->problems().empty();
+  }
+  Report r = lines_report("grep", info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;
   std::uint64_t total = 0;
-  for (std::size_t i = 0; i < files->files().size(); ++i) {
-    std::string const& path = files->files()[i].path;
-    rows.push_back({{"path", path}, {"count", run.value[i]}});
-    text += (prefix ? path + ":" : "") + std::to_string(run.value[i]) + "\n";
-    total += run.value[i];
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::string const& path = files[i].path;
+    rows.push_back({{"path", path}, {"count", counts[i]}});
+    text += (prefix ? path + ":" : "") + std::to_string(counts[i]) + "\n";
+    total += counts[i];
   }
   r.result = {{"pattern", a.match.pattern, ""}, {"files", rows, ""}, {"total", total, ""}};
   r.text = text;
-  r.exit_code = !files->problems().empty() ? 2 : total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
+  r.exit_code = problems ? 2 : total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
   return r;
 }
 
@@ -212,7 +281,8 @@ void add_grep_command(CLI::App& lines, Job& job) {
   grep->add_option("PATTERN", g->match.pattern, "An extended regular expression (RE2 syntax)")
       ->required()
       ->type_name("");
-  grep->add_option("FILE", g->paths, "Text files")->required()->type_name("");
+  add_label_option(*grep, g->label);
+  grep->add_option("FILE", g->paths, "Text files; none or - reads standard input")->type_name("");
   grep->footer(
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns run on RE2 (linear time); those that both RE2 and POSIX ERE accept behave alike.");

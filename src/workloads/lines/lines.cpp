@@ -56,6 +56,10 @@ void require_unchanged(LineFiles const& files, Team const& team) {
   }
 }
 
+void add_label_option(CLI::App& command, std::optional<std::string>& label) {
+  command.add_option("--label", label, "Name standard input NAME in the output")->type_name("NAME");
+}
+
 Report lines_report(std::string const& name, RunInfo const& info, Team const& team) {
   return Report{.workload = "lines " + name, .unit = "bytes", .info = info, .launcher = team.launcher};
 }

@@ -4,6 +4,7 @@
 // (count_cmd.cpp, grep_cmd.cpp, top_cmd.cpp, exec_cmd.cpp), and what their commands share.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths
 /// Refuses a result computed from files that changed while they were read.
 /// \note With MPI this is a collective operation over all ranks.
 void require_unchanged(LineFiles const& files, Team const& team);
+/// --label NAME: how output names standard input (grep's option).
+void add_label_option(CLI::App& command, std::optional<std::string>& label);
 /// The report of `lines NAME`.
 Report lines_report(std::string const& name, RunInfo const& info, Team const& team);
 

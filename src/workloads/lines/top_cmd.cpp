@@ -1,11 +1,13 @@
 // `parfold lines top`: the K most frequent words, counted by hash across ranks.
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include "cli/options.hpp"
 #include "parfold/comm/shuffle.hpp"
 #include "parfold/checkpoint/segments.hpp"
 #include "workloads/lines/lines.hpp"
+#include "workloads/lines/stream.hpp"
 #include "workloads/lines/words.hpp"
 
 namespace parfold {
@@ -49,17 +51,39 @@ struct TopArgs {
   std::vector<std::string> paths;
 };
 
-Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
-  auto const files = open_everywhere(a.paths, team);
-  // With a checkpoint the counts are reduced on rank 0 (the checkpoint holds them all).
-  TopWorkload const w{files.get(), a.rules};
+/// This rank's word counts of standard input, window by window.
+JobResult<WordTable> count_stdin(TopArgs const& a, Team const& team, Services sv, Schedule s) {
+  auto const t0 = std::chrono::steady_clock::now();
+  JobResult<WordTable> out;
+  for_each_window(team, sv, s, "", [&](LineFiles const& window) {
+    TopWorkload const w{&window, a.rules};
+    auto const part = execute_on_ranks(w, s, team, sv);
+    w.combine(out.value, part.value);
+    add_run(out.info, part.info);
+  });
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+/// This rank's word counts of the files (all of them on rank 0 with a checkpoint, which
+/// holds them all).
+JobResult<WordTable> count_files(LineFiles const& files, TopArgs const& a, Team const& team, Services sv,
+                                 Schedule s) {
+  TopWorkload const w{&files, a.rules};
   auto run = sv.checkpoint != nullptr ? execute(w, s, team, sv) : execute_on_ranks(w, s, team, sv);
+  require_unchanged(files, team);
+  return run;
+}
+
+Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
+  std::unique_ptr<LineFiles> files;
+  if (!reads_stdin(a.paths)) files = open_everywhere(a.paths, team);
+  auto const run = files ? count_files(*files, a, team, sv, s) : count_stdin(a, team, sv, s);
   // Each word's full count ends up on the one rank that owns it; only the candidates
   // for the top k travel to rank 0.
   WordCounts const owned = shuffle_sum(team, run.value.to_map());
   WordCounts candidates;
   for (auto const& [word, n] : gather_to_root(team, top_words(owned, a.k))) candidates.emplace(word, n);
-  require_unchanged(*files, team);
   Report r = lines_report("top", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;
@@ -80,7 +104,7 @@ void add_top_command(CLI::App& lines, Job& job) {
   add_count(*top, "-k,--top", t->k, "How many words (default 10)");
   top->add_flag("-i,--ignore-case", t->rules.fold_case, "Count ASCII letters as lower case");
   top->add_flag("--alnum", t->rules.alnum, "Words are runs of [A-Za-z0-9] (default: as wc's words)");
-  top->add_option("FILE", t->paths, "Text files")->required()->type_name("");
+  top->add_option("FILE", t->paths, "Text files; none or - reads standard input")->type_name("");
   top->footer("Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
               "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
   top->final_callback([t, &job] {

@@ -1,0 +1,77 @@
+#include "parfold/io/line_blocks.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "parfold/core/errors.hpp"
+
+namespace parfold {
+
+LineBlockReader::LineBlockReader(int fd, std::size_t block_bytes)
+    : fd_(fd), block_(block_bytes), thread_([this] { run(); }) {}
+
+LineBlockReader::~LineBlockReader() {
+  quit_.store(true);
+  room_.notify_all();
+  thread_.join();
+}
+
+void LineBlockReader::run() {
+  std::vector<char> buffer(std::size_t{1} << 20);
+  while (!quit_.load()) {
+    {
+      std::unique_lock lock(mutex_);
+      room_.wait(lock, [&] { return quit_.load() || !full(); });
+      if (quit_.load()) return;
+    }
+    // poll() first, so that a quit is seen within 100 ms even on a silent terminal.
+    pollfd p{fd_, POLLIN, 0};
+    int const ready = ::poll(&p, 1, 100);
+    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+    ssize_t const n = ready < 0 ? -1 : ::read(fd_, buffer.data(), buffer.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    std::lock_guard lock(mutex_);
+    if (n < 0) error_ = std::strerror(errno);
+    if (n <= 0) {
+      eof_ = true;
+    } else {
+      void const* nl = ::memrchr(buffer.data(), '\n', static_cast<std::size_t>(n));
+      if (nl != nullptr) lines_end_ = pending_.size() + static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1;
+      pending_.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    more_.notify_all();
+    if (eof_) return;
+  }
+}
+
+std::optional<std::string> LineBlockReader::next(std::chrono::milliseconds linger,
+                                                 std::function<bool()> const& give_up) {
+  auto const deadline = std::chrono::steady_clock::now() + linger;
+  std::unique_lock lock(mutex_);
+  while (!full() && !(lines_end_ > 0 && std::chrono::steady_clock::now() >= deadline)) {
+    if (give_up()) return std::nullopt;
+    more_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  if (!error_.empty()) throw JobError("reading standard input: " + error_);
+  if (give_up() || (eof_ && pending_.empty())) return std::nullopt;
+  std::string out;
+  if (eof_) {
+    out.swap(pending_);
+  } else {  // the whole lines go; the start of the next line stays
+    std::string const rest = pending_.substr(lines_end_);
+    pending_.resize(lines_end_);
+    out.swap(pending_);
+    pending_.clear();
+    pending_.reserve(block_ + (std::size_t{1} << 20));
+    pending_ += rest;
+  }
+  lines_end_ = 0;
+  room_.notify_all();
+  return out;
+}
+
+}  // namespace parfold
