@@ -88,6 +88,28 @@ def lines_benchmarks(parfold, size, workers):
     os.remove(out)
 
 
+def stdin_benchmarks(parfold, size, workers):
+    """Standard input through a pipe from cat: parfold's reader thread and windows against
+    wc, grep and ripgrep reading the same pipe."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    print(f"stdin: cat {text} | ..., {workers} workers")
+
+    def piped(command):
+        return ["sh", "-c", f"cat {text} | {command}"]
+
+    mine = f"{parfold} --threads {workers} lines"
+    floor = timed(piped("cat > /dev/null"), c_env)
+    line("cat F | cat > /dev/null (the pipe)", f"{floor[0]:.3f} s", 1.0, "(info)", True)
+    for name, ours, ref, ref_name in [
+            ("lines count", f"{mine} count", "wc", "wc"),
+            ("lines count -l", f"{mine} count -l", "wc -l", "wc -l"),
+            ("lines grep -c thou", f"{mine} grep -c thou", "rg -c thou", "rg"),
+            ("lines grep -c 'ka(to|ri)+en'", f"{mine} grep -c 'ka(to|ri)+en'", "rg -c 'ka(to|ri)+en'", "rg")]:
+        (t, rss), (rt, _) = timed(piped(ours), c_env), timed(piped(ref), c_env)
+        line(f"cat F | {name} vs {ref_name}", f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s", rt / t, "(info)", True)
+
+
 def line(name, measured, ratio, target, ok):
     print(f"{name:<34} {measured:<52} ratio {ratio:7.3f}  target {target:<8} {'met' if ok else 'NOT MET'}")
 
@@ -96,7 +118,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "stdin", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -116,6 +138,8 @@ def main():
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "stdin"):
+        stdin_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
 
 
 def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):

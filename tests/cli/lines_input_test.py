@@ -62,9 +62,12 @@ def stdin(opts, ranks):
                  (["grep", "--label", "in put", "-H", "-n", "o"], ["grep", "-a", "-E", "--label", "in put", "-H", "-n", "o"]),
                  (["grep", "-c", "zzz-none", "-"], ["grep", "-a", "-E", "-c", "zzz-none", "-"])]
         for name, data in inputs.items():
+            # The tiny inputs make one window whatever the decomposition: one configuration
+            # suffices under mpiexec.
+            configs = CONFIGS[:1] if ranks > 1 and len(data) < 100 else CONFIGS
             for ours, theirs in cases:
                 want = reference(theirs, data)
-                for threads, schedule, chunk in CONFIGS:
+                for threads, schedule, chunk in configs:
                     p = piped(opts, parallel_args(threads, schedule, chunk) + ["lines"] + ours, data, ranks)
                     what = f"{ours} on {name} at {ranks} rank(s), {threads} threads {schedule} chunk={chunk}"
                     check(p.returncode == want.returncode and p.stdout == want.stdout,
@@ -72,7 +75,7 @@ def stdin(opts, ranks):
                           f"{p.stderr!r}")
                     runs += 1
             expect = reference_top_bytes(data, d)
-            for threads, schedule, chunk in CONFIGS:
+            for threads, schedule, chunk in configs:
                 p = piped(opts, parallel_args(threads, schedule, chunk) + ["lines", "top", "-k", "15"], data, ranks)
                 check(p.returncode == 0 and p.stdout == expect, f"top on {name}: {p.stdout!r} vs {expect!r}")
                 runs += 1
