@@ -9,6 +9,8 @@ packages=(
   libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
   libgmp-dev bc libre2-dev
   jargon-text fortunes  # texts for the lines tests and demos
+  libisal-dev libzstd-dev liblzma-dev libbz2-dev  # lines -z: gzip (ISA-L igzip), zstd, xz, bzip2
+  pigz zstd xz-utils bzip2 tabix  # compressed test inputs and references (tabix: bgzip)
   ripgrep time parallel # benchmark references
   python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py
   slurmctld slurmd slurm-client munge iproute2 util-linux  # the cluster tests

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""parfold lines reading standard input: byte-identical to wc, grep and an independent
-word counter reading the same bytes from a pipe (or from `< FILE`), at 1-4 ranks and
-window sizes from the smallest; --label; refusals.
+"""parfold lines reading standard input and compressed files (-z): byte-identical to wc,
+grep and an independent word counter reading the same bytes from a pipe (or from
+`< FILE`), or the files decompressed by gzip, zstd, xz and bzip2 themselves, at 1-4 ranks
+and window sizes from the smallest; --label; damaged archives; refusals.
 
-  lines_input_test.py --parfold BIN --mpiexec MPIEXEC stdin RANKS | stdin_refused
+  lines_input_test.py --parfold BIN --mpiexec MPIEXEC stdin RANKS | decompress RANKS | stdin_refused
 """
 import json
 import os
@@ -90,6 +91,14 @@ def stdin(opts, ranks):
                 cmd = [opts.parfold, "--threads", "2", "lines", "count"] + flags
                 p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, stdin=f, capture_output=True, timeout=120)
             check(p.stdout == want.stdout, f"count {flags} < FILE: {p.stdout!r} vs {want.stdout!r}")
+        # "-" among files, and twice (the second time it is empty), as wc and grep read them.
+        for ours, theirs in [(["count", path, "-", path], ["wc", path, "-", path]), (["count", "-", "-"], ["wc", "-", "-"]),
+                             (["grep", "-n", "the", "-", path], ["grep", "-a", "-n", "the", "-", path]),
+                             (["grep", "-c", "the", path, "-", "-"], ["grep", "-a", "-c", "the", path, "-", "-"])]:
+            want = reference(theirs, inputs["many"])
+            p = piped(opts, ["--threads", "2", "--chunk", "1000", "lines"] + ours, inputs["many"], ranks)
+            check(p.returncode == want.returncode and p.stdout == want.stdout,
+                  f"{ours}: exit {p.returncode}\n{p.stdout[-300:]!r}\n{want.stdout[-300:]!r}\n{p.stderr!r}")
         # --output FILE from standard input: the same bytes, the report on stdout.
         out = os.path.join(d, "selected.txt")
         p = piped(opts, ["--json", "--chunk", "1", "lines", "grep", "-n", "fox", "--output", out], inputs["many"], ranks)
@@ -107,6 +116,94 @@ def reference_top_bytes(data, d):
     return reference_top([path], 15, False, False)
 
 
+def compressed_inputs(d):
+    """Each format as its tools write it, in d/z/, and the same names holding the plain
+    bytes in d/plain/ (what wc and grep read as the truth): gzip, pigz, bgzip (BGZF:
+    many members), two gzip members, zstd (one frame, and two frames), xz (two streams),
+    bzip2 (two streams)."""
+    text = b"".join(open(p, "rb").read() for p in make_texts(d))[:400000]
+    text += b"".join(b"%d compressed line\n" % i for i in range(20000))
+    half = text[: len(text) // 2]
+    z, plain = os.path.join(d, "z"), os.path.join(d, "plain")
+    os.makedirs(z)
+    os.makedirs(plain)
+    tools = {"a.gz": (["gzip", "-c"], text), "b.pigz.gz": (["pigz", "-c"], text), "c.bgz": (["bgzip", "-c"], text),
+             "e.zst": (["zstd", "-q", "-c"], text), "g.xz": (["xz", "-c"], text), "i.bz2": (["bzip2", "-c"], text)}
+    for name, (cmd, data) in tools.items():
+        with open(os.path.join(z, name), "wb") as f:
+            f.write(subprocess.run(cmd, input=data, capture_output=True, check=True).stdout)
+        with open(os.path.join(plain, name), "wb") as f:
+            f.write(data)
+    # Concatenated members, frames and streams: the two halves of the text.
+    for name, cmd in (("d.two.gz", ["gzip", "-c"]), ("f.two.zst", ["zstd", "-q", "-c"]), ("h.two.xz", ["xz", "-c"]),
+                      ("j.two.bz2", ["bzip2", "-c"])):
+        with open(os.path.join(z, name), "wb") as f:
+            for part in (half, text[len(half):]):
+                f.write(subprocess.run(cmd, input=part, capture_output=True, check=True).stdout)
+        with open(os.path.join(plain, name), "wb") as f:
+            f.write(text)
+    return z, plain, sorted(os.listdir(z))
+
+
+def decompress(opts, ranks):
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        z, plain, names = compressed_inputs(d)
+        runs = 0
+        cases = [(["count"], ["wc"]), (["count", "-l", "-L"], ["wc", "-l", "-L"]),
+                 (["grep", "-c", "line$"], ["grep", "-a", "-E", "-c", "line$"]),
+                 (["grep", "-n", "[0-9]7 comp|\x01"], ["grep", "-a", "-E", "-n", "[0-9]7 comp|\x01"])]
+        for ours, theirs in cases:
+            for files in ([names[0]], names[:3], names):
+                want = subprocess.run(theirs + files, capture_output=True, env=C, cwd=plain)
+                for threads, schedule, chunk in CONFIGS if ranks == 1 else CONFIGS[1:]:
+                    cmd = [os.path.abspath(opts.parfold)] + parallel_args(threads, schedule, chunk) + ["lines"] + \
+                        ours[:1] + ["-z"] + ours[1:] + files
+                    p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, cwd=z, timeout=120)
+                    check(p.returncode == want.returncode and p.stdout == want.stdout,
+                          f"{ours} -z {files} at {ranks} rank(s) {threads} {schedule} {chunk}: exit {p.returncode}\n"
+                          f"{p.stdout[:400]!r}\n{want.stdout[:400]!r}\n{p.stderr[:400]!r}")
+                    runs += 1
+        expect = reference_top([os.path.join(plain, n) for n in names], 15, False, False)
+        cmd = [opts.parfold, "--threads", "2", "lines", "top", "-z", "-k", "15"] + [os.path.join(z, n) for n in names]
+        p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
+        check(p.returncode == 0 and p.stdout == expect, f"top -z: {p.stdout!r} vs {expect!r}")
+        print(f"{runs} runs of lines -z at {ranks} rank(s) matched wc and grep on the decompressed files")
+
+
+def damaged_archives(opts):
+    """A truncated or corrupt archive: exit 2 and a message naming it and what is wrong;
+    nothing on stdout for count and grep -c, no --output FILE. Without -z a compressed
+    file is bytes, as grep reads it."""
+    with tempfile.TemporaryDirectory() as d:
+        z, plain, names = compressed_inputs(d)
+        out = os.path.join(d, "out.txt")
+        for name in names:
+            path = os.path.join(z, name)
+            data = open(path, "rb").read()
+            fmt = {"gz": "gzip", "bgz": "gzip", "zst": "zstd", "xz": "xz", "bz2": "bzip2"}[name.rsplit(".", 1)[1]]
+            damaged = {"truncated": data[: len(data) * 2 // 3], "corrupt": data[:200] + bytes(b ^ 0x55 for b in data[200:260]) + data[260:],
+                       "garbage": data + b"\x01junk"}
+            for how, bad in damaged.items():
+                bad_path = os.path.join(d, f"{how}-{name}")
+                with open(bad_path, "wb") as f:
+                    f.write(bad)
+                for args in (["count"], ["grep", "-c", "line"], ["grep", "--output", out, "line"]):
+                    p = subprocess.run([opts.parfold, "lines"] + args[:1] + ["-z"] + args[1:] + [bad_path],
+                                       capture_output=True, text=True, timeout=60)
+                    errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+                    check(p.returncode == 2 and p.stdout == "" and len(errors) == 1 and bad_path in errors[0]
+                          and fmt in errors[0] and not os.path.exists(out),
+                          f"{how} {name} {args}: exit {p.returncode} {p.stdout[:100]!r} {p.stderr!r}")
+                os.remove(bad_path)
+        # Without -z: bytes, exactly as grep -a reads them.
+        files = [os.path.join(z, n) for n in names]
+        want = subprocess.run(["grep", "-a", "-c", "\x1f"] + files, capture_output=True, env=C)
+        p = subprocess.run([opts.parfold, "lines", "grep", "-c", "\x1f"] + files, capture_output=True)
+        check(p.stdout == want.stdout, f"without -z: {p.stdout!r} vs {want.stdout!r}")
+    print("truncated, corrupt and padded archives of every format: exit 2, nothing half-written")
+
+
 def stdin_refused(opts):
     """What standard input cannot do is refused by name, exit 2, before reading it."""
     with tempfile.TemporaryDirectory() as d:
@@ -115,10 +212,9 @@ def stdin_refused(opts):
             f.write("a\n")
         cp = os.path.join(d, "cp")
         check_refused(opts, [
-            (["lines", "count", "-", path], "standard input ('-') among other files, or twice, is not supported"),
-            (["lines", "grep", "a", "-", "-"], "standard input ('-') among other files, or twice, is not supported"),
-            (["--checkpoint", cp, "lines", "count"], "--checkpoint: standard input cannot be read again"),
-            (["--checkpoint", cp, "lines", "grep", "-c", "a", "-"], "--checkpoint: standard input cannot be read again"),
+            (["--checkpoint", cp, "lines", "count"], "--checkpoint: standard input or a compressed file (-z) cannot"),
+            (["--checkpoint", cp, "lines", "grep", "-c", "a", "-"], "--checkpoint: standard input or a compressed"),
+            (["--checkpoint", cp, "lines", "top", path, "-"], "--checkpoint: standard input or a compressed"),
             (["lines", "exec", "cat", "-"], "lines exec: standard input is not supported"),
         ])
         check(not os.path.exists(cp), "a refused job wrote its checkpoint")

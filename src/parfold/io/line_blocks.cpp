@@ -1,6 +1,8 @@
 #include "parfold/io/line_blocks.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +13,23 @@
 
 namespace parfold {
 
-LineBlockReader::LineBlockReader(int fd, std::size_t block_bytes)
-    : fd_(fd), block_(block_bytes), thread_([this] { run(); }) {}
+DescriptorSource::DescriptorSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);  // best effort
+}
+
+std::optional<std::size_t> DescriptorSource::read(char* into, std::size_t size) {
+  pollfd p{fd_, POLLIN, 0};
+  int const ready = ::poll(&p, 1, 100);
+  if (ready == 0 || (ready < 0 && errno == EINTR)) return std::nullopt;
+  ssize_t const n = ready < 0 ? -1 : ::read(fd_, into, size);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return std::nullopt;
+  if (n < 0) throw JobError("reading " + name_ + ": " + std::strerror(errno));
+  return static_cast<std::size_t>(n);
+}
+
+LineBlockReader::LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes)
+    : source_(std::move(source)), block_(block_bytes), thread_([this] { run(); }) {}
 
 LineBlockReader::~LineBlockReader() {
   quit_.store(true);
@@ -28,20 +45,22 @@ void LineBlockReader::run() {
       room_.wait(lock, [&] { return quit_.load() || !full(); });
       if (quit_.load()) return;
     }
-    // poll() first, so that a quit is seen within 100 ms even on a silent terminal.
-    pollfd p{fd_, POLLIN, 0};
-    int const ready = ::poll(&p, 1, 100);
-    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
-    ssize_t const n = ready < 0 ? -1 : ::read(fd_, buffer.data(), buffer.size());
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    std::optional<std::size_t> n;
+    std::exception_ptr error;
+    try {
+      n = source_->read(buffer.data(), buffer.size());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!n && !error) continue;  // nothing yet: check for a quit, ask again
     std::lock_guard lock(mutex_);
-    if (n < 0) error_ = std::strerror(errno);
-    if (n <= 0) {
+    error_ = error;
+    if (error || *n == 0) {
       eof_ = true;
     } else {
-      void const* nl = ::memrchr(buffer.data(), '\n', static_cast<std::size_t>(n));
+      void const* nl = ::memrchr(buffer.data(), '\n', *n);
       if (nl != nullptr) lines_end_ = pending_.size() + static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1;
-      pending_.append(buffer.data(), static_cast<std::size_t>(n));
+      pending_.append(buffer.data(), *n);
     }
     more_.notify_all();
     if (eof_) return;
@@ -56,7 +75,7 @@ std::optional<std::string> LineBlockReader::next(std::chrono::milliseconds linge
     if (give_up()) return std::nullopt;
     more_.wait_for(lock, std::chrono::milliseconds(50));
   }
-  if (!error_.empty()) throw JobError("reading standard input: " + error_);
+  if (error_) std::rethrow_exception(error_);
   if (give_up() || (eof_ && pending_.empty())) return std::nullopt;
   std::string out;
   if (eof_) {

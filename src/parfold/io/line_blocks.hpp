@@ -4,15 +4,41 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <thread>
 
 namespace parfold {
 
-/// Reads a descriptor that cannot be mapped (a pipe, a terminal, standard input) on a
+/// Where a LineBlockReader's bytes come from: a descriptor, a decompressor.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  /// Reads up to `size` bytes into `into`: how many were read, 0 at the end of the input,
+  /// nothing when none came in time (the reader then checks whether to quit and asks
+  /// again). Throws InputError or JobError (the reader passes it on to the consumer).
+  virtual std::optional<std::size_t> read(char* into, std::size_t size) = 0;
+};
+
+/// A descriptor (a pipe, a terminal, a file): poll() for 100 ms, then read(). A pipe is
+/// widened to 1 MiB (F_SETPIPE_SZ, where allowed): a 64 KiB pipe costs a read and a
+/// wake-up of the writer every 64 KiB.
+class DescriptorSource final : public ByteSource {
+ public:
+  DescriptorSource(int fd, std::string name);
+  std::optional<std::size_t> read(char* into, std::size_t size) override;
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
+/// Reads a source that cannot be mapped (a pipe, a terminal, a decompressor) on a
 /// thread of its own and hands out what it read as blocks of whole lines, in order.
 /// Memory stays bounded: the thread stops reading once it holds a block's worth of whole
 /// lines (or one line longer than that) that nobody has taken yet, so a reader faster
@@ -20,9 +46,9 @@ namespace parfold {
 /// reader sleeps on a condition variable, never spins.
 class LineBlockReader {
  public:
-  /// Starts reading `fd` (not closed here) in blocks of about `block_bytes`.
-  LineBlockReader(int fd, std::size_t block_bytes);
-  ~LineBlockReader();  ///< stops the thread (it is waiting at most 100 ms in poll())
+  /// Starts reading `source` in blocks of about `block_bytes`.
+  LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes);
+  ~LineBlockReader();  ///< stops the thread (it waits at most one read of its source)
   LineBlockReader(LineBlockReader const&) = delete;
   LineBlockReader& operator=(LineBlockReader const&) = delete;
 
@@ -30,7 +56,7 @@ class LineBlockReader {
   /// least block_bytes of them unless the input ended, or `linger` passed with some
   /// whole lines in hand (so that a slow stream, `tail -f`, still moves). Nothing at the
   /// end of the input, or once `give_up()` returns true (checked every 50 ms). Throws
-  /// JobError when reading fails.
+  /// what the source threw.
   std::optional<std::string> next(std::chrono::milliseconds linger, std::function<bool()> const& give_up);
 
  private:
@@ -38,14 +64,14 @@ class LineBlockReader {
   /// The reader holds a block of whole lines (lock held).
   [[nodiscard]] bool full() const { return lines_end_ >= block_ || eof_; }
 
-  int const fd_;
+  std::unique_ptr<ByteSource> source_;
   std::size_t const block_;
   std::mutex mutex_;
   std::condition_variable more_, room_;
   std::string pending_;        ///< read, not yet taken
   std::size_t lines_end_ = 0;  ///< pending_[0, lines_end_) are whole lines
   bool eof_ = false;
-  std::string error_;
+  std::exception_ptr error_;
   std::atomic<bool> quit_{false};
   std::thread thread_;
 };

@@ -82,6 +82,7 @@ namespace {
 struct CountArgs {
   WcColumns columns;
   std::optional<std::string> label;  ///< --label: the name of standard input
+  bool decompress = false;           ///< -z
   std::vector<std::string> paths;
 };
 
@@ -102,43 +103,17 @@ std::vector<Field> count_result(std::vector<InputFile> const& files, std::vector
   return {{"files", rows, ""}, {"total", sum, ""}};
 }
 
-/// The counts of standard input, window by window (partials add up exactly).
-std::pair<InputFile, LineCounts> count_stdin(std::string const& name, WcColumns columns, RunInfo& info,
-                                             Team const& team, Services sv, Schedule s) {
-  auto const t0 = std::chrono::steady_clock::now();
-  LineCounts total;
-  InputFile const file = for_each_window(team, sv, s, name, [&](LineFiles const& window) {
-    auto const part = execute_part(CountWorkload{&window, {columns.max_line}}, s, team, sv);
-    add_run(info, part.info);
-    total += part.value[0];
-  });
-  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {file, total};
-}
-
 Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
-  std::vector<InputFile> files;
-  std::vector<LineCounts> counts;
-  RunInfo info;
-  bool problems = false;
-  if (reads_stdin(a.paths)) {
-    // wc names standard input only when it is given as "-".
-    auto [file, total] = count_stdin(a.label ? *a.label : a.paths.empty() ? "" : "-", a.columns, info, team, sv, s);
-    files.push_back(file);
-    counts.push_back(total);
-  } else {
-    auto const input = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as wc: the others are counted
-    auto run = execute(CountWorkload{input.get(), {a.columns.max_line}}, s, team, sv);
-    require_unchanged(*input, team);
-    files = input->files();
-    counts = std::move(run.value);
-    info = run.info;
-    problems = !input->problems().empty();
-  }
-  Report r = lines_report("count", info, team);
-  r.result = count_result(files, counts, a.columns.max_line);
-  r.text = wc_table(files, counts, a.columns, std::max<std::size_t>(a.paths.size(), 1));
-  r.exit_code = problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
+  // wc names standard input only when it is given as "-".
+  StdinNames const names{a.label.value_or(""), a.label.value_or("-")};
+  auto const run = fold_per_file<LineCounts>(plan_inputs(a.paths, a.decompress, names), team, sv, s,
+                                             [&](LineFiles const* files) {
+                                               return CountWorkload{files, {a.columns.max_line}};
+                                             });
+  Report r = lines_report("count", run.info, team);
+  r.result = count_result(run.files, run.values, a.columns.max_line);
+  r.text = wc_table(run.files, run.values, a.columns, std::max<std::size_t>(a.paths.size(), 1));
+  r.exit_code = run.problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
   return r;
 }
 
@@ -153,6 +128,7 @@ void add_count_command(CLI::App& lines, Job& job) {
   count->add_flag("-c,--bytes", a->columns.bytes, "Print the byte counts");
   count->add_flag("-L,--max-line-length", a->columns.max_line, "Print the widest line's display width");
   add_label_option(*count, a->label);
+  add_decompress_flag(*count, a->decompress);
   count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
   count->footer("Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
   count->final_callback([a, &job] {

@@ -107,6 +107,7 @@ struct GrepArgs {
   bool no_filename = false;
   std::string output;  ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
+  bool decompress = false;           ///< -z
   std::vector<std::string> paths;
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
 };
@@ -185,80 +186,105 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   return lines_printed(a, info, printed, !files.problems().empty(), team);
 }
 
-/// As print_lines(), for standard input, window by window as it arrives.
-/// \note With MPI this is a collective operation over all ranks.
-Report print_stdin_lines(GrepArgs const& a, LineMatcher const& matcher, bool prefix, Team const& team, Services sv,
-                         Schedule s) {
-  require_rereadable(sv);
-  StreamWindows windows(team, a.stdin_name(), s.chunk);
-  std::unique_ptr<LineFiles> window;
-  Printed printed;  // rank 0's: line numbers run on across windows
-  printed.line_no.assign(1, 0);
-  RunInfo const info = run_ordered_stream(
-      team, sv, lines_run(a, 0, 0, ""),
-      [&]() -> std::optional<JobResult<GrepLinesWorkload::Partial>> {
-        window = windows.next();
-        if (!window) return std::nullopt;
-        return execute_part(GrepLinesWorkload{window.get(), &matcher, {0, window->total()}, a.line_numbers}, s,
-                            team, sv);
-      },
-      [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
-        emit_lines(selected, *window, a, prefix, printed, sink);
-      });
-  return lines_printed(a, info, printed, false, team);
-}
+/// The windows of every input part in order, for printing: a run of files in windows of
+/// its concatenation, a stream window by window as it arrives.
+class PartWindows {
+ public:
+  PartWindows(std::vector<InputPart> const& parts, GrepArgs const& a, LineMatcher const& matcher, Team const& team,
+              Services sv, Schedule s)
+      : parts_(parts), a_(a), matcher_(matcher), team_(team), sv_(sv), s_(s) {}
 
-/// `grep -c` of standard input: the selected lines of each window add up.
-std::pair<InputFile, std::uint64_t> count_stdin(GrepArgs const& a, LineMatcher const& matcher, RunInfo& info,
-                                                Team const& team, Services sv, Schedule s) {
-  auto const t0 = std::chrono::steady_clock::now();
-  std::uint64_t n = 0;
-  InputFile const file = for_each_window(team, sv, s, a.stdin_name(), [&](LineFiles const& window) {
-    auto const part = execute_part(GrepCountWorkload{&window, {&matcher}}, s, team, sv);
-    add_run(info, part.info);
-    n += part.value[0];
-  });
-  info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {file, n};
+  /// Runs the next window over the team (collective); nothing at the end of the input.
+  std::optional<JobResult<GrepLinesWorkload::Partial>> next() {
+    for (; part_ < parts_.size(); ++part_) {
+      InputPart const& part = parts_[part_];
+      if (part.stream) {
+        if (!stream_) stream_ = std::make_unique<StreamWindows>(team_, *part.stream, s_.chunk);
+        if (at_ == 0) printed.line_no.assign(1, 0);  // line numbers run on across the windows
+        window_ = stream_->next();
+        ++at_;
+        if (window_) return run({window_.get(), &matcher_, {0, window_->total()}, a_.line_numbers});
+        stream_.reset();
+      } else {
+        if (!mapped_) open(part.paths);
+        if (at_ < mapped_->total()) {
+          Range const w{at_, std::min(at_ + kWindowPerWorker * team_.workers(), mapped_->total())};
+          at_ = w.end;
+          return run({mapped_.get(), &matcher_, w, a_.line_numbers});
+        }
+        require_unchanged(*mapped_, team_);
+        mapped_.reset();
+      }
+      at_ = 0;
+    }
+    return std::nullopt;
+  }
+  /// The files of the window last run.
+  [[nodiscard]] LineFiles const& files() const { return mapped_ ? *mapped_ : *window_; }
+
+  Printed printed;        ///< rank 0's: the part's line numbers, the lines selected so far
+  bool problems = false;  ///< a file could not be read
+
+ private:
+  void open(std::vector<std::string> const& paths) {
+    mapped_ = open_everywhere(paths, team_, LineFiles::Unreadable::skip);
+    problems = problems || !mapped_->problems().empty();
+    printed.line_no.assign(mapped_->files().size(), 0);
+  }
+  JobResult<GrepLinesWorkload::Partial> run(GrepLinesWorkload const& w) { return execute_part(w, s_, team_, sv_); }
+
+  std::vector<InputPart> const& parts_;
+  GrepArgs const& a_;
+  LineMatcher const& matcher_;
+  Team const& team_;
+  Services sv_;
+  Schedule s_;
+  std::size_t part_ = 0;
+  std::uint64_t at_ = 0;  ///< the next byte of a run of files; windows so far of a stream
+  std::unique_ptr<LineFiles> mapped_, window_;
+  std::unique_ptr<StreamWindows> stream_;
+};
+
+/// As print_lines(), for inputs with streams (standard input, -z), part by part.
+/// \note With MPI this is a collective operation over all ranks.
+Report print_parts(std::vector<InputPart> const& parts, GrepArgs const& a, LineMatcher const& matcher, bool prefix,
+                   Team const& team, Services sv, Schedule s) {
+  require_rereadable(sv);
+  PartWindows windows(parts, a, matcher, team, sv, s);
+  RunInfo const info = run_ordered_stream(
+      team, sv, lines_run(a, 0, 0, ""), [&] { return windows.next(); },
+      [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
+        emit_lines(selected, windows.files(), a, prefix, windows.printed, sink);
+      });
+  return lines_printed(a, info, windows.printed, windows.problems, team);
 }
 
 Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
-  bool const from_stdin = reads_stdin(a.paths);
   bool const prefix = a.with_filename || (a.paths.size() > 1 && !a.no_filename);
-  if (from_stdin && !a.count) return print_stdin_lines(a, matcher, prefix, team, sv, s);
-  std::vector<InputFile> files;
-  std::vector<std::uint64_t> counts;
-  RunInfo info;
-  bool problems = false;
-  if (from_stdin) {
-    auto const [file, n] = count_stdin(a, matcher, info, team, sv, s);
-    files.push_back(file);
-    counts.push_back(n);
-  } else {
-    auto const input = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as grep: the others are read
-    if (!a.count) return print_lines(a, *input, matcher, prefix, team, sv, s);
-    auto run = execute(GrepCountWorkload{input.get(), {&matcher}}, s, team, sv);
-    require_unchanged(*input, team);
-    files = input->files();
-    counts = std::move(run.value);
-    info = run.info;
-    problems = !input->problems().empty();
+  auto const parts = plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
+  if (!a.count && parts.size() == 1 && !parts[0].stream) {
+    auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip);  // as grep: the others are read
+    return print_lines(a, *files, matcher, prefix, team, sv, s);
   }
-  Report r = lines_report("grep", info, team);
+  if (!a.count) return print_parts(parts, a, matcher, prefix, team, sv, s);
+  auto const run = fold_per_file<std::uint64_t>(parts, team, sv, s, [&](LineFiles const* files) {
+    return GrepCountWorkload{files, {&matcher}};
+  });
+  Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;
   std::uint64_t total = 0;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    std::string const& path = files[i].path;
-    rows.push_back({{"path", path}, {"count", counts[i]}});
-    text += (prefix ? path + ":" : "") + std::to_string(counts[i]) + "\n";
-    total += counts[i];
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    std::string const& path = run.files[i].path;
+    rows.push_back({{"path", path}, {"count", run.values[i]}});
+    text += (prefix ? path + ":" : "") + std::to_string(run.values[i]) + "\n";
+    total += run.values[i];
   }
   r.result = {{"pattern", a.match.pattern, ""}, {"files", rows, ""}, {"total", total, ""}};
   r.text = text;
-  r.exit_code = problems ? 2 : total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
+  r.exit_code = run.problems ? 2 : total > 0 ? 0 : 1;  // as grep: 1 when no line was selected
   return r;
 }
 
@@ -282,6 +308,7 @@ void add_grep_command(CLI::App& lines, Job& job) {
       ->required()
       ->type_name("");
   add_label_option(*grep, g->label);
+  add_decompress_flag(*grep, g->decompress);
   grep->add_option("FILE", g->paths, "Text files; none or - reads standard input")->type_name("");
   grep->footer(
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"

@@ -56,6 +56,11 @@ void require_unchanged(LineFiles const& files, Team const& team) {
   }
 }
 
+void add_decompress_flag(CLI::App& command, bool& decompress) {
+  command.add_flag("-z,--decompress", decompress,
+                   "Read gzip, zstd, xz and bzip2 files (known by their first bytes) as their contents");
+}
+
 void add_label_option(CLI::App& command, std::optional<std::string>& label) {
   command.add_option("--label", label, "Name standard input NAME in the output")->type_name("NAME");
 }

@@ -3,6 +3,7 @@
 // `parfold lines`: the workloads over line-aligned chunks of big files, one file each
 // (count_cmd.cpp, grep_cmd.cpp, top_cmd.cpp, exec_cmd.cpp), and what their commands share.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,10 +11,12 @@
 
 #include "cli/job.hpp"
 #include "cli/report.hpp"
+#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/range.hpp"
 #include "workloads/lines/count.hpp"
 #include "workloads/lines/files.hpp"
+#include "workloads/lines/stream.hpp"
 
 namespace parfold {
 
@@ -62,6 +65,9 @@ struct WcColumns {
 [[nodiscard]] std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
                                    WcColumns columns, std::size_t asked);
 
+/// -z/--decompress: read gzip, zstd, xz and bzip2 files as their contents.
+void add_decompress_flag(CLI::App& command, bool& decompress);
+
 /// Opens the files on every rank and makes sure that every rank sees the same input.
 /// With Unreadable::skip (grep, wc), rank 0 says "parfold: PATH: reason" on stderr for
 /// each path that cannot be read (unless `quiet`) and the job goes on without it.
@@ -72,6 +78,50 @@ std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths
 /// Refuses a result computed from files that changed while they were read.
 /// \note With MPI this is a collective operation over all ranks.
 void require_unchanged(LineFiles const& files, Team const& team);
+/// Per-file values of a fold over every input part, in the order given.
+template <class Value>
+struct PerFileResult {
+  std::vector<InputFile> files;
+  std::vector<Value> values;  ///< per file
+  RunInfo info;
+  bool problems = false;  ///< a file could not be read (rank 0 said so on stderr)
+};
+
+/// Folds every part of the input: a run of files as one fold over their concatenation
+/// (resumable with a checkpoint when it is the only part), a stream window by window,
+/// its windows' values added. `make(LineFiles const*)` gives the workload, whose partial
+/// is a vector of Value per file; unreadable files are skipped as grep and wc do.
+/// \note With MPI this is a collective operation over all ranks.
+template <class Value, class Make>
+PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team const& team, Services sv, Schedule s,
+                                   Make make) {
+  auto const t0 = std::chrono::steady_clock::now();
+  PerFileResult<Value> out;
+  for (InputPart const& part : parts) {
+    if (part.stream) {
+      Value total{};
+      InputFile const file = for_each_window(team, sv, s, *part.stream, [&](LineFiles const& window) {
+        auto const run = execute_part(make(&window), s, team, sv);
+        add_run(out.info, run.info);
+        total += run.value[0];
+      });
+      out.files.push_back(file);
+      out.values.push_back(total);
+      continue;
+    }
+    auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip);
+    auto run = execute(make(files.get()), s, team, sv);
+    require_unchanged(*files, team);
+    if (parts.size() == 1) out.info = run.info;  // with what a checkpoint resumed
+    else add_run(out.info, run.info);
+    out.files.insert(out.files.end(), files->files().begin(), files->files().end());
+    out.values.insert(out.values.end(), run.value.begin(), run.value.end());
+    out.problems = out.problems || !files->problems().empty();
+  }
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
 /// --label NAME: how output names standard input (grep's option).
 void add_label_option(CLI::App& command, std::optional<std::string>& label);
 /// The report of `lines NAME`.

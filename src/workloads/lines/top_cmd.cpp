@@ -48,37 +48,49 @@ std::vector<std::pair<std::string, std::uint64_t>> top_words(WordCounts const& c
 struct TopArgs {
   std::uint64_t k = 10;
   WordRules rules;
+  bool decompress = false;  ///< -z
   std::vector<std::string> paths;
 };
 
-/// This rank's word counts of standard input, window by window.
-JobResult<WordTable> count_stdin(TopArgs const& a, Team const& team, Services sv, Schedule s) {
-  auto const t0 = std::chrono::steady_clock::now();
+/// This rank's word counts of a stream, window by window.
+JobResult<WordTable> count_stream(StreamInput const& input, TopArgs const& a, Team const& team, Services sv,
+                                  Schedule s) {
   JobResult<WordTable> out;
-  for_each_window(team, sv, s, "", [&](LineFiles const& window) {
+  for_each_window(team, sv, s, input, [&](LineFiles const& window) {
     TopWorkload const w{&window, a.rules};
     auto const part = execute_on_ranks(w, s, team, sv);
     w.combine(out.value, part.value);
     add_run(out.info, part.info);
   });
-  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 
 /// This rank's word counts of the files (all of them on rank 0 with a checkpoint, which
 /// holds them all).
-JobResult<WordTable> count_files(LineFiles const& files, TopArgs const& a, Team const& team, Services sv,
-                                 Schedule s) {
-  TopWorkload const w{&files, a.rules};
+JobResult<WordTable> count_files(std::vector<std::string> const& paths, TopArgs const& a, Team const& team,
+                                 Services sv, Schedule s) {
+  auto const files = open_everywhere(paths, team);
+  TopWorkload const w{files.get(), a.rules};
   auto run = sv.checkpoint != nullptr ? execute(w, s, team, sv) : execute_on_ranks(w, s, team, sv);
-  require_unchanged(files, team);
+  require_unchanged(*files, team);
   return run;
 }
 
 Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
-  std::unique_ptr<LineFiles> files;
-  if (!reads_stdin(a.paths)) files = open_everywhere(a.paths, team);
-  auto const run = files ? count_files(*files, a, team, sv, s) : count_stdin(a, team, sv, s);
+  auto const t0 = std::chrono::steady_clock::now();
+  auto const parts = plan_inputs(a.paths, a.decompress, {});
+  if (parts.size() > 1) require_rereadable(sv);
+  JobResult<WordTable> run;
+  for (InputPart const& part : parts) {
+    auto const counted = part.stream ? count_stream(*part.stream, a, team, sv, s) : count_files(part.paths, a, team, sv, s);
+    if (parts.size() == 1) {
+      run = counted;
+      break;
+    }
+    TopWorkload::combine(run.value, counted.value);
+    add_run(run.info, counted.info);
+  }
+  run.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // Each word's full count ends up on the one rank that owns it; only the candidates
   // for the top k travel to rank 0.
   WordCounts const owned = shuffle_sum(team, run.value.to_map());
@@ -104,6 +116,7 @@ void add_top_command(CLI::App& lines, Job& job) {
   add_count(*top, "-k,--top", t->k, "How many words (default 10)");
   top->add_flag("-i,--ignore-case", t->rules.fold_case, "Count ASCII letters as lower case");
   top->add_flag("--alnum", t->rules.alnum, "Words are runs of [A-Za-z0-9] (default: as wc's words)");
+  add_decompress_flag(*top, t->decompress);
   top->add_option("FILE", t->paths, "Text files; none or - reads standard input")->type_name("");
   top->footer("Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
               "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
