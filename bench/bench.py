@@ -110,6 +110,27 @@ def stdin_benchmarks(parfold, size, workers):
         line(f"cat F | {name} vs {ref_name}", f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s", rt / t, "(info)", True)
 
 
+def compressed_benchmarks(parfold, size, workers):
+    """`lines grep -z -c` on the text compressed each way, against zcat/pigz/zstd/xz/bzip2
+    piped into grep -c, and ripgrep's own -z (it runs the same decompressors as children)."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    print(f"compressed: {text} ({os.path.getsize(text) / 1e9:.2f} GB decoded), {workers} workers")
+    formats = {"gz": (["gzip", "-1", "-c"], ["zcat", "pigz -dc"]), "zst": (["zstd", "-q", "-T0", "-c"], ["zstd -dc"]),
+               "xz": (["xz", "-T0", "-1", "-c"], ["xz -dc"]), "bz2": (["bzip2", "-1", "-c"], ["bzip2 -dc"])}
+    for ext, (compress, decoders) in formats.items():
+        path = f"{text}.{ext}"
+        if not os.path.exists(path):
+            with open(text, "rb") as src, open(path + ".tmp", "wb") as dst:
+                subprocess.run(compress, stdin=src, stdout=dst, check=True)
+            os.rename(path + ".tmp", path)
+        t, rss = timed([parfold, "--threads", str(workers), "lines", "grep", "-z", "-c", "thou", path], c_env)
+        refs = [(d, timed(["sh", "-c", f"{d} {path} | grep -c thou"], c_env)[0]) for d in decoders]
+        refs.append(("rg -z", timed(["rg", "-z", "-c", "thou", path], c_env)[0]))
+        for name, rt in refs:
+            line(f"grep -z -c .{ext} vs {name}", f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s", rt / t, "(info)", True)
+
+
 def line(name, measured, ratio, target, ok):
     print(f"{name:<34} {measured:<52} ratio {ratio:7.3f}  target {target:<8} {'met' if ok else 'NOT MET'}")
 
@@ -118,7 +139,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "stdin", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "stdin", "compressed", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -140,6 +161,8 @@ def main():
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
     if a.only in (None, "stdin"):
         stdin_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "compressed"):
+        compressed_benchmarks(parfold, 200 << 20, 2)  # bzip2 and xz decode at 10-100 MB/s: 200 MB
 
 
 def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
