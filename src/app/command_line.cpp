@@ -82,6 +82,33 @@ std::string canonical(CLI::Option const& opt, std::string const& text) {
   return text;
 }
 
+/// CLI11 reads an argument "[a,b]" given to a list option (FILE...) as the list a, b: a
+/// grep pattern "[abc]" or a file "[x].txt" would silently become something else. Such an
+/// argument gets a marker byte that keeps CLI11 from splitting it; every option removes
+/// the marker again before it stores the value.
+constexpr char kKeepWhole = '\x1f';
+
+void unmark_values(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    opt->transform([](std::string value) {
+      if (!value.empty() && value.back() == kKeepWhole) value.pop_back();
+      return value;
+    });
+  }
+  for (CLI::App* sub : app.get_subcommands({})) unmark_values(*sub);
+}
+
+/// argv for CLI11 (last first), each "[...]" marked.
+std::vector<std::string> marked_arguments(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = argc - 1; i > 0; --i) {
+    std::string arg = argv[i];
+    if (arg.size() >= 2 && arg.front() == '[' && arg.back() == ']') arg += kKeepWhole;
+    args.push_back(std::move(arg));
+  }
+  return args;
+}
+
 }  // namespace
 
 void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
@@ -100,7 +127,9 @@ void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
 std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, Launch const& launch) {
   bool const root = launch.rank == 0;
   try {
-    app.parse(argc, argv);
+    unmark_values(app);
+    std::vector<std::string> args = marked_arguments(argc, argv);
+    app.parse(args);
     require_one_workload(app);
     return std::nullopt;
   } catch (CLI::CallForHelp const&) {

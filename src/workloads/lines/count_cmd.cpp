@@ -129,7 +129,8 @@ void add_count_command(CLI::App& lines, Job& job) {
   count->add_flag("-L,--max-line-length", a->columns.max_line, "Print the widest line's display width");
   add_label_option(*count, a->label);
   add_decompress_flag(*count, a->decompress);
-  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
+  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")
+      ->type_name("");
   count->footer("Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
   count->final_callback([a, &job] {
     if (a->columns.count() == 0) a->columns.lines = a->columns.words = a->columns.bytes = true;

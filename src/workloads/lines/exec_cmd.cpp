@@ -240,7 +240,9 @@ void add_exec_command(CLI::App& lines, Job& job) {
          "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
       ->type_name("N,N...");
   exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")->required()->type_name("");
-  exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
+  exec->add_option("FILE", a->paths, "Text files")
+      ->required()
+      ->type_name("");
   exec->footer(
       "Each chunk (whole lines, never two files) is written from the mapped file into a fresh\n"
       "/bin/sh -c CMD with PARFOLD_FILE and PARFOLD_OFFSET (the chunk's first byte) set. For a\n"

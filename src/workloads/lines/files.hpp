@@ -15,6 +15,7 @@ struct InputFile {
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
   bool regular = true;  ///< false: a directory read as nothing (lenient mode)
+  std::uint64_t start = 0;  ///< a window of a stream: its first byte's offset in the stream
 };
 
 /// Input files mapped read-only. Their concatenation is one range of bytes, cut into

@@ -7,19 +7,26 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "workloads/lines/pattern.hpp"
 
 namespace parfold {
 
 struct GrepOptions {
-  std::string pattern;
+  std::vector<std::string> patterns;  ///< PATTERN, or each -e and each line of each -f FILE
+  PatternSyntax syntax = PatternSyntax::extended;  ///< -E, -G, -F
   bool ignore_case = false;  ///< -i: ASCII letters fold
   bool invert = false;       ///< -v: select the lines that do not match
-  bool fixed = false;        ///< -F: the pattern is a literal string
+  bool word = false;         ///< -w: the match must be a whole word
+  bool line = false;         ///< -x: the match must be the whole line
+  /// The patterns as one text, for reports.
+  [[nodiscard]] std::string text() const;
 };
 
-/// Selects lines as `LC_ALL=C grep -a -E` does, with RE2 (linear time): bytes are bytes,
-/// `^` and `$` match at line boundaries, a match never spans a newline, and a pattern
-/// of several lines matches any of them.
+/// Selects lines as `LC_ALL=C grep -a` does, with RE2 (linear time): bytes are bytes,
+/// `^` and `$` match at line boundaries, a match never spans a newline, and each line of
+/// each pattern is a pattern of its own (translated by to_re2), any of which may match.
 namespace detail {
 std::size_t find_literal_sse2(char const* text, std::size_t n, std::size_t from, char const* needle,
                               std::size_t m);
@@ -49,6 +56,14 @@ class LineMatcher {
       if (!found) break;
       pos = line_end(text, hit) + 1;
     }
+  }
+
+  /// Calls f(begin, length) for each match that `grep -o` prints in `line` (a selected
+  /// line, without its '\n'): leftmost-longest, non-empty, each after the last.
+  template <class F>
+  void for_each_match(std::string_view line, F&& f) const {
+    std::size_t pos = 0, begin = 0, length = 0;
+    while (next_match(line, pos, begin, length)) f(begin, length);
   }
 
   [[nodiscard]] std::uint64_t count_selected(std::string_view text) const {
@@ -81,10 +96,14 @@ class LineMatcher {
     }
   }
 
+  /// The next match of for_each_match from `pos` (advanced past it); false when none.
+  bool next_match(std::string_view line, std::size_t& pos, std::size_t& begin, std::size_t& length) const;
+
   std::unique_ptr<RE2> re_;
   std::string literal_;  ///< set when the pattern is a plain literal of 2+ bytes
   decltype(&detail::find_literal_sse2) find_literal_ = nullptr;
   bool invert_ = false;
+  bool word_ = false;
 };
 
 }  // namespace parfold

@@ -90,11 +90,12 @@ struct PerFileResult {
 /// Folds every part of the input: a run of files as one fold over their concatenation
 /// (resumable with a checkpoint when it is the only part), a stream window by window,
 /// its windows' values added. `make(LineFiles const*)` gives the workload, whose partial
-/// is a vector of Value per file; unreadable files are skipped as grep and wc do.
+/// is a vector of Value per file; unreadable files are skipped as grep and wc do (said on
+/// stderr unless `quiet`).
 /// \note With MPI this is a collective operation over all ranks.
 template <class Value, class Make>
 PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team const& team, Services sv, Schedule s,
-                                   Make make) {
+                                   Make make, bool quiet = false) {
   auto const t0 = std::chrono::steady_clock::now();
   PerFileResult<Value> out;
   for (InputPart const& part : parts) {
@@ -109,7 +110,7 @@ PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team con
       out.values.push_back(total);
       continue;
     }
-    auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip);
+    auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip, quiet);
     auto run = execute(make(files.get()), s, team, sv);
     require_unchanged(*files, team);
     if (parts.size() == 1) out.info = run.info;  // with what a checkpoint resumed

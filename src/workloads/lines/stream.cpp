@@ -99,8 +99,9 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
   if (!header.more) return nullptr;
   bytes.resize(header.size);
   team_.comm.broadcast_bytes(bytes.data(), bytes.size());
+  auto window = std::make_unique<LineFiles>(InputFile{file_.path, 0, 0, 0, file_.regular, file_.size}, std::move(bytes));
   file_.size += header.size;
-  return std::make_unique<LineFiles>(InputFile{file_.path, 0, 0, 0, file_.regular}, std::move(bytes));
+  return window;
 }
 
 }  // namespace parfold

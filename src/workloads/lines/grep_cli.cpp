@@ -1,0 +1,137 @@
+// `parfold lines grep`'s command line: GNU grep's options with grep's meaning, each
+// checked before any work (exit 2 with grep's message, or naming what is not supported).
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "cli/options.hpp"
+#include "parfold/core/errors.hpp"
+#include "workloads/lines/grep_args.hpp"
+#include "workloads/lines/lines.hpp"
+
+namespace parfold {
+
+namespace {
+
+/// What the command line says before it is checked.
+struct GrepFlags {
+  std::vector<std::string> expressions;  ///< -e
+  std::vector<std::string> pattern_files;  ///< -f
+  std::vector<std::string> positionals;  ///< [PATTERN] FILE...
+  int extended = 0, basic = 0, fixed = 0, perl = 0;
+  bool count = false, files_with = false, files_without = false, quiet = false;
+  std::uint64_t max_count = 0;
+  bool has_max_count = false;
+};
+
+/// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
+/// none). Throws UsageError when FILE cannot be read.
+std::string read_pattern_file(std::string const& path, bool& any) {
+  if (path == "-") throw UsageError("-f -: patterns from standard input are not supported; give a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": " + std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  any = !text.empty();
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+/// Turns the flags into `a` (patterns, syntax, what to print); throws UsageError.
+void settle(GrepFlags& f, GrepArgs& a) {
+  if (f.perl > 0) throw UsageError("-P (Perl regular expressions) is not supported: RE2 has no look-around or "
+                                   "back-references; use -E");
+  if ((f.extended > 0) + (f.basic > 0) + (f.fixed > 0) > 1) throw UsageError("conflicting matchers specified");
+  a.match.syntax = f.basic > 0 ? PatternSyntax::basic : f.fixed > 0 ? PatternSyntax::fixed : PatternSyntax::extended;
+  a.match.patterns = f.expressions;
+  for (std::string const& path : f.pattern_files) {
+    bool any = false;
+    std::string text = read_pattern_file(path, any);
+    if (any) a.match.patterns.push_back(std::move(text));
+  }
+  std::vector<std::string> rest = f.positionals;
+  if (f.expressions.empty() && f.pattern_files.empty()) {
+    if (rest.empty()) throw UsageError("no PATTERN given (grep's usage: lines grep [OPTION...] PATTERNS [FILE...])");
+    a.match.patterns.push_back(rest.front());
+    rest.erase(rest.begin());
+  }
+  a.paths = std::move(rest);
+  a.output_mode = f.quiet ? GrepOutput::quiet
+                  : f.files_with ? GrepOutput::files_with
+                  : f.files_without ? GrepOutput::files_without
+                  : f.count ? GrepOutput::count
+                            : GrepOutput::lines;
+  if (f.has_max_count) a.max_count = f.max_count;
+  if (!a.output.empty() && a.output_mode != GrepOutput::lines) {
+    throw UsageError("--output FILE holds printed lines: not with -c, -l, -L or -q");
+  }
+}
+
+void add_matcher_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
+  grep.add_option("-e,--regexp", f.expressions, "Use PATTERNS (repeatable; each line a pattern)")
+      ->type_name("PATTERNS")
+      ->allow_extra_args(false);
+  grep.add_option("-f,--file", f.pattern_files, "Take the patterns from FILE, one per line (repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  grep.add_flag("-E,--extended-regexp", f.extended, "PATTERNS are extended regular expressions (the default)");
+  grep.add_flag("-G,--basic-regexp", f.basic, "PATTERNS are basic regular expressions, grep's own default");
+  grep.add_flag("-F,--fixed-strings", f.fixed, "PATTERNS are literal strings");
+  grep.add_flag("-P,--perl-regexp", f.perl, "Refused: Perl regular expressions are not supported");
+  grep.add_flag("-i,--ignore-case", a.match.ignore_case, "Ignore case (ASCII letters, as grep in the C locale)");
+  grep.add_flag("-v,--invert-match", a.match.invert, "Select the lines that do not match");
+  grep.add_flag("-w,--word-regexp", a.match.word, "Match only whole words");
+  grep.add_flag("-x,--line-regexp", a.match.line, "Match only whole lines");
+}
+
+void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
+  auto* count = grep.add_flag("-c,--count", f.count, "Print the number of selected lines per file");
+  grep.add_flag("-l,--files-with-matches", f.files_with, "Print the names of the files with a selected line");
+  grep.add_flag("-L,--files-without-match", f.files_without, "Print the names of the files without one");
+  grep.add_flag("-q,--quiet,--silent", f.quiet, "Print nothing: the exit status says whether a line was selected");
+  grep.add_flag("-s,--no-messages", a.no_messages, "No message about files that cannot be read");
+  grep.add_option("-m,--max-count", f.max_count, "Select at most NUM lines per file")
+      ->type_name("NUM")
+      ->each([&f](std::string const&) { f.has_max_count = true; });
+  grep.add_flag("-n,--line-number", a.line_numbers, "Prefix lines with their line number");
+  grep.add_flag("-b,--byte-offset", a.byte_offset, "Prefix lines (-o: matches) with their byte offset");
+  grep.add_flag("-o,--only-matching", a.only_matching, "Print each match, on a line of its own");
+  auto* with = grep.add_flag("-H,--with-filename", a.with_filename, "Prefix each line with its file name");
+  grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
+  grep.add_flag("-Z,--null", a.null_after_name, "A NUL byte after each file name instead of ':' or a newline");
+  grep.add_flag("-a,--text", a.text, "Read binary files as text (always so here)");
+  grep.add_option("--output", a.output, "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
+      ->type_name("FILE")
+      ->excludes(count);
+}
+
+}  // namespace
+
+void add_grep_command(CLI::App& lines, Job& job) {
+  auto a = std::make_shared<GrepArgs>();
+  auto f = std::make_shared<GrepFlags>();
+  auto* grep = lines.add_subcommand("grep", "Select lines like LC_ALL=C grep -a (-E by default)");
+  grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
+  add_matcher_flags(*grep, *f, *a);
+  add_output_flags(*grep, *f, *a);
+  add_label_option(*grep, a->label);
+  add_decompress_flag(*grep, a->decompress);
+  grep->add_option("ARGS", f->positionals, "PATTERNS (unless -e or -f), then FILE...; none or - reads standard input")
+      ->type_name("");
+  grep->footer(
+      "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
+      "Patterns mean what they mean to GNU grep in the C locale, translated for RE2 (linear\n"
+      "time); what RE2 cannot run (back-references, counts over 1000) is refused by name.");
+  grep->final_callback([a, f, &job] {
+    try {
+      settle(*f, *a);
+    } catch (UsageError const& e) {
+      throw CLI::ValidationError(e.what());  // reported as every bad command line is
+    }
+    job.unit = "bytes";
+    job.run = [a](Team const& team, Services sv, Schedule s) { return run_grep(*a, team, sv, s); };
+  });
+}
+
+}  // namespace parfold
