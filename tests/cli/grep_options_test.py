@@ -89,6 +89,8 @@ def patterns(opts):
         same_as_grep(opts, ["-i", "-c", "-e", "\xe9"], path)
         p = ours(opts, ["-P", "a"], path)
         check(p.returncode == 2 and b"-P (Perl regular expressions) is not supported" in p.stderr, f"-P: {p.stderr!r}")
+        p = ours(opts, ["-o", "-C", "1", "a"], path)
+        check(p.returncode == 2 and b"-o with -A, -B or -C is not supported" in p.stderr, f"-o -C: {p.stderr!r}")
         p = ours(opts, ["-E", "-F", "a"], path)
         check(p.returncode == 2 and b"conflicting matchers specified" in p.stderr, f"-E -F: {p.stderr!r}")
         print(f"{runs} patterns (ERE, BRE, -F, with -i and -o) as grep reads them, or refused by name")
@@ -110,7 +112,11 @@ def options(opts, ranks):
                  ["-l", "-Z", "b"], ["-c", "-Z", "b"], ["-H", "-Z", "-n", "c"], ["-q", "a"], ["-q", "zzz-none"],
                  ["-m", "2", "-n", "a"], ["-m", "1", "-c", "b"], ["-m", "3", "-o", "b+"], ["-m", "0", "a"],
                  ["-m", "5", "-v", "-n", "a"], ["-b", "-n", "-H", "c"], ["-i", "-w", "abc"], ["-G", "-n", "a\\{2\\}"],
-                 ["-F", "-x", "-c", "abc"], ["-s", "-c", "a"], ["-h", "-o", "[0-9]+"]]
+                 ["-F", "-x", "-c", "abc"], ["-s", "-c", "a"], ["-h", "-o", "[0-9]+"],
+                 # Context, across chunk and rank boundaries: "--" between groups, '-' after context.
+                 ["-n", "-A", "2", "ab"], ["-B", "3", "-H", "XY"], ["-C", "1", "-n", "-b", "c"],
+                 ["-C", "2", "-m", "3", "a"], ["-v", "-A", "1", "a"], ["-A", "1", "-B", "2", "-c", "x"],
+                 ["-C", "4", "-x", "-n", ""], ["-A", "5", "-C", "1", "-Z", "-n", "b"]]
         configs = [(1, "static", None), (3, "dynamic", "1"), (2, "guided", "4099")]
         runs = 0
         for args in cases:

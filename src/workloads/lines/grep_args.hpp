@@ -36,6 +36,8 @@ struct GrepArgs {
   bool no_messages = false;     ///< -s: no message about unreadable files
   bool text = false;            ///< -a: taken, and always so
   std::optional<std::uint64_t> max_count;  ///< -m NUM: at most NUM selected lines per file
+  std::uint64_t after = 0;   ///< -A NUM (-C NUM): lines of context after each selected line
+  std::uint64_t before = 0;  ///< -B NUM (-C NUM): lines of context before each
   std::string output;                ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
   bool decompress = false;           ///< -z
@@ -46,6 +48,7 @@ struct GrepArgs {
   [[nodiscard]] bool prefix() const { return with_filename || (paths.size() > 1 && !no_filename); }
   /// What follows a file name before a line or a count.
   [[nodiscard]] std::string after_name() const { return null_after_name ? std::string(1, '\0') : ":"; }
+  [[nodiscard]] bool context() const { return after > 0 || before > 0; }
   /// How many of a file's `n` selected lines count (-m).
   [[nodiscard]] std::uint64_t capped(std::uint64_t n) const { return max_count ? std::min(n, *max_count) : n; }
 };

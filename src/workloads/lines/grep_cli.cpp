@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 #include "cli/options.hpp"
 #include "parfold/core/errors.hpp"
@@ -24,6 +25,7 @@ struct GrepFlags {
   bool count = false, files_with = false, files_without = false, quiet = false;
   std::uint64_t max_count = 0;
   bool has_max_count = false;
+  std::optional<std::uint64_t> after, before, context;  ///< -A, -B, -C
 };
 
 /// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
@@ -63,6 +65,9 @@ void settle(GrepFlags& f, GrepArgs& a) {
                   : f.count ? GrepOutput::count
                             : GrepOutput::lines;
   if (f.has_max_count) a.max_count = f.max_count;
+  a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
+  a.before = f.before.value_or(f.context.value_or(0));
+  if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
   if (!a.output.empty() && a.output_mode != GrepOutput::lines) {
     throw UsageError("--output FILE holds printed lines: not with -c, -l, -L or -q");
   }
@@ -94,6 +99,12 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   grep.add_option("-m,--max-count", f.max_count, "Select at most NUM lines per file")
       ->type_name("NUM")
       ->each([&f](std::string const&) { f.has_max_count = true; });
+  grep.add_option("-A,--after-context", f.after, "Print NUM lines of context after each selected line")
+      ->type_name("NUM");
+  grep.add_option("-B,--before-context", f.before, "Print NUM lines of context before each selected line")
+      ->type_name("NUM");
+  grep.add_option("-C,--context", f.context, "Print NUM lines of context around each selected line")
+      ->type_name("NUM");
   grep.add_flag("-n,--line-number", a.line_numbers, "Prefix lines with their line number");
   grep.add_flag("-b,--byte-offset", a.byte_offset, "Prefix lines (-o: matches) with their byte offset");
   grep.add_flag("-o,--only-matching", a.only_matching, "Print each match, on a line of its own");

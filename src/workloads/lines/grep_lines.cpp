@@ -1,11 +1,81 @@
 #include "workloads/lines/grep_lines.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 
 namespace parfold {
 
 GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, Range w) {
-  return {&files, &matcher, w, a.line_numbers || a.max_count.has_value() || a.only_matching, a.only_matching};
+  return {&files,   &matcher, w, a.line_numbers || a.max_count.has_value() || a.only_matching || a.context(),
+          a.only_matching, a.after, a.before};
+}
+
+void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64_t index, bool context,
+                               ChunkLines& out) const {
+  out.file.push_back(static_cast<std::uint32_t>(f));
+  out.index.push_back(index);
+  out.offset.push_back(files->files()[f].start + static_cast<std::uint64_t>(line.data() - files->bytes(f).data()));
+  out.size.push_back(line.size());
+  out.bytes.append(line);
+  if (after > 0 || before > 0) out.context.push_back(context ? 1 : 0);
+  if (!only_matching) return;
+  std::uint32_t n = 0;
+  if (!context) {
+    matcher->for_each_match(line, [&](std::size_t begin, std::size_t length) {
+      out.match_at.push_back(begin);
+      out.match_at.push_back(length);
+      ++n;
+    });
+  }
+  out.matches.push_back(n);
+}
+
+namespace {
+
+/// The start of the line `k` lines before the one starting at `at` (clipped to `lines`).
+std::size_t lines_back(std::string_view lines, std::size_t at, std::uint64_t k) {
+  for (; k > 0 && at > 0; --k) {
+    void const* nl = at >= 2 ? ::memrchr(lines.data(), '\n', at - 1) : nullptr;
+    at = nl == nullptr ? 0 : static_cast<std::size_t>(static_cast<char const*>(nl) - lines.data()) + 1;
+  }
+  return at;
+}
+
+/// The start of the line after the one starting at `at` (lines.size() past the last).
+std::size_t next_line(std::string_view lines, std::size_t at) {
+  void const* nl = std::memchr(lines.data() + at, '\n', lines.size() - at);
+  return nl == nullptr ? lines.size() : static_cast<std::size_t>(static_cast<char const*>(nl) - lines.data()) + 1;
+}
+
+}  // namespace
+
+void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view lines, std::uint64_t& seen,
+                                            ChunkLines& out) const {
+  // Line starts to record: 1 = selected, 0 = may be context.
+  std::map<std::size_t, bool> keep;
+  auto keep_run = [&](std::size_t from, std::uint64_t count) {
+    for (std::size_t at = from; count > 0 && at < lines.size(); --count, at = next_line(lines, at)) keep.emplace(at, false);
+  };
+  keep_run(0, after);                                          // trailing context of the window before
+  keep_run(lines_back(lines, lines.size(), before), before);   // leading context of the window after
+  matcher->for_each_selected(lines, [&](std::string_view line) {
+    auto const at = static_cast<std::size_t>(line.data() - lines.data());
+    keep[at] = true;
+    keep_run(lines_back(lines, at, before), before);
+    keep_run(next_line(lines, at), after);
+  });
+  std::size_t counted = 0;
+  for (auto const& [at, selected] : keep) {
+    seen += static_cast<std::uint64_t>(std::count(lines.data() + counted, lines.data() + at, '\n'));
+    counted = at;
+    std::size_t const end = next_line(lines, at);
+    std::string_view line = lines.substr(at, end - at);
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    record(f, line, seen, !selected, out);
+  }
+  seen += static_cast<std::uint64_t>(std::count(lines.data() + counted, lines.data() + lines.size(), '\n'));
+  if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
 }
 
 void GrepLinesWorkload::process(Range r, Partial& acc) const {
@@ -25,26 +95,14 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
       current = f;
       seen = 0;
     }
+    if (after > 0 || before > 0) return record_with_context(f, lines, seen, out);
     char const* counted = lines.data();
-    char const* const base = files->bytes(f).data();
     matcher->for_each_selected(lines, [&](std::string_view line) {
       if (number_lines) {
         seen += static_cast<std::uint64_t>(std::count(counted, line.data(), '\n'));
         counted = line.data();
       }
-      out.file.push_back(static_cast<std::uint32_t>(f));
-      out.index.push_back(seen);
-      out.offset.push_back(files->files()[f].start + static_cast<std::uint64_t>(line.data() - base));
-      out.size.push_back(line.size());
-      out.bytes.append(line);
-      if (!only_matching) return;
-      std::uint32_t n = 0;
-      matcher->for_each_match(line, [&](std::size_t begin, std::size_t length) {
-        out.match_at.push_back(begin);
-        out.match_at.push_back(length);
-        ++n;
-      });
-      out.matches.push_back(n);
+      record(f, line, seen, false, out);
     });
     if (number_lines) {
       seen += static_cast<std::uint64_t>(std::count(counted, lines.data() + lines.size(), '\n'));
@@ -58,47 +116,106 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
 
 namespace {
 
-/// grep's prefix of an output line: [name:][number:][offset:].
-void write_prefix(GrepArgs const& a, std::string const& name, std::uint64_t number, std::uint64_t offset,
-                  OrderedSink& sink) {
-  if (a.prefix()) {
-    sink.write(name);
-    sink.write(a.after_name());
+/// One line of a window's output, as rank 0 sees it.
+struct OutLine {
+  std::uint32_t file = 0;
+  std::uint64_t number = 0, offset = 0;
+  std::string_view bytes;
+  bool context = false;     ///< not selected (or past -m): printed only as context
+  std::size_t first_match = 0, matches = 0;  ///< -o: its matches in the chunk's match_at
+};
+
+/// Prints lines as grep does: [name:][number:][offset:] then the line, ':' for a selected
+/// line and '-' for context, and "--" between groups of lines that do not follow on.
+class LinePrinter {
+ public:
+  LinePrinter(LineFiles const& files, GrepArgs const& a, Printed& printed, OrderedSink& sink)
+      : files_(files), a_(a), p_(printed), sink_(sink) {}
+
+  void take(OutLine const& line, ChunkLines const& chunk) {
+    bool const selected = !line.context && !(a_.max_count && p_.shown[line.file] >= *a_.max_count);
+    if (selected) {
+      ++p_.shown[line.file];
+      ++p_.selected;
+    }
+    if (!a_.context()) {
+      if (selected) print(line, chunk, ':');
+      return;
+    }
+    if (selected) {
+      for (HeldLine const& h : p_.held) {  // its leading context
+        bool const near = h.file == line.file && h.number + a_.before >= line.number && h.number < line.number;
+        if (near && !(p_.last_file == h.file && h.number <= p_.last_line)) {
+          print({line.file, h.number, h.offset, h.bytes}, chunk, '-');
+        }
+      }
+      p_.held.clear();
+      print(line, chunk, ':');
+      p_.after_left = a_.after;
+    } else if (p_.after_left > 0 && p_.last_file == line.file && line.number == p_.last_line + 1) {
+      print(line, chunk, '-');
+      --p_.after_left;
+    } else if (a_.before > 0) {
+      if (!p_.held.empty() && p_.held.front().file != line.file) p_.held.clear();
+      p_.held.push_back({line.file, line.number, line.offset, std::string(line.bytes)});
+      if (p_.held.size() > a_.before) p_.held.erase(p_.held.begin());
+    }
   }
-  if (a.line_numbers) sink.write(std::to_string(number) + ":");
-  if (a.byte_offset) sink.write(std::to_string(offset) + ":");
-}
+
+ private:
+  void print(OutLine const& line, ChunkLines const& chunk, char sep) {
+    if (a_.context() && p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1)) {
+      sink_.write("--\n");
+    }
+    p_.printed_any = true;
+    p_.last_file = line.file;
+    p_.last_line = line.number;
+    if (!a_.only_matching) {
+      prefix(line, line.offset, sep);
+      sink_.write(line.bytes);
+      sink_.write("\n");
+      return;
+    }
+    for (std::size_t m = line.first_match; m < line.first_match + line.matches; ++m) {
+      std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
+      prefix(line, line.offset + b, sep);
+      sink_.write(line.bytes.substr(b, n));
+      sink_.write("\n");
+    }
+  }
+  void prefix(OutLine const& line, std::uint64_t offset, char sep) {
+    std::string const end(1, sep);
+    if (a_.prefix()) {
+      sink_.write(files_.files()[line.file].path);
+      sink_.write(a_.null_after_name ? std::string(1, '\0') : end);
+    }
+    if (a_.line_numbers) sink_.write(std::to_string(line.number) + end);
+    if (a_.byte_offset) sink_.write(std::to_string(offset) + end);
+  }
+
+  LineFiles const& files_;
+  GrepArgs const& a_;
+  Printed& p_;
+  OrderedSink& sink_;
+};
 
 }  // namespace
 
 void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a,
                 Printed& printed, OrderedSink& sink) {
+  LinePrinter printer(files, a, printed, sink);
   for (auto const& [begin, chunk] : window) {
     std::string_view const bytes = chunk.bytes;
     std::size_t at = 0, match = 0;
     for (std::size_t i = 0; i < chunk.file.size(); ++i) {
       std::uint32_t const f = chunk.file[i];
-      std::string_view const line = bytes.substr(at, chunk.size[i]);
-      at += chunk.size[i];
       std::size_t const matches = a.only_matching ? chunk.matches[i] : 0;
+      bool const context = !chunk.context.empty() && chunk.context[i] != 0;
+      printer.take({f, printed.line_no[f] + chunk.index[i] + 1, chunk.offset[i], bytes.substr(at, chunk.size[i]), context,
+                    match, matches},
+                   chunk);
+      at += chunk.size[i];
       match += matches;
-      if (a.max_count && printed.shown[f] >= *a.max_count) continue;  // -m: the file's first NUM lines only
-      ++printed.shown[f];
-      ++printed.selected;
-      std::uint64_t const number = printed.line_no[f] + chunk.index[i] + 1;
-      std::string const& name = files.files()[f].path;
-      if (!a.only_matching) {
-        write_prefix(a, name, number, chunk.offset[i], sink);
-        sink.write(line);
-        sink.write("\n");
-        continue;
-      }
-      for (std::size_t m = match - matches; m < match; ++m) {
-        std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
-        write_prefix(a, name, number, chunk.offset[i] + b, sink);
-        sink.write(line.substr(b, n));
-        sink.write("\n");
-      }
     }
     for (std::size_t i = 0; i + 1 < chunk.lines_seen.size(); i += 2) {
       printed.line_no[chunk.lines_seen[i]] += chunk.lines_seen[i + 1];

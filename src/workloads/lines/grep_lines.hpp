@@ -31,11 +31,14 @@ struct ChunkLines {
   std::vector<std::uint64_t> lines_seen;  ///< (file, lines) pairs, in file order
   std::vector<std::uint32_t> matches;     ///< -o: per selected line, how many matches
   std::vector<std::uint64_t> match_at;    ///< -o: (begin within the line, length) pairs
+  /// With -A/-B: per line, 1 when it is not selected but may be context (a neighbour of
+  /// a selected line, or among the first -A or last -B lines of the chunk's window).
+  std::vector<std::uint8_t> context;
 
   friend bool operator==(ChunkLines const&, ChunkLines const&) = default;
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & file & index & offset & size & bytes & lines_seen & matches & match_at;
+    ar & file & index & offset & size & bytes & lines_seen & matches & match_at & context;
   }
 };
 
@@ -49,12 +52,29 @@ struct GrepLinesWorkload {
   Range window;
   bool number_lines = false;   ///< count lines (-n, -m)
   bool only_matching = false;  ///< record the matches (-o)
+  std::uint64_t after = 0, before = 0;  ///< -A, -B: record the lines that may be context
 
   [[nodiscard]] std::uint64_t items() const { return window.size(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] static Partial identity() { return {}; }
   void process(Range r, Partial& acc) const;
   static void combine(Partial& into, Partial const& from) { into.insert(from.begin(), from.end()); }
+
+ private:
+  /// Records the lines of `lines` (whole lines of file `f`) that are selected or may be
+  /// context, numbering them from `seen` (advanced past `lines`).
+  void record_with_context(std::size_t f, std::string_view lines, std::uint64_t& seen, ChunkLines& out) const;
+  void record(std::size_t f, std::string_view line, std::uint64_t index, bool context, ChunkLines& out) const;
+};
+
+/// A line that may be printed as context before the next selected line.
+struct HeldLine {
+  std::uint64_t file = 0, number = 0, offset = 0;
+  std::string bytes;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & file & number & offset & bytes;
+  }
 };
 
 /// How far printing got (kept in a checkpoint of `lines grep --output`).
@@ -62,13 +82,22 @@ struct Printed {
   std::uint64_t selected = 0;          ///< lines selected (and printed: -m)
   std::vector<std::uint64_t> line_no;  ///< lines before, per file
   std::vector<std::uint64_t> shown;    ///< selected lines printed, per file (-m)
+  // Context (-A, -B): where the last printed line was, what may still follow it.
+  bool printed_any = false;                          ///< a line went out (a "--" may come)
+  std::uint64_t last_file = 0, last_line = 0;         ///< the last line printed
+  std::uint64_t after_left = 0;                       ///< context lines still to print after it
+  std::vector<HeldLine> held;                         ///< the last -B candidate lines of last_file
+  /// A new part of the input with `files` files (their line numbers from 1 again).
   void start(std::size_t files) {
     line_no.assign(files, 0);
     shown.assign(files, 0);
+    last_file = ~std::uint64_t{0};  // no file of the new part follows on from the last one
+    after_left = 0;
+    held.clear();
   }
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & selected & line_no & shown;
+    ar & selected & line_no & shown & printed_any & last_file & last_line & after_left & held;
   }
 };
 
