@@ -116,7 +116,12 @@ def options(opts, ranks):
                  # Context, across chunk and rank boundaries: "--" between groups, '-' after context.
                  ["-n", "-A", "2", "ab"], ["-B", "3", "-H", "XY"], ["-C", "1", "-n", "-b", "c"],
                  ["-C", "2", "-m", "3", "a"], ["-v", "-A", "1", "a"], ["-A", "1", "-B", "2", "-c", "x"],
-                 ["-C", "4", "-x", "-n", ""], ["-A", "5", "-C", "1", "-Z", "-n", "b"]]
+                 ["-C", "4", "-x", "-n", ""], ["-A", "5", "-C", "1", "-Z", "-n", "b"],
+                 # Colours: grep's default GREP_COLORS, matches in selected and context lines.
+                 ["--color=always", "-n", "-H", "a"], ["--color=always", "-C", "1", "-b", "c"],
+                 ["--color=always", "-v", "-A", "1", "a"], ["--color=always", "-o", "[0-9]+"],
+                 ["--color=always", "-c", "a"], ["--color=always", "-l", "b"], ["--color=never", "-n", "a"],
+                 ["--color", "-n", "a"]]
         configs = [(1, "static", None), (3, "dynamic", "1"), (2, "guided", "4099")]
         runs = 0
         for args in cases:
@@ -129,6 +134,12 @@ def options(opts, ranks):
                       f"grep {args} at {ranks} rank(s) {threads} {schedule} {chunk}: exit {p.returncode} vs "
                       f"{want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}\n{p.stderr[:300]!r}")
                 runs += 1
+        # GREP_COLORS and the older GREP_COLOR, as grep reads them.
+        for env in ({"GREP_COLORS": "ms=04;32:fn=1:ln=33:se=:ne"}, {"GREP_COLORS": "mt=7:bn=35"}, {"GREP_COLOR": "4"}):
+            args = ["--color=always", "-n", "-b", "-H", "-A", "1", "b"]
+            want = subprocess.run(["grep", "-a", "-E"] + args + paths, capture_output=True, env=dict(C, **env))
+            p = subprocess.run([opts.parfold, "lines", "grep"] + args + paths, capture_output=True, env=dict(C, **env))
+            check(p.returncode == want.returncode and p.stdout == want.stdout, f"{env}: {p.stdout[:200]!r}")
         # A missing file among the files: -s keeps quiet, -q succeeds on a selected line.
         missing = os.path.join(d, "missing.txt")
         for args in (["-s", "-c", "a"], ["-q", "a"], ["-l", "a"]):

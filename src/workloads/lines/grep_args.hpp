@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/report.hpp"
@@ -23,6 +24,19 @@ enum class GrepOutput {
   quiet,          ///< -q: nothing; the exit status says
 };
 
+/// --color: SGR sequences from GREP_COLORS (grep's defaults: ms=mc=01;31, fn=35, ln=bn=32,
+/// se=36); empty: that part is not coloured.
+struct GrepColors {
+  bool on = false;
+  std::string selected_match = "01;31", context_match = "01;31", file_name = "35", line_number = "32",
+              byte_offset = "32", separator = "36";
+  bool erase_line = true;  ///< \33[K after each sequence (GREP_COLORS ne turns it off)
+  /// Reads GREP_COLORS (and the older GREP_COLOR); throws UsageError for sl, cx or rv.
+  void read_environment();
+  /// `text` in colour `sgr` (as it is when `sgr` is empty).
+  [[nodiscard]] std::string paint(std::string_view text, std::string const& sgr) const;
+};
+
 /// `lines grep`'s command line, with GNU grep's meaning.
 struct GrepArgs {
   GrepOptions match;
@@ -38,6 +52,7 @@ struct GrepArgs {
   std::optional<std::uint64_t> max_count;  ///< -m NUM: at most NUM selected lines per file
   std::uint64_t after = 0;   ///< -A NUM (-C NUM): lines of context after each selected line
   std::uint64_t before = 0;  ///< -B NUM (-C NUM): lines of context before each
+  GrepColors colors;         ///< --color
   std::string output;                ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
   bool decompress = false;           ///< -z
@@ -46,8 +61,6 @@ struct GrepArgs {
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
   /// Are lines prefixed with their file's name (-H, or several files without -h)?
   [[nodiscard]] bool prefix() const { return with_filename || (paths.size() > 1 && !no_filename); }
-  /// What follows a file name before a line or a count.
-  [[nodiscard]] std::string after_name() const { return null_after_name ? std::string(1, '\0') : ":"; }
   [[nodiscard]] bool context() const { return after > 0 || before > 0; }
   /// How many of a file's `n` selected lines count (-m).
   [[nodiscard]] std::uint64_t capped(std::uint64_t n) const { return max_count ? std::min(n, *max_count) : n; }

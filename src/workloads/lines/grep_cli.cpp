@@ -1,6 +1,9 @@
 // `parfold lines grep`'s command line: GNU grep's options with grep's meaning, each
 // checked before any work (exit 2 with grep's message, or naming what is not supported).
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -14,6 +17,40 @@
 
 namespace parfold {
 
+void GrepColors::read_environment() {
+  if (char const* old = std::getenv("GREP_COLOR"); old != nullptr && *old != '\0') {
+    selected_match = context_match = old;
+  }
+  char const* env = std::getenv("GREP_COLORS");
+  std::string_view rest = env != nullptr ? env : "";
+  while (!rest.empty()) {
+    std::size_t const colon = rest.find(':');
+    std::string_view const item = rest.substr(0, colon);
+    rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+    std::size_t const eq = item.find('=');
+    std::string_view const key = item.substr(0, eq);
+    std::string const value(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+    if (key == "mt") selected_match = context_match = value;
+    if (key == "ms") selected_match = value;
+    if (key == "mc") context_match = value;
+    if (key == "fn") file_name = value;
+    if (key == "ln") line_number = value;
+    if (key == "bn") byte_offset = value;
+    if (key == "se") separator = value;
+    if (key == "ne") erase_line = false;
+    if ((key == "sl" || key == "cx") && !value.empty()) {
+      throw UsageError("GREP_COLORS " + std::string(key) + "= (colouring whole lines) is not supported");
+    }
+    if (key == "rv") throw UsageError("GREP_COLORS rv is not supported");
+  }
+}
+
+std::string GrepColors::paint(std::string_view text, std::string const& sgr) const {
+  if (!on || sgr.empty()) return std::string(text);
+  std::string const erase = erase_line ? "\33[K" : "";
+  return "\33[" + sgr + "m" + erase + std::string(text) + "\33[m" + erase;
+}
+
 namespace {
 
 /// What the command line says before it is checked.
@@ -26,6 +63,7 @@ struct GrepFlags {
   std::uint64_t max_count = 0;
   bool has_max_count = false;
   std::optional<std::uint64_t> after, before, context;  ///< -A, -B, -C
+  std::string color = "never";  ///< --color WHEN
 };
 
 /// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
@@ -68,6 +106,13 @@ void settle(GrepFlags& f, GrepArgs& a) {
   a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
   a.before = f.before.value_or(f.context.value_or(0));
   if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
+  if (f.color != "never" && f.color != "auto" && f.color != "always") {
+    throw UsageError("--color: '" + f.color + "': use never, auto or always");
+  }
+  char const* term = std::getenv("TERM");
+  bool const terminal = ::isatty(STDOUT_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
+  a.colors.on = f.color == "always" || (f.color == "auto" && terminal && a.output.empty());
+  if (a.colors.on) a.colors.read_environment();
   if (!a.output.empty() && a.output_mode != GrepOutput::lines) {
     throw UsageError("--output FILE holds printed lines: not with -c, -l, -L or -q");
   }
@@ -112,6 +157,9 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
   grep.add_flag("-Z,--null", a.null_after_name, "A NUL byte after each file name instead of ':' or a newline");
   grep.add_flag("-a,--text", a.text, "Read binary files as text (always so here)");
+  // A flag: WHEN only after '=', as grep reads it ("--color a" is --color=auto and pattern a).
+  grep.add_flag("--color{auto},--colour{auto}", f.color,
+                "--color[=WHEN]: colour matches, names and numbers: never, auto or always (GREP_COLORS)");
   grep.add_option("--output", a.output, "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
       ->type_name("FILE")
       ->excludes(count);

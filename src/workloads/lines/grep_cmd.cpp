@@ -152,10 +152,13 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, Lin
     std::uint64_t const n = a.capped(run.values[i]);
     rows.push_back({{"path", path}, {"count", n}});
     total += n;
+    GrepColors const& c = a.colors;
+    std::string const name = c.paint(path, c.file_name);
     std::string const name_end = a.null_after_name ? std::string(1, '\0') : "\n";
-    if (a.output_mode == GrepOutput::count) text += (a.prefix() ? path + a.after_name() : "") + std::to_string(n) + "\n";
-    if (a.output_mode == GrepOutput::files_with && n > 0) text += path + name_end;
-    if (a.output_mode == GrepOutput::files_without && n == 0) text += path + name_end;
+    std::string const after_name = a.null_after_name ? std::string(1, '\0') : c.paint(":", c.separator);
+    if (a.output_mode == GrepOutput::count) text += (a.prefix() ? name + after_name : "") + std::to_string(n) + "\n";
+    if (a.output_mode == GrepOutput::files_with && n > 0) text += name + name_end;
+    if (a.output_mode == GrepOutput::files_without && n == 0) text += name + name_end;
   }
   r.result = {{"pattern", a.match.text(), ""}, {"files", rows, ""}, {"total", total, ""}};
   r.text = text;

@@ -8,7 +8,7 @@ namespace parfold {
 
 GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, Range w) {
   return {&files,   &matcher, w, a.line_numbers || a.max_count.has_value() || a.only_matching || a.context(),
-          a.only_matching, a.after, a.before};
+          a.only_matching || a.colors.on, a.after, a.before};
 }
 
 void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64_t index, bool context,
@@ -19,15 +19,13 @@ void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64
   out.size.push_back(line.size());
   out.bytes.append(line);
   if (after > 0 || before > 0) out.context.push_back(context ? 1 : 0);
-  if (!only_matching) return;
+  if (!record_matches) return;
   std::uint32_t n = 0;
-  if (!context) {
-    matcher->for_each_match(line, [&](std::size_t begin, std::size_t length) {
-      out.match_at.push_back(begin);
-      out.match_at.push_back(length);
-      ++n;
-    });
-  }
+  matcher->for_each_match(line, [&](std::size_t begin, std::size_t length) {
+    out.match_at.push_back(begin);
+    out.match_at.push_back(length);
+    ++n;
+  });
   out.matches.push_back(n);
 }
 
@@ -164,33 +162,43 @@ class LinePrinter {
 
  private:
   void print(OutLine const& line, ChunkLines const& chunk, char sep) {
+    GrepColors const& c = a_.colors;
     if (a_.context() && p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1)) {
-      sink_.write("--\n");
+      sink_.write(c.paint("--", c.separator) + "\n");
     }
     p_.printed_any = true;
     p_.last_file = line.file;
     p_.last_line = line.number;
+    std::string const& match_color = sep == ':' ? c.selected_match : c.context_match;
     if (!a_.only_matching) {
       prefix(line, line.offset, sep);
-      sink_.write(line.bytes);
+      std::size_t at = 0;  // with --color, the matches painted
+      for (std::size_t m = line.first_match; m < line.first_match + line.matches && c.on; ++m) {
+        std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
+        sink_.write(line.bytes.substr(at, b - at));
+        sink_.write(c.paint(line.bytes.substr(b, n), match_color));
+        at = b + n;
+      }
+      sink_.write(line.bytes.substr(at));
       sink_.write("\n");
       return;
     }
     for (std::size_t m = line.first_match; m < line.first_match + line.matches; ++m) {
       std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
       prefix(line, line.offset + b, sep);
-      sink_.write(line.bytes.substr(b, n));
+      sink_.write(c.paint(line.bytes.substr(b, n), match_color));
       sink_.write("\n");
     }
   }
   void prefix(OutLine const& line, std::uint64_t offset, char sep) {
-    std::string const end(1, sep);
+    GrepColors const& c = a_.colors;
+    std::string const end = c.paint(std::string(1, sep), c.separator);
     if (a_.prefix()) {
-      sink_.write(files_.files()[line.file].path);
+      sink_.write(c.paint(files_.files()[line.file].path, c.file_name));
       sink_.write(a_.null_after_name ? std::string(1, '\0') : end);
     }
-    if (a_.line_numbers) sink_.write(std::to_string(line.number) + end);
-    if (a_.byte_offset) sink_.write(std::to_string(offset) + end);
+    if (a_.line_numbers) sink_.write(c.paint(std::to_string(line.number), c.line_number) + end);
+    if (a_.byte_offset) sink_.write(c.paint(std::to_string(offset), c.byte_offset) + end);
   }
 
   LineFiles const& files_;
@@ -209,7 +217,7 @@ void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files
     std::size_t at = 0, match = 0;
     for (std::size_t i = 0; i < chunk.file.size(); ++i) {
       std::uint32_t const f = chunk.file[i];
-      std::size_t const matches = a.only_matching ? chunk.matches[i] : 0;
+      std::size_t const matches = chunk.matches.empty() ? 0 : chunk.matches[i];
       bool const context = !chunk.context.empty() && chunk.context[i] != 0;
       printer.take({f, printed.line_no[f] + chunk.index[i] + 1, chunk.offset[i], bytes.substr(at, chunk.size[i]), context,
                     match, matches},

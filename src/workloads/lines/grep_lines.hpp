@@ -51,7 +51,7 @@ struct GrepLinesWorkload {
   LineMatcher const* matcher = nullptr;
   Range window;
   bool number_lines = false;   ///< count lines (-n, -m)
-  bool only_matching = false;  ///< record the matches (-o)
+  bool record_matches = false;  ///< record each line's matches (-o, --color)
   std::uint64_t after = 0, before = 0;  ///< -A, -B: record the lines that may be context
 
   [[nodiscard]] std::uint64_t items() const { return window.size(); }
