@@ -4,7 +4,7 @@ BRE, -F) with their corner cases from POSIX and from grep's behaviour, and its e
 options, byte for byte and exit status for exit status; what RE2 cannot run is refused
 by name (exit 2).
 
-  grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS
+  grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS | recursive
 """
 import os
 import subprocess
@@ -149,6 +149,49 @@ def options(opts, ranks):
                   (b"missing.txt" in p.stderr) == (b"missing.txt" in want.stderr or args[0] == "-q"),
                   f"{args} with a missing file: exit {p.returncode} vs {want.returncode} {p.stderr!r}")
         print(f"{runs} runs of grep's options at {ranks} rank(s) matched grep byte for byte")
+
+
+def sorted_walk(top, follow):
+    """The files under `top` in parfold's documented order: names sorted bytewise in each
+    directory, symbolic links inside skipped (-r) or followed (-R)."""
+    out = []
+    for name in sorted(os.listdir(top)):
+        path = os.path.join(top, name)
+        if os.path.islink(path) and not follow:
+            continue
+        if os.path.isdir(path):
+            out += sorted_walk(path, follow)
+        elif os.path.isfile(path):
+            out.append(path)
+    return out
+
+
+def recursive(opts):
+    """-r and -R against grep (whose order is readdir's: compared as sorted lines), and
+    parfold's own order checked against a sorted walk."""
+    with tempfile.TemporaryDirectory() as d:
+        texts = make_texts(d)[:4]
+        tree = os.path.join(d, "tree")
+        for sub in ("b", "a/deep/er", "c", "empty"):
+            os.makedirs(os.path.join(tree, sub))
+        for i, place in enumerate(("b", "a", "a/deep/er", "c", "", "a/deep")):
+            with open(os.path.join(tree, place, f"f{i}.txt"), "wb") as f, open(texts[i % 4], "rb") as src:
+                f.write(src.read())
+        os.symlink(os.path.join(tree, "c"), os.path.join(tree, "a", "to_c"))
+        os.symlink(os.path.join(tree, "b", "f0.txt"), os.path.join(tree, "link.txt"))
+        for args in (["-r", "a"], ["-r", "-c", "b"], ["-R", "-c", "b"], ["-r", "-l", "X"], ["-r", "-n", "-h", "c"],
+                     ["-r", "-L", "zzz"], ["-r", "zzz-none"]):
+            for operands, cwd in (([], tree), (["."], tree), ([tree + "/"], d), (["a", "f4.txt"], tree)):
+                want = subprocess.run(["grep", "-a", "-E"] + args + operands, capture_output=True, env=C, cwd=cwd)
+                p = subprocess.run([os.path.abspath(opts.parfold), "--threads", "3", "--chunk", "999", "lines", "grep"] +
+                                   args + operands, capture_output=True, cwd=cwd, timeout=60)
+                check(p.returncode == want.returncode and sorted(p.stdout.split(b"\n")) == sorted(want.stdout.split(b"\n")),
+                      f"grep {args} {operands}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}")
+        for follow in (False, True):
+            p = subprocess.run([opts.parfold, "lines", "grep", "-R" if follow else "-r", "-c", "", tree], capture_output=True)
+            files = [line.rsplit(b":", 1)[0].decode() for line in p.stdout.splitlines()]
+            check(files == sorted_walk(tree, follow), f"order of -r: {files}")
+    print("-r and -R: grep's lines, in a sorted walk's order")
 
 
 if __name__ == "__main__":

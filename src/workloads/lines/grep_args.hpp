@@ -56,11 +56,14 @@ struct GrepArgs {
   std::string output;                ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
   bool decompress = false;           ///< -z
-  std::vector<std::string> paths;
+  std::vector<std::string> paths;    ///< the files (with -r, those under the directories given)
+  bool recursive = false;            ///< -r, -R
+  bool names_forced = false;         ///< -r through a directory: file names are printed
+  std::vector<std::string> walk_problems;  ///< -r: directories that could not be read
 
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
   /// Are lines prefixed with their file's name (-H, or several files without -h)?
-  [[nodiscard]] bool prefix() const { return with_filename || (paths.size() > 1 && !no_filename); }
+  [[nodiscard]] bool prefix() const { return with_filename || ((paths.size() > 1 || names_forced) && !no_filename); }
   [[nodiscard]] bool context() const { return after > 0 || before > 0; }
   /// How many of a file's `n` selected lines count (-m).
   [[nodiscard]] std::uint64_t capped(std::uint64_t n) const { return max_count ? std::min(n, *max_count) : n; }

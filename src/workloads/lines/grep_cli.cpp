@@ -14,6 +14,7 @@
 #include "parfold/core/errors.hpp"
 #include "workloads/lines/grep_args.hpp"
 #include "workloads/lines/lines.hpp"
+#include "workloads/lines/walk.hpp"
 
 namespace parfold {
 
@@ -64,6 +65,7 @@ struct GrepFlags {
   bool has_max_count = false;
   std::optional<std::uint64_t> after, before, context;  ///< -A, -B, -C
   std::string color = "never";  ///< --color WHEN
+  bool recursive = false, dereference = false;  ///< -r, -R
 };
 
 /// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
@@ -97,6 +99,13 @@ void settle(GrepFlags& f, GrepArgs& a) {
     rest.erase(rest.begin());
   }
   a.paths = std::move(rest);
+  a.recursive = f.recursive || f.dereference;
+  if (a.recursive) {
+    Walked walked = walk_operands(a.paths, f.dereference);
+    a.paths = std::move(walked.files);
+    a.walk_problems = std::move(walked.problems);
+    a.names_forced = walked.directory;
+  }
   a.output_mode = f.quiet ? GrepOutput::quiet
                   : f.files_with ? GrepOutput::files_with
                   : f.files_without ? GrepOutput::files_without
@@ -157,6 +166,9 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
   grep.add_flag("-Z,--null", a.null_after_name, "A NUL byte after each file name instead of ':' or a newline");
   grep.add_flag("-a,--text", a.text, "Read binary files as text (always so here)");
+  grep.add_flag("-r,--recursive", f.recursive, "Read the files under each directory (none: the working one), "
+                "names sorted; skip symbolic links inside");
+  grep.add_flag("-R,--dereference-recursive", f.dereference, "As -r, following every symbolic link");
   // A flag: WHEN only after '=', as grep reads it ("--color a" is --color=auto and pattern a).
   grep.add_flag("--color{auto},--colour{auto}", f.color,
                 "--color[=WHEN]: colour matches, names and numbers: never, auto or always (GREP_COLORS)");

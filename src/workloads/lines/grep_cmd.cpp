@@ -3,6 +3,7 @@
 // output runner (grep_lines.cpp). The command line is in grep_cli.cpp.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,18 +170,32 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, Lin
   return r;
 }
 
-}  // namespace
-
-Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
-  // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
-  LineMatcher const matcher(a.match);
-  auto const parts = plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
+/// Runs grep over its input, found (-r: under directories) and cut into parts.
+/// \note With MPI this is a collective operation over all ranks.
+Report run_parts(GrepArgs const& a, LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
+  // -r through directories without a file reads nothing, not standard input.
+  auto const parts = a.recursive && a.paths.empty() ? std::vector<InputPart>{}
+                                                    : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
   if (a.output_mode != GrepOutput::lines) return report_counts(parts, a, matcher, team, sv, s);
   if (parts.size() == 1 && !parts[0].stream) {
     auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip, a.no_messages);  // as grep
     return print_lines(a, *files, matcher, team, sv, s);
   }
   return print_parts(parts, a, matcher, team, sv, s);
+}
+
+}  // namespace
+
+Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
+  // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
+  LineMatcher const matcher(a.match);
+  if (team.is_root() && !a.no_messages) {
+    for (std::string const& problem : a.walk_problems) std::fprintf(stderr, "parfold: %s\n", problem.c_str());
+  }
+  Report r = run_parts(a, matcher, team, sv, s);
+  bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;
+  if (!a.walk_problems.empty() && !quiet_success) r.exit_code = 2;  // grep's 2 for a directory it could not read
+  return r;
 }
 
 }  // namespace parfold
