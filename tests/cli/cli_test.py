@@ -153,7 +153,10 @@ BAD_INPUTS = [
     (["--config", "/nonexistent/x.toml", "pi", "--samples", "5"], "/nonexistent/x.toml"),
     (["lines", "top", "/nonexistent/file.txt"], "/nonexistent/file.txt: No such file or directory"),
     (["lines", "top", "/tmp"], "/tmp: Is a directory"),
-    (["lines", "count"], "FILE is required"),
+    (["lines", "grep"], "no PATTERN given"),
+    (["lines", "grep", "-x", "-e"], "--regexp: 1 required PATTERNS missing"),
+    (["lines", "grep", "--color=often", "a", "/etc/hostname"], "--color: 'often'"),
+    (["lines", "grep", "-r", "a", "/etc/hostname"] + ["-y"], "-y"),
     (["lines"], "subcommand"),
     (["--chunk", "0", "lines", "count", "/etc/hostname"], "--chunk: '0'"),
 ]

@@ -273,9 +273,11 @@ def checkpoint(opts, ranks):
         first = [opts.parfold, "--threads", "2", "--checkpoint", ckpt, "--checkpoint-every", "0.1s", "run"]
         p = subprocess.Popen(mpi(opts, ranks, first + [tasks]) if ranks > 1 else first + [tasks],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.2)
+        printed = p.stdout.readline()  # the stop comes once a task's output is out, however loaded the machine
+        time.sleep(0.3)
         p.send_signal(signal.SIGUSR1 if ranks > 1 else signal.SIGTERM)
         out1, err1 = p.communicate(timeout=60)
+        out1 = printed + out1
         check(b"run the same command again to go on" in err1 and p.returncode != 0, f"stop: {p.returncode} {err1!r}")
         again = 3 if ranks == 1 else 1
         p = launch(opts, again, ["--threads", "2", "--checkpoint", ckpt, "run", tasks])
