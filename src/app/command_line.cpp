@@ -88,13 +88,14 @@ std::string canonical(CLI::Option const& opt, std::string const& text) {
 /// the marker again before it stores the value.
 constexpr char kKeepWhole = '\x1f';
 
+std::string unmark(std::string& value) {
+  if (!value.empty() && value.back() == kKeepWhole) value.pop_back();
+  return {};  // no error
+}
+
 void unmark_values(CLI::App& app) {
-  for (CLI::Option* opt : app.get_options()) {
-    opt->transform([](std::string value) {
-      if (!value.empty() && value.back() == kKeepWhole) value.pop_back();
-      return value;
-    });
-  }
+  CLI::Validator const unmarked(unmark, "", "");
+  for (CLI::Option* opt : app.get_options()) opt->transform(unmarked);
   for (CLI::App* sub : app.get_subcommands({})) unmark_values(*sub);
 }
 

@@ -5,8 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -72,9 +71,14 @@ struct GrepFlags {
 /// none). Throws UsageError when FILE cannot be read.
 std::string read_pattern_file(std::string const& path, bool& any) {
   if (path == "-") throw UsageError("-f -: patterns from standard input are not supported; give a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (in == nullptr) throw UsageError(path + ": " + std::strerror(errno));
+  std::string text;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), in)) > 0;) text.append(buffer, n);
+  bool const failed = std::ferror(in) != 0;
+  std::fclose(in);
+  if (failed) throw UsageError(path + ": cannot be read");
   any = !text.empty();
   if (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
