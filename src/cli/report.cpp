@@ -86,6 +86,12 @@ nlohmann::ordered_json to_json(Report const& r) {
 void print_text(std::FILE* out, Report const& r) {
   if (r.text) {
     std::fwrite(r.text->data(), 1, r.text->size(), out);  // words may hold NUL bytes
+    if (r.info.resumed > 0) {  // tool-compatible output has no report block: say it on stderr
+      std::fflush(out);
+      std::fprintf(stderr, "parfold: resumed from the checkpoint: %s of %s %s were done before\n",
+                   group_digits(std::to_string(r.info.resumed)).c_str(),
+                   group_digits(std::to_string(r.info.items)).c_str(), r.unit.c_str());
+    }
     return;
   }
   std::size_t width = 12;

@@ -294,7 +294,14 @@ def output_stopped(opts):
             check(os.listdir(os.path.dirname(out)) == [], f"{what}: left {os.listdir(os.path.dirname(out))}")
         p = run(opts, ["--threads", "1", "--timeout", "0.5s"] + job, check_rc=EXIT_TIMEOUT)
         check(os.listdir(os.path.dirname(out)) == [], f"--timeout: left {os.listdir(os.path.dirname(out))}")
-    print("a stopped lines grep --output leaves nothing half-written")
+        # With a checkpoint, the resumed run says on stderr that it resumed (stdout is grep's).
+        ckpt = os.path.join(d, "grep.ckpt")
+        run(opts, ["--threads", "1", "--chunk", "1Mi", "--checkpoint", ckpt, "--checkpoint-every", "0.05s",
+                   "--timeout", "0.5s"] + job, check_rc=EXIT_TIMEOUT)
+        p = run(opts, ["--threads", "2", "--checkpoint", ckpt] + job, check_rc=0)
+        check(p.stdout == "" and "parfold: resumed from the checkpoint: " in p.stderr and " bytes were done before" in p.stderr,
+              f"resumed --output: {p.stdout[:100]!r} {p.stderr!r}")
+    print("a stopped lines grep --output leaves nothing half-written; resumed, it says so")
 
 
 def rank_killed(opts):
