@@ -89,7 +89,11 @@ std::string canonical(CLI::Option const& opt, std::string const& text) {
 constexpr char kKeepWhole = '\x1f';
 
 std::string unmark(std::string& value) {
-  if (!value.empty() && value.back() == kKeepWhole) value.pop_back();
+  // Only "[...]" + marker: a value that merely ends in the marker byte (a grep pattern
+  // "\x1f") is left as it is.
+  bool const marked = value.size() >= 3 && value.front() == '[' && value[value.size() - 2] == ']' &&
+                      value.back() == kKeepWhole;
+  if (marked) value.pop_back();
   return {};  // no error
 }
 

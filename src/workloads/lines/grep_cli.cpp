@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/options.hpp"
+#include "parfold/comm/launch.hpp"
 #include "parfold/core/errors.hpp"
 #include "workloads/lines/grep_args.hpp"
 #include "workloads/lines/lines.hpp"
@@ -123,7 +124,10 @@ void settle(GrepFlags& f, GrepArgs& a) {
     throw UsageError("--color: '" + f.color + "': use never, auto or always");
   }
   char const* term = std::getenv("TERM");
-  bool const terminal = ::isatty(STDOUT_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
+  // Under a launcher a rank's stdout is the launcher's pseudo-terminal whatever mpirun's
+  // own stdout is (a pipe, a file): auto colours only when parfold runs alone.
+  bool const alone = detect_launch().launcher == "none";
+  bool const terminal = alone && ::isatty(STDOUT_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
   a.colors.on = f.color == "always" || (f.color == "auto" && terminal && a.output.empty());
   if (a.colors.on) a.colors.read_environment();
   if (!a.output.empty() && a.output_mode != GrepOutput::lines) {
