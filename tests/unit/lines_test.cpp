@@ -88,6 +88,23 @@ class TempFiles {
   std::filesystem::path dir_;
 };
 
+/// The files' bytes rebuilt from for_each_lines over chunks of `chunk` bytes, checking that
+/// each span starts a line, continues where the last ended and is what the file holds.
+std::vector<std::string> rebuild(LineFiles const& files, std::uint64_t chunk) {
+  std::vector<std::string> rebuilt(files.files().size());
+  for (std::uint64_t a = 0; a < files.total(); a += chunk) {
+    files.for_each_lines({a, std::min(files.total(), a + chunk)}, [&](std::size_t f, std::string_view lines, std::uint64_t at) {
+      std::string_view const data = files.bytes(f);
+      auto const begin = static_cast<std::size_t>(at);
+      EXPECT_EQ(lines, data.substr(begin, lines.size()));
+      EXPECT_TRUE(begin == 0 || data[begin - 1] == '\n') << "span starts mid-line";
+      EXPECT_EQ(begin, rebuilt[f].size()) << "gap or overlap in file " << f;
+      rebuilt[f] += lines;
+    });
+  }
+  return rebuilt;
+}
+
 TEST(LineFiles, ChunksOwnEveryLineExactlyOnce) {
   TempFiles tmp;
   std::vector<std::string> texts = {random_text(1, 30, 20, true), "", random_text(2, 100, 5, false),
@@ -99,17 +116,23 @@ TEST(LineFiles, ChunksOwnEveryLineExactlyOnce) {
   for (auto const& t : texts) total += t.size();
   ASSERT_EQ(files.total(), total);
   for (std::uint64_t chunk : {1, 2, 3, 7, 64, 1000, 100000}) {
-    std::vector<std::string> rebuilt(texts.size());
-    for (std::uint64_t a = 0; a < total; a += chunk) {
-      files.for_each_lines({a, std::min(total, a + chunk)}, [&](std::size_t f, std::string_view lines) {
-        std::string_view const data = files.bytes(f);
-        auto const begin = static_cast<std::size_t>(lines.data() - data.data());
-        EXPECT_TRUE(begin == 0 || data[begin - 1] == '\n') << "span starts mid-line";
-        EXPECT_EQ(begin, rebuilt[f].size()) << "gap or overlap in file " << f;
-        rebuilt[f] += lines;
-      });
-    }
-    for (std::size_t f = 0; f < texts.size(); ++f) EXPECT_EQ(rebuilt[f], texts[f]) << "chunk " << chunk;
+    EXPECT_EQ(rebuild(files, chunk), texts) << "chunk " << chunk;
+  }
+}
+
+TEST(LineFiles, LinesLongerThanTheReadBufferComeWhole) {
+  TempFiles tmp;
+  std::size_t const window = LineFiles::kReadBytes;
+  std::vector<std::string> const texts = {
+      random_text(4, 3000, 200, true) + std::string(3 * window + 5, 'x') + "\n" + random_text(5, 500, 90, false),
+      std::string(window, 'y') + "\n" + std::string(window - 1, 'z') + "\n",  // lines ending at the buffer's edge
+      std::string(2 * window + 1, 'w')};                                    // one line, no '\n'
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < texts.size(); ++i) paths.push_back(tmp.add("g" + std::to_string(i), texts[i]));
+  LineFiles const files(paths);
+  for (std::uint64_t chunk : {std::uint64_t{4099}, std::uint64_t{window - 1}, std::uint64_t{window + 1},
+                              std::uint64_t{1} << 20, files.total()}) {
+    EXPECT_EQ(rebuild(files, chunk), texts) << "chunk " << chunk;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include "parfold/core/errors.hpp"
@@ -21,11 +22,6 @@ namespace {
 
 std::int64_t mtime_ns(struct stat const& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
-std::uintptr_t page_size() {
-  static auto const size = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  return size;
 }
 
 }  // namespace
@@ -168,21 +164,85 @@ std::vector<std::int64_t> LineFiles::current_fingerprint() const {
   return out;
 }
 
-std::size_t LineFiles::window_end(std::string_view lines) {
-  if (lines.size() <= kWindowBytes) return lines.size();
-  void const* last = ::memrchr(lines.data(), '\n', kWindowBytes);
-  if (last != nullptr) return static_cast<std::size_t>(static_cast<char const*>(last) - lines.data()) + 1;
-  void const* next = std::memchr(lines.data() + kWindowBytes, '\n', lines.size() - kWindowBytes);
-  return next == nullptr ? lines.size()
-                         : static_cast<std::size_t>(static_cast<char const*>(next) - lines.data()) + 1;
+namespace {
+
+/// Reads up to `size` bytes at `at` (fewer only at the end of the file).
+std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std::string const& path) {
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t const n = ::pread(fd, into + done, size - done, static_cast<off_t>(at + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
 }
 
-void LineFiles::release(std::string_view bytes) {
-  auto const first = reinterpret_cast<std::uintptr_t>(bytes.data());
-  auto const last = first + bytes.size();
-  std::uintptr_t const begin = (first + page_size() - 1) & ~(page_size() - 1);
-  std::uintptr_t const end = last & ~(page_size() - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+/// Length of the window at the front of `data` (whole lines from a line start): through
+/// the line that holds byte need - 1, or through the last line end when that line is not
+/// all in `data`; 0 when no line ends in `data` (a longer line) and the file goes on.
+std::size_t window_cut(std::string_view data, std::uint64_t need, bool at_end) {
+  void const* nl = data.size() >= need ? std::memchr(data.data() + need - 1, '\n', data.size() - (need - 1))
+                                       : ::memrchr(data.data(), '\n', data.size());
+  if (nl != nullptr) return static_cast<std::size_t>(static_cast<char const*>(nl) - data.data()) + 1;
+  return at_end ? data.size() : 0;
+}
+
+struct OpenFile {
+  explicit OpenFile(std::string const& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  }
+  ~OpenFile() { ::close(fd); }
+  OpenFile(OpenFile const&) = delete;
+  OpenFile& operator=(OpenFile const&) = delete;
+  int fd;
+};
+
+}  // namespace
+
+void LineFiles::read_lines(std::size_t file, Range local,
+                           std::function<void(std::string_view, std::uint64_t)> const& f) const {
+  InputFile const& in = files_[file];
+  OpenFile const source(in.path);
+  thread_local std::vector<char> buffer(kReadBytes);
+  // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
+  // owned is still to be found (after the first '\n' from local.begin - 1).
+  std::uint64_t base = local.begin == 0 ? 0 : local.begin - 1;
+  bool aligned = local.begin == 0;
+  std::size_t filled = 0;
+  auto drop = [&](std::size_t n) {
+    std::memmove(buffer.data(), buffer.data() + n, filled - n);
+    base += n;
+    filled -= n;
+  };
+  while (base < local.end) {
+    // A small chunk reads little more than itself; a long line is read 4 KiB at a time.
+    std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
+    auto const want = static_cast<std::size_t>(std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
+    std::size_t const got = read_at(source.fd, buffer.data() + filled, want, base + filled, in.path);
+    filled += got;
+    bool const at_end = got == 0 || base + filled >= in.size;
+    if (!aligned) {
+      void const* nl = std::memchr(buffer.data(), '\n', filled);
+      if (nl == nullptr) {
+        if (at_end) return;
+        drop(filled);
+        continue;
+      }
+      drop(static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1);
+      aligned = true;
+      if (base >= local.end) return;
+    }
+    std::size_t const cut = window_cut(std::string_view(buffer.data(), filled), local.end - base, at_end);
+    if (cut == 0) {
+      if (at_end) return;
+      if (filled == buffer.size()) buffer.resize(buffer.size() * 2);  // a line longer than the buffer
+      continue;
+    }
+    f(std::string_view(buffer.data(), cut), base);
+    drop(cut);
+  }
 }
 
 }  // namespace parfold

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,11 +44,14 @@ class LineFiles {
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
   [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
-  /// Calls f(file index, lines) for the whole lines whose first byte lies in `chunk`
-  /// (bytes of the concatenation), reading past the chunk's end to finish the last one.
-  /// The lines come in windows of at most kWindowBytes that end at a line end (a longer
-  /// line comes whole), in file order; each window's pages are dropped from this
-  /// process's memory once f returns, so memory stays bounded whatever the file size.
+  /// Calls f(file index, lines, at) for the whole lines whose first byte lies in `chunk`
+  /// (bytes of the concatenation), reading past the chunk's end to finish the last one;
+  /// `at` is the offset in its file of the first byte of `lines`. The lines come in
+  /// windows that end at a line end (a longer line comes whole), in file order, read
+  /// with pread into a buffer of the calling thread that stays in its cache (a mapping's
+  /// first touch of each page costs more than the copy, most of all in a virtual
+  /// machine); memory stays bounded whatever the file size. The view is valid only
+  /// during the call.
   template <class F>
   void for_each_lines(Range chunk, F&& f) const {
     for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
@@ -56,17 +60,17 @@ class LineFiles {
       if (file.offset + file.size <= chunk.begin) continue;  // ends before (or is empty)
       Range const local{std::max(chunk.begin, file.offset) - file.offset,
                         std::min(chunk.end, file.offset + file.size) - file.offset};
-      std::string_view rest = owned_lines(i, local);
-      while (!rest.empty()) {
-        std::string_view const window = rest.substr(0, window_end(rest));
-        f(i, window);
-        if (!in_memory_) release(window);  // memory of our own is not a mapping to drop
-        rest.remove_prefix(window.size());
+      if (in_memory_) {
+        std::string_view const lines = owned_lines(i, local);
+        if (!lines.empty()) f(i, lines, static_cast<std::uint64_t>(lines.data() - views_[i].data()));
+      } else {
+        read_lines(i, local, [&](std::string_view lines, std::uint64_t at) { f(i, lines, at); });
       }
     }
   }
 
-  static constexpr std::size_t kWindowBytes = std::size_t{16} << 20;
+  /// Bytes read per window by for_each_lines (a line longer than this comes whole).
+  static constexpr std::size_t kReadBytes = std::size_t{256} << 10;
 
   /// The whole lines of file `file` whose first byte lies in `local` (bytes of that
   /// file), through the end of the last one; empty when no line starts there.
@@ -81,12 +85,8 @@ class LineFiles {
   [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
 
  private:
-  /// Length of the first window of `lines`: up to the last line end within
-  /// kWindowBytes, or the whole first line when it is longer.
-  [[nodiscard]] static std::size_t window_end(std::string_view lines);
-  /// Drops the whole pages inside `bytes` from this process's memory (they stay in the
-  /// page cache); the edges may still be read by neighbouring chunks.
-  static void release(std::string_view bytes);
+  /// for_each_lines on a file on disk: its owned lines in `local`, window by window.
+  void read_lines(std::size_t file, Range local, std::function<void(std::string_view, std::uint64_t)> const& f) const;
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
 

@@ -32,7 +32,8 @@ std::string combined_regex(GrepOptions const& options) {
   // RE2's POSIX syntax has no (?:...): every group captures. What grep calls the match
   // (-o) is group 1, or with -w group 2 (the bounding bytes are outside it).
   if (options.line) return "^(" + regex + ")$";
-  if (options.word) return "(^|[^_[:alnum:]])(" + regex + ")([^_[:alnum:]]|$)";
+  // No class crosses a line end ('\n' is left out, as in to_re2's classes).
+  if (options.word) return "(^|[^_[:alnum:]\\x0a])(" + regex + ")([^_[:alnum:]\\x0a]|$)";
   return "(" + regex + ")";
 }
 

@@ -11,11 +11,11 @@ GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files, Line
           a.only_matching || a.colors.on, a.after, a.before};
 }
 
-void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64_t index, bool context,
-                               ChunkLines& out) const {
+void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64_t at, std::uint64_t index,
+                               bool context, ChunkLines& out) const {
   out.file.push_back(static_cast<std::uint32_t>(f));
   out.index.push_back(index);
-  out.offset.push_back(files->files()[f].start + static_cast<std::uint64_t>(line.data() - files->bytes(f).data()));
+  out.offset.push_back(files->files()[f].start + at);
   out.size.push_back(line.size());
   out.bytes.append(line);
   if (after > 0 || before > 0) out.context.push_back(context ? 1 : 0);
@@ -48,8 +48,8 @@ std::size_t next_line(std::string_view lines, std::size_t at) {
 
 }  // namespace
 
-void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view lines, std::uint64_t& seen,
-                                            ChunkLines& out) const {
+void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view lines, std::uint64_t origin,
+                                            std::uint64_t& seen, ChunkLines& out) const {
   // Line starts to record: 1 = selected, 0 = may be context.
   std::map<std::size_t, bool> keep;
   auto keep_run = [&](std::size_t from, std::uint64_t count) {
@@ -70,7 +70,7 @@ void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view line
     std::size_t const end = next_line(lines, at);
     std::string_view line = lines.substr(at, end - at);
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    record(f, line, seen, !selected, out);
+    record(f, line, origin + at, seen, !selected, out);
   }
   seen += static_cast<std::uint64_t>(std::count(lines.data() + counted, lines.data() + lines.size(), '\n'));
   if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
@@ -87,20 +87,20 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
       out.lines_seen.push_back(seen);
     }
   };
-  files->for_each_lines({window.begin + r.begin, window.begin + r.end}, [&](std::size_t f, std::string_view lines) {
+  files->for_each_lines({window.begin + r.begin, window.begin + r.end}, [&](std::size_t f, std::string_view lines, std::uint64_t origin) {
     if (number_lines && f != current) {
       flush();
       current = f;
       seen = 0;
     }
-    if (after > 0 || before > 0) return record_with_context(f, lines, seen, out);
+    if (after > 0 || before > 0) return record_with_context(f, lines, origin, seen, out);
     char const* counted = lines.data();
     matcher->for_each_selected(lines, [&](std::string_view line) {
       if (number_lines) {
         seen += static_cast<std::uint64_t>(std::count(counted, line.data(), '\n'));
         counted = line.data();
       }
-      record(f, line, seen, false, out);
+      record(f, line, origin + static_cast<std::uint64_t>(line.data() - lines.data()), seen, false, out);
     });
     if (number_lines) {
       seen += static_cast<std::uint64_t>(std::count(counted, lines.data() + lines.size(), '\n'));

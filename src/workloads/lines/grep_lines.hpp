@@ -63,8 +63,11 @@ struct GrepLinesWorkload {
  private:
   /// Records the lines of `lines` (whole lines of file `f`) that are selected or may be
   /// context, numbering them from `seen` (advanced past `lines`).
-  void record_with_context(std::size_t f, std::string_view lines, std::uint64_t& seen, ChunkLines& out) const;
-  void record(std::size_t f, std::string_view line, std::uint64_t index, bool context, ChunkLines& out) const;
+  void record_with_context(std::size_t f, std::string_view lines, std::uint64_t at, std::uint64_t& seen,
+                           ChunkLines& out) const;
+  /// Records `line`, which starts at byte `at` of file f.
+  void record(std::size_t f, std::string_view line, std::uint64_t at, std::uint64_t index, bool context,
+              ChunkLines& out) const;
 };
 
 /// A line that may be printed as context before the next selected line.

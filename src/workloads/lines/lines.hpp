@@ -34,7 +34,7 @@ struct PerFileWorkload {
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
-    files->for_each_lines(r, [&](std::size_t f, std::string_view lines) { acc[f] += count(lines); });
+    files->for_each_lines(r, [&](std::size_t f, std::string_view lines, std::uint64_t) { acc[f] += count(lines); });
   }
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];

@@ -1,9 +1,9 @@
 #include "workloads/lines/pattern.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <cctype>
 #include <cstdio>
-#include <tuple>
 
 #include "parfold/core/errors.hpp"
 
@@ -29,6 +29,61 @@ std::string hex_byte(unsigned char b) {
   char hex[8];
   std::snprintf(hex, sizeof(hex), "\\x%02x", b);
   return hex;
+}
+
+using ByteSet = std::bitset<256>;
+
+/// The bytes of a POSIX character class in the C locale (ASCII only, whatever the
+/// process's locale); none for an unknown name.
+ByteSet class_bytes(std::string_view name) {
+  ByteSet set;
+  auto in = [](unsigned char c, char lo, char hi) { return c >= static_cast<unsigned char>(lo) && c <= static_cast<unsigned char>(hi); };
+  for (unsigned b = 0; b < 128; ++b) {
+    auto const c = static_cast<unsigned char>(b);
+    bool const upper = in(c, 'A', 'Z'), lower = in(c, 'a', 'z'), digit = in(c, '0', '9');
+    bool const space = c == ' ' || in(c, '\t', '\r'), graph = in(c, '!', '~');
+    bool const member = name == "alpha"  ? upper || lower
+                        : name == "upper" ? upper
+                        : name == "lower" ? lower
+                        : name == "digit" ? digit
+                        : name == "xdigit" ? digit || in(c, 'a', 'f') || in(c, 'A', 'F')
+                        : name == "space" ? space
+                        : name == "blank" ? c == ' ' || c == '\t'
+                        : name == "alnum" ? upper || lower || digit
+                        : name == "punct" ? graph && !(upper || lower || digit)
+                        : name == "graph" ? graph
+                        : name == "print" ? graph || c == ' '
+                        : name == "cntrl" ? c < 0x20 || c == 0x7f
+                                          : false;
+    set[b] = member;
+  }
+  return set;
+}
+
+/// A set of bytes as a character class that RE2 and Hyperscan (PCRE syntax) read alike,
+/// without '\n': grep matches within a line, so no class may cross one (RE2's never_nl
+/// drops it too; a scanner without that option must not see it).
+std::string class_of(ByteSet set) {
+  set.reset('\n');
+  if (set.none()) return "[^\\x00-\\xff]";  // matches nothing
+  std::string out = "[";
+  for (unsigned b = 0; b < 256;) {
+    if (!set[b]) {
+      ++b;
+      continue;
+    }
+    unsigned e = b;
+    while (e + 1 < 256 && set[e + 1]) ++e;
+    out += hex_byte(static_cast<unsigned char>(b)) + (e > b ? "-" + hex_byte(static_cast<unsigned char>(e)) : "");
+    b = e + 1;
+  }
+  return out + "]";
+}
+
+std::string word_class(bool negated) {
+  ByteSet set = class_bytes("alnum");
+  set.set('_');
+  return class_of(negated ? ~set : set);
 }
 
 /// The translator: a recursive descent over grep's grammar, writing RE2's syntax.
@@ -150,10 +205,10 @@ class Translator {
     }
     if (e >= '1' && e <= '9') refuse(std::string("a back-reference (\\") + e + ")");
     switch (e) {
-      case 'w': piece = "[_[:alnum:]]"; return;
-      case 'W': piece = "[^_[:alnum:]]"; return;
-      case 's': piece = "[[:space:]]"; return;
-      case 'S': piece = "[^[:space:]]"; return;
+      case 'w': piece = word_class(false); return;
+      case 'W': piece = word_class(true); return;
+      case 's': piece = class_of(class_bytes("space")); return;
+      case 'S': piece = class_of(~class_bytes("space")); return;
       case 'b': piece = "\\b"; return;
       case 'B': piece = "\\B"; return;
       case '`': piece = "^"; return;  // the start of the line (grep matches line by line)
@@ -260,7 +315,7 @@ class Translator {
       negated = true;
       ++at_;
     }
-    std::string items;
+    ByteSet items;
     bool first = true;
     for (;;) {
       if (done()) fail("Unmatched [, [^, [:, [., or [=");
@@ -268,7 +323,7 @@ class Translator {
       if (c == ']' && !first) break;
       first = false;
       if (c == '[' && at_ + 1 < p_.size() && p_[at_ + 1] == ':') {
-        items += char_class();
+        items |= char_class();
         continue;
       }
       unsigned char lo = element();
@@ -276,9 +331,9 @@ class Translator {
         ++at_;
         unsigned char const hi = element();
         if (hi < lo) fail("Invalid range end");
-        items += range(lo, hi);
+        items |= range(lo, hi);
       } else {
-        items += range(lo, lo);
+        items |= range(lo, lo);
       }
     }
     std::string_view const raw = p_.substr(open + 1, at_ - open - 1);
@@ -286,7 +341,7 @@ class Translator {
     if (raw.size() >= 2 && raw.front() == ':' && raw.back() == ':') {
       fail("character class syntax is [[:space:]], not [:space:]");
     }
-    return std::string("[") + (negated ? "^" : "") + items + "]";
+    return class_of(negated ? ~items : items);
   }
 
   /// One byte of a bracket expression: itself, or a collating symbol [.x.] or an
@@ -304,27 +359,29 @@ class Translator {
     return static_cast<unsigned char>(p_[at_++]);
   }
 
-  std::string range(unsigned char lo, unsigned char hi) const {
-    std::string out = lo == hi ? hex_byte(lo) : hex_byte(lo) + "-" + hex_byte(hi);
-    if (!fold_) return out;
-    // ASCII letters also in the other case.
-    for (auto [from, to, shift] : {std::tuple{'a', 'z', -32}, std::tuple{'A', 'Z', 32}}) {
-      int const a = std::max<int>(lo, from), b = std::min<int>(hi, to);
-      if (a <= b) out += hex_byte(static_cast<unsigned char>(a + shift)) + "-" + hex_byte(static_cast<unsigned char>(b + shift));
-    }
-    return out;
+  /// The bytes lo..hi, and with -i the other case of the ASCII letters among them.
+  ByteSet range(unsigned char lo, unsigned char hi) const {
+    ByteSet set;
+    for (unsigned b = lo; b <= hi; ++b) set.set(b);
+    if (fold_) fold(set);
+    return set;
   }
 
-  std::string char_class() {
+  static void fold(ByteSet& set) {
+    for (unsigned b = 'a'; b <= 'z'; ++b) {
+      if (set[b] || set[b - 32]) set.set(b).set(b - 32);
+    }
+  }
+
+  ByteSet char_class() {
     std::size_t const end = p_.find(":]", at_ + 2);
     if (end == std::string_view::npos) fail("Unmatched [, [^, [:, [., or [=");
-    std::string name(p_.substr(at_ + 2, end - at_ - 2));
+    std::string const name(p_.substr(at_ + 2, end - at_ - 2));
     at_ = end + 2;
-    static constexpr std::string_view kNames[] = {"alpha", "upper", "lower", "digit", "xdigit", "space",
-                                                   "print", "punct", "graph", "cntrl", "blank", "alnum"};
-    if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) fail("Invalid character class name");
-    if (fold_ && (name == "upper" || name == "lower")) name = "alpha";  // grep -i: either case
-    return "[:" + name + ":]";
+    ByteSet set = class_bytes(name);
+    if (set.none()) fail("Invalid character class name");
+    if (fold_) fold(set);  // grep -i: [[:upper:]] and [[:lower:]] take either case
+    return set;
   }
 
   std::string_view p_;

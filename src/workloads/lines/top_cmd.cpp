@@ -26,7 +26,7 @@ struct TopWorkload {
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] static Partial identity() { return {}; }
   void process(Range r, Partial& acc) const {
-    files->for_each_lines(r, [&](std::size_t, std::string_view lines) { count_words(lines, rules, acc); });
+    files->for_each_lines(r, [&](std::size_t, std::string_view lines, std::uint64_t) { count_words(lines, rules, acc); });
   }
   static void combine(Partial& into, Partial const& from) {
     from.for_each([&](std::string_view word, std::uint64_t n) { into.add(word, n); });
