@@ -60,12 +60,15 @@ LineMatcher::LineMatcher(GrepOptions const& options) : invert_(options.invert), 
   o.set_case_sensitive(true);  // -i is in the translation: ASCII letters only
   o.set_log_errors(false);
   o.set_max_mem(std::int64_t{256} << 20);
-  re_ = std::make_unique<RE2>(combined_regex(options), o);
+  std::string const regex = combined_regex(options);
+  re_ = std::make_unique<RE2>(regex, o);
   if (!re_->ok()) throw UsageError("pattern '" + options.text() + "': " + re_->error());
   // A plain literal needs no regex engine: a line matches iff it contains it.
   if (auto const literal = plain_literal(options)) {
     literal_ = *literal;
     find_literal_ = __builtin_cpu_supports("avx2") != 0 ? &detail::find_literal_avx2 : &detail::find_literal_sse2;
+  } else {
+    scanner_ = LineScanner::compile({regex});
   }
 }
 

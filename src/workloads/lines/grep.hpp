@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "workloads/lines/line_scanner.hpp"
 #include "workloads/lines/pattern.hpp"
 
 namespace parfold {
@@ -43,6 +44,7 @@ class LineMatcher {
   /// '\n'), in order.
   template <class F>
   void for_each_selected(std::string_view text, F&& f) const {
+    if (scanner_ != nullptr && for_each_scanned(text, f)) return;
     std::size_t pos = 0;
     while (pos < text.size()) {
       std::size_t const hit = find(text, pos);
@@ -65,6 +67,9 @@ class LineMatcher {
     std::size_t pos = 0, begin = 0, length = 0;
     while (next_match(line, pos, begin, length)) f(begin, length);
   }
+
+  /// Does Hyperscan find the lines (rather than RE2)?
+  [[nodiscard]] bool scanned() const { return scanner_ != nullptr; }
 
   [[nodiscard]] std::uint64_t count_selected(std::string_view text) const {
     std::uint64_t n = 0;
@@ -96,10 +101,30 @@ class LineMatcher {
     }
   }
 
+  /// for_each_selected by the Hyperscan scanner; false (nothing called) when it cannot.
+  template <class F>
+  bool for_each_scanned(std::string_view text, F& f) const {
+    thread_local std::vector<std::size_t> spans;
+    spans.clear();
+    if (!scanner_->matching_lines(text, spans)) return false;
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < spans.size(); i += 2) {
+      if (invert_) {
+        for_each_line(text.substr(pos, spans[i] - pos), f);
+      } else {
+        f(text.substr(spans[i], spans[i + 1] - spans[i]));
+      }
+      pos = spans[i + 1] + 1;
+    }
+    if (invert_ && pos < text.size()) for_each_line(text.substr(pos), f);
+    return true;
+  }
+
   /// The next match of for_each_match from `pos` (advanced past it); false when none.
   bool next_match(std::string_view line, std::size_t& pos, std::size_t& begin, std::size_t& length) const;
 
   std::unique_ptr<RE2> re_;
+  std::unique_ptr<LineScanner> scanner_;  ///< null: RE2 finds the lines too
   std::string literal_;  ///< set when the pattern is a plain literal of 2+ bytes
   decltype(&detail::find_literal_sse2) find_literal_ = nullptr;
   bool invert_ = false;
