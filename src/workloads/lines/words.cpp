@@ -24,18 +24,39 @@ constexpr auto kClasses = make_classes();
 
 unsigned char cls(char ch) { return kClasses[static_cast<unsigned char>(ch)]; }
 
-void add(std::string_view word, bool fold_case, std::string& scratch, WordTable& counts) {
-  if (fold_case) {
-    scratch.assign(word);
-    for (char& ch : scratch) {
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    }
-    word = scratch;
+/// Adds words to a table a few at a time: each word's slot is prefetched when the word
+/// comes and looked up only some words later, so the cache misses of a table larger than
+/// the cache overlap instead of stalling one after another.
+class WordBatch {
+ public:
+  explicit WordBatch(WordTable& table) : table_(table) {}
+  ~WordBatch() {
+    for (; done_ < taken_; ++done_) insert(done_);
   }
-  counts.add(word);
-}
+  WordBatch(WordBatch const&) = delete;
+  WordBatch& operator=(WordBatch const&) = delete;
+  void add(std::string_view word) {
+    if (taken_ - done_ == kDepth) insert(done_++);
+    Pending& p = pending_[taken_++ % kDepth];
+    p = {word, WordTable::hash(word)};
+    table_.prefetch(p.hash);
+  }
 
-std::uint64_t hash_word(std::string_view w) {
+ private:
+  static constexpr std::size_t kDepth = 16;
+  struct Pending {
+    std::string_view word;
+    std::uint64_t hash;
+  };
+  void insert(std::size_t i) { table_.add(pending_[i % kDepth].word, pending_[i % kDepth].hash, 1); }
+  WordTable& table_;
+  std::array<Pending, kDepth> pending_{};
+  std::size_t taken_ = 0, done_ = 0;
+};
+
+}  // namespace
+
+std::uint64_t WordTable::hash(std::string_view w) {
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ w.size();
   std::size_t i = 0;
   for (; i + 8 <= w.size(); i += 8) {
@@ -50,10 +71,7 @@ std::uint64_t hash_word(std::string_view w) {
   return h ^ (h >> 29);
 }
 
-}  // namespace
-
-void WordTable::add(std::string_view word, std::uint64_t n) {
-  std::uint64_t const h = hash_word(word);
+void WordTable::add(std::string_view word, std::uint64_t h, std::uint64_t n) {
   std::size_t const mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = slots_[i];
@@ -90,7 +108,13 @@ WordCounts WordTable::to_map() const {
 }
 
 void count_words(std::string_view text, WordRules rules, WordTable& counts) {
-  std::string scratch;
+  thread_local std::string lowered;
+  if (rules.fold_case) {  // -i: the words of a lower-cased copy
+    lowered.assign(text);
+    for (char& ch : lowered) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    text = lowered;
+  }
+  WordBatch batch(counts);
   std::size_t const n = text.size();
   std::size_t i = 0;
   if (rules.alnum) {
@@ -98,7 +122,7 @@ void count_words(std::string_view text, WordRules rules, WordTable& counts) {
       while (i < n && (cls(text[i]) & kAlnum) == 0) ++i;
       std::size_t const start = i;
       while (i < n && (cls(text[i]) & kAlnum) != 0) ++i;
-      if (i > start) add(text.substr(start, i - start), rules.fold_case, scratch, counts);
+      if (i > start) batch.add(text.substr(start, i - start));
     }
     return;
   }
@@ -110,7 +134,7 @@ void count_words(std::string_view text, WordRules rules, WordTable& counts) {
       printable |= (cls(text[i]) & kPrint) != 0;
       ++i;
     }
-    if (printable) add(text.substr(start, i - start), rules.fold_case, scratch, counts);
+    if (printable) batch.add(text.substr(start, i - start));
   }
 }
 

@@ -22,7 +22,12 @@ using WordCounts = std::unordered_map<std::string, std::uint64_t, WordHash, std:
 class WordTable {
  public:
   WordTable() : slots_(1024) {}
-  void add(std::string_view word, std::uint64_t n = 1);
+  void add(std::string_view word, std::uint64_t n = 1) { add(word, hash(word), n); }
+  /// add() with the word's hash() already known.
+  void add(std::string_view word, std::uint64_t hash, std::uint64_t n);
+  /// Asks the processor to fetch the slot where a word of this hash is looked for first.
+  void prefetch(std::uint64_t hash) const { __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]); }
+  [[nodiscard]] static std::uint64_t hash(std::string_view word);
   [[nodiscard]] std::size_t size() const { return used_; }
   /// Calls f(word, count) for every word, in no particular order.
   template <class F>
