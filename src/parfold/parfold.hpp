@@ -18,7 +18,9 @@
 ///   type travels with Boost.Serialization (std containers: include the matching
 ///   boost/serialization/*.hpp header; your own types: a `serialize` member).
 /// - An exception thrown by the body on any rank becomes a parfold::JobError (message,
-///   rank, host) on every rank; parfold never exits, aborts or installs signal handlers.
+///   rank, host) on every rank, or the same parfold::UsageError when the body threw one
+///   (bad input it met while reading it); parfold never exits, aborts or installs
+///   signal handlers.
 /// - parfold talks on duplicated communicators of its own: your messages on your
 ///   communicator never meet its messages, between folds or otherwise.
 /// - parfold::Context ctx(MPI_COMM_WORLD) works inside a program that initialised MPI

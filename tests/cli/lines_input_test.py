@@ -169,6 +169,30 @@ def decompress(opts, ranks):
         p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
         check(p.returncode == 0 and p.stdout == expect, f"top -z: {p.stdout!r} vs {expect!r}")
         print(f"{runs} runs of lines -z at {ranks} rank(s) matched wc and grep on the decompressed files")
+        bgzf_damaged_member(opts, ranks, os.path.join(z, "c.bgz"), d)
+
+
+def bgzf_damaged_member(opts, ranks, path, d):
+    """BGZF is split across ranks and threads at its members: one damaged member in the
+    middle is found by whichever worker decodes it, and the run still exits 2 with one
+    message naming the file, nothing on stdout."""
+    data = bytearray(open(path, "rb").read())
+    starts, at = [], 0
+    while at < len(data):  # each member's size is in its BC field (BSIZE + 1)
+        starts.append(at)
+        at += int.from_bytes(data[16:18] if at == 0 else data[at + 16:at + 18], "little") + 1
+    check(len(starts) > 4, f"{path}: {len(starts)} members; the test wants several")
+    middle = starts[len(starts) // 2]
+    for i in range(middle + 40, middle + 60):
+        data[i] ^= 0x55
+    bad = os.path.join(d, "damaged.bgz")
+    with open(bad, "wb") as f:
+        f.write(data)
+    cmd = [opts.parfold, "--threads", "2", "--chunk", "65536", "lines", "count", "-z", bad]
+    p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, text=True, timeout=120)
+    errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+    check(p.returncode == 2 and p.stdout == "" and len(errors) == 1 and bad in errors[0] and "gzip" in errors[0],
+          f"a damaged BGZF member at {ranks} rank(s): exit {p.returncode} {p.stdout!r} {p.stderr!r}")
 
 
 def damaged_archives(opts):

@@ -154,6 +154,25 @@ TEST(Api, ExceptionOnOneRankReachesEveryRankAsJobError) {
   }
 }
 
+TEST(Api, BadInputMetByTheBodyReachesEveryRankAsUsageError) {
+  int const failing = ctx().ranks() - 1;
+  parfold::Options o;
+  o.schedule = parfold::Schedule::parse("dynamic", 1);
+  try {
+    (void)parfold::fold(
+        ctx(), 2000, std::uint64_t{0},
+        [failing](Range r, std::uint64_t& acc) {
+          if (ctx().rank() == failing && acc >= 3) throw parfold::UsageError("f.gz: corrupt");
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+          acc += r.size();
+        },
+        add_u64, o);
+    ADD_FAILURE() << "no UsageError";
+  } catch (parfold::UsageError const& e) {
+    EXPECT_STREQ(e.what(), "f.gz: corrupt");
+  }
+}
+
 TEST(Api, FoldsBetweenTheCallersOwnMessages) {
   int initialized = 0;
   MPI_Initialized(&initialized);

@@ -38,9 +38,10 @@ bool FailureNotices::heard() {
   return false;
 }
 
-void FailureNotices::settle(std::string const& error) {
+void FailureNotices::settle(std::string const& error, bool bad_input) {
   if (!team_.comm.any(!error.empty())) return;
-  auto const all = team_.comm.all_gather(std::make_pair(team_.host, error));
+  // The host, with a leading '!' when the error is bad input.
+  auto const all = team_.comm.all_gather(std::make_pair((bad_input ? "!" : "") + team_.host, error));
   from_.resize(static_cast<std::size_t>(team_.ranks()), 0);
   int first = -1;
   for (int r = 0; r < team_.ranks(); ++r) {
@@ -51,6 +52,7 @@ void FailureNotices::settle(std::string const& error) {
   boost::mpi::wait_all(sent_.begin(), sent_.end());
   sent_.clear();
   auto const& [host, message] = all[static_cast<std::size_t>(first)];
+  if (host.starts_with('!')) throw UsageError(message);
   throw JobError(message, first, host);
 }
 

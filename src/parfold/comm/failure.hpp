@@ -26,9 +26,11 @@ class FailureNotices {
   [[nodiscard]] bool heard();
   /// After the run, on every rank with this rank's error (empty: none): throws
   /// JobError (message, rank, host of the lowest failed rank) on every rank if any
-  /// rank failed; takes in every notice that was sent.
+  /// rank failed, or UsageError (the message alone) when that rank's error was bad
+  /// input (`bad_input`: its body threw UsageError, e.g. a corrupt file met while
+  /// reading it); takes in every notice that was sent.
   /// \note With MPI this is a collective operation over all ranks.
-  void settle(std::string const& error);
+  void settle(std::string const& error, bool bad_input = false);
 
  private:
   void receive(int source);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "parfold/comm/failure.hpp"
+#include "parfold/core/errors.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/run/chunk_source.hpp"
 #include "parfold/run/dispatch.hpp"
@@ -62,6 +63,18 @@ std::string describe(std::exception_ptr const& e) {
   }
 }
 
+/// Did the body throw UsageError (bad input it met while reading it)?
+bool bad_input(std::exception_ptr const& e) {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (UsageError const&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 /// One rank's part of a run: its threads draw chunks from `source`; its main thread
 /// talks to the other ranks (grants, failure notices, progress) while they work.
 class RankRun {
@@ -87,7 +100,7 @@ class RankRun {
       wait_for_threads();
     }
     if (failed_.load()) notices_.announce();
-    notices_.settle(failure_ ? describe(failure_) : std::string());
+    notices_.settle(failure_ ? describe(failure_) : std::string(), bad_input(failure_));
     return std::move(stats_);
   }
 

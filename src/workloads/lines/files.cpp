@@ -26,7 +26,8 @@ std::int64_t mtime_ns(struct stat const& st) {
 
 }  // namespace
 
-LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable) {
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress)
+    : decompress_(decompress) {
   for (std::string const& path : paths) {
     std::string const why = add(path);
     if (why.empty()) continue;
@@ -35,6 +36,7 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
     if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
       files_.push_back({path, total_, 0, 0, false});
       views_.emplace_back();
+      bgzf_.emplace_back();
     }
   }
 }
@@ -44,6 +46,7 @@ LineFiles::LineFiles(InputFile file, std::string bytes) : owned_(std::move(bytes
   file.size = total_ = owned_.size();
   files_.push_back(std::move(file));
   views_.emplace_back(owned_);
+  bgzf_.emplace_back();
 }
 
 std::string LineFiles::add(std::string const& path) {
@@ -57,6 +60,23 @@ std::string LineFiles::add(std::string const& path) {
     return S_ISDIR(st.st_mode) ? std::strerror(EISDIR) : stat_ok ? "not a regular file" : std::strerror(err);
   }
   auto const size = static_cast<std::uint64_t>(st.st_size);
+  if (decompress_) {
+    std::unique_ptr<BgzfFile> bgzf;
+    try {
+      bgzf = BgzfFile::index(fd, path, size);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    if (bgzf != nullptr) {  // read as its decoded bytes, member by member; nothing mapped
+      ::close(fd);
+      files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
+      views_.emplace_back();
+      total_ += bgzf->size();
+      bgzf_.push_back(std::move(bgzf));
+      return {};
+    }
+  }
   std::string_view view;
   if (size > 0) {
     void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
@@ -71,6 +91,7 @@ std::string LineFiles::add(std::string const& path) {
   ::close(fd);  // the mapping stays valid
   files_.push_back({path, total_, size, mtime_ns(st)});
   views_.push_back(view);
+  bgzf_.emplace_back();
   total_ += size;
   return {};
 }
@@ -114,7 +135,7 @@ std::string_view LineFiles::owned_lines(std::size_t file, Range local) const {
 std::vector<std::int64_t> LineFiles::fingerprint() const {
   std::vector<std::int64_t> out;
   for (InputFile const& f : files_) {
-    out.push_back(static_cast<std::int64_t>(f.size));
+    out.push_back(static_cast<std::int64_t>(f.stored != 0 ? f.stored : f.size));
     out.push_back(f.mtime_ns);
   }
   return out;
@@ -220,7 +241,8 @@ void LineFiles::read_lines(std::size_t file, Range local,
     // A small chunk reads little more than itself; a long line is read 4 KiB at a time.
     std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
     auto const want = static_cast<std::size_t>(std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
-    std::size_t const got = read_at(source.fd, buffer.data() + filled, want, base + filled, in.path);
+    std::size_t const got = bgzf_[file] != nullptr ? bgzf_[file]->read(source.fd, buffer.data() + filled, want, base + filled)
+                                                   : read_at(source.fd, buffer.data() + filled, want, base + filled, in.path);
     filled += got;
     bool const at_end = got == 0 || base + filled >= in.size;
     if (!aligned) {

@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "parfold/core/range.hpp"
+#include "workloads/lines/bgzf.hpp"
 
 namespace parfold {
 
@@ -17,6 +19,7 @@ struct InputFile {
   std::int64_t mtime_ns = 0;
   bool regular = true;  ///< false: a directory read as nothing (lenient mode)
   std::uint64_t start = 0;  ///< a window of a stream: its first byte's offset in the stream
+  std::uint64_t stored = 0;  ///< a BGZF file: its size on disk (`size` is decoded)
 };
 
 /// Input files mapped read-only. Their concatenation is one range of bytes, cut into
@@ -30,7 +33,9 @@ class LineFiles {
   enum class Unreadable { refuse, skip };
   /// Opens and maps every file; with Unreadable::refuse throws UsageError naming the
   /// first file that cannot be read and why (missing, a directory, unreadable).
-  explicit LineFiles(std::vector<std::string> const& paths, Unreadable unreadable = Unreadable::refuse);
+  /// With `decompress`, a BGZF file is read as its decoded bytes (any other file as it is).
+  explicit LineFiles(std::vector<std::string> const& paths, Unreadable unreadable = Unreadable::refuse,
+                     bool decompress = false);
   /// One file held in memory (a window of a stream): `bytes` are its whole lines (the
   /// last may lack its '\n'); `file` names it (its offset is 0, its size that of bytes).
   LineFiles(InputFile file, std::string bytes);
@@ -42,6 +47,7 @@ class LineFiles {
   /// With Unreadable::skip: "PATH: reason" for each path that could not be read, in order.
   [[nodiscard]] std::vector<std::string> const& problems() const { return problems_; }
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
+  /// The file's bytes as mapped (empty for a BGZF file: read it with for_each_lines).
   [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
   /// Calls f(file index, lines, at) for the whole lines whose first byte lies in `chunk`
@@ -95,6 +101,8 @@ class LineFiles {
 
   std::vector<InputFile> files_;
   std::vector<std::string_view> views_;
+  std::vector<std::unique_ptr<BgzfFile const>> bgzf_;  ///< per file: its index when it is BGZF
+  bool decompress_ = false;
   std::vector<std::string> problems_;
   std::string owned_;  ///< the bytes of an in-memory file
   bool in_memory_ = false;  ///< true: nothing is mapped

@@ -85,7 +85,7 @@ class PartWindows {
         if (window_) return run(lines_workload(a_, *window_, matcher_, {0, window_->total()}));
         stream_.reset();
       } else {
-        if (!mapped_) open(part.paths);
+        if (!mapped_) open(part);
         if (at_ < mapped_->total()) {
           Range const w{at_, std::min(at_ + kWindowPerWorker * team_.workers(), mapped_->total())};
           at_ = w.end;
@@ -105,8 +105,8 @@ class PartWindows {
   bool problems = false;  ///< a file could not be read
 
  private:
-  void open(std::vector<std::string> const& paths) {
-    mapped_ = open_everywhere(paths, team_, LineFiles::Unreadable::skip, a_.no_messages);
+  void open(InputPart const& part) {
+    mapped_ = open_everywhere(part.paths, team_, LineFiles::Unreadable::skip, a_.no_messages, part.decompress);
     problems = problems || !mapped_->problems().empty();
     printed.start(mapped_->files().size());
   }
@@ -178,7 +178,7 @@ Report run_parts(GrepArgs const& a, LineMatcher const& matcher, Team const& team
                                                     : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
   if (a.output_mode != GrepOutput::lines) return report_counts(parts, a, matcher, team, sv, s);
   if (parts.size() == 1 && !parts[0].stream) {
-    auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip, a.no_messages);  // as grep
+    auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip, a.no_messages, a.decompress);  // as grep
     return print_lines(a, *files, matcher, team, sv, s);
   }
   return print_parts(parts, a, matcher, team, sv, s);

@@ -30,11 +30,11 @@ void same_problems_everywhere(Team const& team, std::vector<std::string> const& 
 }  // namespace
 
 std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths, Team const& team,
-                                           LineFiles::Unreadable unreadable, bool quiet) {
+                                           LineFiles::Unreadable unreadable, bool quiet, bool decompress) {
   std::unique_ptr<LineFiles> files;
   std::string error;
   try {
-    files = std::make_unique<LineFiles>(paths, unreadable);
+    files = std::make_unique<LineFiles>(paths, unreadable, decompress);
   } catch (UsageError const& e) {
     error = e.what();
   }

@@ -74,7 +74,7 @@ void add_decompress_flag(CLI::App& command, bool& decompress);
 /// \note With MPI this is a collective operation over all ranks.
 std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths, Team const& team,
                                            LineFiles::Unreadable unreadable = LineFiles::Unreadable::refuse,
-                                           bool quiet = false);
+                                           bool quiet = false, bool decompress = false);
 /// Refuses a result computed from files that changed while they were read.
 /// \note With MPI this is a collective operation over all ranks.
 void require_unchanged(LineFiles const& files, Team const& team);
@@ -110,7 +110,7 @@ PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team con
       out.values.push_back(total);
       continue;
     }
-    auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip, quiet);
+    auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip, quiet, part.decompress);
     auto run = execute(make(files.get()), s, team, sv);
     require_unchanged(*files, team);
     if (parts.size() == 1) out.info = run.info;  // with what a checkpoint resumed

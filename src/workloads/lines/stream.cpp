@@ -8,6 +8,7 @@
 
 #include "parfold/core/errors.hpp"
 #include "parfold/stop/stop.hpp"
+#include "workloads/lines/bgzf.hpp"
 
 namespace parfold {
 
@@ -23,13 +24,15 @@ std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool d
     std::optional<StreamInput> stream;
     if (path == "-") stream = StreamInput{"-", names.dash};
     Compression const format = decompress && path != "-" ? sniff_compression(path) : Compression::none;
-    if (format != Compression::none) stream = StreamInput{path, path, format};
+    if (format != Compression::none && !(format == Compression::gzip && is_bgzf(path))) {
+      stream = StreamInput{path, path, format};
+    }
     if (stream) {
       parts.push_back({{}, std::move(stream)});
     } else if (!parts.empty() && !parts.back().stream) {
       parts.back().paths.push_back(path);
     } else {
-      parts.push_back({{path}, std::nullopt});
+      parts.push_back({{path}, std::nullopt, decompress});
     }
   }
   return parts;

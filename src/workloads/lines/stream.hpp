@@ -31,8 +31,9 @@ struct StreamInput {
 
 /// The inputs of a command in the order given: runs of files mapped together, and streams.
 struct InputPart {
-  std::vector<std::string> paths;     ///< files mapped together (empty for a stream)
+  std::vector<std::string> paths;     ///< files read together (empty for a stream)
   std::optional<StreamInput> stream;  ///< or one stream
+  bool decompress = false;            ///< -z: a BGZF file among `paths` is read as its decoded bytes
 };
 
 /// How output names standard input: wc's nothing (no FILE) or "-", grep's "(standard input)".
@@ -42,7 +43,8 @@ struct StdinNames {
 };
 
 /// Cuts `paths` (none: standard input) into parts; with `decompress`, every file whose
-/// first bytes are a gzip, zstd, xz or bzip2 magic number is a stream of its own.
+/// first bytes are a gzip, zstd, xz or bzip2 magic number is a stream of its own, but a
+/// BGZF file (bgzip), which ranks and threads split at its members like a plain file.
 [[nodiscard]] std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool decompress,
                                                  StdinNames const& names);
 

@@ -67,9 +67,8 @@ JobResult<WordTable> count_stream(StreamInput const& input, TopArgs const& a, Te
 
 /// This rank's word counts of the files (all of them on rank 0 with a checkpoint, which
 /// holds them all).
-JobResult<WordTable> count_files(std::vector<std::string> const& paths, TopArgs const& a, Team const& team,
-                                 Services sv, Schedule s) {
-  auto const files = open_everywhere(paths, team);
+JobResult<WordTable> count_files(InputPart const& part, TopArgs const& a, Team const& team, Services sv, Schedule s) {
+  auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::refuse, false, part.decompress);
   TopWorkload const w{files.get(), a.rules};
   auto run = sv.checkpoint != nullptr ? execute(w, s, team, sv) : execute_on_ranks(w, s, team, sv);
   require_unchanged(*files, team);
@@ -82,7 +81,7 @@ Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
   if (parts.size() > 1) require_rereadable(sv);
   JobResult<WordTable> run;
   for (InputPart const& part : parts) {
-    auto const counted = part.stream ? count_stream(*part.stream, a, team, sv, s) : count_files(part.paths, a, team, sv, s);
+    auto const counted = part.stream ? count_stream(*part.stream, a, team, sv, s) : count_files(part, a, team, sv, s);
     if (parts.size() == 1) {
       run = counted;
       break;
