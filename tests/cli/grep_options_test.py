@@ -6,6 +6,7 @@ by name (exit 2).
 
   grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS | recursive
 """
+import itertools
 import os
 import subprocess
 import sys
@@ -149,6 +150,46 @@ def options(opts, ranks):
                   (b"missing.txt" in p.stderr) == (b"missing.txt" in want.stderr or args[0] == "-q"),
                   f"{args} with a missing file: exit {p.returncode} vs {want.returncode} {p.stderr!r}")
         print(f"{runs} runs of grep's options at {ranks} rank(s) matched grep byte for byte")
+
+
+def early_stop(opts, ranks):
+    """-m, -q, -l and -L stop reading a file once its answer is known (parfold skips the
+    windows of 16 MiB per worker after that): on files larger than several windows, with
+    the lines that decide near the windows' edges, the output is still grep's."""
+    ranks = int(ranks)
+    filler = b"x" * 60
+    lines = 800000  # about 60 MB
+    # With one thread per rank a window is 16 MiB per rank: the last line that starts in
+    # the first window, whose -A context is in the second.
+    window = (16 << 20) * ranks
+    edge = max(i for i, at in enumerate(itertools.accumulate([0] + [len(b"line %d " % i) + 61 for i in range(lines)]))
+               if at < window)
+    with tempfile.TemporaryDirectory() as d:
+        def make(name, hits):
+            path = os.path.join(d, name)
+            with open(path, "wb") as f:
+                f.write(b"".join((b"needle %d " % i if i in hits else b"line %d " % i) + filler + b"\n"
+                                 for i in range(lines)))
+            return path
+        early = make("early", {5, 6, 7, 9, edge, edge + 1, lines - 1})
+        late = make("late", {edge, edge + 3, lines - 100})
+        none = make("none", set())
+        files = [early, late, none]
+        runs = 0
+        for args in (["-m", "1"], ["-m", "1", "-A", "2"], ["-m", "3", "-n", "-A", "2"], ["-m", "4", "-B", "1", "-b"], ["-c", "-m", "2"],
+                     ["-l"], ["-L"], ["-q"], ["-m", "1", "-c", "-v"], ["-m", "2", "-o", "needle [0-9]+"]):
+            for chosen in (files, [late], [none, early]):
+                want = subprocess.run(["grep", "-a", "-E"] + args + ["needle"] + chosen, capture_output=True, env=C)
+                if args[-1].startswith("needle"):
+                    want = subprocess.run(["grep", "-a", "-E"] + args + chosen, capture_output=True, env=C)
+                pattern = [] if args[-1].startswith("needle") else ["needle"]
+                cmd = [opts.parfold, "--threads", "1", "lines", "grep"] + args + pattern + chosen
+                p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
+                check(p.returncode == want.returncode and p.stdout == want.stdout,
+                      f"lines grep {args} {len(chosen)} files at {ranks} rank(s): exit {p.returncode} vs "
+                      f"{want.returncode}\n{p.stdout[-300:]!r}\n{want.stdout[-300:]!r}\n{p.stderr[:300]!r}")
+                runs += 1
+    print(f"{runs} early-stopping runs at {ranks} rank(s) matched grep")
 
 
 def sorted_walk(top, follow):

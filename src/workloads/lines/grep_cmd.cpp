@@ -50,6 +50,18 @@ Report lines_printed(GrepArgs const& a, RunInfo const& info, Printed const& prin
   return r;
 }
 
+/// Rank 0: may window `w` still print something? Not when -m NUM lines of each of its
+/// files are out, with the -A context after the last: grep stops reading there.
+bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& printed, Range w) {
+  if (!a.max_count) return true;
+  for (std::size_t i = 0; i < files.files().size(); ++i) {
+    InputFile const& f = files.files()[i];
+    bool const more = printed.shown[i] < *a.max_count || (printed.last_file == i && printed.after_left > 0);
+    if (f.offset < w.end && f.offset + f.size > w.begin && more) return true;
+  }
+  return false;
+}
+
 /// Prints the selected lines in file order on rank 0's stdout or into --output FILE,
 /// window by window; with --checkpoint (and --output) a stopped run resumes exactly.
 /// \note With MPI this is a collective operation over all ranks.
@@ -58,8 +70,13 @@ Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const&
   OrderedRun const run = lines_run(a, files.total(), kWindowPerWorker * team.workers(), files.identity());
   Printed printed;  // rank 0's
   printed.start(files.files().size());
+  auto run_window = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
+    auto const workload = lines_workload(a, files, matcher, w);
+    if (!team.comm.any(team.is_root() && window_open(a, files, printed, w))) return {workload.identity(), {}};
+    return execute_part(workload, s, team, sv);
+  };
   RunInfo const info = run_ordered(
-      team, sv, run, printed, [&](Range w) { return execute_part(lines_workload(a, files, matcher, w), s, team, sv); },
+      team, sv, run, printed, run_window,
       [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) { emit_lines(window, files, a, printed, sink); });
   require_unchanged(files, team);
   return lines_printed(a, info, printed, !files.problems().empty(), team);
@@ -138,12 +155,28 @@ Report print_parts(std::vector<InputPart> const& parts, GrepArgs const& a, LineM
   return lines_printed(a, info, windows.printed, windows.problems, team);
 }
 
+/// When the rest of a file need not be read, as grep stops reading it: -q after any line
+/// (of any file), -l and -L after one, -m NUM after NUM; nothing before the end for -c.
+Decided<std::uint64_t> decided_by(GrepArgs const& a) {
+  using Values = std::vector<std::uint64_t>;
+  switch (a.output_mode) {
+    case GrepOutput::quiet:
+      return [](Values const& v, std::size_t) { return std::any_of(v.begin(), v.end(), [](auto n) { return n > 0; }); };
+    case GrepOutput::files_with:
+    case GrepOutput::files_without: return [](Values const& v, std::size_t i) { return v[i] > 0; };
+    default: break;
+  }
+  if (!a.max_count) return {};
+  return [m = *a.max_count](Values const& v, std::size_t i) { return v[i] >= m; };
+}
+
 /// -c, -l, -L and -q: the selected lines of each file, counted (at most -m NUM).
 /// \note With MPI this is a collective operation over all ranks.
 Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, LineMatcher const& matcher,
                      Team const& team, Services sv, Schedule s) {
   auto const run = fold_per_file<std::uint64_t>(
-      parts, team, sv, s, [&](LineFiles const* files) { return GrepCountWorkload{files, {&matcher}}; }, a.no_messages);
+      parts, team, sv, s, [&](LineFiles const* files) { return GrepCountWorkload{files, {&matcher}}; }, a.no_messages,
+      decided_by(a));
   Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;

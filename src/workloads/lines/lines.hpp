@@ -3,7 +3,9 @@
 // `parfold lines`: the workloads over line-aligned chunks of big files, one file each
 // (count_cmd.cpp, grep_cmd.cpp, top_cmd.cpp, exec_cmd.cpp), and what their commands share.
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,15 +89,48 @@ struct PerFileResult {
   bool problems = false;  ///< a file could not be read (rank 0 said so on stderr)
 };
 
+/// Says, on rank 0, whether file `i`'s value (of `values`, one per file of a run of files)
+/// is decided: nothing more of it needs reading (grep -l after one line, -m NUM after NUM).
+template <class Value>
+using Decided = std::function<bool(std::vector<Value> const& values, std::size_t i)>;
+
+/// The fold of a run of files in windows of 16 MiB per worker, skipping each window whose
+/// files are all `decided` by what the windows before it found (rank 0 decides for all);
+/// the values per file on rank 0.
+/// \note With MPI this is a collective operation over all ranks.
+template <class Value, class Make>
+JobResult<std::vector<Value>> fold_until_decided(LineFiles const& files, Team const& team, Services sv, Schedule s,
+                                                 Make const& make, Decided<Value> const& decided) {
+  std::uint64_t const window = (std::uint64_t{16} << 20) * static_cast<std::uint64_t>(team.workers());
+  auto const t0 = std::chrono::steady_clock::now();
+  JobResult<std::vector<Value>> out{std::vector<Value>(files.files().size()), {}};
+  for (std::uint64_t at = 0; at < files.total();) {
+    Range const w{at, std::min(at + window, files.total())};
+    at = w.end;
+    bool open = false;  // a file of this window is still undecided
+    for (std::size_t i = 0; team.is_root() && i < files.files().size(); ++i) {
+      InputFile const& f = files.files()[i];
+      open = open || (f.offset < w.end && f.offset + f.size > w.begin && !decided(out.value, i));
+    }
+    if (!team.comm.any(open)) continue;
+    auto const run = execute_part(make(&files), s, team, sv, w);
+    add_run(out.info, run.info);
+    for (std::size_t i = 0; i < out.value.size(); ++i) out.value[i] += run.value[i];
+  }
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
 /// Folds every part of the input: a run of files as one fold over their concatenation
-/// (resumable with a checkpoint when it is the only part), a stream window by window,
+/// (resumable with a checkpoint when it is the only part; window by window until
+/// `decided` when that is given and there is no checkpoint), a stream window by window,
 /// its windows' values added. `make(LineFiles const*)` gives the workload, whose partial
 /// is a vector of Value per file; unreadable files are skipped as grep and wc do (said on
 /// stderr unless `quiet`).
 /// \note With MPI this is a collective operation over all ranks.
 template <class Value, class Make>
 PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team const& team, Services sv, Schedule s,
-                                   Make make, bool quiet = false) {
+                                   Make make, bool quiet = false, Decided<Value> const& decided = {}) {
   auto const t0 = std::chrono::steady_clock::now();
   PerFileResult<Value> out;
   for (InputPart const& part : parts) {
@@ -111,7 +146,8 @@ PerFileResult<Value> fold_per_file(std::vector<InputPart> const& parts, Team con
       continue;
     }
     auto const files = open_everywhere(part.paths, team, LineFiles::Unreadable::skip, quiet, part.decompress);
-    auto run = execute(make(files.get()), s, team, sv);
+    auto run = decided && sv.checkpoint == nullptr ? fold_until_decided<Value>(*files, team, sv, s, make, decided)
+                                                   : execute(make(files.get()), s, team, sv);
     require_unchanged(*files, team);
     if (parts.size() == 1) out.info = run.info;  // with what a checkpoint resumed
     else add_run(out.info, run.info);
