@@ -1,6 +1,7 @@
 #include "workloads/lines/grep_lines.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
 
@@ -164,7 +165,8 @@ class LinePrinter {
   void print(OutLine const& line, ChunkLines const& chunk, char sep) {
     GrepColors const& c = a_.colors;
     if (a_.context() && p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1)) {
-      sink_.write(c.paint("--", c.separator) + "\n");
+      write("--", c.separator);
+      sink_.write("\n");
     }
     p_.printed_any = true;
     p_.last_file = line.file;
@@ -176,7 +178,7 @@ class LinePrinter {
       for (std::size_t m = line.first_match; m < line.first_match + line.matches && c.on; ++m) {
         std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
         sink_.write(line.bytes.substr(at, b - at));
-        sink_.write(c.paint(line.bytes.substr(b, n), match_color));
+        write(line.bytes.substr(b, n), match_color);
         at = b + n;
       }
       sink_.write(line.bytes.substr(at));
@@ -186,19 +188,33 @@ class LinePrinter {
     for (std::size_t m = line.first_match; m < line.first_match + line.matches; ++m) {
       std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
       prefix(line, line.offset + b, sep);
-      sink_.write(c.paint(line.bytes.substr(b, n), match_color));
+      write(line.bytes.substr(b, n), match_color);
       sink_.write("\n");
     }
   }
   void prefix(OutLine const& line, std::uint64_t offset, char sep) {
     GrepColors const& c = a_.colors;
-    std::string const end = c.paint(std::string(1, sep), c.separator);
+    std::string_view const end(&sep, 1);
     if (a_.prefix()) {
-      sink_.write(c.paint(files_.files()[line.file].path, c.file_name));
-      sink_.write(a_.null_after_name ? std::string(1, '\0') : end);
+      write(files_.files()[line.file].path, c.file_name);
+      a_.null_after_name ? sink_.write(std::string_view("\0", 1)) : write(end, c.separator);
     }
-    if (a_.line_numbers) sink_.write(c.paint(std::to_string(line.number), c.line_number) + end);
-    if (a_.byte_offset) sink_.write(c.paint(std::to_string(offset), c.byte_offset) + end);
+    if (a_.line_numbers) write_number(line.number, c.line_number, end);
+    if (a_.byte_offset) write_number(offset, c.byte_offset, end);
+  }
+  /// Writes `text`, in colour `sgr` when colours are on (no string is built otherwise).
+  void write(std::string_view text, std::string const& sgr) {
+    if (a_.colors.on && !sgr.empty()) {
+      sink_.write(a_.colors.paint(text, sgr));
+    } else {
+      sink_.write(text);
+    }
+  }
+  void write_number(std::uint64_t n, std::string const& sgr, std::string_view end) {
+    char digits[24];
+    char const* const stop = std::to_chars(digits, digits + sizeof(digits), n).ptr;
+    write(std::string_view(digits, static_cast<std::size_t>(stop - digits)), sgr);
+    write(end, a_.colors.separator);
   }
 
   LineFiles const& files_;
