@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/numbers.hpp"
+#include "workloads/lines/lines.hpp"
 #include "parfold/core/exit_codes.hpp"
 
 #ifndef PARFOLD_VERSION
@@ -103,13 +104,13 @@ void unmark_values(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands({})) unmark_values(*sub);
 }
 
-/// argv for CLI11 (last first), each "[...]" marked.
-std::vector<std::string> marked_arguments(int argc, char** argv) {
-  std::vector<std::string> args;
-  for (int i = argc - 1; i > 0; --i) {
-    std::string arg = argv[i];
+/// argv for CLI11 (last first), each "[...]" marked, grep's -NUM spelled out.
+std::vector<std::string> marked_arguments(CLI::App const& app, int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  expand_grep_context_numbers(app, args);
+  std::reverse(args.begin(), args.end());
+  for (std::string& arg : args) {
     if (arg.size() >= 2 && arg.front() == '[' && arg.back() == ']') arg += kKeepWhole;
-    args.push_back(std::move(arg));
   }
   return args;
 }
@@ -133,7 +134,7 @@ std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, La
   bool const root = launch.rank == 0;
   try {
     unmark_values(app);
-    std::vector<std::string> args = marked_arguments(argc, argv);
+    std::vector<std::string> args = marked_arguments(app, argc, argv);
     app.parse(args);
     require_one_workload(app);
     return std::nullopt;

@@ -118,6 +118,10 @@ def options(opts, ranks):
                  ["-n", "-A", "2", "ab"], ["-B", "3", "-H", "XY"], ["-C", "1", "-n", "-b", "c"],
                  ["-C", "2", "-m", "3", "a"], ["-v", "-A", "1", "a"], ["-A", "1", "-B", "2", "-c", "x"],
                  ["-C", "4", "-x", "-n", ""], ["-A", "5", "-C", "1", "-Z", "-n", "b"],
+                 # -NUM, -e -NUM (a pattern), and the group separators.
+                 ["-2", "-n", "ab"], ["-e", "-2", "-c"], ["--group-separator=::", "-1", "c"],
+                 ["--no-group-separator", "-C", "1", "-n", "b"], ["--group-separator=", "-B", "1", "XY"],
+                 ["--color=always", "--group-separator=@@", "-1", "a"],
                  # Colours: grep's default GREP_COLORS, matches in selected and context lines.
                  ["--color=always", "-n", "-H", "a"], ["--color=always", "-C", "1", "-b", "c"],
                  ["--color=always", "-v", "-A", "1", "a"], ["--color=always", "-o", "[0-9]+"],

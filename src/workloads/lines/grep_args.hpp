@@ -53,6 +53,7 @@ struct GrepArgs {
   std::uint64_t after = 0;   ///< -A NUM (-C NUM): lines of context after each selected line
   std::uint64_t before = 0;  ///< -B NUM (-C NUM): lines of context before each
   GrepColors colors;         ///< --color
+  std::optional<std::string> group_separator = "--";  ///< between context groups; none: --no-group-separator
   std::string output;                ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
   bool decompress = false;           ///< -z

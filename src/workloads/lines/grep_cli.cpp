@@ -66,6 +66,9 @@ struct GrepFlags {
   std::optional<std::uint64_t> after, before, context;  ///< -A, -B, -C
   std::string color = "never";  ///< --color WHEN
   bool recursive = false, dereference = false;  ///< -r, -R
+  std::string group_separator = "--";  ///< --group-separator SEP
+  bool no_group_separator = false;     ///< --no-group-separator
+  bool separator_last = false;         ///< --group-separator came after --no-group-separator
 };
 
 /// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
@@ -120,6 +123,8 @@ void settle(GrepFlags& f, GrepArgs& a) {
   a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
   a.before = f.before.value_or(f.context.value_or(0));
   if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
+  if (f.no_group_separator && !f.separator_last) a.group_separator.reset();  // the last of the two wins
+  else a.group_separator = f.group_separator;
   if (f.color != "never" && f.color != "auto" && f.color != "always") {
     throw UsageError("--color: '" + f.color + "': use never, auto or always");
   }
@@ -180,12 +185,50 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   // A flag: WHEN only after '=', as grep reads it ("--color a" is --color=auto and pattern a).
   grep.add_flag("--color{auto},--colour{auto}", f.color,
                 "--color[=WHEN]: colour matches, names and numbers: never, auto or always (GREP_COLORS)");
+  grep.add_option("--group-separator", f.group_separator, "With -A, -B or -C, print SEP between groups (default --)")
+      ->type_name("SEP");
+  grep.add_flag("--no-group-separator", f.no_group_separator, "With -A, -B or -C, print nothing between groups");
   grep.add_option("--output", a.output, "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
       ->type_name("FILE")
       ->excludes(count);
 }
 
 }  // namespace
+
+void expand_grep_context_numbers(CLI::App const& app, std::vector<std::string>& args) {
+  auto named = [](CLI::App const& parent, std::string const& name) -> CLI::App const* {
+    auto const found = parent.get_subcommands([&](CLI::App const* s) { return s->get_name() == name; });
+    return found.empty() ? nullptr : found.front();
+  };
+  CLI::App const* lines = named(app, "lines");
+  CLI::App const* grep = lines != nullptr ? named(*lines, "grep") : nullptr;
+  auto const start = std::adjacent_find(args.begin(), args.end(),
+                                        [](std::string const& a, std::string const& b) { return a == "lines" && b == "grep"; });
+  if (grep == nullptr || start == args.end()) return;
+  auto takes_value = [&](std::string const& arg) {
+    CLI::Option const* o = grep->get_option_no_throw(arg);
+    return o != nullptr && o->get_items_expected_min() > 0;
+  };
+  std::vector<std::string> out(args.begin(), start + 2);
+  for (auto it = start + 2; it != args.end(); ++it) {
+    std::string const& arg = *it;
+    bool const number = arg.size() >= 2 && arg[0] == '-' &&
+                        std::all_of(arg.begin() + 1, arg.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (arg == "--") {
+      out.insert(out.end(), it, args.end());
+      break;
+    }
+    if (number && !takes_value(out.back())) {
+      out.push_back("--context=" + arg.substr(1));
+    } else if (arg.size() > 3 && arg.starts_with("--") && arg.back() == '=' && takes_value(arg.substr(0, arg.size() - 1))) {
+      out.push_back(arg.substr(0, arg.size() - 1));  // "--opt=": an empty value, which CLI11 would take from the next
+      out.emplace_back();
+    } else {
+      out.push_back(arg);
+    }
+  }
+  args = std::move(out);
+}
 
 void add_grep_command(CLI::App& lines, Job& job) {
   auto a = std::make_shared<GrepArgs>();
@@ -202,8 +245,12 @@ void add_grep_command(CLI::App& lines, Job& job) {
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns mean what they mean to GNU grep in the C locale, translated for RE2 (linear\n"
       "time); what RE2 cannot run (back-references, counts over 1000) is refused by name.");
-  grep->final_callback([a, f, &job] {
+  grep->final_callback([a, f, grep, &job] {
     try {
+      for (CLI::Option const* o : grep->parse_order()) {
+        if (o->check_name("--group-separator")) f->separator_last = true;
+        if (o->check_name("--no-group-separator")) f->separator_last = false;
+      }
       settle(*f, *a);
     } catch (UsageError const& e) {
       throw CLI::ValidationError(e.what());  // reported as every bad command line is

@@ -164,8 +164,9 @@ class LinePrinter {
  private:
   void print(OutLine const& line, ChunkLines const& chunk, char sep) {
     GrepColors const& c = a_.colors;
-    if (a_.context() && p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1)) {
-      write("--", c.separator);
+    bool const apart = p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1);
+    if (a_.context() && apart && a_.group_separator) {
+      write(*a_.group_separator, c.separator);
       sink_.write("\n");
     }
     p_.printed_any = true;

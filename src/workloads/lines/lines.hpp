@@ -169,6 +169,11 @@ void setup_lines(CLI::App& app, Job& job);
 /// The subcommands of `parfold lines`.
 void add_count_command(CLI::App& lines, Job& job);
 void add_grep_command(CLI::App& lines, Job& job);
+/// grep's -NUM in the arguments of `lines grep` (`args` in order, argv[0] left out),
+/// rewritten as --context=NUM: CLI11 would take "-3" for a positional. Not a value of an
+/// option (`-e -3` is a pattern) nor after "--". And "--opt=" (an empty value) as "--opt"
+/// and "", which CLI11 reads as meant (it would take the next argument as the value).
+void expand_grep_context_numbers(CLI::App const& app, std::vector<std::string>& args);
 void add_top_command(CLI::App& lines, Job& job);
 void add_exec_command(CLI::App& lines, Job& job);
 
