@@ -67,6 +67,8 @@ bool is_bgzf(std::string const& path) {
 std::unique_ptr<BgzfFile> BgzfFile::index(int fd, std::string const& path, std::uint64_t stored) {
   auto file = std::unique_ptr<BgzfFile>(new BgzfFile());
   file->path_ = path;
+  file->fd_ = ::dup(fd);
+  if (file->fd_ < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
   file->id_ = next_id++;
   std::uint64_t at = 0, decoded = 0;
   char head[64];
@@ -75,7 +77,7 @@ std::unique_ptr<BgzfFile> BgzfFile::index(int fd, std::string const& path, std::
     std::string_view const h(head, n);
     auto const size = member_size(h);
     if (!size) {
-      if (at == 0) return nullptr;
+      if (at == 0) return nullptr;  // closes the duplicate
       if (std::all_of(h.begin(), h.end(), [](char c) { return c == 0; }) && n == stored - at) break;  // padding
       file->damaged(h.substr(0, 2) == "\x1f\x8b" ? "a gzip member that is not BGZF after BGZF members"
                                                   : "trailing garbage after gzip data");
@@ -92,9 +94,13 @@ std::unique_ptr<BgzfFile> BgzfFile::index(int fd, std::string const& path, std::
   return file;
 }
 
+BgzfFile::~BgzfFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 void BgzfFile::damaged(std::string const& why) const { throw UsageError(path_ + ": " + why + "; no result is reported"); }
 
-std::string_view BgzfFile::decode(int fd, std::size_t b) const {
+std::string_view BgzfFile::decode(std::size_t b) const {
   struct Cache {
     std::uint64_t file = 0;
     std::size_t block = 0;
@@ -107,7 +113,7 @@ std::string_view BgzfFile::decode(int fd, std::size_t b) const {
   cache.file = 0;
   cache.in.resize(block.stored);
   cache.out.resize(block.decoded);
-  if (read_at(fd, cache.in.data(), block.stored, block.offset) != block.stored) damaged("truncated gzip data");
+  if (read_at(fd_, cache.in.data(), block.stored, block.offset) != block.stored) damaged("truncated gzip data");
   inflate_state& state = cache.state;
   isal_inflate_init(&state);
   state.crc_flag = ISAL_GZIP;  // the header parsed, the CRC-32 and ISIZE checked
@@ -125,7 +131,7 @@ std::string_view BgzfFile::decode(int fd, std::size_t b) const {
   return cache.out;
 }
 
-std::size_t BgzfFile::read(int fd, char* into, std::size_t size, std::uint64_t at) const {
+std::size_t BgzfFile::read(char* into, std::size_t size, std::uint64_t at) const {
   auto it = std::upper_bound(blocks_.begin(), blocks_.end(), at,
                              [](std::uint64_t a, Block const& b) { return a < b.decoded_at; });
   std::size_t b = it == blocks_.begin() ? 0 : static_cast<std::size_t>(it - blocks_.begin()) - 1;
@@ -133,7 +139,7 @@ std::size_t BgzfFile::read(int fd, char* into, std::size_t size, std::uint64_t a
   for (; done < size && b < blocks_.size(); ++b) {
     Block const& block = blocks_[b];
     if (block.decoded == 0 || at + done >= block.decoded_at + block.decoded) continue;
-    std::string_view const data = decode(fd, b);
+    std::string_view const data = decode(b);
     std::size_t const from = static_cast<std::size_t>(at + done - block.decoded_at);
     std::size_t const n = std::min(size - done, data.size() - from);
     std::memcpy(into + done, data.data() + from, n);

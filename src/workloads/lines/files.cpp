@@ -211,10 +211,13 @@ std::size_t window_cut(std::string_view data, std::uint64_t need, bool at_end) {
 }
 
 struct OpenFile {
-  explicit OpenFile(std::string const& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  /// Opens `path` when `wanted` (fd -1 otherwise).
+  OpenFile(std::string const& path, bool wanted) : fd(wanted ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1) {
+    if (wanted && fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
   }
-  ~OpenFile() { ::close(fd); }
+  ~OpenFile() {
+    if (fd >= 0) ::close(fd);
+  }
   OpenFile(OpenFile const&) = delete;
   OpenFile& operator=(OpenFile const&) = delete;
   int fd;
@@ -225,7 +228,7 @@ struct OpenFile {
 void LineFiles::read_lines(std::size_t file, Range local,
                            std::function<void(std::string_view, std::uint64_t)> const& f) const {
   InputFile const& in = files_[file];
-  OpenFile const source(in.path);
+  OpenFile const source(in.path, bgzf_[file] == nullptr);  // a BGZF file has its own
   thread_local std::vector<char> buffer(kReadBytes);
   // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
   // owned is still to be found (after the first '\n' from local.begin - 1).
@@ -241,8 +244,8 @@ void LineFiles::read_lines(std::size_t file, Range local,
     // A small chunk reads little more than itself; a long line is read 4 KiB at a time.
     std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
     auto const want = static_cast<std::size_t>(std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
-    std::size_t const got = bgzf_[file] != nullptr ? bgzf_[file]->read(source.fd, buffer.data() + filled, want, base + filled)
-                                                   : read_at(source.fd, buffer.data() + filled, want, base + filled, in.path);
+    std::size_t const got = source.fd >= 0 ? read_at(source.fd, buffer.data() + filled, want, base + filled, in.path)
+                                           : bgzf_[file]->read(buffer.data() + filled, want, base + filled);
     filled += got;
     bool const at_end = got == 0 || base + filled >= in.size;
     if (!aligned) {

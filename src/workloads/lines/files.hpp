@@ -56,8 +56,8 @@ class LineFiles {
   /// windows that end at a line end (a longer line comes whole), in file order, read
   /// with pread into a buffer of the calling thread that stays in its cache (a mapping's
   /// first touch of each page costs more than the copy, most of all in a virtual
-  /// machine); memory stays bounded whatever the file size. The view is valid only
-  /// during the call.
+  /// machine; pieces under kReadBytes come from the mapping); memory stays bounded
+  /// whatever the file size. The view is valid only during the call.
   template <class F>
   void for_each_lines(Range chunk, F&& f) const {
     for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
@@ -66,7 +66,9 @@ class LineFiles {
       if (file.offset + file.size <= chunk.begin) continue;  // ends before (or is empty)
       Range const local{std::max(chunk.begin, file.offset) - file.offset,
                         std::min(chunk.end, file.offset + file.size) - file.offset};
-      if (in_memory_) {
+      // A small piece (a tiny chunk, a small file) is read through the mapping: for it a
+      // pread's open and copy cost more than touching a page or two.
+      if (in_memory_ || (bgzf_[i] == nullptr && local.size() < kReadBytes)) {
         std::string_view const lines = owned_lines(i, local);
         if (!lines.empty()) f(i, lines, static_cast<std::uint64_t>(lines.data() - views_[i].data()));
       } else {
