@@ -140,7 +140,7 @@ def compressed_benchmarks(parfold, size, workers):
     c_env = dict(ENV, LC_ALL="C")
     print(f"compressed: {text} ({os.path.getsize(text) / 1e9:.2f} GB decoded), {workers} workers")
     formats = {"gz": (["gzip", "-1", "-c"], ["zcat", "pigz -dc"]), "bgzf.gz": (["bgzip", "-@2", "-c"], ["bgzip -dc -@2"]),  # .gz: so that rg -z knows it
-               "zst": (["zstd", "-q", "-T0", "-c"], ["zstd -dc"]),
+               "zst": (["zstd", "-q", "-T0", "-c"], ["zstd -dc"]), "pz.zst": (["pzstd", "-q", "-p", "2", "-c"], ["pzstd -dc -p 2"]),
                "xz": (["xz", "-T0", "-1", "-c"], ["xz -dc"]), "bz2": (["bzip2", "-1", "-c"], ["bzip2 -dc"])}
     for ext, (compress, decoders) in formats.items():
         path = f"{text}.{ext}"

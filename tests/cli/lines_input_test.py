@@ -120,7 +120,7 @@ def compressed_inputs(d):
     """Each format as its tools write it, in d/z/, and the same names holding the plain
     bytes in d/plain/ (what wc and grep read as the truth): gzip, pigz, bgzip (BGZF:
     many members), two gzip members, zstd (one frame, and two frames), xz (two streams),
-    bzip2 (two streams)."""
+    bzip2 (two streams), pzstd (a skippable frame before each frame: its magic first)."""
     text = b"".join(open(p, "rb").read() for p in make_texts(d))[:400000]
     text += b"".join(b"%d compressed line\n" % i for i in range(20000))
     half = text[: len(text) // 2]
@@ -128,7 +128,8 @@ def compressed_inputs(d):
     os.makedirs(z)
     os.makedirs(plain)
     tools = {"a.gz": (["gzip", "-c"], text), "b.pigz.gz": (["pigz", "-c"], text), "c.bgz": (["bgzip", "-c"], text),
-             "e.zst": (["zstd", "-q", "-c"], text), "g.xz": (["xz", "-c"], text), "i.bz2": (["bzip2", "-c"], text)}
+             "e.zst": (["zstd", "-q", "-c"], text), "g.xz": (["xz", "-c"], text), "i.bz2": (["bzip2", "-c"], text),
+             "k.pz.zst": (["pzstd", "-q", "-p", "2", "-c"], text)}
     for name, (cmd, data) in tools.items():
         with open(os.path.join(z, name), "wb") as f:
             f.write(subprocess.run(cmd, input=data, capture_output=True, check=True).stdout)

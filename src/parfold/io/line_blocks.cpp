@@ -28,8 +28,24 @@ std::optional<std::size_t> DescriptorSource::read(char* into, std::size_t size) 
   return static_cast<std::size_t>(n);
 }
 
-LineBlockReader::LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes)
-    : source_(std::move(source)), block_(block_bytes), thread_([this] { run(); }) {}
+std::string BufferPool::take() {
+  std::lock_guard lock(mutex_);
+  if (spare_.empty()) return {};
+  std::string out = std::move(spare_.back());
+  spare_.pop_back();
+  out.clear();
+  return out;
+}
+
+void BufferPool::give(std::string buffer) {
+  constexpr std::size_t kMost = 4;
+  std::lock_guard lock(mutex_);
+  if (spare_.size() < kMost && buffer.capacity() > 0) spare_.push_back(std::move(buffer));
+}
+
+LineBlockReader::LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes,
+                                 std::shared_ptr<BufferPool> pool)
+    : source_(std::move(source)), block_(block_bytes), pool_(std::move(pool)), thread_([this] { run(); }) {}
 
 LineBlockReader::~LineBlockReader() {
   quit_.store(true);
@@ -81,12 +97,12 @@ std::optional<std::string> LineBlockReader::next(std::chrono::milliseconds linge
   if (eof_) {
     out.swap(pending_);
   } else {  // the whole lines go; the start of the next line stays
-    std::string const rest = pending_.substr(lines_end_);
+    std::string next = pool_ ? pool_->take() : std::string();
+    next.reserve(block_ + (std::size_t{1} << 20));
+    next.append(pending_, lines_end_);
     pending_.resize(lines_end_);
     out.swap(pending_);
-    pending_.clear();
-    pending_.reserve(block_ + (std::size_t{1} << 20));
-    pending_ += rest;
+    pending_.swap(next);
   }
   lines_end_ = 0;
   room_.notify_all();

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 #include <thread>
 
 namespace parfold {
@@ -38,6 +39,21 @@ class DescriptorSource final : public ByteSource {
   std::string name_;
 };
 
+/// Buffers of blocks that were used, to be used again: a buffer's pages, once touched,
+/// cost nothing more, where fresh ones cost a fault each (more than copying into them).
+/// Keeps a few; shared by a reader and the consumers that hand its blocks back.
+class BufferPool {
+ public:
+  /// A spare buffer (empty, with its capacity), or a new one.
+  [[nodiscard]] std::string take();
+  /// Keeps `buffer` for a later take(), unless enough are kept already.
+  void give(std::string buffer);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> spare_;
+};
+
 /// Reads a source that cannot be mapped (a pipe, a terminal, a decompressor) on a
 /// thread of its own and hands out what it read as blocks of whole lines, in order.
 /// Memory stays bounded: the thread stops reading once it holds a block's worth of whole
@@ -46,8 +62,10 @@ class DescriptorSource final : public ByteSource {
 /// reader sleeps on a condition variable, never spins.
 class LineBlockReader {
  public:
-  /// Starts reading `source` in blocks of about `block_bytes`.
-  LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes);
+  /// Starts reading `source` in blocks of about `block_bytes`, into buffers from `pool`
+  /// when one is given (hand the blocks back to it when done with them).
+  LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes,
+                  std::shared_ptr<BufferPool> pool = nullptr);
   ~LineBlockReader();  ///< stops the thread (it waits at most one read of its source)
   LineBlockReader(LineBlockReader const&) = delete;
   LineBlockReader& operator=(LineBlockReader const&) = delete;
@@ -66,6 +84,7 @@ class LineBlockReader {
 
   std::unique_ptr<ByteSource> source_;
   std::size_t const block_;
+  std::shared_ptr<BufferPool> pool_;
   std::mutex mutex_;
   std::condition_variable more_, room_;
   std::string pending_;        ///< read, not yet taken

@@ -20,6 +20,10 @@ Compression compression_of(std::string_view head) {
   auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
   if (starts("\x1f\x8b")) return Compression::gzip;
   if (starts("\x28\xb5\x2f\xfd")) return Compression::zstd;
+  // A zstd skippable frame (magic 0x184D2A50-5F): pzstd starts every file with one.
+  if (head.size() >= 4 && (static_cast<unsigned char>(head[0]) & 0xf0) == 0x50 && head.substr(1, 3) == "\x2a\x4d\x18") {
+    return Compression::zstd;
+  }
   if (starts("\xfd" "7zXZ\x00")) return Compression::xz;
   if (starts("BZh") && head.size() >= 4 && head[3] >= '1' && head[3] <= '9') return Compression::bzip2;
   return Compression::none;

@@ -41,7 +41,8 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
   }
 }
 
-LineFiles::LineFiles(InputFile file, std::string bytes) : owned_(std::move(bytes)), in_memory_(true) {
+LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPool> pool)
+    : owned_(std::move(bytes)), pool_(std::move(pool)), in_memory_(true) {
   file.offset = 0;
   file.size = total_ = owned_.size();
   files_.push_back(std::move(file));
@@ -97,6 +98,7 @@ std::string LineFiles::add(std::string const& path) {
 }
 
 LineFiles::~LineFiles() {
+  if (pool_) pool_->give(std::move(owned_));
   if (in_memory_) return;
   for (std::string_view v : views_) {
     if (!v.empty()) ::munmap(const_cast<char*>(v.data()), v.size());

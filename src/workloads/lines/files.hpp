@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parfold/core/range.hpp"
+#include "parfold/io/line_blocks.hpp"
 #include "workloads/lines/bgzf.hpp"
 
 namespace parfold {
@@ -38,7 +39,8 @@ class LineFiles {
                      bool decompress = false);
   /// One file held in memory (a window of a stream): `bytes` are its whole lines (the
   /// last may lack its '\n'); `file` names it (its offset is 0, its size that of bytes).
-  LineFiles(InputFile file, std::string bytes);
+  /// The bytes go back to `pool`, if given, when this is destroyed.
+  LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPool> pool = nullptr);
   ~LineFiles();
   LineFiles(LineFiles const&) = delete;
   LineFiles& operator=(LineFiles const&) = delete;
@@ -107,6 +109,7 @@ class LineFiles {
   bool decompress_ = false;
   std::vector<std::string> problems_;
   std::string owned_;  ///< the bytes of an in-memory file
+  std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back
   bool in_memory_ = false;  ///< true: nothing is mapped
   std::uint64_t total_ = 0;
 };

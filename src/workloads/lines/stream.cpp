@@ -71,7 +71,8 @@ StreamWindows::StreamWindows(Team const& team, StreamInput const& input, std::ui
     // been decompressed first); standard input as what it is.
     file_.regular = input.format != Compression::none || (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode));
     reader_ = std::make_unique<LineBlockReader>(input.open(),
-                                                window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()));
+                                                window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()),
+                                                pool_);
   }
 }
 
@@ -100,9 +101,11 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
   }
   file_.regular = header.regular;
   if (!header.more) return nullptr;
+  if (!reader_) bytes = pool_->take();
   bytes.resize(header.size);
   team_.comm.broadcast_bytes(bytes.data(), bytes.size());
-  auto window = std::make_unique<LineFiles>(InputFile{file_.path, 0, 0, 0, file_.regular, file_.size}, std::move(bytes));
+  auto window = std::make_unique<LineFiles>(InputFile{file_.path, 0, 0, 0, file_.regular, file_.size}, std::move(bytes),
+                                            pool_);
   file_.size += header.size;
   return window;
 }

@@ -71,6 +71,7 @@ class StreamWindows {
  private:
   Team const& team_;
   InputFile file_;
+  std::shared_ptr<BufferPool> pool_ = std::make_shared<BufferPool>();  ///< the windows' buffers, used again
   std::unique_ptr<LineBlockReader> reader_;  ///< rank 0's
 };
 
