@@ -1,28 +1,52 @@
 #include "workloads/lines/words.hpp"
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
+
+#include "workloads/simd/sse2.hpp"
 
 namespace parfold {
 
 namespace {
 
-enum : unsigned char { kSep = 1, kPrint = 2, kAlnum = 4 };
+/// Bit i tells about byte base + i of the text: a separator (wc's: space and \t-\r; with
+/// alnum anything but [A-Za-z0-9]; bytes past the end too), printable (0x21-0x7e; with
+/// alnum every byte, as every run of letters and digits is a word).
+struct BlockMasks {
+  std::uint64_t sep = 0, print = 0;
+};
 
-constexpr std::array<unsigned char, 256> make_classes() {
-  std::array<unsigned char, 256> c{};
-  for (int b = 0; b < 256; ++b) {
-    unsigned char v = 0;
-    if (b == ' ' || (b >= '\t' && b <= '\r')) v |= kSep;
-    if (b >= 0x21 && b <= 0x7e) v |= kPrint;
-    if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) v |= kAlnum;
-    c[static_cast<std::size_t>(b)] = v;
+BlockMasks classify(std::string_view text, std::size_t base, bool alnum) {
+  using V = simd::Sse2;
+  alignas(16) char padded[64];
+  char const* p = text.data() + base;
+  if (text.size() - base < 64) {  // the last block: padded with separators
+    std::memset(padded, ' ', sizeof(padded));
+    std::memcpy(padded, p, text.size() - base);
+    p = padded;
   }
-  return c;
+  auto in_range = [](V::reg x, unsigned char low, unsigned char span) {  // low <= x <= low + span
+    V::reg const t = V::sub8(x, V::set1_8(low));
+    return V::eq8(V::min_u8(t, V::set1_8(span)), t);
+  };
+  BlockMasks m;
+  for (unsigned i = 0; i < 4; ++i) {
+    V::reg const x = V::load(p + 16 * i);
+    std::uint64_t sep = 0, print = 0xffff;
+    if (alnum) {
+      V::reg const lower = V::or_(x, V::set1_8(0x20));  // letters of either case as lower case
+      sep = ~V::movemask8(V::or_(in_range(x, '0', 9), in_range(lower, 'a', 25))) & 0xffff;
+    } else {
+      sep = V::movemask8(V::or_(V::eq8(x, V::set1_8(' ')), in_range(x, '\t', '\r' - '\t')));
+      print = V::movemask8(in_range(x, 0x21, 0x7e - 0x21));
+    }
+    m.sep |= sep << (16 * i);
+    m.print |= print << (16 * i);
+  }
+  return m;
 }
-constexpr auto kClasses = make_classes();
-
-unsigned char cls(char ch) { return kClasses[static_cast<unsigned char>(ch)]; }
 
 /// Adds words to a table a few at a time: each word's slot is prefetched when the word
 /// comes and looked up only some words later, so the cache misses of a table larger than
@@ -56,6 +80,39 @@ class WordBatch {
 
 }  // namespace
 
+namespace {
+
+std::uint64_t load64(char const* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+std::uint32_t load32(char const* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+/// The `n` (< 8) bytes at `p` as a little-endian number, by a few fixed-size loads (a
+/// memcpy of a variable size is a call).
+std::uint64_t short_bytes(char const* p, std::size_t n) {
+  if (n >= 4) return load32(p) | std::uint64_t{load32(p + n - 4)} << (8 * (n - 4));  // overlapping: same bytes
+  if (n == 0) return 0;
+  auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
+
+/// Are the `n` bytes at `a` and `b` the same? (Fixed-size loads, as short_bytes.)
+bool same_bytes(char const* a, char const* b, std::size_t n) {
+  if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
+    if (load64(a + i) != load64(b + i)) return false;
+  }
+  return load64(a + n - 8) == load64(b + n - 8);
+}
+
+}  // namespace
+
 std::uint64_t WordTable::hash(std::string_view w) {
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ w.size();
   std::size_t i = 0;
@@ -65,8 +122,7 @@ std::uint64_t WordTable::hash(std::string_view w) {
     h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
     h ^= h >> 31;
   }
-  std::uint64_t v = 0;
-  std::memcpy(&v, w.data() + i, w.size() - i);
+  std::uint64_t const v = short_bytes(w.data() + i, w.size() - i);
   h = (h ^ v) * 0x94D049BB133111EBULL;
   return h ^ (h >> 29);
 }
@@ -81,7 +137,7 @@ void WordTable::add(std::string_view word, std::uint64_t h, std::uint64_t n) {
       if (++used_ * 2 > slots_.size()) grow();
       return;
     }
-    if (s.hash == h && s.length == word.size() && std::memcmp(arena_.data() + s.offset, word.data(), word.size()) == 0) {
+    if (s.hash == h && s.length == word.size() && same_bytes(arena_.data() + s.offset, word.data(), word.size())) {
       s.count += n;
       return;
     }
@@ -115,27 +171,34 @@ void count_words(std::string_view text, WordRules rules, WordTable& counts) {
     text = lowered;
   }
   WordBatch batch(counts);
-  std::size_t const n = text.size();
-  std::size_t i = 0;
-  if (rules.alnum) {
-    while (i < n) {
-      while (i < n && (cls(text[i]) & kAlnum) == 0) ++i;
-      std::size_t const start = i;
-      while (i < n && (cls(text[i]) & kAlnum) != 0) ++i;
-      if (i > start) batch.add(text.substr(start, i - start));
+  // The text in blocks of 64 bytes, each classified at once into bit masks; a word is a
+  // run of clear bits of `sep`, counted when a bit of `print` is set in it.
+  std::size_t start = std::string_view::npos;  // of the word open at a block's start
+  bool printable = false;
+  for (std::size_t base = 0; base < text.size(); base += 64) {
+    BlockMasks const m = classify(text, base, rules.alnum);
+    for (unsigned at = 0;;) {  // bits [0, at) are done
+      if (start == std::string_view::npos) {
+        std::uint64_t const begins = ~m.sep & (~std::uint64_t{0} << at);
+        if (begins == 0) break;
+        at = static_cast<unsigned>(std::countr_zero(begins));
+        start = base + at;
+        printable = false;
+      }
+      std::uint64_t const from_at = ~std::uint64_t{0} << at;
+      std::uint64_t const ends = m.sep & from_at;
+      if (ends == 0) {  // the word goes on into the next block
+        printable = printable || (m.print & from_at) != 0;
+        break;
+      }
+      auto const end = static_cast<unsigned>(std::countr_zero(ends));
+      printable = printable || (m.print & from_at & ((std::uint64_t{1} << end) - 1)) != 0;
+      if (printable) batch.add(text.substr(start, base + end - start));
+      start = std::string_view::npos;
+      at = end;
     }
-    return;
   }
-  while (i < n) {
-    while (i < n && (cls(text[i]) & kSep) != 0) ++i;
-    std::size_t const start = i;
-    bool printable = false;
-    while (i < n && (cls(text[i]) & kSep) == 0) {
-      printable |= (cls(text[i]) & kPrint) != 0;
-      ++i;
-    }
-    if (printable) batch.add(text.substr(start, i - start));
-  }
+  if (start != std::string_view::npos && printable) batch.add(text.substr(start));
 }
 
 }  // namespace parfold
