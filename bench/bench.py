@@ -92,8 +92,8 @@ def lines_benchmarks(parfold, size, workers):
     ours = subprocess.run(mine + ["top", "-k", "20", text], capture_output=True, env=ENV).stdout
     theirs = subprocess.run([top_ref, "20", text], capture_output=True, env=ENV).stdout
     assert ours == theirs, "lines top and the reference counter disagree"
-    report("lines top -k 20 vs C++ counter", timed(mine + ["top", "-k", "20", text], repeat=1),
-           timed([top_ref, "20", text], repeat=1), "unordered_map", 5)
+    report("lines top -k 20 vs C++ counter", *interleaved(mine + ["top", "-k", "20", text], [top_ref, "20", text], ENV, runs=3),
+           "unordered_map", 5)
     for name, args in GREP_CASES:
         ours, rg = interleaved(mine + ["grep", "-c"] + args + [text], ["rg", "-c"] + args + [text], c_env)
         report(f"lines grep -c {name} vs rg", ours, rg, "rg", 1.5)
