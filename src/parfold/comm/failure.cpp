@@ -3,15 +3,27 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/nonblocking.hpp>
 #include <boost/serialization/string.hpp>
-#include <boost/serialization/utility.hpp>
-#include <utility>
+#include <string>
 
 #include "parfold/core/errors.hpp"
 
 namespace parfold {
 
 namespace {
+
 constexpr int kNoticeTag = 1;
+
+/// What a rank tells the others when a run settles.
+struct Outcome {
+  std::string host;
+  std::string error;  ///< empty: this rank did not fail
+  bool bad_input = false;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& host& error& bad_input;
+  }
+};
+
 }  // namespace
 
 void FailureNotices::announce() {
@@ -40,20 +52,19 @@ bool FailureNotices::heard() {
 
 void FailureNotices::settle(std::string const& error, bool bad_input) {
   if (!team_.comm.any(!error.empty())) return;
-  // The host, with a leading '!' when the error is bad input.
-  auto const all = team_.comm.all_gather(std::make_pair((bad_input ? "!" : "") + team_.host, error));
+  auto const all = team_.comm.all_gather(Outcome{team_.host, error, bad_input});
   from_.resize(static_cast<std::size_t>(team_.ranks()), 0);
   int first = -1;
   for (int r = 0; r < team_.ranks(); ++r) {
-    if (all[static_cast<std::size_t>(r)].second.empty()) continue;
+    if (all[static_cast<std::size_t>(r)].error.empty()) continue;
     if (first < 0) first = r;
     if (r != team_.rank() && from_[static_cast<std::size_t>(r)] == 0) receive(r);
   }
   boost::mpi::wait_all(sent_.begin(), sent_.end());
   sent_.clear();
-  auto const& [host, message] = all[static_cast<std::size_t>(first)];
-  if (host.starts_with('!')) throw UsageError(message);
-  throw JobError(message, first, host);
+  Outcome const& failed = all[static_cast<std::size_t>(first)];
+  if (failed.bad_input) throw UsageError(failed.error);
+  throw JobError(failed.error, first, failed.host);
 }
 
 }  // namespace parfold

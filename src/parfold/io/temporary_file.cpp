@@ -1,5 +1,7 @@
 #include "parfold/io/temporary_file.hpp"
 
+#include "parfold/io/read_at.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,12 +47,7 @@ std::uint64_t TemporaryFile::append(std::string_view bytes) {
 std::string TemporaryFile::read(std::uint64_t offset, std::uint64_t size) {
   if (std::fflush(file_) != 0) fail("write");
   std::string out(size, '\0');
-  for (std::uint64_t done = 0; done < size;) {
-    ssize_t const n = ::pread(::fileno(file_), out.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("read");
-    done += static_cast<std::uint64_t>(n);
-  }
+  if (read_at(::fileno(file_), out.data(), size, offset, path_) != size) fail("read");
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "parfold/core/errors.hpp"
+#include "parfold/io/read_at.hpp"
 
 namespace parfold {
 
@@ -38,17 +39,6 @@ std::optional<std::uint32_t> member_size(std::string_view head) {
   return std::nullopt;
 }
 
-std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at) {
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t const n = ::pread(fd, into + done, size - done, static_cast<off_t>(at + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  return done;
-}
-
 std::atomic<std::uint64_t> next_id{1};
 
 }  // namespace
@@ -59,7 +49,11 @@ bool is_bgzf(std::string const& path) {
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   char head[64];
-  std::size_t const n = read_at(fd, head, sizeof(head), 0);
+  std::size_t n = 0;
+  try {
+    n = read_at(fd, head, sizeof(head), 0, path);
+  } catch (std::runtime_error const&) {  // unreadable: not BGZF (the reader says why)
+  }
   ::close(fd);
   return is_bgzf_header({head, n});
 }
@@ -73,7 +67,7 @@ std::unique_ptr<BgzfFile> BgzfFile::index(int fd, std::string const& path, std::
   std::uint64_t at = 0, decoded = 0;
   char head[64];
   while (at < stored) {
-    std::size_t const n = read_at(fd, head, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof(head), stored - at)), at);
+    std::size_t const n = read_at(fd, head, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof(head), stored - at)), at, path);
     std::string_view const h(head, n);
     auto const size = member_size(h);
     if (!size) {
@@ -84,7 +78,7 @@ std::unique_ptr<BgzfFile> BgzfFile::index(int fd, std::string const& path, std::
     }
     if (*size < kHeader + kTrailer || at + *size > stored) file->damaged("truncated gzip data");
     char trailer[4];
-    if (read_at(fd, trailer, 4, at + *size - 4) != 4) file->damaged("truncated gzip data");
+    if (read_at(fd, trailer, 4, at + *size - 4, path) != 4) file->damaged("truncated gzip data");
     std::uint32_t const length = le32({trailer, 4}, 0);
     if (length > (std::uint32_t{1} << 16)) file->damaged("a BGZF member of more than 64 KiB of data");
     file->blocks_.push_back({at, *size, length, decoded});
@@ -113,7 +107,7 @@ std::string_view BgzfFile::decode(std::size_t b) const {
   cache.file = 0;
   cache.in.resize(block.stored);
   cache.out.resize(block.decoded);
-  if (read_at(fd_, cache.in.data(), block.stored, block.offset) != block.stored) damaged("truncated gzip data");
+  if (read_at(fd_, cache.in.data(), block.stored, block.offset, path_) != block.stored) damaged("truncated gzip data");
   inflate_state& state = cache.state;
   isal_inflate_init(&state);
   state.crc_flag = ISAL_GZIP;  // the header parsed, the CRC-32 and ISIZE checked

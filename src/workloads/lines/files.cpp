@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "parfold/core/errors.hpp"
+#include "parfold/io/read_at.hpp"
 
 namespace parfold {
 
@@ -26,10 +27,9 @@ std::int64_t mtime_ns(struct stat const& st) {
 
 }  // namespace
 
-LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress)
-    : decompress_(decompress) {
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress) {
   for (std::string const& path : paths) {
-    std::string const why = add(path);
+    std::string const why = add(path, decompress);
     if (why.empty()) continue;
     if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
     problems_.push_back(path + ": " + why);
@@ -50,7 +50,7 @@ LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPo
   bgzf_.emplace_back();
 }
 
-std::string LineFiles::add(std::string const& path) {
+std::string LineFiles::add(std::string const& path, bool decompress) {
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::strerror(errno);
   struct stat st {};
@@ -61,7 +61,7 @@ std::string LineFiles::add(std::string const& path) {
     return S_ISDIR(st.st_mode) ? std::strerror(EISDIR) : stat_ok ? "not a regular file" : std::strerror(err);
   }
   auto const size = static_cast<std::uint64_t>(st.st_size);
-  if (decompress_) {
+  if (decompress) {
     std::unique_ptr<BgzfFile> bgzf;
     try {
       bgzf = BgzfFile::index(fd, path, size);
@@ -188,19 +188,6 @@ std::vector<std::int64_t> LineFiles::current_fingerprint() const {
 }
 
 namespace {
-
-/// Reads up to `size` bytes at `at` (fewer only at the end of the file).
-std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std::string const& path) {
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t const n = ::pread(fd, into + done, size - done, static_cast<off_t>(at + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  return done;
-}
 
 /// Length of the window at the front of `data` (whole lines from a line start): through
 /// the line that holds byte need - 1, or through the last line end when that line is not

@@ -49,6 +49,10 @@ class LineFiles {
   /// With Unreadable::skip: "PATH: reason" for each path that could not be read, in order.
   [[nodiscard]] std::vector<std::string> const& problems() const { return problems_; }
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
+  /// Does file `file` hold a byte of `bytes` (of the concatenation)?
+  [[nodiscard]] bool overlaps(std::size_t file, Range bytes) const {
+    return files_[file].offset < bytes.end && files_[file].offset + files_[file].size > bytes.begin;
+  }
   /// The file's bytes as mapped (empty for a BGZF file: read it with for_each_lines).
   [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
@@ -100,13 +104,13 @@ class LineFiles {
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
 
-  /// Maps `path` and adds it; returns why it cannot be read (empty when it was added).
-  std::string add(std::string const& path);
+  /// Maps `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
+  /// returns why it cannot be read (empty when it was added).
+  std::string add(std::string const& path, bool decompress);
 
   std::vector<InputFile> files_;
   std::vector<std::string_view> views_;
   std::vector<std::unique_ptr<BgzfFile const>> bgzf_;  ///< per file: its index when it is BGZF
-  bool decompress_ = false;
   std::vector<std::string> problems_;
   std::string owned_;  ///< the bytes of an in-memory file
   std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back

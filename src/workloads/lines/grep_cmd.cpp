@@ -27,10 +27,6 @@ struct CountSelected {
 };
 using GrepCountWorkload = PerFileWorkload<std::uint64_t, CountSelected>;
 
-/// Bytes of input per window when printing lines: rank 0 holds at most one window's
-/// selected lines.
-constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
-
 /// Where the selected lines go, and the message for a checkpoint without --output.
 OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t window, std::string identity) {
   return {a.output, items, window, std::move(identity),
@@ -55,9 +51,8 @@ Report lines_printed(GrepArgs const& a, RunInfo const& info, Printed const& prin
 bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& printed, Range w) {
   if (!a.max_count) return true;
   for (std::size_t i = 0; i < files.files().size(); ++i) {
-    InputFile const& f = files.files()[i];
     bool const more = printed.shown[i] < *a.max_count || (printed.last_file == i && printed.after_left > 0);
-    if (f.offset < w.end && f.offset + f.size > w.begin && more) return true;
+    if (files.overlaps(i, w) && more) return true;
   }
   return false;
 }
@@ -67,7 +62,7 @@ bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& print
 /// \note With MPI this is a collective operation over all ranks.
 Report print_lines(GrepArgs const& a, LineFiles const& files, LineMatcher const& matcher, Team const& team,
                    Services sv, Schedule s) {
-  OrderedRun const run = lines_run(a, files.total(), kWindowPerWorker * team.workers(), files.identity());
+  OrderedRun const run = lines_run(a, files.total(), window_bytes(team), files.identity());
   Printed printed;  // rank 0's
   printed.start(files.files().size());
   auto run_window = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
@@ -104,7 +99,7 @@ class PartWindows {
       } else {
         if (!mapped_) open(part);
         if (at_ < mapped_->total()) {
-          Range const w{at_, std::min(at_ + kWindowPerWorker * team_.workers(), mapped_->total())};
+          Range const w{at_, std::min(at_ + window_bytes(team_), mapped_->total())};
           at_ = w.end;
           return run(lines_workload(a_, *mapped_, matcher_, w));
         }

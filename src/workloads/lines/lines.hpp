@@ -89,19 +89,24 @@ struct PerFileResult {
   bool problems = false;  ///< a file could not be read (rank 0 said so on stderr)
 };
 
+/// A fold that may stop early (-m, -l, -q) or prints what it finds runs in windows of
+/// this many bytes of input per worker: rank 0 holds at most one window's findings.
+constexpr std::uint64_t kWindowPerWorker = std::uint64_t{16} << 20;
+[[nodiscard]] inline std::uint64_t window_bytes(Team const& team) { return kWindowPerWorker * team.workers(); }
+
 /// Says, on rank 0, whether file `i`'s value (of `values`, one per file of a run of files)
 /// is decided: nothing more of it needs reading (grep -l after one line, -m NUM after NUM).
 template <class Value>
 using Decided = std::function<bool(std::vector<Value> const& values, std::size_t i)>;
 
-/// The fold of a run of files in windows of 16 MiB per worker, skipping each window whose
+/// The fold of a run of files in windows of kWindowPerWorker per worker, skipping each window whose
 /// files are all `decided` by what the windows before it found (rank 0 decides for all);
 /// the values per file on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
 template <class Value, class Make>
 JobResult<std::vector<Value>> fold_until_decided(LineFiles const& files, Team const& team, Services sv, Schedule s,
                                                  Make const& make, Decided<Value> const& decided) {
-  std::uint64_t const window = (std::uint64_t{16} << 20) * static_cast<std::uint64_t>(team.workers());
+  std::uint64_t const window = window_bytes(team);
   auto const t0 = std::chrono::steady_clock::now();
   JobResult<std::vector<Value>> out{std::vector<Value>(files.files().size()), {}};
   for (std::uint64_t at = 0; at < files.total();) {
@@ -109,8 +114,7 @@ JobResult<std::vector<Value>> fold_until_decided(LineFiles const& files, Team co
     at = w.end;
     bool open = false;  // a file of this window is still undecided
     for (std::size_t i = 0; team.is_root() && i < files.files().size(); ++i) {
-      InputFile const& f = files.files()[i];
-      open = open || (f.offset < w.end && f.offset + f.size > w.begin && !decided(out.value, i));
+      open = open || (files.overlaps(i, w) && !decided(out.value, i));
     }
     if (!team.comm.any(open)) continue;
     auto const run = execute_part(make(&files), s, team, sv, w);

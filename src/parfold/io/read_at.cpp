@@ -1,0 +1,24 @@
+#include "parfold/io/read_at.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace parfold {
+
+std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std::string_view name) {
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t const n = ::pread(fd, into + done, size - done, static_cast<off_t>(at + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(std::string(name) + ": " + std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+}  // namespace parfold

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace parfold {
+
+/// Reads `size` bytes of the file open as `fd` from byte `at` into `into` with pread(2),
+/// again after a signal or a short read: fewer only at the end of the file. Throws
+/// std::runtime_error ("NAME: reason") when the read fails.
+std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std::string_view name);
+
+}  // namespace parfold
