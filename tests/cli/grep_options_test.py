@@ -232,11 +232,37 @@ def recursive(opts):
                                    args + operands, capture_output=True, cwd=cwd, timeout=60)
                 check(p.returncode == want.returncode and sorted(p.stdout.split(b"\n")) == sorted(want.stdout.split(b"\n")),
                       f"grep {args} {operands}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}")
+        name_filters(opts, d, tree)
         for follow in (False, True):
             p = subprocess.run([opts.parfold, "lines", "grep", "-R" if follow else "-r", "-c", "", tree], capture_output=True)
             files = [line.rsplit(b":", 1)[0].decode() for line in p.stdout.splitlines()]
             check(files == sorted_walk(tree, follow), f"order of -r: {files}")
     print("-r and -R: grep's lines, in a sorted walk's order")
+
+
+def name_filters(opts, d, tree):
+    """--include, --exclude and --exclude-dir against grep: globs on base names under -r,
+    on whole names or their parts after a '/' on the command line, the last matching
+    --include/--exclude deciding, a first --include leaving out what matches nothing."""
+    for name in ("a/x.c", "b/y.h", "a/deep/.z.c", "c/f3.txt.c"):
+        with open(os.path.join(tree, name), "w") as f:
+            f.write("a line\n")
+    cases = [["--include=*.c"], ["--exclude=*.c"], ["--include=*.c", "--exclude=x*"], ["--exclude=x*", "--include=*.c"],
+             ["--include", "f?.txt", "--include=*.h"], ["--exclude=*"], ["--include=a"], ["--exclude=a/x.c"],
+             ["--exclude-dir=a"], ["--exclude-dir=d*"], ["--exclude-dir=."], ["--exclude-dir=tree"],
+             ["--exclude-dir=a/deep"], ["--include=*.c", "--exclude-dir=deep"], ["--exclude=*.txt", "--exclude=f*"],
+             ["--include=[xy].?"], ["--exclude=*[0-2].txt"]]
+    for flags in cases:
+        for args, operands, cwd in ((["-r"], [], tree), (["-r"], ["."], tree), (["-r"], ["tree"], d), (["-r"], ["tree/"], d),
+                                    (["-r", "-c"], ["a", "f4.txt", "b/y.h"], tree), ([], ["a/x.c", "b/y.h", "f4.txt"], tree),
+                                    ([], ["a/x.c"], tree)):
+            argv = args + flags + ["a"] + operands
+            want = subprocess.run(["grep", "-a", "-E"] + argv, capture_output=True, env=C, cwd=cwd)
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines", "grep"] + argv, capture_output=True, cwd=cwd,
+                               timeout=60, stdin=subprocess.DEVNULL)
+            check(p.returncode == want.returncode and sorted(p.stdout.split(b"\n")) == sorted(want.stdout.split(b"\n")),
+                  f"grep {argv} in {cwd}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}"
+                  f"\n{p.stderr[:300]!r}")
 
 
 if __name__ == "__main__":

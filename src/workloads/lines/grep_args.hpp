@@ -59,7 +59,8 @@ struct GrepArgs {
   bool decompress = false;           ///< -z
   std::vector<std::string> paths;    ///< the files (with -r, those under the directories given)
   bool recursive = false;            ///< -r, -R
-  bool names_forced = false;         ///< -r through a directory: file names are printed
+  bool names_forced = false;         ///< -r through a directory, or FILE operands given: file names are printed
+  bool operands_given = false;       ///< FILE operands (or -r): none left to read means nothing, not standard input
   std::vector<std::string> walk_problems;  ///< -r: directories that could not be read
 
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }

@@ -69,6 +69,8 @@ struct GrepFlags {
   std::string group_separator = "--";  ///< --group-separator SEP
   bool no_group_separator = false;     ///< --no-group-separator
   bool separator_last = false;         ///< --group-separator came after --no-group-separator
+  std::vector<std::string> includes, excludes;  ///< --include, --exclude (their order: `filter`)
+  NameFilter filter;                            ///< --include, --exclude, --exclude-dir
 };
 
 /// The patterns of -f FILE: one per line (a final '\n' ends the last; an empty file has
@@ -106,13 +108,16 @@ void settle(GrepFlags& f, GrepArgs& a) {
     a.match.patterns.push_back(rest.front());
     rest.erase(rest.begin());
   }
-  a.paths = std::move(rest);
   a.recursive = f.recursive || f.dereference;
+  a.operands_given = !rest.empty() || a.recursive;
+  a.names_forced = rest.size() > 1;  // as grep: by the operands, before any is left out
   if (a.recursive) {
-    Walked walked = walk_operands(a.paths, f.dereference);
+    Walked walked = walk_operands(rest, f.dereference, f.filter);
     a.paths = std::move(walked.files);
     a.walk_problems = std::move(walked.problems);
-    a.names_forced = walked.directory;
+    a.names_forced = a.names_forced || walked.directory;
+  } else {
+    a.paths = filter_operands(rest, f.filter);
   }
   a.output_mode = f.quiet ? GrepOutput::quiet
                   : f.files_with ? GrepOutput::files_with
@@ -185,6 +190,16 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   // A flag: WHEN only after '=', as grep reads it ("--color a" is --color=auto and pattern a).
   grep.add_flag("--color{auto},--colour{auto}", f.color,
                 "--color[=WHEN]: colour matches, names and numbers: never, auto or always (GREP_COLORS)");
+  grep.add_option("--include", f.includes, "Read only files whose name matches GLOB (with -r: base names)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  grep.add_option("--exclude", f.excludes, "Skip files whose name matches GLOB (the last --include or --exclude "
+                  "that matches decides)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  grep.add_option("--exclude-dir", f.filter.dirs, "With -r, skip directories whose name matches GLOB")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
   grep.add_option("--group-separator", f.group_separator, "With -A, -B or -C, print SEP between groups (default --)")
       ->type_name("SEP");
   grep.add_flag("--no-group-separator", f.no_group_separator, "With -A, -B or -C, print nothing between groups");
@@ -247,9 +262,12 @@ void add_grep_command(CLI::App& lines, Job& job) {
       "time); what RE2 cannot run (back-references, counts over 1000) is refused by name.");
   grep->final_callback([a, f, grep, &job] {
     try {
+      std::size_t include = 0, exclude = 0;
       for (CLI::Option const* o : grep->parse_order()) {
         if (o->check_name("--group-separator")) f->separator_last = true;
         if (o->check_name("--no-group-separator")) f->separator_last = false;
+        if (o->check_name("--include")) f->filter.files.push_back({f->includes.at(include++), true});
+        if (o->check_name("--exclude")) f->filter.files.push_back({f->excludes.at(exclude++), false});
       }
       settle(*f, *a);
     } catch (UsageError const& e) {

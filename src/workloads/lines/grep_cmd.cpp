@@ -201,8 +201,9 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, Lin
 /// Runs grep over its input, found (-r: under directories) and cut into parts.
 /// \note With MPI this is a collective operation over all ranks.
 Report run_parts(GrepArgs const& a, LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
-  // -r through directories without a file reads nothing, not standard input.
-  auto const parts = a.recursive && a.paths.empty() ? std::vector<InputPart>{}
+  // -r through directories without a file, or every FILE left out, reads nothing, not
+  // standard input.
+  auto const parts = a.operands_given && a.paths.empty() ? std::vector<InputPart>{}
                                                     : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
   if (a.output_mode != GrepOutput::lines) return report_counts(parts, a, matcher, team, sv, s);
   if (parts.size() == 1 && !parts[0].stream) {
