@@ -384,7 +384,7 @@ def lines_grep_vs_grep(opts, ranks):
             g = subprocess.run(["grep", "-a", mode] + [f for f in flags if f != "-F"] + ["--", pattern] + paths,
                                capture_output=True, env=env)
             for threads, schedule, chunk in configs:
-                p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "grep"] + flags +
+                p = launch(opts, parallel_args(threads, schedule, chunk) + ["lines", "grep", "-a"] + flags +
                            ["--", pattern] + paths, ranks)
                 what = f"lines grep {flags} {pattern!r} ranks={ranks} threads={threads} {schedule} chunk={chunk}"
                 check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
@@ -394,7 +394,7 @@ def lines_grep_vs_grep(opts, ranks):
                 threads, schedule, chunk = configs[runs // len(configs) % len(configs)]
                 out = os.path.join(d, "out", "selected.txt")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
-                p = launch(opts, parallel_args(threads, schedule, chunk) + ["--json", "lines", "grep"] + flags +
+                p = launch(opts, parallel_args(threads, schedule, chunk) + ["--json", "lines", "grep", "-a"] + flags +
                            ["--output", out, "--", pattern] + paths, ranks)
                 what = f"lines grep --output {flags} {pattern!r} ranks={ranks} threads={threads} {schedule}"
                 check(p.returncode == g.returncode, f"{what}: exit {p.returncode}, grep {g.returncode}: {p.stderr!r}")
@@ -512,8 +512,8 @@ def unreadable_files(opts, ranks):
         os.mkdir(folder)
         env = dict(os.environ, LC_ALL="C")
         cases = [(["count"], ["wc"]), (["count", "-l"], ["wc", "-l"]), (["count", "-L", "-c"], ["wc", "-c", "-L"]),
-                 (["grep", "-c", "a"], ["grep", "-a", "-E", "-c", "a"]), (["grep", "-n", "b"], ["grep", "-a", "-E", "-n", "b"]),
-                 (["grep", "zzz-none"], ["grep", "-a", "-E", "zzz-none"])]
+                 (["grep", "-a", "-c", "a"], ["grep", "-a", "-E", "-c", "a"]), (["grep", "-a", "-n", "b"], ["grep", "-a", "-E", "-n", "b"]),
+                 (["grep", "-a", "zzz-none"], ["grep", "-a", "-E", "zzz-none"])]
         for ours, theirs in cases:
             for files in ([missing] + paths, paths[:1] + [folder] + paths[1:], [missing], [folder], [missing, folder]):
                 want = subprocess.run(theirs + files, capture_output=True, env=env)

@@ -43,7 +43,7 @@ def grep(args, path):
 
 
 def ours(opts, args, path, ranks=1):
-    cmd = [opts.parfold, "--threads", "2", "lines", "grep"] + args + [path]
+    cmd = [opts.parfold, "--threads", "2", "lines", "grep", "-a"] + args + [path]
     return subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=60)
 
 
@@ -133,7 +133,7 @@ def options(opts, ranks):
             mode = [] if "-G" in args or "-F" in args else ["-E"]  # parfold's default is -E, grep's -G
             want = subprocess.run(["grep", "-a"] + mode + args + paths, capture_output=True, env=C)
             for threads, schedule, chunk in configs if ranks == 1 else configs[1:]:
-                cmd = [opts.parfold] + parallel_args(threads, schedule, chunk) + ["lines", "grep"] + args + paths
+                cmd = [opts.parfold] + parallel_args(threads, schedule, chunk) + ["lines", "grep", "-a"] + args + paths
                 p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
                 check(p.returncode == want.returncode and p.stdout == want.stdout,
                       f"grep {args} at {ranks} rank(s) {threads} {schedule} {chunk}: exit {p.returncode} vs "
@@ -143,13 +143,13 @@ def options(opts, ranks):
         for env in ({"GREP_COLORS": "ms=04;32:fn=1:ln=33:se=:ne"}, {"GREP_COLORS": "mt=7:bn=35"}, {"GREP_COLOR": "4"}):
             args = ["--color=always", "-n", "-b", "-H", "-A", "1", "b"]
             want = subprocess.run(["grep", "-a", "-E"] + args + paths, capture_output=True, env=dict(C, **env))
-            p = subprocess.run([opts.parfold, "lines", "grep"] + args + paths, capture_output=True, env=dict(C, **env))
+            p = subprocess.run([opts.parfold, "lines", "grep", "-a"] + args + paths, capture_output=True, env=dict(C, **env))
             check(p.returncode == want.returncode and p.stdout == want.stdout, f"{env}: {p.stdout[:200]!r}")
         # A missing file among the files: -s keeps quiet, -q succeeds on a selected line.
         missing = os.path.join(d, "missing.txt")
         for args in (["-s", "-c", "a"], ["-q", "a"], ["-l", "a"]):
             want = subprocess.run(["grep", "-a"] + args + [missing] + paths, capture_output=True, env=C)
-            p = subprocess.run([opts.parfold, "lines", "grep"] + args + [missing] + paths, capture_output=True)
+            p = subprocess.run([opts.parfold, "lines", "grep", "-a"] + args + [missing] + paths, capture_output=True)
             check(p.returncode == want.returncode and p.stdout == want.stdout and
                   (b"missing.txt" in p.stderr) == (b"missing.txt" in want.stderr or args[0] == "-q"),
                   f"{args} with a missing file: exit {p.returncode} vs {want.returncode} {p.stderr!r}")
@@ -187,7 +187,7 @@ def early_stop(opts, ranks):
                 if args[-1].startswith("needle"):
                     want = subprocess.run(["grep", "-a", "-E"] + args + chosen, capture_output=True, env=C)
                 pattern = [] if args[-1].startswith("needle") else ["needle"]
-                cmd = [opts.parfold, "--threads", "1", "lines", "grep"] + args + pattern + chosen
+                cmd = [opts.parfold, "--threads", "1", "lines", "grep", "-a"] + args + pattern + chosen
                 p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=120)
                 check(p.returncode == want.returncode and p.stdout == want.stdout,
                       f"lines grep {args} {len(chosen)} files at {ranks} rank(s): exit {p.returncode} vs "
@@ -228,7 +228,7 @@ def recursive(opts):
                      ["-r", "-L", "zzz"], ["-r", "zzz-none"]):
             for operands, cwd in (([], tree), (["."], tree), ([tree + "/"], d), (["a", "f4.txt"], tree)):
                 want = subprocess.run(["grep", "-a", "-E"] + args + operands, capture_output=True, env=C, cwd=cwd)
-                p = subprocess.run([os.path.abspath(opts.parfold), "--threads", "3", "--chunk", "999", "lines", "grep"] +
+                p = subprocess.run([os.path.abspath(opts.parfold), "--threads", "3", "--chunk", "999", "lines", "grep", "-a"] +
                                    args + operands, capture_output=True, cwd=cwd, timeout=60)
                 check(p.returncode == want.returncode and sorted(p.stdout.split(b"\n")) == sorted(want.stdout.split(b"\n")),
                       f"grep {args} {operands}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}")
@@ -258,11 +258,50 @@ def name_filters(opts, d, tree):
                                     ([], ["a/x.c"], tree)):
             argv = args + flags + ["a"] + operands
             want = subprocess.run(["grep", "-a", "-E"] + argv, capture_output=True, env=C, cwd=cwd)
-            p = subprocess.run([os.path.abspath(opts.parfold), "lines", "grep"] + argv, capture_output=True, cwd=cwd,
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines", "grep", "-a"] + argv, capture_output=True, cwd=cwd,
                                timeout=60, stdin=subprocess.DEVNULL)
             check(p.returncode == want.returncode and sorted(p.stdout.split(b"\n")) == sorted(want.stdout.split(b"\n")),
                   f"grep {argv} in {cwd}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}"
                   f"\n{p.stderr[:300]!r}")
+
+
+def binary(opts, ranks):
+    """Without -a, as grep: a file with a NUL byte in its first 96 KiB (grep's first read)
+    prints no line but, when a line is selected (NUL bytes then end lines too), "FILE:
+    binary file matches" on stderr, even with -s; counts, -l, -L and -q as for text. A NUL
+    only after the first 96 KiB: the file is printed as text (as with -a; grep would stop
+    at the buffer that holds it), as README says."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        text = b"".join(b"abc line %d\n" % i for i in range(20000))  # 243 KB
+        files = {"text.txt": text, "nul0.bin": b"\0" + text, "random.bin": open(make_texts(d)[0], "rb").read(),
+                 "edge.bin": text[:98303] + b"\0" + text[98304:], "split.bin": b"ab\0def\nabc\n",
+                 "only-nul.bin": b"\0\0\n\0"}
+        for name, data in files.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        names = sorted(files)
+        cases = [["abc"], ["-n", "abc"], ["zzz"], ["^def"], ["-x", "def"], ["-v", "abc"], ["-c", "abc"], ["-l", "abc"],
+                 ["-L", "def"], ["-q", "zzz"], ["-s", "abc"], ["-o", "b.*"], ["-A", "1", "line 7$"], ["-m", "1", "abc"],
+                 ["-w", "c"], ["^$"], ["-a", "def"]]
+        for args in cases:
+            for chosen in (names, ["split.bin"], ["text.txt", "nul0.bin"], ["edge.bin"]):
+                want = subprocess.run(["grep", "-E"] + args + chosen, capture_output=True, env=C, cwd=d)
+                cmd = [os.path.abspath(opts.parfold), "--threads", "2", "--chunk", "4099", "lines", "grep"] + args + chosen
+                p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, cwd=d, timeout=60)
+                said = sorted(l.replace(b"grep:", b"parfold:", 1) for l in want.stderr.splitlines())
+                ours = sorted(l for l in p.stderr.splitlines() if l.startswith(b"parfold:"))  # not mpirun's words
+                check(p.returncode == want.returncode and p.stdout == want.stdout and ours == said,
+                      f"grep {args} {chosen} at {ranks} rank(s): exit {p.returncode} vs {want.returncode}\n"
+                      f"{p.stdout[:300]!r}\n{want.stdout[:300]!r}\n{p.stderr[:300]!r}\n{want.stderr[:300]!r}")
+        late = text[:200000] + b"\0" + text[200000:]
+        with open(os.path.join(d, "late.bin"), "wb") as f:
+            f.write(late)
+        want = subprocess.run(["grep", "-a", "-n", "abc", "late.bin"], capture_output=True, env=C, cwd=d)
+        p = subprocess.run([os.path.abspath(opts.parfold), "lines", "grep", "-n", "abc", "late.bin"], capture_output=True,
+                           cwd=d, timeout=60)
+        check(p.returncode == 0 and p.stdout == want.stdout and p.stderr == b"", f"a NUL after 96 KiB: {p.stderr!r}")
+    print(f"binary files at {ranks} rank(s): grep's lines, messages and status")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def stdin(opts, ranks):
             check(p.stdout == want.stdout, f"count {flags} < FILE: {p.stdout!r} vs {want.stdout!r}")
         # "-" among files, and twice (the second time it is empty), as wc and grep read them.
         for ours, theirs in [(["count", path, "-", path], ["wc", path, "-", path]), (["count", "-", "-"], ["wc", "-", "-"]),
-                             (["grep", "-n", "the", "-", path], ["grep", "-a", "-n", "the", "-", path]),
+                             (["grep", "-a", "-n", "the", "-", path], ["grep", "-a", "-n", "the", "-", path]),
                              (["grep", "-c", "the", path, "-", "-"], ["grep", "-a", "-c", "the", path, "-", "-"])]:
             want = reference(theirs, inputs["many"])
             p = piped(opts, ["--threads", "2", "--chunk", "1000", "lines"] + ours, inputs["many"], ranks)

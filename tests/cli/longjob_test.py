@@ -121,7 +121,7 @@ def checkpoint(opts, ranks):
             (["lines", "top", "-k", "15"] + texts, None),
             (["lines", "grep", "-c", "-i", "th[aeiou]"] + texts, None),
             # Printing into --output FILE: the file, complete, equal to an uninterrupted run's.
-            (["lines", "grep", "-n", "th[aeiou]", "--output", os.path.join(d, "selected.txt")] + texts, None),
+            (["lines", "grep", "-a", "-n", "th[aeiou]", "--output", os.path.join(d, "selected.txt")] + texts, None),
         ]
         total_stops = 0
         for job, truth in jobs:
@@ -223,7 +223,7 @@ def checkpoint_refused(opts):
         check("prints lines as it goes" in p.stderr and "--output FILE" in p.stderr, f"grep printing: {p.stderr!r}")
         # --output with a checkpoint whose FILE.partial is gone or shorter than recorded.
         out, gpath = os.path.join(d, "sel.txt"), os.path.join(d, "g.ckpt")
-        grep = ["lines", "grep", "-n", "one", "--output", out, text]
+        grep = ["lines", "grep", "-a", "-n", "one", "--output", out, text]
         run(opts, ["--checkpoint", gpath] + grep, check_rc=0)
         with open(gpath, "rb") as f:
             finished = f.read()
@@ -276,7 +276,7 @@ def output_stopped(opts):
             f.write(b"the quick brown fox\njumps over\nthe lazy dog\n" * 3_000_000)  # ~130 MB
         out = os.path.join(d, "out", "sel.txt")
         os.makedirs(os.path.dirname(out))
-        job = ["lines", "grep", "-n", "the", "--output", out, big]
+        job = ["lines", "grep", "-a", "-n", "the", "--output", out, big]
         for ranks, sig in ((1, signal.SIGINT), (1, signal.SIGTERM), (2, signal.SIGUSR1), (3, signal.SIGTERM)):
             p = subprocess.Popen(command(opts, ["--threads", "1"] + job, ranks), stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)

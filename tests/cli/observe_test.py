@@ -101,10 +101,14 @@ def trace(opts, ranks):
                     check_balance(what, report)
                     check(not [n for n in os.listdir(d) if ".tmp." in n], f"{what}: temporary file left")
         # A job of several runs (grep printing lines, window by window) traces every run.
-        p = launch(opts, ["--trace", path, "--chunk", "1000", "lines", "grep", "e"] + texts[:2], ranks)
+        p = launch(opts, ["--trace", path, "--chunk", "1000", "lines", "grep", "-a", "e"] + texts[:2], ranks)
         check(p.returncode == 0, f"grep printing with --trace: exit {p.returncode}")
         meta, chunks = load_trace(path)
         check(meta["runs"] >= 1 and len(chunks) > 0, f"grep printing trace: {meta}")
+        # No input at all (-r through an empty directory): a trace of no run.
+        os.mkdir(os.path.join(d, "nothing"))
+        p = launch(opts, ["--trace", path, "lines", "grep", "-r", "e", os.path.join(d, "nothing")], ranks)
+        check(p.returncode == 1 and load_trace(path)[0]["runs"] == 0, f"a trace of no input: exit {p.returncode}")
     print(f"traces hold every chunk once at {ranks} rank(s)")
 
 

@@ -250,7 +250,8 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
                  "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"name\":%s}},\n"
                  "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"sort_index\":%zu}}",
                  r, json("rank " + std::to_string(r) + " (" + hosts[r] + ")").dump().c_str(), r, r);
-    for (int t = 0; t < about.threads[r]; ++t) {
+    int const threads = r < about.threads.size() ? about.threads[r] : 0;  // none when no run ran (no input)
+    for (int t = 0; t < threads; ++t) {
       std::fprintf(f,
                    ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%zu,\"tid\":%d,\"args\":{\"name\":\"thread %d\"}}",
                    r, t, t);

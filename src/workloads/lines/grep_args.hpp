@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct GrepArgs {
   bool no_filename = false;     ///< -h
   bool null_after_name = false; ///< -Z: a NUL byte after each file name, not ':' or '\n'
   bool no_messages = false;     ///< -s: no message about unreadable files
-  bool text = false;            ///< -a: taken, and always so
+  bool text = false;            ///< -a: binary files print their lines too
   std::optional<std::uint64_t> max_count;  ///< -m NUM: at most NUM selected lines per file
   std::uint64_t after = 0;   ///< -A NUM (-C NUM): lines of context after each selected line
   std::uint64_t before = 0;  ///< -B NUM (-C NUM): lines of context before each
@@ -60,6 +61,10 @@ struct GrepArgs {
   std::vector<std::string> paths;    ///< the files (with -r, those under the directories given)
   bool recursive = false;            ///< -r, -R
   bool names_forced = false;         ///< -r through a directory, or FILE operands given: file names are printed
+  /// Text files after a binary file that matched: grep counts that match as output, so a
+  /// "--" comes before their first group (with context) even when nothing was printed.
+  std::unordered_set<std::string> after_binary_match;
+  std::vector<std::string> read_apart;  ///< binary files, not among `paths` when printing: --output must not be one
   bool operands_given = false;       ///< FILE operands (or -r): none left to read means nothing, not standard input
   std::vector<std::string> walk_problems;  ///< -r: directories that could not be read
 

@@ -183,7 +183,7 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   auto* with = grep.add_flag("-H,--with-filename", a.with_filename, "Prefix each line with its file name");
   grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
   grep.add_flag("-Z,--null", a.null_after_name, "A NUL byte after each file name instead of ':' or a newline");
-  grep.add_flag("-a,--text", a.text, "Read binary files as text (always so here)");
+  grep.add_flag("-a,--text", a.text, "Print the lines of binary files (a NUL byte in the first 96 KiB) too");
   grep.add_flag("-r,--recursive", f.recursive, "Read the files under each directory (none: the working one), "
                 "names sorted; skip symbolic links inside");
   grep.add_flag("-R,--dereference-recursive", f.dereference, "As -r, following every symbolic link");
@@ -248,7 +248,7 @@ void expand_grep_context_numbers(CLI::App const& app, std::vector<std::string>& 
 void add_grep_command(CLI::App& lines, Job& job) {
   auto a = std::make_shared<GrepArgs>();
   auto f = std::make_shared<GrepFlags>();
-  auto* grep = lines.add_subcommand("grep", "Select lines like LC_ALL=C grep -a (-E by default)");
+  auto* grep = lines.add_subcommand("grep", "Select lines like LC_ALL=C grep (-E by default)");
   grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
   add_matcher_flags(*grep, *f, *a);
   add_output_flags(*grep, *f, *a);

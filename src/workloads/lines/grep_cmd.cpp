@@ -1,4 +1,4 @@
-// `parfold lines grep`: select lines like LC_ALL=C grep -a; count them (-c), name the
+// `parfold lines grep`: select lines like LC_ALL=C grep (binary files: grep_binary.hpp); count them (-c), name the
 // files (-l, -L), say whether any (-q), or print them in file order through the ordered
 // output runner (grep_lines.cpp). The command line is in grep_cli.cpp.
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "parfold/output/ordered.hpp"
 #include "workloads/lines/grep.hpp"
 #include "workloads/lines/grep_args.hpp"
+#include "workloads/lines/grep_binary.hpp"
 #include "workloads/lines/grep_lines.hpp"
 #include "workloads/lines/lines.hpp"
 #include "workloads/lines/stream.hpp"
@@ -20,19 +21,16 @@ namespace parfold {
 
 namespace {
 
-/// `lines grep -c`: per file, the number of selected lines.
-struct CountSelected {
-  LineMatcher const* matcher = nullptr;
-  std::uint64_t operator()(std::string_view lines) const { return matcher->count_selected(lines); }
-};
 using GrepCountWorkload = PerFileWorkload<std::uint64_t, CountSelected>;
 
 /// Where the selected lines go, and the message for a checkpoint without --output.
 OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t window, std::string identity) {
+  std::vector<std::string> inputs = a.paths;  // which --output must not be
+  inputs.insert(inputs.end(), a.read_apart.begin(), a.read_apart.end());
   return {a.output, items, window, std::move(identity),
           "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
           "not print exactly the same output; use -c, or --output FILE",
-          a.paths};
+          std::move(inputs)};
 }
 
 /// The report of a grep that printed lines.
@@ -168,10 +166,11 @@ Decided<std::uint64_t> decided_by(GrepArgs const& a) {
 /// -c, -l, -L and -q: the selected lines of each file, counted (at most -m NUM).
 /// \note With MPI this is a collective operation over all ranks.
 Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, LineMatcher const& matcher,
-                     Team const& team, Services sv, Schedule s) {
+                     BinaryPaths const& binary, Team const& team, Services sv, Schedule s) {
   auto const run = fold_per_file<std::uint64_t>(
-      parts, team, sv, s, [&](LineFiles const* files) { return GrepCountWorkload{files, {&matcher}}; }, a.no_messages,
-      decided_by(a));
+      parts, team, sv, s,
+      [&](LineFiles const* files) { return GrepCountWorkload{files, CountSelected::over(*files, matcher, binary)}; },
+      a.no_messages, decided_by(a));
   Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string text;
@@ -198,19 +197,47 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, Lin
   return r;
 }
 
-/// Runs grep over its input, found (-r: under directories) and cut into parts.
+/// Runs grep over its input, found (-r: under directories) and cut into parts; a file of
+/// `binary` is matched with NUL bytes ending lines.
 /// \note With MPI this is a collective operation over all ranks.
-Report run_parts(GrepArgs const& a, LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
+Report run_parts(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths const& binary, Team const& team,
+                 Services sv, Schedule s) {
   // -r through directories without a file, or every FILE left out, reads nothing, not
   // standard input.
   auto const parts = a.operands_given && a.paths.empty() ? std::vector<InputPart>{}
-                                                    : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
-  if (a.output_mode != GrepOutput::lines) return report_counts(parts, a, matcher, team, sv, s);
+                                                         : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
+  if (a.output_mode != GrepOutput::lines) return report_counts(parts, a, matcher, binary, team, sv, s);
   if (parts.size() == 1 && !parts[0].stream) {
     auto const files = open_everywhere(a.paths, team, LineFiles::Unreadable::skip, a.no_messages, a.decompress);  // as grep
     return print_lines(a, *files, matcher, team, sv, s);
   }
   return print_parts(parts, a, matcher, team, sv, s);
+}
+
+/// Printing lines with binary files among them: those print no line but, when one is
+/// selected, "FILE: binary file matches" on stderr (even with -s), as grep does.
+/// \note With MPI this is a collective operation over all ranks.
+Report run_printing(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths const& binary, Team const& team,
+                    Services sv, Schedule s) {
+  GrepArgs text = a;
+  text.paths.clear();
+  std::vector<std::string> binaries;
+  for (std::string const& path : a.paths) (binary.count(path) != 0 ? binaries : text.paths).push_back(path);
+  text.names_forced = a.names_forced || a.paths.size() > 1;  // names as for the files given
+  text.read_apart = binaries;
+  std::vector<bool> const matched = binary_matches(binaries, matcher, team, sv, s);
+  bool after_match = false;  // which text files come after a binary file that matched
+  for (std::size_t i = 0, b = 0; i < a.paths.size(); ++i) {
+    if (binary.count(a.paths[i]) != 0) after_match = after_match || matched[b++];
+    else if (after_match) text.after_binary_match.insert(a.paths[i]);
+  }
+  Report r = run_parts(text, matcher, {}, team, sv, s);
+  for (std::size_t i = 0; team.is_root() && i < matched.size(); ++i) {
+    if (matched[i]) std::fprintf(stderr, "parfold: %s: binary file matches\n", binaries[i].c_str());
+  }
+  bool const any = std::find(matched.begin(), matched.end(), true) != matched.end();
+  if (r.exit_code == 1 && any) r.exit_code = 0;
+  return r;
 }
 
 }  // namespace
@@ -221,7 +248,10 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   if (team.is_root() && !a.no_messages) {
     for (std::string const& problem : a.walk_problems) std::fprintf(stderr, "parfold: %s\n", problem.c_str());
   }
-  Report r = run_parts(a, matcher, team, sv, s);
+  // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp).
+  BinaryPaths const binary = a.text ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
+  Report r = a.output_mode == GrepOutput::lines && !binary.empty() ? run_printing(a, matcher, binary, team, sv, s)
+                                                                    : run_parts(a, matcher, binary, team, sv, s);
   bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;
   if (!a.walk_problems.empty() && !quiet_success) r.exit_code = 2;  // grep's 2 for a directory it could not read
   return r;

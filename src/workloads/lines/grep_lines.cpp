@@ -164,7 +164,8 @@ class LinePrinter {
  private:
   void print(OutLine const& line, ChunkLines const& chunk, char sep) {
     GrepColors const& c = a_.colors;
-    bool const apart = p_.printed_any && !(p_.last_file == line.file && line.number == p_.last_line + 1);
+    bool const after_binary = a_.after_binary_match.count(files_.files()[line.file].path) != 0;
+    bool const apart = (p_.printed_any || after_binary) && !(p_.last_file == line.file && line.number == p_.last_line + 1);
     if (a_.context() && apart && a_.group_separator) {
       write(*a_.group_separator, c.separator);
       sink_.write("\n");

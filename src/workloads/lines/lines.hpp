@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cli/job.hpp"
@@ -22,8 +23,9 @@
 
 namespace parfold {
 
-/// A workload whose partial result is one value per input file: `count(lines)` is the
-/// value of a run of whole lines of one file; values add up. Items are bytes.
+/// A workload whose partial result is one value per input file: `count(lines)` (or
+/// `count(file, lines)`) is the value of a run of whole lines of one file; values add up.
+/// Items are bytes.
 template <class Value, class Count>
 struct PerFileWorkload {
   using Partial = std::vector<Value>;  ///< per input file
@@ -36,7 +38,13 @@ struct PerFileWorkload {
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
-    files->for_each_lines(r, [&](std::size_t f, std::string_view lines, std::uint64_t) { acc[f] += count(lines); });
+    files->for_each_lines(r, [&](std::size_t f, std::string_view lines, std::uint64_t) {
+      if constexpr (std::is_invocable_v<Count const&, std::size_t, std::string_view>) {
+        acc[f] += count(f, lines);  // a count that depends on the file
+      } else {
+        acc[f] += count(lines);
+      }
+    });
   }
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
