@@ -283,7 +283,9 @@ def binary(opts, ranks):
         names = sorted(files)
         cases = [["abc"], ["-n", "abc"], ["zzz"], ["^def"], ["-x", "def"], ["-v", "abc"], ["-c", "abc"], ["-l", "abc"],
                  ["-L", "def"], ["-q", "zzz"], ["-s", "abc"], ["-o", "b.*"], ["-A", "1", "line 7$"], ["-m", "1", "abc"],
-                 ["-w", "c"], ["^$"], ["-a", "def"]]
+                 ["-w", "c"], ["^$"], ["-a", "def"], ["-I", "abc"], ["-I", "-c", "abc"], ["-I", "-l", "abc"],
+                 ["-I", "-L", "abc"], ["-I", "-q", "abc"], ["--binary-files=text", "-n", "abc"], ["-I", "-a", "abc"],
+                 ["-a", "-I", "-c", "abc"], ["--binary-files=without-match", "-v", "x"], ["--binary-files=binary", "-c", "d"]]
         for args in cases:
             for chosen in (names, ["split.bin"], ["text.txt", "nul0.bin"], ["edge.bin"]):
                 want = subprocess.run(["grep", "-E"] + args + chosen, capture_output=True, env=C, cwd=d)
@@ -294,6 +296,9 @@ def binary(opts, ranks):
                 check(p.returncode == want.returncode and p.stdout == want.stdout and ours == said,
                       f"grep {args} {chosen} at {ranks} rank(s): exit {p.returncode} vs {want.returncode}\n"
                       f"{p.stdout[:300]!r}\n{want.stdout[:300]!r}\n{p.stderr[:300]!r}\n{want.stderr[:300]!r}")
+        p = subprocess.run([opts.parfold, "lines", "grep", "--binary-files=maybe", "a", "text.txt"], capture_output=True,
+                           cwd=d, timeout=60)
+        check(p.returncode == 2 and b"--binary-files: unknown binary-files type 'maybe'" in p.stderr, f"{p.stderr!r}")
         late = text[:200000] + b"\0" + text[200000:]
         with open(os.path.join(d, "late.bin"), "wb") as f:
             f.write(late)

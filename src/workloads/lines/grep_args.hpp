@@ -49,7 +49,8 @@ struct GrepArgs {
   bool no_filename = false;     ///< -h
   bool null_after_name = false; ///< -Z: a NUL byte after each file name, not ':' or '\n'
   bool no_messages = false;     ///< -s: no message about unreadable files
-  bool text = false;            ///< -a: binary files print their lines too
+  bool text = false;            ///< -a, --binary-files=text: binary files print their lines too
+  bool without_match = false;   ///< -I, --binary-files=without-match: binary files select nothing
   std::optional<std::uint64_t> max_count;  ///< -m NUM: at most NUM selected lines per file
   std::uint64_t after = 0;   ///< -A NUM (-C NUM): lines of context after each selected line
   std::uint64_t before = 0;  ///< -B NUM (-C NUM): lines of context before each

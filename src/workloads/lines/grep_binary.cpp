@@ -15,14 +15,16 @@ namespace parfold {
 
 std::uint64_t CountSelected::operator()(std::size_t file, std::string_view lines) const {
   if (!all_binary && (binary.empty() || binary[file] == 0)) return matcher->count_selected(lines);
+  if (without_match) return 0;
   thread_local std::string split;
   split.assign(lines);
   std::replace(split.begin(), split.end(), '\0', '\n');
   return matcher->count_selected(split);
 }
 
-CountSelected CountSelected::over(LineFiles const& files, LineMatcher const& matcher, BinaryPaths const& binary) {
-  CountSelected out{&matcher, {}, false};
+CountSelected CountSelected::over(LineFiles const& files, LineMatcher const& matcher, BinaryPaths const& binary,
+                                  bool without_match) {
+  CountSelected out{&matcher, {}, false, without_match};
   if (binary.empty()) return out;
   for (InputFile const& f : files.files()) out.binary.push_back(binary.count(f.path) != 0 ? 1 : 0);
   return out;
@@ -61,7 +63,7 @@ std::vector<bool> binary_matches(std::vector<std::string> const& paths, LineMatc
   sv.checkpoint = nullptr;  // read until the first selected line: nothing worth resuming
   auto const run = fold_per_file<std::uint64_t>(
       {InputPart{paths, std::nullopt, false}}, team, sv, s,
-      [&](LineFiles const* files) { return PerFileWorkload<std::uint64_t, CountSelected>{files, {&matcher, {}, true}}; },
+      [&](LineFiles const* files) { return PerFileWorkload<std::uint64_t, CountSelected>{files, {&matcher, {}, true, false}}; },
       true, [](std::vector<std::uint64_t> const& v, std::size_t i) { return v[i] > 0; });
   std::vector<bool> out(paths.size(), false);
   for (std::size_t i = 0, f = 0; i < paths.size() && f < run.files.size(); ++i) {  // a file gone since is left out

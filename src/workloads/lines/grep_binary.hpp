@@ -38,9 +38,11 @@ struct CountSelected {
   LineMatcher const* matcher = nullptr;
   std::vector<char> binary;  ///< per file of the run: is it binary (none: no file is)
   bool all_binary = false;   ///< every file is
+  bool without_match = false;  ///< -I: a binary file selects nothing
   std::uint64_t operator()(std::size_t file, std::string_view lines) const;
   /// For the files of `files`, those in `binary` marked.
-  [[nodiscard]] static CountSelected over(LineFiles const& files, LineMatcher const& matcher, BinaryPaths const& binary);
+  [[nodiscard]] static CountSelected over(LineFiles const& files, LineMatcher const& matcher, BinaryPaths const& binary,
+                                          bool without_match);
 };
 
 /// Per file of `paths`, on rank 0: is a line selected when NUL bytes end lines, as grep

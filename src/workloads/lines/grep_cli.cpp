@@ -70,6 +70,9 @@ struct GrepFlags {
   bool no_group_separator = false;     ///< --no-group-separator
   bool separator_last = false;         ///< --group-separator came after --no-group-separator
   std::vector<std::string> includes, excludes;  ///< --include, --exclude (their order: `filter`)
+  bool text = false, without_match = false;     ///< -a, -I
+  std::string binary_files = "binary";          ///< --binary-files TYPE (the last of the three: `binary_mode`)
+  std::string binary_mode = "binary";
   NameFilter filter;                            ///< --include, --exclude, --exclude-dir
 };
 
@@ -130,6 +133,11 @@ void settle(GrepFlags& f, GrepArgs& a) {
   if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
   if (f.no_group_separator && !f.separator_last) a.group_separator.reset();  // the last of the two wins
   else a.group_separator = f.group_separator;
+  if (f.binary_mode != "binary" && f.binary_mode != "text" && f.binary_mode != "without-match") {
+    throw UsageError("--binary-files: unknown binary-files type '" + f.binary_mode + "': use binary, text or without-match");
+  }
+  a.text = f.binary_mode == "text";
+  a.without_match = f.binary_mode == "without-match";
   if (f.color != "never" && f.color != "auto" && f.color != "always") {
     throw UsageError("--color: '" + f.color + "': use never, auto or always");
   }
@@ -183,7 +191,11 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   auto* with = grep.add_flag("-H,--with-filename", a.with_filename, "Prefix each line with its file name");
   grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
   grep.add_flag("-Z,--null", a.null_after_name, "A NUL byte after each file name instead of ':' or a newline");
-  grep.add_flag("-a,--text", a.text, "Print the lines of binary files (a NUL byte in the first 96 KiB) too");
+  grep.add_flag("-a,--text", f.text, "Print the lines of binary files (a NUL byte in the first 96 KiB) too");
+  grep.add_flag("-I", f.without_match, "Binary files select nothing (--binary-files=without-match)");
+  grep.add_option("--binary-files", f.binary_files, "binary (say 'binary file matches'), text (as -a) or without-match "
+                  "(as -I); the last of -a, -I, --binary-files wins")
+      ->type_name("TYPE");
   grep.add_flag("-r,--recursive", f.recursive, "Read the files under each directory (none: the working one), "
                 "names sorted; skip symbolic links inside");
   grep.add_flag("-R,--dereference-recursive", f.dereference, "As -r, following every symbolic link");
@@ -268,6 +280,9 @@ void add_grep_command(CLI::App& lines, Job& job) {
         if (o->check_name("--no-group-separator")) f->separator_last = false;
         if (o->check_name("--include")) f->filter.files.push_back({f->includes.at(include++), true});
         if (o->check_name("--exclude")) f->filter.files.push_back({f->excludes.at(exclude++), false});
+        if (o->check_name("-a")) f->binary_mode = "text";
+        if (o->check_name("-I")) f->binary_mode = "without-match";
+        if (o->check_name("--binary-files")) f->binary_mode = f->binary_files;
       }
       settle(*f, *a);
     } catch (UsageError const& e) {

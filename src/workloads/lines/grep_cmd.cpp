@@ -169,7 +169,7 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a, Lin
                      BinaryPaths const& binary, Team const& team, Services sv, Schedule s) {
   auto const run = fold_per_file<std::uint64_t>(
       parts, team, sv, s,
-      [&](LineFiles const* files) { return GrepCountWorkload{files, CountSelected::over(*files, matcher, binary)}; },
+      [&](LineFiles const* files) { return GrepCountWorkload{files, CountSelected::over(*files, matcher, binary, a.without_match)}; },
       a.no_messages, decided_by(a));
   Report r = lines_report("grep", run.info, team);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -225,7 +225,8 @@ Report run_printing(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths c
   for (std::string const& path : a.paths) (binary.count(path) != 0 ? binaries : text.paths).push_back(path);
   text.names_forced = a.names_forced || a.paths.size() > 1;  // names as for the files given
   text.read_apart = binaries;
-  std::vector<bool> const matched = binary_matches(binaries, matcher, team, sv, s);
+  std::vector<bool> const matched = a.without_match ? std::vector<bool>(binaries.size(), false)
+                                                    : binary_matches(binaries, matcher, team, sv, s);
   bool after_match = false;  // which text files come after a binary file that matched
   for (std::size_t i = 0, b = 0; i < a.paths.size(); ++i) {
     if (binary.count(a.paths[i]) != 0) after_match = after_match || matched[b++];
