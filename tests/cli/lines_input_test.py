@@ -224,8 +224,12 @@ def damaged_archives(opts):
         # Without -z: bytes, exactly as grep -a reads them.
         files = [os.path.join(z, n) for n in names]
         want = subprocess.run(["grep", "-a", "-c", "\x1f"] + files, capture_output=True, env=C)
-        p = subprocess.run([opts.parfold, "lines", "grep", "-c", "\x1f"] + files, capture_output=True)
+        p = subprocess.run([opts.parfold, "lines", "grep", "-a", "-c", "\x1f"] + files, capture_output=True)
         check(p.stdout == want.stdout, f"without -z: {p.stdout!r} vs {want.stdout!r}")
+        # and without -a, binary files as grep counts them (NUL bytes end lines).
+        want = subprocess.run(["grep", "-c", "\x1f"] + files, capture_output=True, env=C)
+        p = subprocess.run([opts.parfold, "lines", "grep", "-c", "\x1f"] + files, capture_output=True)
+        check(p.stdout == want.stdout, f"without -z nor -a: {p.stdout!r} vs {want.stdout!r}")
     print("truncated, corrupt and padded archives of every format: exit 2, nothing half-written")
 
 
