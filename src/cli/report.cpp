@@ -15,6 +15,18 @@ nlohmann::ordered_json threads_json(std::vector<int> const& threads) {
   return threads;
 }
 
+/// Each rank's peak resident memory in KiB, in rank order (from its workers' records).
+std::vector<std::uint64_t> rank_memory(RunInfo const& info) {
+  std::vector<std::uint64_t> kib(static_cast<std::size_t>(info.ranks), 0);
+  for (WorkerStats const& w : info.workers) {
+    auto const r = static_cast<std::size_t>(w.rank);
+    if (r < kib.size()) kib[r] = std::max(kib[r], w.peak_rss_kib);
+  }
+  return kib;
+}
+
+double mib(std::uint64_t kib) { return static_cast<double>(kib) / 1024.0; }
+
 }  // namespace
 
 Balance balance(RunInfo const& info) {
@@ -39,6 +51,7 @@ Balance balance(RunInfo const& info) {
   b.idle_end_mean_s = idle_sum / n;
   b.overhead_s = std::max(0.0, info.wall_s - b.busy_max_s);
   b.utilization = info.wall_s > 0 ? busy_sum / (n * info.wall_s) : 0.0;
+  b.parallelism = info.wall_s > 0 ? busy_sum / info.wall_s : 0.0;
   return b;
 }
 
@@ -61,8 +74,15 @@ nlohmann::ordered_json to_json(Report const& r) {
   if (info.resumed > 0) j["config"]["resumed_items"] = info.resumed;
   j["timing"] = {{"wall_s", info.wall_s},
                  {"items_per_s", static_cast<double>(info.items - info.resumed) / info.wall_s}};
-  if (r.speedup) j["timing"]["speedup"] = *r.speedup;
   Balance const b = balance(info);
+  if (r.speedup) j["timing"]["speedup"] = *r.speedup;
+  j["timing"]["parallelism"] = b.parallelism;
+  std::vector<std::uint64_t> const memory = rank_memory(info);
+  std::uint64_t const memory_total = std::accumulate(memory.begin(), memory.end(), std::uint64_t{0});
+  j["memory"] = {{"peak_rss_mib", mib(memory_total)},
+                 {"peak_rss_mib_per_worker", workers > 0 ? mib(memory_total) / static_cast<double>(workers) : 0.0},
+                 {"ranks_peak_rss_mib", nlohmann::ordered_json::array()}};
+  for (std::uint64_t kib : memory) j["memory"]["ranks_peak_rss_mib"].push_back(mib(kib));
   j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
                   {"busy_max_s", b.busy_max_s},         {"imbalance", b.imbalance},
                   {"idle_end_mean_s", b.idle_end_mean_s}, {"idle_end_max_s", b.idle_end_max_s},
@@ -119,14 +139,22 @@ void print_text(std::FILE* out, Report const& r) {
                  group_digits(std::to_string(info.resumed)).c_str(),
                  group_digits(std::to_string(info.items)).c_str());
   }
-  if (r.speedup) std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
   Balance const b = balance(info);
+  if (r.speedup) {
+    std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
+  } else {
+    std::fprintf(out, "%-12s  %.2f (all workers' busy time / wall time)\n", "parallelism", b.parallelism);
+  }
   std::fprintf(out, "%-12s  busy %.3f s mean, %.3f s max (max/mean %.2f), utilization %.0f%%\n",
                "balance", b.busy_mean_s, b.busy_max_s, b.imbalance, 100 * b.utilization);
   std::fprintf(out, "%-12s  %.3f s mean, %.3f s max\n", "idle at end", b.idle_end_mean_s,
                b.idle_end_max_s);
   std::fprintf(out, "%-12s  %.3f s (wall time - busiest worker's busy time)\n", "overhead",
                b.overhead_s);
+  std::vector<std::uint64_t> const memory = rank_memory(info);
+  std::uint64_t const total = std::accumulate(memory.begin(), memory.end(), std::uint64_t{0});
+  std::fprintf(out, "%-12s  peak resident %.1f MiB over %d rank%s (%.1f MiB per worker)\n", "memory", mib(total),
+               info.ranks, info.ranks == 1 ? "" : "s", workers > 0 ? mib(total) / static_cast<double>(workers) : 0.0);
 }
 
 }  // namespace parfold

@@ -42,6 +42,7 @@ struct Balance {
   double idle_end_mean_s = 0, idle_end_max_s = 0;
   double overhead_s = 0;    ///< wall time - the busiest worker's busy time
   double utilization = 0;   ///< total busy time / (workers x wall time)
+  double parallelism = 0;   ///< achieved parallelism: total busy time / wall time
 };
 [[nodiscard]] Balance balance(RunInfo const& info);
 

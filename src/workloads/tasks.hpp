@@ -3,8 +3,10 @@
 #include "cli/job.hpp"
 
 #include <cstdint>
+#include <memory>
 
 #include "workloads/int256.hpp"
+#include "workloads/tasks/counter.hpp"
 #include "parfold/core/range.hpp"
 
 namespace parfold {
@@ -17,6 +19,7 @@ struct TasksWorkload {
     std::uint64_t tasks = 0;
     u128 index_sum = 0;  ///< sum of k over the tasks run: proves each ran once
     u128 cost_ns = 0;    ///< the serial time of the tasks run
+    std::uint64_t counted = 0;  ///< --counter reduce: the tasks counted in the partials
 
     friend bool operator==(Partial const&, Partial const&) = default;
     template <class Archive>
@@ -28,7 +31,7 @@ struct TasksWorkload {
       std::uint64_t is[2], cs[2];
       split(index_sum, is);
       split(cost_ns, cs);
-      ar& tasks& is& cs;
+      ar& tasks& is& cs& counted;
       index_sum = (u128{is[1]} << 64) | is[0];
       cost_ns = (u128{cs[1]} << 64) | cs[0];
     }
@@ -38,6 +41,12 @@ struct TasksWorkload {
   std::uint64_t mean_ns = 1'000'000;  ///< T
   CostModel cost = CostModel::uniform;
   bool spin = false;
+  CounterMode counter = CounterMode::none;
+  /// The counter the threads of this rank share (--counter racy, locked, atomic).
+  std::shared_ptr<SharedCounter> shared = std::make_shared<SharedCounter>();
+
+  /// Uses `ns` of time the task's way: asleep, or busy on the CPU (--spin).
+  void wait(std::uint64_t ns) const;
 
   /// Cost of task k: T (uniform), T * 2k / N (linear), or a pseudo-random value in
   /// [0, 2T] derived from k alone (random).
@@ -51,6 +60,7 @@ struct TasksWorkload {
     into.tasks += from.tasks;
     into.index_sum += from.index_sum;
     into.cost_ns += from.cost_ns;
+    into.counted += from.counted;
   }
 };
 

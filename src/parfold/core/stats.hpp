@@ -17,12 +17,18 @@ struct WorkerStats {
   std::uint64_t items = 0;
   double busy_s = 0;
   double finish_s = 0;  ///< end of its last chunk, from the start of the run on its rank
+  /// The peak resident memory of its process (its rank) so far, in KiB: every thread
+  /// of a rank shows the same value.
+  std::uint64_t peak_rss_kib = 0;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& rank& thread& host& chunks& items& busy_s& finish_s;
+    ar& rank& thread& host& chunks& items& busy_s& finish_s& peak_rss_kib;
   }
 };
+
+/// The peak resident memory of this process so far, in KiB (getrusage's ru_maxrss).
+[[nodiscard]] std::uint64_t peak_rss_kib();
 
 /// What a run did, as rank 0 reports it (other ranks hold only their own workers).
 struct RunInfo {

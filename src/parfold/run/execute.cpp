@@ -1,6 +1,16 @@
 #include "parfold/run/execute.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+
 namespace parfold {
+
+std::uint64_t peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::uint64_t>(u.ru_maxrss);  // KiB on Linux
+}
 
 void add_run(RunInfo& into, RunInfo const& run) {
   if (into.workers.empty()) into.workers.resize(run.workers.size());
@@ -14,6 +24,7 @@ void add_run(RunInfo& into, RunInfo const& run) {
     w.items += r.items;
     w.busy_s += r.busy_s;
     w.finish_s = r.finish_s;  // within the last run
+    w.peak_rss_kib = std::max(w.peak_rss_kib, r.peak_rss_kib);
   }
   into.ranks = run.ranks;
   into.threads = run.threads;

@@ -43,6 +43,7 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
       [&](int t, Chunk const& c) { w.process(c.range, partials[static_cast<std::size_t>(t)].value); }, w.grain());
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
   for (Slot const& p : partials) w.combine(out.value, p.value);
+  for (WorkerStats& m : mine) m.peak_rss_kib = peak_rss_kib();
   for (auto& rank_stats : team.comm.gather(mine)) {
     out.info.workers.insert(out.info.workers.end(), rank_stats.begin(), rank_stats.end());
   }
