@@ -13,9 +13,13 @@ scaling (N, given by --scale OPTION, grows with the workers). Every point runs
 the launcher's start-up) counts. The baseline is the 1-worker point of the same
 series (run automatically when the grid lacks it).
 
-Writes into --out: runs.csv (every run), points.csv (medians with speedup, efficiency
-and the Karp-Flatt serial fraction), and scaling.png (speedup and efficiency against
-the ideal line; a chunk-size panel when several chunk sizes were given).
+Writes into --out (default: study-out/NAME under the current directory): runs.csv
+(every run), points.csv (medians with speedup, efficiency, the Karp-Flatt serial
+fraction, the spread of the repeats, start-up time and memory per worker), fits.csv
+(the serial fraction of Amdahl's law fitted to each strong-scaling family, of
+Gustafson's to each weak one), and scaling.png (speedup against the ideal line and the
+fitted law, efficiency, Karp-Flatt; wall time by chunk size when several were given).
+A point whose repeats vary by more than 10% is flagged noisy in points.csv and the plot.
 """
 import argparse
 import csv
@@ -32,8 +36,12 @@ import time
 import tomllib
 from pathlib import Path
 
+import laws
+import study_plot
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARGS = ["pi", "--samples", "4e8"]
+NOISY = 0.10  # repeats of a point that vary by more than this (max - min over median)
 
 
 def find_parfold():
@@ -100,11 +108,13 @@ class Study:
 
 
 def grid(a, series):
-    """Every point of the study, baselines (1 worker) first."""
+    """Every point of the study, baselines (1 worker) first; a series may give its own
+    ranks and threads (e.g. N threads in one rank against N ranks of one thread)."""
     points = []
     modes = ["strong", "weak"] if a.mode == "both" else [a.mode]
     for s, mode, sched, chunk in itertools.product(series, modes, a.schedules, a.chunks):
-        shape = sorted(set(itertools.product(a.nodes, a.ranks, a.threads)) | {(1, 1, 1)},
+        ranks, threads = s.get("ranks") or a.ranks, s.get("threads") or a.threads
+        shape = sorted(set(itertools.product(a.nodes, ranks, threads)) | {(1, 1, 1)},
                        key=lambda x: (x[0] * x[1] * x[2], x))
         for nodes, ranks, threads in shape:
             points.append(dict(series=s["label"], args=s["args"], mode=mode, schedule=sched,
@@ -113,69 +123,12 @@ def grid(a, series):
     return points
 
 
-def karp_flatt(speedup, p):
-    return (1 / speedup - 1 / p) / (1 - 1 / p) if p > 1 and speedup > 0 else ""
-
-
-def plot(points, out, plt):
-    modes = sorted({p["mode"] for p in points})
-    chunks = sorted({p["chunk"] for p in points}, key=str)
-    numeric_chunks = [c for c in chunks if c != "default"]
-    chunk_panel = len(numeric_chunks) > 1
-    rows_n = len(modes) + (1 if chunk_panel else 0)
-    fig, grid_axes = plt.subplots(rows_n, 2, figsize=(11, 4.2 * rows_n), squeeze=False)
-    cores = None if "SLURM_JOB_ID" in os.environ else os.cpu_count()
-    for m, mode in enumerate(modes):
-        sp, ef = grid_axes[m]
-        rows = [p for p in points if p["mode"] == mode]
-        top = max(p["workers"] for p in rows)
-        sp.plot([1, top], [1, top], "k--", lw=1, label="ideal")
-        ef.plot([1, top], [1, 1], "k--", lw=1, label="ideal")
-        if cores and cores < top:  # past this many workers the threads share cores
-            for ax in (sp, ef):
-                ax.axvline(cores, color="grey", lw=0.8, ls=":", label=f"{cores} cores here")
-        key = lambda p: (p["series"], p["schedule"], str(p["chunk"]), p["threads"])
-        for k, group in itertools.groupby(sorted(rows, key=lambda p: (key(p), p["workers"])), key=key):
-            group = list(group)
-            xs = [g["workers"] for g in group]
-            label = " ".join(x for x in [k[0], k[1], f"chunk {k[2]}" if len(chunks) > 1 else "",
-                                         f"{k[3]} thr/rank"] if x)
-            sp.plot(xs, [g["speedup"] for g in group], "o-", label=label)
-            ef.plot(xs, [g["efficiency"] for g in group], "o-", label=label)
-        sp.set_title(f"{mode} scaling: {'scaled ' if mode == 'weak' else ''}speedup")
-        ef.set_title(f"{mode} scaling: efficiency")
-        for ax in (sp, ef):
-            ax.set_xlabel("workers (ranks x threads)")
-            ax.grid(alpha=0.3)
-        sp.set_ylabel("speedup vs 1 worker")
-        ef.set_ylabel("efficiency (speedup / workers)")
-        ef.set_ylim(0, max(1.2, max(g["efficiency"] for g in rows) * 1.05))
-        sp.legend(fontsize=7)
-    if chunk_panel:
-        ax = grid_axes[-1][0]
-        grid_axes[-1][1].axis("off")
-        rows = [p for p in points if p["chunk"] != "default" and p["mode"] == modes[0]]
-        key = lambda p: (p["series"], p["schedule"], p["ranks"], p["threads"])
-        for k, group in itertools.groupby(sorted(rows, key=lambda p: (key(p), int(p["chunk"]))), key=key):
-            group = list(group)
-            ax.plot([int(g["chunk"]) for g in group], [g["wall_s"] for g in group], "o-",
-                    label=f"{k[0]} {k[1]} {k[2]}x{k[3]}")
-        ax.set_xscale("log")
-        ax.set_xlabel("chunk size (items)")
-        ax.set_ylabel("wall time (s), median")
-        ax.set_title("chunk size")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-
-
 def load_config(path):
     with open(path, "rb") as f:
         return tomllib.load(f)
 
 
-def parse_args():
+def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", help="a study file (TOML), e.g. jobs/studies/*.toml; options given here win")
     p.add_argument("--parfold", default=None, help="the binary (default: build/release/src/parfold)")
@@ -190,13 +143,13 @@ def parse_args():
     p.add_argument("--repeat", type=int, help="runs per point; the median counts (default 3)")
     p.add_argument("--launcher", choices=["auto", "mpirun", "srun", "none"], default="auto",
                    help="auto: srun inside a Slurm allocation, else mpirun (one rank: no launcher)")
-    p.add_argument("--out", help="output directory (default study-out/NAME)")
+    p.add_argument("--out", help="output directory (default: study-out/NAME under the current directory)")
     p.add_argument("--name", help="name of the study (default: the config's name or 'study')")
     p.add_argument("--no-plot", action="store_true", help="write the CSVs only")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     p.add_argument("workload", nargs=argparse.REMAINDER,
                    help="after --: the workload and its options (default: pi --samples 4e8)")
-    return p.parse_args()
+    return p.parse_args(argv)
 
 
 def resolve(a, cfg):
@@ -214,9 +167,30 @@ def resolve(a, cfg):
     a.repeat = pick("repeat", 3)
     a.scale = pick("scale", None)
     a.parfold = a.parfold or find_parfold()
-    a.out = Path(a.out or ROOT / "study-out" / a.name)
+    a.out = Path(a.out or Path.cwd() / "study-out" / a.name)
     if len(a.nodes) > 1 and not ("SLURM_JOB_ID" in os.environ or a.launcher == "srun"):
         sys.exit("scaling_study: --nodes needs a Slurm allocation (run it with sbatch or salloc)")
+
+
+def expand(args):
+    return [str(x).replace("{root}", str(ROOT)) for x in args]
+
+
+def prepare(cfg, series):
+    """A study's `prepare` command (e.g. making the input of a lines study), run only
+    when a workload of the study names the file it `creates` and that file is missing."""
+    if "prepare" not in cfg:
+        return
+    creates = cfg.get("creates")
+    if creates and not any(creates in s["args"] for s in series):
+        return  # the command line chose another workload
+    if creates and Path(creates).exists():
+        print(f"scaling_study: {creates} is there: not preparing it again", file=sys.stderr)
+        return
+    if creates:
+        Path(creates).parent.mkdir(parents=True, exist_ok=True)
+    print(f"scaling_study: preparing: {shlex.join(expand(cfg['prepare']))}", file=sys.stderr)
+    subprocess.run(expand(cfg["prepare"]), check=True, stdout=subprocess.DEVNULL)
 
 
 def make_series(a, cfg):
@@ -224,11 +198,12 @@ def make_series(a, cfg):
     workload = a.workload[1:] if a.workload[:1] == ["--"] else a.workload
     if workload:
         series = [dict(label="", args=workload, cwd=None)]
-    elif "series" in cfg:  # a config's file names are relative to the project's root
-        series = [dict(label=s.get("label", ""), args=[str(x) for x in s["args"]], cwd=ROOT)
+    elif "series" in cfg:  # {root} in a config's arguments is the project's root
+        series = [dict(label=s.get("label", ""), args=expand(s["args"]), cwd=None,
+                       ranks=as_list(s.get("ranks", []), int), threads=as_list(s.get("threads", []), int))
                   for s in cfg["series"]]
     else:
-        series = [dict(label="", args=[str(x) for x in cfg.get("args", DEFAULT_ARGS)], cwd=ROOT)]
+        series = [dict(label="", args=expand(cfg.get("args", DEFAULT_ARGS)), cwd=None)]
     if a.mode in ("weak", "both"):
         for s in series:
             scale = a.scale or next((o for o in ("--samples", "--count", "--to") if o in s["args"]), None)
@@ -249,7 +224,32 @@ def run_row(a, study, pt, report, elapsed, cmd, r):
                 wall_s=report["timing"]["wall_s"], elapsed_s=round(elapsed, 6),
                 items_per_s=report["timing"]["items_per_s"], imbalance=b.get("imbalance"),
                 idle_end_mean_s=b.get("idle_end_mean_s"), overhead_s=b.get("overhead_s"),
-                utilization=b.get("utilization"), command=shlex.join(cmd))
+                utilization=b.get("utilization"), parallelism=report["timing"].get("parallelism"),
+                peak_rss_mib=report.get("memory", {}).get("peak_rss_mib"), command=shlex.join(cmd))
+
+
+def summarize(pt, walls, startups, memory, work, base):
+    """A point's medians and speedup. Strong: the 1-worker time over this one. Weak
+    (scaled speedup): the 1-worker time of the grown problem, estimated as the baseline's
+    time times how much the work grew (p; or, when the workload reports its own serial
+    time, the ratio of those: a serial part that does not grow then counts once, as in
+    Gustafson's law), over this time."""
+    pt["wall_s"] = statistics.median(walls)
+    pt["spread"] = (max(walls) - min(walls)) / pt["wall_s"] if pt["wall_s"] > 0 else 0
+    pt["noisy"] = pt["spread"] > NOISY
+    pt["startup_s"] = statistics.median(startups)  # launcher, MPI start-up and exit
+    pt["memory_mib_per_worker"] = statistics.median(memory)
+    group = (pt["series"], pt["mode"], pt["schedule"], pt["chunk"])
+    known = statistics.median(work) if len(work) == len(walls) else None
+    if pt["workers"] == 1:
+        base[group] = (pt["wall_s"], known)
+    base_wall, base_work = base[group]
+    grew = 1
+    if pt["mode"] == "weak":
+        grew = known / base_work if known and base_work else pt["workers"]
+    pt["speedup"] = base_wall * grew / pt["wall_s"]
+    pt["efficiency"] = pt["speedup"] / pt["workers"]
+    pt["karp_flatt"] = laws.karp_flatt(pt["speedup"], pt["workers"])
 
 
 def measure(a, study, points, series):
@@ -260,24 +260,21 @@ def measure(a, study, points, series):
         s = next(x for x in series if x["label"] == pt["series"])
         scale_to = s["base"] * pt["workers"] if pt["mode"] == "weak" else None
         cmd = study.command(pt["args"], pt["nodes"], pt["ranks"], pt["threads"], pt["schedule"], pt["chunk"], scale_to)
-        walls = []
+        walls, startups, memory, work = [], [], [], []
         for r in range(a.repeat):
             report, elapsed = study.run(cmd, s["cwd"])
             walls.append(report["timing"]["wall_s"])
+            startups.append(max(0.0, elapsed - report["timing"]["wall_s"]))
+            memory.append(report.get("memory", {}).get("peak_rss_mib_per_worker", 0))
+            if "speedup" in report["timing"]:  # the workload knows its one-worker time
+                work.append(report["timing"]["speedup"] * report["timing"]["wall_s"])
             runs.append(run_row(a, study, pt, report, elapsed, cmd, r))
             if pt["mode"] == "strong":  # the never-bending rule, checked on every run
                 got = json.dumps(report["result"], sort_keys=True)
                 if results.setdefault(pt["series"], got) != got:
                     sys.exit(f"scaling_study: result differs at {shlex.join(cmd)}:\n{got}\n"
                              f"vs\n{results[pt['series']]}")
-        pt["wall_s"] = statistics.median(walls)
-        group = (pt["series"], pt["mode"], pt["schedule"], pt["chunk"])
-        if pt["workers"] == 1:
-            base[group] = pt["wall_s"]
-        # weak: the work grew with the workers; scaled speedup
-        pt["speedup"] = base[group] / pt["wall_s"] * (pt["workers"] if pt["mode"] == "weak" else 1)
-        pt["efficiency"] = pt["speedup"] / pt["workers"]
-        pt["karp_flatt"] = karp_flatt(pt["speedup"], pt["workers"])
+        summarize(pt, walls, startups, memory, work, base)
         print(f"  [{i + 1}/{len(points)}] {pt['mode']:6} {pt['series'] or ''} {pt['schedule']:7} "
               f"chunk {pt['chunk']:>7} {pt['nodes']}n x {pt['ranks']}r x {pt['threads']}t: "
               f"{pt['wall_s']:.3f} s  speedup {pt['speedup']:.2f}  efficiency {pt['efficiency']:.2f}",
@@ -285,31 +282,67 @@ def measure(a, study, points, series):
     return runs
 
 
-def write_results(a, runs, points, plt):
-    with open(a.out / "runs.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(runs[0]))
+def fit_laws(points):
+    """Amdahl's serial fraction for each strong-scaling family, Gustafson's for each weak
+    one: {family key: (law, s)}."""
+    fits = {}
+    for fam, members in itertools.groupby(sorted(points, key=study_plot.group_key), key=study_plot.group_key):
+        pairs = [(p["workers"], p["speedup"]) for p in members]
+        law = "amdahl" if fam[1] == "strong" else "gustafson"
+        s = laws.fit_amdahl(pairs) if law == "amdahl" else laws.fit_gustafson(pairs)
+        if s is not None:
+            fits[fam] = (law, s)
+    return fits
+
+
+def write_csv(path, rows, fields=None):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields or list(rows[0]), extrasaction="ignore")
         w.writeheader()
-        w.writerows(runs)
-    fields = ["series", "mode", "schedule", "chunk", "nodes", "ranks", "threads", "workers",
-              "wall_s", "speedup", "efficiency", "karp_flatt"]
-    with open(a.out / "points.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(points)
+        w.writerows(rows)
+
+
+def title_of(a, series):
+    what = " | ".join(f"{s['label'] + ': ' if s['label'] else ''}parfold {shlex.join(s['args'])}" for s in series)
+    return f"study {a.name}: {what}"
+
+
+def write_results(a, runs, points, fits, series, plt):
+    write_csv(a.out / "runs.csv", runs)
+    write_csv(a.out / "points.csv", points,
+              ["series", "mode", "schedule", "chunk", "nodes", "ranks", "threads", "workers", "wall_s", "speedup",
+               "efficiency", "karp_flatt", "spread", "noisy", "startup_s", "memory_mib_per_worker"])
+    write_csv(a.out / "fits.csv", [dict(series=k[0], mode=k[1], schedule=k[2], chunk=p.get("chunk"), law=law,
+                                        serial_fraction=s)
+                                   for k, (law, s) in fits.items()
+                                   for p in [next(x for x in points if study_plot.group_key(x) == k)]],
+              ["series", "mode", "schedule", "chunk", "law", "serial_fraction"])
+    for k, (law, s) in fits.items():
+        what = " ".join(str(x) for x in k[:3] if x) + (f" chunk {k[3][1]}" if k[3][0] else "")
+        print(f"scaling_study: {law.capitalize()} fit {what}: serial fraction {s:.3f}",
+              file=sys.stderr)
+    noisy = [p for p in points if p["noisy"]]
+    if noisy:
+        print(f"scaling_study: warning: {len(noisy)} of {len(points)} points varied by more than "
+              f"{NOISY:.0%} between repeats (a noisy machine)", file=sys.stderr)
     if plt is not None:
-        plot(points, a.out / "scaling.png", plt)
-    print(f"scaling_study: wrote {a.out / 'runs.csv'}, {a.out / 'points.csv'}"
+        cores = None if "SLURM_JOB_ID" in os.environ else os.cpu_count()
+        fig = study_plot.plot(points, fits, a.out / "scaling.png", plt, title_of(a, series), cores)
+        plt.close(fig)
+    print(f"scaling_study: wrote {a.out / 'runs.csv'}, {a.out / 'points.csv'}, {a.out / 'fits.csv'}"
           + ("" if plt is None else f", {a.out / 'scaling.png'}"))
 
 
-def main():
-    a = parse_args()
+def main(argv=None, cfg=None):
+    """Runs a study; returns (options, points, fits) for callers such as jobs/lessons.py,
+    which may hand over the study's configuration as a dict (`cfg`) instead of a file."""
+    a = parse_args(argv)
     plt = None if a.no_plot else __import__("_mpl").pyplot()  # may re-exec with Debian's python
-    cfg = load_config(a.config) if a.config else {}
+    if cfg is None:
+        cfg = load_config(a.config) if a.config else {}
     resolve(a, cfg)
     series = make_series(a, cfg)
-    if "prepare" in cfg:  # e.g. make the input file of a lines study
-        subprocess.run([str(x) for x in cfg["prepare"]], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    prepare(cfg, series)
     study = Study(a)
     points = grid(a, series)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -318,7 +351,10 @@ def main():
     # One unmeasured run first: page faults, CPU clocks and file caches settle.
     study.run(study.command(points[0]["args"], 1, 1, 1, points[0]["schedule"], points[0]["chunk"], None),
               series[0]["cwd"])
-    write_results(a, measure(a, study, points, series), points, plt)
+    runs = measure(a, study, points, series)
+    fits = fit_laws(points)
+    write_results(a, runs, points, fits, series, plt)
+    return a, points, fits
 
 
 if __name__ == "__main__":

@@ -143,8 +143,9 @@ Report run_tasks(TasksOptions const& o, Team const& team, Services sv, Schedule 
   };
   if (o.serial_ms > 0) {
     char part[96];
-    std::snprintf(part, sizeof(part), "%.3f s (asked %g ms, on rank 0 before the tasks)", serial_part_s, o.serial_ms);
-    r.result.push_back({"serial_part_s", serial_part_s, part});
+    std::snprintf(part, sizeof(part), "%.3f s (on rank 0 before the tasks; took %.3f s)", o.serial_ms * 1e-3,
+                  serial_part_s);
+    r.result.push_back({"serial_part_s", o.serial_ms * 1e-3, part});
   }
   if (w.counter != CounterMode::none) add_counter_fields(r, w, v.tasks, count);
   if (serial_s > 0 && run.info.resumed == 0) r.speedup = serial_s / run.info.wall_s;

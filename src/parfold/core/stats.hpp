@@ -27,7 +27,7 @@ struct WorkerStats {
   }
 };
 
-/// The peak resident memory of this process so far, in KiB (getrusage's ru_maxrss).
+/// The peak resident memory of this process so far, in KiB (VmHWM).
 [[nodiscard]] std::uint64_t peak_rss_kib();
 
 /// What a run did, as rank 0 reports it (other ranks hold only their own workers).

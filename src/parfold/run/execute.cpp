@@ -3,10 +3,22 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace parfold {
 
 std::uint64_t peak_rss_kib() {
+  // VmHWM is this program's own high-water mark; getrusage's ru_maxrss would carry
+  // over the peak of a larger parent that forked it (a Python script, a shell).
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    unsigned long long kib = 0;
+    bool found = false;
+    while (!found && std::fgets(line, sizeof(line), f) != nullptr)
+      found = std::sscanf(line, "VmHWM: %llu kB", &kib) == 1;
+    std::fclose(f);
+    if (found) return kib;
+  }
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<std::uint64_t>(u.ru_maxrss);  // KiB on Linux
