@@ -89,11 +89,16 @@ def lesson_chunks(opts, cfg, out):
     points, _ = study(opts, "chunks", cfg, out)
     top = max(p["workers"] for p in points)
     chunks = sorted({int(p["chunk"]) for p in points})
-    small, large = (point(points, workers=top, chunk=str(c)) for c in (chunks[0], chunks[-1]))
-    finding = (f"{top} workers, chunk {chunks[0]}: {small['wall_s']:.3f} s; "
-               f"chunk {chunks[-1]}: {large['wall_s']:.3f} s ({small['wall_s'] / large['wall_s']:.1f}x faster).")
-    rows = sorted(points, key=lambda p: (p["workers"], int(p["chunk"])))
-    return ["scaling.png"], points_table(rows, ["chunk", "workers", "wall_s", "speedup"]), finding
+    count = scaling_study.parse_count(cfg["series"][0]["args"][2])
+    parts = []
+    for series in ("threads", "ranks"):
+        one = point(points, series=series, workers=top, chunk=str(chunks[0]))
+        best = min((p for p in points if p["series"] == series and p["workers"] == top), key=lambda p: p["wall_s"])
+        per = (one["wall_s"] - best["wall_s"]) * top / count * 1e6  # worker-microseconds per dispatch
+        parts.append(f"{top} {series}: chunk {chunks[0]} {one['wall_s']:.3f} s, chunk {best['chunk']} "
+                     f"{best['wall_s']:.3f} s ({one['wall_s'] / best['wall_s']:.1f}x; ~{per:.2f} us per dispatch)")
+    rows = sorted(points, key=lambda p: (p["series"], p["workers"], int(p["chunk"])))
+    return ["scaling.png"], points_table(rows, ["series", "chunk", "workers", "wall_s", "speedup"]), "; ".join(parts) + "."
 
 
 def lesson_imbalance(opts, cfg, out):

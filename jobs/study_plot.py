@@ -63,6 +63,7 @@ def draw_mode(axes, rows, fits, mode, cores, many_chunks):
     drawn = set()
     lines = lines_of(rows)
     one_shape = len({held for _, held, _ in lines}) == 1
+    show_fits = len({fam for fam, _, _ in lines}) <= 3  # more: a legend of fits hides the data
     for i, (fam, held, line) in enumerate(lines):
         xs = [p["workers"] for p in line]
         label = label_of(fam, held, many_chunks) if not one_shape else label_of(fam, ("", ""), many_chunks)
@@ -76,7 +77,7 @@ def draw_mode(axes, rows, fits, mode, cores, many_chunks):
         sp.plot([p["workers"] for p in noisy], [p["speedup"] for p in noisy], "o", mfc="none", mec="red", ms=11,
                 label="varied > 10% between repeats" if noisy and "noisy" not in drawn else None)
         drawn |= {"noisy"} if noisy else set()
-        if fam not in drawn:
+        if fam not in drawn and show_fits:
             draw_fit(sp, fits, fam, top, color)
             if fits.get(fam):  # Karp-Flatt is flat at the serial fraction where the law holds
                 kf.axhline(fits[fam][1], color=color, ls=":", lw=1.2)
@@ -105,6 +106,9 @@ def draw_chunks(ax, rows):
         ax.plot([int(p["chunk"]) for p in line], [p["wall_s"] for p in line], "o-",
                 label=" ".join(x for x in [k[0], k[1], f"{k[2]} rank(s) x {k[3]} thr"] if x))
     ax.set_xscale("log")
+    chunks = sorted({int(p["chunk"]) for p in rows})
+    ax.set_xticks(chunks, [f"{c:,}" for c in chunks])
+    ax.minorticks_off()
     ax.set_xlabel("chunk size (items)")
     ax.set_ylabel("wall time (s), median")
     ax.set_title("chunk size")
