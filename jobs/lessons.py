@@ -17,6 +17,7 @@ import html
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -248,6 +249,10 @@ def main(argv=None):
             print(f"{n:18} {load(n, False)['title']}")
         return
     pyplot()  # may re-exec with Debian's python, before any run
+    a.parfold = parfold(a)
+    if not shutil.which(a.parfold):
+        sys.exit(f"lessons: no parfold binary at {a.parfold}: build it first "
+                 "(cmake --preset release && cmake --build build/release), or give --parfold BIN")
     out = Path(a.out).resolve()
     done = []
     for name in a.lessons or ORDER:

@@ -167,6 +167,9 @@ def resolve(a, cfg):
     a.repeat = pick("repeat", 3)
     a.scale = pick("scale", None)
     a.parfold = a.parfold or find_parfold()
+    if not shutil.which(a.parfold):
+        sys.exit(f"scaling_study: no parfold binary at {a.parfold}: build it first "
+                 "(cmake --preset release && cmake --build build/release), or give --parfold BIN")
     a.out = Path(a.out or Path.cwd() / "study-out" / a.name)
     if len(a.nodes) > 1 and not ("SLURM_JOB_ID" in os.environ or a.launcher == "srun"):
         sys.exit("scaling_study: --nodes needs a Slurm allocation (run it with sbatch or salloc)")
