@@ -11,6 +11,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import tomllib
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -166,9 +167,14 @@ def lessons(opts):
             check(rows and {"noisy", "spread", "startup_s", "memory_mib_per_worker"} <= set(rows[0]), f"{name}: {rows[:1]}")
         with open(os.path.join(out, "amdahl", "fits.csv")) as f:
             fits = {r["law"]: float(r["serial_fraction"]) for r in csv.DictReader(f)}
-        # quick size: 40 ms serial before 16 tasks of 10 ms: 40 / 200 = 0.2 of one worker's time
-        check(set(fits) == {"amdahl", "gustafson"} and all(abs(s - 0.2) <= 0.04 for s in fits.values()),
-              f"fitted serial fractions {fits}, expected 0.2 within 20%")
+        # The job's own serial fraction: S ms serial before N tasks of T ms is S / (S + N T)
+        # of one worker's time (quick size: 100 / (100 + 16 x 25) = 0.2).
+        with open(os.path.join(JOBS, "lessons", "amdahl.toml"), "rb") as f:
+            args = tomllib.load(f)["quick"]["args"]
+        serial, n, ms = (float(args[args.index(o) + 1]) for o in ("--serial-ms", "--count", "--ms"))
+        truth = serial / (serial + n * ms)
+        check(set(fits) == {"amdahl", "gustafson"} and all(abs(s - truth) <= 0.2 * truth for s in fits.values()),
+              f"fitted serial fractions {fits}, expected {truth} within 20%")
         with open(os.path.join(out, "races", "races.csv")) as f:
             races = {r["mode"]: r for r in csv.DictReader(f)}
         check(all(races[m]["lost"] == "0" and races[m]["counter"] == races[m]["tasks"]
