@@ -152,10 +152,12 @@ def draw_races(rows, path, cfg):
     fig, (t, l) = plt.subplots(1, 2, figsize=(11, 4))
     names = [r["mode"] for r in rows]
     colors = ["tab:red" if r["lost"] else "tab:green" for r in rows]
-    t.bar(names, [r["wall_s"] for r in rows], color=colors)
+    bars = t.bar(names, [r["wall_s"] for r in rows], color=colors)
+    t.bar_label(bars, labels=[f"{r['wall_s']:.3f} s" for r in rows])
     t.set_ylabel("wall time (s)")
     t.set_title("time (green: exact, red: wrong)")
-    l.bar(names, [r["lost"] for r in rows], color=colors)
+    bars = l.bar(names, [r["lost"] for r in rows], color=colors)
+    l.bar_label(bars, labels=[f"{r['lost']:,}" for r in rows])
     l.set_ylabel("lost updates")
     l.set_title(f"updates lost of {rows[0]['tasks']:,}")
     for ax in (t, l):
