@@ -2,7 +2,7 @@
 """The teaching lessons (issue 13) against independent truths: the count of tasks run,
 sums of the workers' records, a serial part of known length, PNG signatures, XML.
 
-    lessons_test.py --parfold BIN --mpiexec MPIEXEC counter|serial_part|report|spin|plots|lessons [RANKS]
+    lessons_test.py --parfold BIN --mpiexec MPIEXEC counter|serial_part|report|spin|plots|study_files|lessons [RANKS]
 """
 import csv
 import json
@@ -134,6 +134,26 @@ def plots(opts):
     check(fig._suptitle.get_text().startswith("study test: parfold tasks"), "title lacks the study")
 
 
+def study_files(opts):
+    """scaling_study.py writes under the directory it runs in, and runs a study's prepare
+    step only when a workload names the file it creates and that file is missing."""
+    with tempfile.TemporaryDirectory() as d:
+        config = os.path.join(d, "mine.toml")
+        with open(config, "w") as f:
+            f.write('prepare = ["sh", "-c", "echo made >> prepared.log; seq 1 1000 > data/in.txt"]\n'
+                    'creates = "data/in.txt"\nargs = ["lines", "count", "data/in.txt"]\n'
+                    'ranks = [1]\nthreads = [1, 2]\nrepeat = 1\n')
+        cmd = [sys.executable, os.path.join(JOBS, "scaling_study.py"), "--parfold", opts.parfold, "--no-plot",
+               "--config", config]
+        for extra in ([], [], ["--", "pi", "--samples", "1000"]):
+            p = subprocess.run(cmd + extra, capture_output=True, text=True, timeout=120, cwd=d)
+            check(p.returncode == 0, f"scaling_study {extra}: exit {p.returncode}: {p.stderr[-2000:]}")
+        with open(os.path.join(d, "prepared.log")) as f:
+            check(f.read() == "made\n", "prepare ran again although its file was there, or for another workload")
+        check(os.path.isfile(os.path.join(d, "study-out", "mine", "points.csv")), f"no study-out/mine/ in {os.listdir(d)}")
+        check(not os.path.exists(os.path.join(ROOT, "study-out", "mine")), "the study wrote into the checkout")
+
+
 def check_page(out):
     path = os.path.join(out, "index.html")
     with open(path, encoding="utf-8") as f:
@@ -185,4 +205,4 @@ def lessons(opts):
 
 if __name__ == "__main__":
     sys.exit(suite_main(dict(counter=counter, serial_part=serial_part, report=report_fields, spin=spin,
-                             plots=plots, lessons=lessons)))
+                             plots=plots, study_files=study_files, lessons=lessons)))
