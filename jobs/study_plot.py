@@ -79,7 +79,7 @@ def draw_mode(axes, rows, fits, mode, cores, many_chunks):
         drawn |= {"noisy"} if noisy else set()
         if fam not in drawn and show_fits:
             draw_fit(sp, fits, fam, top, color)
-            if fits.get(fam):  # Karp-Flatt is flat at the serial fraction where the law holds
+            if fits.get(fam, ("",))[0] == "amdahl":  # Karp-Flatt is flat at Amdahl's s where his law holds
                 kf.axhline(fits[fam][1], color=color, ls=":", lw=1.2)
             drawn.add(fam)
     scaled = "scaled " if mode == "weak" else ""
