@@ -15,17 +15,27 @@ nlohmann::ordered_json threads_json(std::vector<int> const& threads) {
   return threads;
 }
 
-/// Each rank's peak resident memory in KiB, in rank order (from its workers' records).
-std::vector<std::uint64_t> rank_memory(RunInfo const& info) {
+double mib(std::uint64_t kib) { return static_cast<double>(kib) / 1024.0; }
+
+/// The peak resident memory of the job's processes, from its workers' records.
+struct Memory {
+  std::vector<double> ranks_mib;  ///< each rank's, in rank order
+  double total_mib = 0;
+  double per_worker_mib = 0;
+};
+
+Memory memory_of(RunInfo const& info, std::uint64_t workers) {
   std::vector<std::uint64_t> kib(static_cast<std::size_t>(info.ranks), 0);
   for (WorkerStats const& w : info.workers) {
     auto const r = static_cast<std::size_t>(w.rank);
     if (r < kib.size()) kib[r] = std::max(kib[r], w.peak_rss_kib);
   }
-  return kib;
+  Memory m;
+  for (std::uint64_t k : kib) m.ranks_mib.push_back(mib(k));
+  m.total_mib = mib(std::accumulate(kib.begin(), kib.end(), std::uint64_t{0}));
+  m.per_worker_mib = workers > 0 ? m.total_mib / static_cast<double>(workers) : 0.0;
+  return m;
 }
-
-double mib(std::uint64_t kib) { return static_cast<double>(kib) / 1024.0; }
 
 }  // namespace
 
@@ -77,12 +87,10 @@ nlohmann::ordered_json to_json(Report const& r) {
   Balance const b = balance(info);
   if (r.speedup) j["timing"]["speedup"] = *r.speedup;
   j["timing"]["parallelism"] = b.parallelism;
-  std::vector<std::uint64_t> const memory = rank_memory(info);
-  std::uint64_t const memory_total = std::accumulate(memory.begin(), memory.end(), std::uint64_t{0});
-  j["memory"] = {{"peak_rss_mib", mib(memory_total)},
-                 {"peak_rss_mib_per_worker", workers > 0 ? mib(memory_total) / static_cast<double>(workers) : 0.0},
-                 {"ranks_peak_rss_mib", nlohmann::ordered_json::array()}};
-  for (std::uint64_t kib : memory) j["memory"]["ranks_peak_rss_mib"].push_back(mib(kib));
+  Memory const m = memory_of(info, workers);
+  j["memory"] = {{"peak_rss_mib", m.total_mib},
+                 {"peak_rss_mib_per_worker", m.per_worker_mib},
+                 {"ranks_peak_rss_mib", m.ranks_mib}};
   j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
                   {"busy_max_s", b.busy_max_s},         {"imbalance", b.imbalance},
                   {"idle_end_mean_s", b.idle_end_mean_s}, {"idle_end_max_s", b.idle_end_max_s},
@@ -151,10 +159,9 @@ void print_text(std::FILE* out, Report const& r) {
                b.idle_end_max_s);
   std::fprintf(out, "%-12s  %.3f s (wall time - busiest worker's busy time)\n", "overhead",
                b.overhead_s);
-  std::vector<std::uint64_t> const memory = rank_memory(info);
-  std::uint64_t const total = std::accumulate(memory.begin(), memory.end(), std::uint64_t{0});
-  std::fprintf(out, "%-12s  peak resident %.1f MiB over %d rank%s (%.1f MiB per worker)\n", "memory", mib(total),
-               info.ranks, info.ranks == 1 ? "" : "s", workers > 0 ? mib(total) / static_cast<double>(workers) : 0.0);
+  Memory const m = memory_of(info, workers);
+  std::fprintf(out, "%-12s  peak resident %.1f MiB over %d rank%s (%.1f MiB per worker)\n", "memory", m.total_mib,
+               info.ranks, info.ranks == 1 ? "" : "s", m.per_worker_mib);
 }
 
 }  // namespace parfold
