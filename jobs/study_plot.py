@@ -60,7 +60,7 @@ def draw_mode(axes, rows, fits, mode, cores, many_chunks):
     if cores and cores < top:  # past this many workers the threads share cores
         for ax in axes:
             ax.axvline(cores, color="grey", lw=0.8, ls=":", label=f"{cores} cores here")
-    drawn = set()
+    fitted, noisy_labelled = set(), False
     lines = lines_of(rows)
     one_shape = len({held for _, held, _ in lines}) == 1
     show_fits = len({fam for fam, _, _ in lines}) <= 3  # more: a legend of fits hides the data
@@ -75,13 +75,13 @@ def draw_mode(axes, rows, fits, mode, cores, many_chunks):
             kf.plot([x for x, _ in kx], [y for _, y in kx], "o-", color=color, label=label)
         noisy = [p for p in line if p.get("noisy")]
         sp.plot([p["workers"] for p in noisy], [p["speedup"] for p in noisy], "o", mfc="none", mec="red", ms=11,
-                label="varied > 10% between repeats" if noisy and "noisy" not in drawn else None)
-        drawn |= {"noisy"} if noisy else set()
-        if fam not in drawn and show_fits:
+                label="varied > 10% between repeats" if noisy and not noisy_labelled else None)
+        noisy_labelled = noisy_labelled or bool(noisy)
+        if fam not in fitted and show_fits:
             draw_fit(sp, fits, fam, top, color)
             if fits.get(fam, ("",))[0] == "amdahl":  # Karp-Flatt is flat at Amdahl's s where his law holds
                 kf.axhline(fits[fam][1], color=color, ls=":", lw=1.2)
-            drawn.add(fam)
+            fitted.add(fam)
     scaled = "scaled " if mode == "weak" else ""
     sp.set_title(f"{mode} scaling: {scaled}speedup")
     ef.set_title(f"{mode} scaling: efficiency")

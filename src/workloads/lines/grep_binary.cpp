@@ -14,7 +14,7 @@
 namespace parfold {
 
 std::uint64_t CountSelected::operator()(std::size_t file, std::string_view lines) const {
-  if (!all_binary && (binary.empty() || binary[file] == 0)) return matcher->count_selected(lines);
+  if (binary.empty() || binary[file] == 0) return matcher->count_selected(lines);
   if (without_match) return 0;
   thread_local std::string split;
   split.assign(lines);
@@ -24,17 +24,17 @@ std::uint64_t CountSelected::operator()(std::size_t file, std::string_view lines
 
 CountSelected CountSelected::over(LineFiles const& files, LineMatcher const& matcher, BinaryPaths const& binary,
                                   bool without_match) {
-  CountSelected out{&matcher, {}, false, without_match};
+  CountSelected out{&matcher, {}, without_match};
   if (binary.empty()) return out;
   for (InputFile const& f : files.files()) out.binary.push_back(binary.count(f.path) != 0 ? 1 : 0);
   return out;
 }
 
-bool binary_from_start(std::string const& path) {
+bool binary_from_start(std::string const& path, std::string& head) {
   if (path == "-") return false;
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  std::string head(kGrepBuffer, '\0');
+  head.resize(kGrepBuffer);
   std::size_t n = 0;
   try {
     n = read_at(fd, head.data(), head.size(), 0, path);
@@ -46,9 +46,10 @@ bool binary_from_start(std::string const& path) {
 
 BinaryPaths binary_paths(std::vector<std::string> const& paths, bool decompress, Team const& team) {
   std::string binary(paths.size(), '0');  // rank 0's verdicts, '1' for binary
+  std::string head;
   for (std::size_t i = 0; team.is_root() && i < paths.size(); ++i) {
     bool const compressed = decompress && paths[i] != "-" && sniff_compression(paths[i]) != Compression::none;
-    if (!compressed && binary_from_start(paths[i])) binary[i] = '1';
+    if (!compressed && binary_from_start(paths[i], head)) binary[i] = '1';
   }
   team.comm.broadcast(binary);
   BinaryPaths out;
@@ -63,7 +64,10 @@ std::vector<bool> binary_matches(std::vector<std::string> const& paths, LineMatc
   sv.checkpoint = nullptr;  // read until the first selected line: nothing worth resuming
   auto const run = fold_per_file<std::uint64_t>(
       {InputPart{paths, std::nullopt, false}}, team, sv, s,
-      [&](LineFiles const* files) { return PerFileWorkload<std::uint64_t, CountSelected>{files, {&matcher, {}, true, false}}; },
+      [&](LineFiles const* files) {  // every file here is binary
+        return PerFileWorkload<std::uint64_t, CountSelected>{
+            files, {&matcher, std::vector<char>(files->files().size(), 1), false}};
+      },
       true, [](std::vector<std::uint64_t> const& v, std::size_t i) { return v[i] > 0; });
   std::vector<bool> out(paths.size(), false);
   for (std::size_t i = 0, f = 0; i < paths.size() && f < run.files.size(); ++i) {  // a file gone since is left out

@@ -21,9 +21,10 @@ namespace parfold {
 /// grep's read buffer.
 constexpr std::uint64_t kGrepBuffer = std::uint64_t{96} << 10;
 
-/// Is the file at `path` binary to grep from its start: a NUL byte in its first buffer?
-/// False for "-" and for a file that cannot be read (reported when it is read).
-[[nodiscard]] bool binary_from_start(std::string const& path);
+/// Is the file at `path` binary to grep from its start: a NUL byte in its first buffer
+/// (read into `head`, reused from file to file)? False for "-" and for a file that
+/// cannot be read (reported when it is read).
+[[nodiscard]] bool binary_from_start(std::string const& path, std::string& head);
 
 /// The files grep takes for binary (as paths given).
 using BinaryPaths = std::unordered_set<std::string>;
@@ -37,7 +38,6 @@ using BinaryPaths = std::unordered_set<std::string>;
 struct CountSelected {
   LineMatcher const* matcher = nullptr;
   std::vector<char> binary;  ///< per file of the run: is it binary (none: no file is)
-  bool all_binary = false;   ///< every file is
   bool without_match = false;  ///< -I: a binary file selects nothing
   std::uint64_t operator()(std::size_t file, std::string_view lines) const;
   /// For the files of `files`, those in `binary` marked.
