@@ -72,9 +72,17 @@ void add_parallel_options(CLI::App& app, CommonOptions& opts) {
          "(round-robin), dynamic (first come, first served), guided (shrinking chunks)")
       ->type_name("KIND")
       ->group("Parallel options");
-  add_count(app, "-c,--chunk", opts.schedule.chunk,
-            "Items per chunk (the minimum for guided). Default: static one block per "
-            "worker; cyclic and dynamic about 16 chunks per worker; guided the workload's grain")
+  app.add_option_function<std::string>(
+         "-c,--chunk",
+         [&opts](std::string const& text) {
+           std::uint64_t const v = text == "auto" ? 0 : checked("--chunk", text, parse_u64);
+           if (v == 0 && text != "auto") throw CLI::ValidationError("--chunk", "'" + text + "': must be at least 1 or auto");
+           opts.schedule.chunk = v;
+         },
+         "Items per chunk (the minimum for guided), or auto. Default: static one block per worker; "
+         "cyclic about 16 chunks per worker; dynamic and guided auto (chunks of about 2 ms each, "
+         "sized from the time the first ones take)")
+      ->type_name("N|auto")
       ->group("Parallel options");
   app.add_option_function<std::string>(
          "-t,--threads",

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "parfold/run/pace.hpp"
+
 namespace parfold {
 
 namespace {
@@ -23,6 +25,36 @@ struct Memory {
   double total_mib = 0;
   double per_worker_mib = 0;
 };
+
+/// The sizes of the chunks that ran, in items.
+struct ChunkSizes {
+  std::uint64_t smallest = 0, largest = 0;
+  double mean = 0;
+};
+
+ChunkSizes chunk_sizes(RunInfo const& info) {
+  ChunkSizes c;
+  std::uint64_t chunks = 0, items = 0;
+  for (WorkerStats const& w : info.workers) {
+    if (w.chunks == 0) continue;
+    c.smallest = chunks == 0 ? w.smallest_chunk : std::min(c.smallest, w.smallest_chunk);
+    c.largest = std::max(c.largest, w.largest_chunk);
+    chunks += w.chunks;
+    items += w.items;
+  }
+  c.mean = chunks == 0 ? 0.0 : static_cast<double>(items) / static_cast<double>(chunks);
+  return c;
+}
+
+/// Whether rank 0 answered chunk requests in this run (dynamic or guided over ranks).
+bool dispatched(RunInfo const& info) {
+  return info.ranks > 1 && (info.schedule.kind == ScheduleKind::dynamic || info.schedule.kind == ScheduleKind::guided);
+}
+
+/// "auto" or the number of items per chunk.
+nlohmann::ordered_json chunk_json(Schedule const& s) {
+  return s.adaptive ? nlohmann::ordered_json("auto") : nlohmann::ordered_json(s.chunk);
+}
 
 Memory memory_of(RunInfo const& info, std::uint64_t workers) {
   std::vector<std::uint64_t> kib(static_cast<std::size_t>(info.ranks), 0);
@@ -78,15 +110,24 @@ nlohmann::ordered_json to_json(Report const& r) {
                  {"threads_per_rank", threads_json(info.threads)},
                  {"workers", workers},
                  {"schedule", to_string(info.schedule.kind)},
-                 {"chunk", info.schedule.chunk},
+                 {"chunk", chunk_json(info.schedule)},
                  {"chunks", info.chunks},
                  {"items", info.items}};
+  if (info.schedule.adaptive) {
+    j["config"]["target_chunk_s"] = kTargetChunk_s;
+    j["config"]["piece_items"] = info.schedule.chunk;
+  }
+  ChunkSizes const sizes = chunk_sizes(info);
+  j["config"]["chunk_items"] = {{"min", sizes.smallest}, {"mean", sizes.mean}, {"max", sizes.largest}};
   if (info.resumed > 0) j["config"]["resumed_items"] = info.resumed;
   j["timing"] = {{"wall_s", info.wall_s},
                  {"items_per_s", static_cast<double>(info.items - info.resumed) / info.wall_s}};
   Balance const b = balance(info);
   if (r.speedup) j["timing"]["speedup"] = *r.speedup;
   j["timing"]["parallelism"] = b.parallelism;
+  if (dispatched(info)) {
+    j["dispatch"] = {{"requests", info.requests}, {"requests_per_s", static_cast<double>(info.requests) / info.wall_s}};
+  }
   Memory const m = memory_of(info, workers);
   j["memory"] = {{"peak_rss_mib", m.total_mib},
                  {"peak_rss_mib_per_worker", m.per_worker_mib},
@@ -110,6 +151,28 @@ nlohmann::ordered_json to_json(Report const& r) {
   }
   return j;
 }
+
+namespace {
+
+void print_schedule(std::FILE* out, RunInfo const& info) {
+  std::string const kind(to_string(info.schedule.kind));
+  if (info.schedule.adaptive) {
+    ChunkSizes const c = chunk_sizes(info);
+    std::fprintf(out, "%-12s  %s, chunk auto (%.0f ms each: %s to %s items, mean %s), %s\n", "schedule", kind.c_str(),
+                 kTargetChunk_s * 1e3, group_digits(c.smallest).c_str(), group_digits(c.largest).c_str(),
+                 group_digits(static_cast<std::uint64_t>(std::llround(c.mean))).c_str(),
+                 count_of(info.chunks, "chunk").c_str());
+  } else {
+    std::fprintf(out, "%-12s  %s, chunk %s%s, %s\n", "schedule", kind.c_str(), group_digits(info.schedule.chunk).c_str(),
+                 info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "", count_of(info.chunks, "chunk").c_str());
+  }
+  if (dispatched(info)) {
+    std::fprintf(out, "%-12s  %s chunk requests answered by rank 0 (%s/s)\n", "dispatch",
+                 group_digits(info.requests).c_str(), si(static_cast<double>(info.requests) / info.wall_s).c_str());
+  }
+}
+
+}  // namespace
 
 void print_text(std::FILE* out, Report const& r) {
   if (r.text) {
@@ -136,9 +199,7 @@ void print_text(std::FILE* out, Report const& r) {
                info.ranks, info.ranks == 1 ? "" : "s", threads.c_str(), threads == "1" ? "" : "s",
                static_cast<unsigned long long>(workers), workers == 1 ? "" : "s",
                r.launcher.c_str());
-  std::fprintf(out, "%-12s  %s, chunk %s%s, %s\n", "schedule", std::string(to_string(info.schedule.kind)).c_str(),
-               group_digits(info.schedule.chunk).c_str(),
-               info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "", count_of(info.chunks, "chunk").c_str());
+  print_schedule(out, info);
   std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
   std::fprintf(out, "%-12s  %s %s/s\n", "throughput",
                si(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(), r.unit.c_str());

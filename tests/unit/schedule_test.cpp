@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "parfold/core/schedule.hpp"
+#include "parfold/run/dispatch.hpp"
+#include "parfold/run/pace.hpp"
 
 namespace parfold {
 namespace {
@@ -16,7 +18,7 @@ void expect_exact_cover(std::uint64_t n, ScheduleKind kind, std::uint64_t chunk,
                         std::uint64_t workers) {
   SCOPED_TRACE(testing::Message() << "n=" << n << " kind=" << to_string(kind) << " chunk=" << chunk
                                   << " workers=" << workers);
-  Schedule const s{kind, effective_chunk({kind, chunk}, n, workers, 1)};
+  Schedule const s = resolve({kind, chunk}, n, workers, 1);
   ChunkPlan const plan({0, n}, s, workers);
   std::vector<int> seen(n, 0);
   std::uint64_t expect_begin = 0;
@@ -24,7 +26,7 @@ void expect_exact_cover(std::uint64_t n, ScheduleKind kind, std::uint64_t chunk,
     Chunk const c = plan.at(i);
     EXPECT_EQ(c.index, i);
     EXPECT_EQ(c.range.begin, expect_begin);
-    EXPECT_LE(c.range.size(), kind == ScheduleKind::guided ? n : s.chunk);
+    EXPECT_LE(c.range.size(), kind == ScheduleKind::guided && !s.adaptive ? n : s.chunk);
     if (kind != ScheduleKind::static_blocks) {
       EXPECT_FALSE(c.range.empty());
     }
@@ -83,7 +85,7 @@ TEST(ChunkPlan, NearTwoToTheSixtyFour) {
   std::uint64_t const n = std::numeric_limits<std::uint64_t>::max();
   for (ScheduleKind kind : kKinds) {
     std::uint64_t const workers = 7;
-    Schedule const s{kind, effective_chunk({kind, 0}, n, workers, 1 << 16)};
+    Schedule const s = resolve({kind, 0}, n, workers, 1 << 16);
     ChunkPlan const plan({0, n}, s, workers);
     ASSERT_GT(plan.count(), 0U);
     Chunk const last = plan.at(plan.count() - 1);
@@ -104,13 +106,63 @@ TEST(Schedule, ParseAndDefaults) {
   EXPECT_EQ(parse_schedule("guided"), ScheduleKind::guided);
   EXPECT_FALSE(parse_schedule("Static").has_value());
   EXPECT_EQ(to_string(ScheduleKind::static_blocks), "static");
-  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000), 5U);  // explicit wins
-  EXPECT_EQ(effective_chunk({ScheduleKind::static_blocks, 0}, 100, 3, 1), 34U);
-  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1), 100U);      // 16 per worker
-  EXPECT_EQ(effective_chunk({ScheduleKind::dynamic, 0}, 3200, 2, 1000), 1000U);  // grain
-  EXPECT_EQ(effective_chunk({ScheduleKind::cyclic, 0}, 3, 8, 1), 1U);
+  auto const chunk = [](Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain) {
+    Schedule const r = resolve(s, items, workers, grain);
+    return std::pair{r.chunk, r.adaptive};
+  };
+  EXPECT_EQ(chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000), std::pair(5UL, false));  // explicit wins
+  EXPECT_EQ(chunk({ScheduleKind::static_blocks, 0}, 100, 3, 1), std::pair(34UL, false));
+  EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3200, 2, 1), std::pair(100UL, false));  // 16 per worker
+  EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3200, 2, 1000), std::pair(1000UL, false));  // grain
+  EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3, 8, 1), std::pair(1UL, false));
+  // auto: pieces of items / (4096 workers), at least the grain
+  EXPECT_EQ(chunk({ScheduleKind::dynamic, 0}, 1UL << 30, 2, 1), std::pair(1UL << 17, true));
+  EXPECT_EQ(chunk({ScheduleKind::guided, 0}, 1UL << 30, 2, 1UL << 20), std::pair(1UL << 20, true));
+  EXPECT_EQ(chunk({ScheduleKind::dynamic, 0}, 400, 2, 1), std::pair(1UL, true));
   EXPECT_EQ(partition({10, 20}, 0, 3), (Range{10, 14}));
   EXPECT_EQ(partition({10, 20}, 2, 3), (Range{17, 20}));
+}
+
+TEST(ChunkPlan, SpanJoinsConsecutiveChunks) {
+  for (ScheduleKind kind : kKinds) {
+    ChunkPlan const plan({5, 1005}, resolve({kind, 7}, 1000, 3, 1), 3);
+    Chunk const c = plan.span(2, 4);
+    EXPECT_EQ(c.index, 2U);
+    EXPECT_EQ(c.count, 4U);
+    EXPECT_EQ(c.range, (Range{plan.at(2).range.begin, plan.at(5).range.end})) << to_string(kind);
+  }
+}
+
+/// Pace's rule, from its documentation: about kTargetChunk_s of pieces; dynamic at most
+/// remaining / (2 workers), guided at least that; within [1, remaining].
+TEST(Pace, SizesChunksToTheTargetTime) {
+  Pace pace;
+  EXPECT_EQ(pace.piece_s(), 0.0);
+  EXPECT_EQ(pace.chunk(1000, 2, false), 1U);  // no time known yet
+  EXPECT_EQ(pace.chunk(1000, 2, true), 250U);
+  pace.record(4, 2e-6);
+  pace.record(6, 8e-6);  // 10 pieces in 10 us: 1 us each
+  EXPECT_DOUBLE_EQ(pace.piece_s(), 1e-6);
+  static_assert(kTargetChunk_s == 2e-3);
+  std::uint64_t const target = 2000;  // 2 ms of 1 us pieces
+  EXPECT_EQ(pace.chunk(1'000'000, 2, false), target);
+  EXPECT_EQ(pace.chunk(3000, 2, false), 750U);  // the fair share
+  EXPECT_EQ(pace.chunk(3, 2, false), 1U);
+  EXPECT_EQ(pace.chunk(1'000'000, 2, true), 250'000U);
+  EXPECT_EQ(pace.chunk(3000, 2, true), target);
+  EXPECT_EQ(pace.chunk(target / 2, 2, true), target / 2);  // never more than is left
+  pace.record(1, 1e3);  // very slow pieces: one at a time
+  EXPECT_EQ(pace.chunk(1'000'000, 2, false), 1U);
+}
+
+/// From the dispatcher's documented rule: two target chunks, or (ranks - 1) / budget.
+TEST(Dispatch, PrefetchCoverKeepsRankZerosLoadBounded) {
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(2), 2 * kTargetChunk_s);
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(65), 64 / kRequestBudget_per_s);
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(1001), 0.1);
+  for (int ranks : {101, 1001, 10001}) {  // requests per second from all ranks: the budget
+    EXPECT_DOUBLE_EQ((ranks - 1) / prefetch_cover_s(ranks), kRequestBudget_per_s);
+  }
 }
 
 }  // namespace

@@ -107,6 +107,36 @@ class Comm {
     return all;
   }
 
+  /// Every rank's `value` combined with `combine(into, from)` (associative and
+  /// commutative) on rank `root`; `identity` on the other ranks. A trivially copyable
+  /// value (a few counters: small) is gathered and combined on the root, one message
+  /// per rank; any other (vectors, maps: possibly large) travels up a tree, so that no
+  /// rank receives or combines more than about log2(ranks) of them.
+  template <class T, class Combine>
+  [[nodiscard]] T reduce(T value, T identity, Combine combine, int root = 0) const {
+    if (!mpi_) return value;
+    if constexpr (kBytes<T>) {
+      for (T const& v : gather(value, root)) combine(identity, v);
+      return identity;
+    } else {
+      // Binomial tree: at step k, ranks (from the root) with bit k set send their
+      // value to the rank 2^k below and leave; the others take in what comes from 2^k above.
+      int const n = size(), me = (rank() - root + n) % n;
+      for (int step = 1; step < n; step <<= 1) {
+        if ((me & step) != 0) {
+          mpi_->send((me - step + root) % n, kReduceTag, value);
+          return identity;
+        }
+        if (me + step < n) {
+          T from;
+          mpi_->recv((me + step + root) % n, kReduceTag, from);
+          combine(value, from);
+        }
+      }
+      return value;
+    }
+  }
+
   /// `out[r]` goes to rank r; returns what every rank sent this one, in rank order.
   template <class T>
   [[nodiscard]] std::vector<T> all_to_all(std::vector<T> const& out) const {
@@ -128,6 +158,7 @@ class Comm {
  private:
   template <class T>
   static constexpr bool kBytes = std::is_trivially_copyable_v<T>;
+  static constexpr int kReduceTag = 32001;  // reduce()'s tree messages
   std::optional<boost::mpi::communicator> mpi_;
 };
 

@@ -14,10 +14,12 @@ struct Range {
   friend constexpr bool operator==(Range, Range) = default;
 };
 
-/// A chunk: the index-th piece of a job's range.
+/// A chunk: the index-th piece of a job's range, or `count` consecutive pieces from
+/// the index-th (an adaptive schedule's chunk).
 struct Chunk {
   std::uint64_t index = 0;
   Range range;
+  std::uint64_t count = 1;
 };
 
 /// Part `i` of `parts` near-equal contiguous blocks of `r`: the first size % parts

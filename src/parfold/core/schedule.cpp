@@ -42,28 +42,29 @@ Schedule Schedule::parse(std::string_view kind, std::uint64_t chunk) {
   return {*k, chunk};
 }
 
-std::uint64_t effective_chunk(Schedule s, std::uint64_t items, std::uint64_t workers,
-                              std::uint64_t grain) {
-  if (s.chunk != 0) return s.chunk;
+Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain) {
+  if (s.chunk != 0) return {s.kind, s.chunk, false};
+  auto const pieces = [&](std::uint64_t per_worker) {
+    std::uint64_t const size = workers > items / per_worker ? 1 : ceil_div(items, workers * per_worker);
+    return std::max<std::uint64_t>({1, grain, size});
+  };
   switch (s.kind) {
     case ScheduleKind::static_blocks:
-      return std::max<std::uint64_t>(1, ceil_div(items, workers));
-    case ScheduleKind::guided:
-      return std::max<std::uint64_t>(1, grain);
+      return {s.kind, std::max<std::uint64_t>(1, ceil_div(items, workers)), false};
     case ScheduleKind::cyclic:
+      return {s.kind, pieces(kChunksPerWorker), false};
     case ScheduleKind::dynamic:
+    case ScheduleKind::guided:
       break;
   }
-  std::uint64_t const per_worker =
-      workers > items / kChunksPerWorker ? 1 : ceil_div(items, workers * kChunksPerWorker);
-  return std::max<std::uint64_t>({1, grain, per_worker});
+  return {s.kind, pieces(kPiecesPerWorker), true};
 }
 
 ChunkPlan::ChunkPlan(Range range, Schedule schedule, std::uint64_t workers)
-    : range_(range), kind_(schedule.kind), workers_(workers), chunk_(schedule.chunk) {
+    : range_(range), kind_(schedule.kind), adaptive_(schedule.adaptive), workers_(workers), chunk_(schedule.chunk) {
   assert(workers > 0 && chunk_ > 0);
   std::uint64_t const n = range.size();
-  switch (kind_) {
+  switch (layout()) {
     case ScheduleKind::static_blocks: {
       std::uint64_t const q = n / workers;
       big_blocks_ = n % workers;
@@ -99,9 +100,17 @@ Range ChunkPlan::static_chunks(std::uint64_t w) const {
   return {first, first + (w < big_blocks_ ? chunks_big_ : chunks_small_)};
 }
 
+Chunk ChunkPlan::span(std::uint64_t first, std::uint64_t n) const {
+  assert(n > 0 && first + n <= count_);
+  Chunk c = at(first);
+  c.range.end = n == 1 ? c.range.end : at(first + n - 1).range.end;
+  c.count = n;
+  return c;
+}
+
 Chunk ChunkPlan::at(std::uint64_t index) const {
   assert(index < count_);
-  switch (kind_) {
+  switch (layout()) {
     case ScheduleKind::static_blocks: {
       std::uint64_t const big_total = big_blocks_ * chunks_big_;
       std::uint64_t block = 0, piece = 0;

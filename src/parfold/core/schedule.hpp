@@ -19,6 +19,10 @@ enum class ScheduleKind { static_blocks, cyclic, dynamic, guided };
 struct Schedule {
   ScheduleKind kind = ScheduleKind::static_blocks;
   std::uint64_t chunk = 0;
+  /// Dynamic or guided with no chunk size given (--chunk auto), once resolved: the range
+  /// is cut into small pieces of `chunk` items and each chunk a worker takes joins as
+  /// many consecutive pieces as it runs in about kTargetChunk_s (see Pace).
+  bool adaptive = false;
 
   /// "static", "cyclic", "dynamic" or "guided" with `chunk` items per chunk (0: the
   /// automatic choice). Throws UsageError for another name.
@@ -27,17 +31,21 @@ struct Schedule {
 
 /// Divisor k of guided scheduling: chunk = remaining / (k * workers).
 inline constexpr std::uint64_t kGuidedDivisor = 2;
-/// Automatic chunk size of cyclic and dynamic: about this many chunks per worker.
+/// Automatic chunk size of cyclic: about this many chunks per worker.
 inline constexpr std::uint64_t kChunksPerWorker = 16;
+/// --chunk auto: about this many pieces per worker (never below the workload's grain),
+/// so that chunks of kTargetChunk_s can be joined from them finely.
+inline constexpr std::uint64_t kPiecesPerWorker = 4096;
 
-/// The chunk size a schedule uses for `items` items over `workers` workers, given the
-/// workload's grain (the smallest chunk worth dispatching). An explicit chunk wins.
-[[nodiscard]] std::uint64_t effective_chunk(Schedule s, std::uint64_t items, std::uint64_t workers,
-                                            std::uint64_t grain);
+/// The schedule as it runs `items` items over `workers` workers, given the workload's
+/// grain (the smallest chunk worth dispatching): an explicit chunk wins; otherwise
+/// static takes one block per worker, cyclic about kChunksPerWorker chunks per worker,
+/// and dynamic and guided become adaptive (pieces of at least the grain).
+[[nodiscard]] Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain);
 
 /// The chunks of one job, numbered 0..count()-1 in range order, computed identically on
 /// every rank. Static: one block per worker, each cut into pieces of `chunk` items.
-/// Cyclic and dynamic: pieces of `chunk` items. Guided: decreasing pieces.
+/// Cyclic, dynamic and adaptive: pieces of `chunk` items. Guided: decreasing pieces.
 class ChunkPlan {
  public:
   ChunkPlan(Range range, Schedule schedule, std::uint64_t workers);
@@ -47,13 +55,21 @@ class ChunkPlan {
   [[nodiscard]] Range range() const { return range_; }
   [[nodiscard]] std::uint64_t chunk_items() const { return chunk_; }
   [[nodiscard]] ScheduleKind kind() const { return kind_; }
+  [[nodiscard]] bool adaptive() const { return adaptive_; }
+  /// The chunks [first, first + n) as one chunk (chunks follow each other in range
+  /// order in every plan).
+  [[nodiscard]] Chunk span(std::uint64_t first, std::uint64_t n) const;
 
   /// Static only: the chunk indices [first, last) that belong to worker `w`.
   [[nodiscard]] Range static_chunks(std::uint64_t w) const;
 
  private:
+  /// How the range is cut: an adaptive plan (dynamic or guided) is cut as dynamic.
+  [[nodiscard]] ScheduleKind layout() const { return adaptive_ ? ScheduleKind::dynamic : kind_; }
+
   Range range_;
   ScheduleKind kind_;
+  bool adaptive_;
   std::uint64_t workers_;
   std::uint64_t chunk_;
   std::uint64_t count_ = 0;

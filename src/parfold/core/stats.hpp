@@ -20,10 +20,12 @@ struct WorkerStats {
   /// The peak resident memory of its process (its rank) so far, in KiB: every thread
   /// of a rank shows the same value.
   std::uint64_t peak_rss_kib = 0;
+  /// Items in its smallest and largest chunk (0 when it ran none).
+  std::uint64_t smallest_chunk = 0, largest_chunk = 0;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& rank& thread& host& chunks& items& busy_s& finish_s& peak_rss_kib;
+    ar& rank& thread& host& chunks& items& busy_s& finish_s& peak_rss_kib& smallest_chunk& largest_chunk;
   }
 };
 
@@ -40,6 +42,8 @@ struct RunInfo {
   double wall_s = 0;
   std::vector<WorkerStats> workers;
   std::uint64_t resumed = 0;  ///< items done before this run (from a checkpoint)
+  /// Chunk requests rank 0 answered for the other ranks (dynamic and guided).
+  std::uint64_t requests = 0;
 };
 
 }  // namespace parfold

@@ -272,7 +272,7 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
   }
   json const other = {{"workload", workload},
                       {"schedule", to_string(about.schedule.kind)},
-                      {"chunk", about.schedule.chunk},
+                      {"chunk", about.schedule.adaptive ? json("auto") : json(about.schedule.chunk)},
                       {"chunks", about.chunks},
                       {"items", about.items},
                       {"runs", runs_},

@@ -27,6 +27,11 @@ std::optional<Chunk> FixedSource::next(int t) {
 
 std::optional<Chunk> CounterSource::next(int /*t*/) {
   if (stopped() || next_.load(std::memory_order_relaxed) >= plan_.count()) return std::nullopt;
+  if (plan_.adaptive()) {
+    Range const r = grant(pace().chunk(remaining(), workers_, plan_.kind() == ScheduleKind::guided));
+    if (r.empty()) return std::nullopt;
+    return plan_.span(r.begin, r.size());
+  }
   std::uint64_t const i = next_.fetch_add(1, std::memory_order_relaxed);
   if (i >= plan_.count()) return std::nullopt;
   return plan_.at(i);
@@ -51,10 +56,15 @@ std::optional<Chunk> RemoteSource::next(int /*t*/) {
   work_ready_.wait(lock, [&] { return queued_ > 0 || finished_ || stopped(); });
   if (queued_ == 0 || stopped()) return std::nullopt;
   Range& front = queue_.front();
-  std::uint64_t const index = front.begin++;
+  std::uint64_t const n =
+      plan_.adaptive() ? std::min(front.size(), pace().chunk(queued_, threads_, plan_.kind() == ScheduleKind::guided))
+                       : 1;
+  Chunk const chunk = plan_.span(front.begin, n);
+  front.begin += n;
   if (front.empty()) queue_.pop_front();
-  if (--queued_ < low_) queue_low_.notify_one();
-  return plan_.at(index);
+  queued_ -= n;
+  if (queued_ < low_) queue_low_.notify_one();
+  return chunk;
 }
 
 void RemoteSource::stop() {
@@ -87,18 +97,6 @@ void RemoteSource::push(Range indices) {
     }
   }
   work_ready_.notify_all();
-}
-
-double RemoteSource::mean_chunk_s() const {
-  std::uint64_t const n = done_chunks_.load(std::memory_order_relaxed);
-  return n == 0 ? 0.0
-                : static_cast<double>(done_ns_.load(std::memory_order_relaxed)) * 1e-9 /
-                      static_cast<double>(n);
-}
-
-void RemoteSource::record(double chunk_s) {
-  done_ns_.fetch_add(static_cast<std::uint64_t>(chunk_s * 1e9), std::memory_order_relaxed);
-  done_chunks_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace parfold

@@ -11,6 +11,7 @@
 
 #include "parfold/comm/context.hpp"
 #include "parfold/run/chunk_source.hpp"
+#include "parfold/run/pace.hpp"
 
 namespace parfold {
 
@@ -29,9 +30,9 @@ Tags next_run_tags(Team const& team) {
 }
 /// A request for no chunks: the rank leaves the run early (its run failed).
 constexpr std::uint64_t kLeaving = 0;
-/// A rank keeps enough chunks queued to cover this much work per thread while its next
-/// request travels, so its threads do not wait for rank 0.
-constexpr double kPrefetchCover_s = 1e-3;
+/// A rank keeps at least this much work per thread queued: two adaptive chunks, and
+/// far more than a request's round trip, so its threads do not wait for rank 0.
+constexpr double kPrefetchCover_s = 2 * kTargetChunk_s;
 constexpr std::uint64_t kMaxPrefetchPerThread = 4096;
 
 /// Polls cheaply: a few spins, then sleeps that grow up to 200 us, so a waiting main
@@ -51,11 +52,12 @@ class Backoff {
 
 }  // namespace
 
-void serve_grants(Team const& team, CounterSource& counter, Idle const& idle) {
+std::uint64_t serve_grants(Team const& team, CounterSource& counter, Idle const& idle) {
   namespace mpi = boost::mpi;
   mpi::communicator const& comm = team.dispatch.mpi();
   Tags const tags = next_run_tags(team);
   int active = comm.size() - 1;
+  std::uint64_t requests = 0;
   Backoff backoff;
   // Every rank is served until it leaves, also after a failure (a stopped counter
   // grants nothing), so that no rank waits for a grant that never comes.
@@ -69,6 +71,7 @@ void serve_grants(Team const& team, CounterSource& counter, Idle const& idle) {
     backoff.reset();
     std::uint64_t want = 0;
     comm.recv(status->source(), tags.request, want);
+    ++requests;
     if (want == kLeaving) {
       --active;
       continue;
@@ -81,23 +84,49 @@ void serve_grants(Team const& team, CounterSource& counter, Idle const& idle) {
     comm.send(status->source(), tags.grant, msg.data(), 2);
     if (g.empty()) --active;
   }
+  return requests;
+}
+
+GrantClient::GrantClient(Team const& team) : team_(team) {
+  Tags const tags = next_run_tags(team);
+  request_tag_ = tags.request;
+  grant_tag_ = tags.grant;
+}
+
+Range GrantClient::ask(std::uint64_t want, Idle const& idle) {
+  boost::mpi::communicator const& comm = team_.dispatch.mpi();
+  comm.send(0, request_tag_, want);
+  std::array<std::uint64_t, 2> msg{};
+  boost::mpi::request req = comm.irecv(0, grant_tag_, msg.data(), 2);
+  Backoff backoff;
+  while (!req.test()) {
+    idle();
+    backoff.pause();
+  }
+  return {msg[0], msg[1]};
+}
+
+void GrantClient::leave() { team_.dispatch.mpi().send(0, request_tag_, kLeaving); }
+
+double prefetch_cover_s(int ranks) {
+  return std::max(kPrefetchCover_s, static_cast<double>(ranks - 1) / kRequestBudget_per_s);
 }
 
 void fetch_grants(Team const& team, RemoteSource& queue, int threads, Idle const& idle) {
-  boost::mpi::communicator const& comm = team.dispatch.mpi();
+  GrantClient rank0(team);
   auto const t = static_cast<std::uint64_t>(threads);
-  Tags const tags = next_run_tags(team);
+  double const cover_s = prefetch_cover_s(team.ranks());
   while (!queue.stopped()) {
-    // `need`: chunks the threads finish while a request travels (one per thread until a
-    // chunk time is known). Ask when fewer are queued; for short chunks ask for twice
+    // `need`: pieces the threads finish while a request travels (one per thread until a
+    // piece's time is known). Ask when fewer are queued; for short chunks ask for twice
     // that, so that one message serves many chunks; for long ones keep the queue short,
     // so that no rank sits on chunks that an idle rank could run.
-    double const mean_s = queue.mean_chunk_s();
+    double const mean_s = queue.pace().piece_s();
     std::uint64_t const need =
         mean_s <= 0
             ? t
             : std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(
-                                            static_cast<double>(t) * kPrefetchCover_s / mean_s)),
+                                            static_cast<double>(t) * cover_s / mean_s)),
                                         1, t * kMaxPrefetchPerThread);
     auto const queued_now = queue.wait_below(need, std::chrono::milliseconds(50));
     if (!queued_now) {
@@ -107,19 +136,11 @@ void fetch_grants(Team const& team, RemoteSource& queue, int threads, Idle const
     std::uint64_t const queued = *queued_now;
     std::uint64_t const target = need > 1 ? 2 * need : 1;
     std::uint64_t const want = target > queued ? target - queued : 1;
-    comm.send(0, tags.request, want);
-    std::array<std::uint64_t, 2> msg{};
-    boost::mpi::request req = comm.irecv(0, tags.grant, msg.data(), 2);
-    Backoff backoff;
-    while (!req.test()) {
-      idle();
-      backoff.pause();
-    }
-    Range const g{msg[0], msg[1]};
+    Range const g = rank0.ask(want, idle);
     queue.push(g);
     if (g.empty()) return;
   }
-  comm.send(0, tags.request, kLeaving);
+  rank0.leave();
 }
 
 }  // namespace parfold

@@ -37,11 +37,16 @@ void add_run(RunInfo& into, RunInfo const& run) {
     w.busy_s += r.busy_s;
     w.finish_s = r.finish_s;  // within the last run
     w.peak_rss_kib = std::max(w.peak_rss_kib, r.peak_rss_kib);
+    if (r.chunks > 0) {
+      w.smallest_chunk = w.chunks == r.chunks ? r.smallest_chunk : std::min(w.smallest_chunk, r.smallest_chunk);
+      w.largest_chunk = std::max(w.largest_chunk, r.largest_chunk);
+    }
   }
   into.ranks = run.ranks;
   into.threads = run.threads;
   into.chunks += run.chunks;
   into.items += run.items;
+  into.requests += run.requests;
   into.schedule = run.schedule;
 }
 

@@ -34,31 +34,35 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
   };
   auto const t0 = std::chrono::steady_clock::now();
   Range const range = part.value_or(Range{0, w.items()});
-  s.chunk = effective_chunk(s, range.size(), team.workers(), w.grain());
+  s = resolve(s, range.size(), team.workers(), w.grain());
   ChunkPlan const plan(range, s, team.workers());
 
   std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
-  std::vector<WorkerStats> mine = run_chunks(
+  RankRunStats mine = run_chunks(
       plan, team, services,
       [&](int t, Chunk const& c) { w.process(c.range, partials[static_cast<std::size_t>(t)].value); }, w.grain());
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
+  out.info.requests = mine.requests;
   for (Slot const& p : partials) w.combine(out.value, p.value);
-  for (WorkerStats& m : mine) m.peak_rss_kib = peak_rss_kib();
-  for (auto& rank_stats : team.comm.gather(mine)) {
+  for (WorkerStats& m : mine.workers) m.peak_rss_kib = peak_rss_kib();
+  for (auto& rank_stats : team.comm.gather(mine.workers)) {
     out.info.workers.insert(out.info.workers.end(), rank_stats.begin(), rank_stats.end());
+  }
+  if (s.adaptive) {  // the chunks as run (on rank 0), not the plan's pieces
+    out.info.chunks = 0;
+    for (WorkerStats const& m : out.info.workers) out.info.chunks += m.chunks;
   }
   out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 
-/// The partials of every rank combined in rank order on rank 0 (the identity elsewhere).
+/// The partials of every rank combined on rank 0 (the identity elsewhere); see
+/// Comm::reduce for how they travel.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
 typename W::Partial reduce_on_root(W const& w, Team const& team, typename W::Partial mine) {
-  if (team.ranks() == 1) return mine;
-  typename W::Partial out = w.identity();
-  for (auto const& v : team.comm.gather(mine)) w.combine(out, v);
-  return out;
+  using P = typename W::Partial;
+  return team.comm.reduce(std::move(mine), w.identity(), [&w](P& into, P const& from) { w.combine(into, from); });
 }
 
 /// Runs the items `part` (default: all) of workload `w` over the team with schedule `s`

@@ -36,8 +36,8 @@ std::unique_ptr<ChunkSource> make_source(ChunkPlan const& plan, Team const& team
     case ScheduleKind::guided:
       break;
   }
-  if (!team.is_root()) return std::make_unique<RemoteSource>(plan);
-  return std::make_unique<CounterSource>(plan);
+  if (!team.is_root()) return std::make_unique<RemoteSource>(plan, static_cast<std::uint64_t>(team.my_threads()));
+  return std::make_unique<CounterSource>(plan, team.workers());
 }
 
 /// With progress on, a chunk runs as up to this many slices, so that a long chunk
@@ -91,7 +91,7 @@ class RankRun {
         running_(team.my_threads()),
         notices_(team) {}
 
-  std::vector<WorkerStats> run() {
+  RankRunStats run() {
     {
       std::vector<std::jthread> pool;
       pool.reserve(stats_.size());
@@ -101,7 +101,7 @@ class RankRun {
     }
     if (failed_.load()) notices_.announce();
     notices_.settle(failure_ ? describe(failure_) : std::string(), bad_input(failure_));
-    return std::move(stats_);
+    return {std::move(stats_), requests_};
   }
 
  private:
@@ -139,7 +139,9 @@ class RankRun {
     s.items += chunk.range.size();
     ++s.chunks;
     s.finish_s = std::chrono::duration<double>(end - t0_).count();
-    if (remote_ != nullptr) remote_->record(chunk_s);
+    s.smallest_chunk = s.chunks == 1 ? chunk.range.size() : std::min(s.smallest_chunk, chunk.range.size());
+    s.largest_chunk = std::max(s.largest_chunk, chunk.range.size());
+    if (source_->paced()) source_->pace().record(chunk.count, chunk_s);
     if (monitor_ != nullptr) monitor_->chunk_done(t, chunk, start, end);
   }
 
@@ -157,7 +159,7 @@ class RankRun {
     if (team_.ranks() == 1) return;
     Idle const idle = [this] { this->idle(); };
     if (auto* counter = dynamic_cast<CounterSource*>(source_.get()); counter != nullptr) {
-      serve_grants(team_, *counter, idle);
+      requests_ = serve_grants(team_, *counter, idle);
     } else if (remote_ != nullptr) {
       fetch_grants(team_, *remote_, static_cast<int>(stats_.size()), idle);
     }
@@ -189,14 +191,15 @@ class RankRun {
   std::atomic<bool> failed_{false};
   int running_;
   FailureNotices notices_;
+  std::uint64_t requests_ = 0;  // rank 0: chunk requests it answered
 };
 
 }  // namespace
 
 int worker_thread() { return t_worker; }
 
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Services services,
-                                    ChunkBody const& body, std::uint64_t grain) {
+RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body,
+                        std::uint64_t grain) {
   Monitor* const monitor = services.monitor;
   if (monitor != nullptr) monitor->begin_run(plan.range().size());
   auto stats = RankRun(plan, team, services, body, grain).run();

@@ -19,8 +19,14 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 /// chunk of a fold; -1 on any other thread.
 [[nodiscard]] int worker_thread();
 
+/// What one rank's part of a run did.
+struct RankRunStats {
+  std::vector<WorkerStats> workers;  ///< this rank's threads
+  std::uint64_t requests = 0;        ///< rank 0: the chunk requests it answered (dynamic, guided)
+};
+
 /// Runs every chunk of `plan` exactly once over the team, calling `body` on the thread
-/// that the schedule picks; returns this rank's worker stats. When a body throws on
+/// that the schedule picks; returns what this rank did. When a body throws on
 /// any rank, every rank stops taking chunks and, once all of its threads have stopped,
 /// throws the same JobError (the message, rank and host of the lowest failed rank).
 /// With a monitor whose progress is on, a chunk may be passed to `body` as consecutive
@@ -29,7 +35,7 @@ using ChunkBody = std::function<void(int t, Chunk const& c)>;
 /// (The checkpoint in `services` is not used here.)
 /// \note With MPI this is a collective operation over all ranks (dynamic and guided
 /// schedules exchange chunk grants with rank 0).
-std::vector<WorkerStats> run_chunks(ChunkPlan const& plan, Team const& team, Services services,
-                                    ChunkBody const& body, std::uint64_t grain = 1);
+RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body,
+                        std::uint64_t grain = 1);
 
 }  // namespace parfold
