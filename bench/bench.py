@@ -163,7 +163,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "run", "exec", "lines", "stdin", "compressed", "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "stdin", "compressed",
+                                       "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -175,6 +176,10 @@ def main():
         core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n)
     if a.only in (None, "api"):
         api_benchmarks(parfold, os.path.join(a.build, "bench", "api_bench"), pi_n, 200_000 if a.quick else 1_000_000)
+    if a.only in (None, "dispatch"):
+        dispatch_benchmarks(parfold, os.path.join(a.build, "bench", "grant_bench"), mpirun, a.quick)
+    if a.only in (None, "chunks"):
+        chunk_benchmarks(parfold, (200 if a.quick else 1000) << 20)
     if a.only in (None, "run"):
         run_benchmarks(parfold, mpirun, 2_000 if a.quick else 10_000)
     if a.only in (None, "exec"):
@@ -191,13 +196,25 @@ def main():
 
 def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
 
-    # 1. pi kernel throughput per core vs a scalar Random123 OpenMP loop.
+    # 1. pi kernel throughput per core vs a Random123 OpenMP loop, built for baseline x86-64
+    # and with -march=native; and each of parfold's kernels (PARFOLD_ISA caps the choice).
     n = pi_n // 2
-    mine = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(n)])
-    theirs = run_json([ref, str(n)], env=dict(ENV, OMP_NUM_THREADS="1"))
-    assert mine["result"]["hits"] == theirs["hits"], "kernel and reference disagree"
-    p, r = mine["timing"]["items_per_s"], theirs["samples"] / theirs["wall_s"]
-    line("pi kernel, 1 core", f"{p/1e9:.3f} vs {r/1e9:.3f} G samples/s (OpenMP+Random123)", p / r, ">= 2", p / r >= 2)
+    one = dict(ENV, OMP_NUM_THREADS="1")
+    rates = {}
+    for isa in ("sse2", "avx2", "avx512", None):
+        out = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(n)],
+                       env=dict(ENV, PARFOLD_ISA=isa) if isa else ENV)
+        rates[isa] = out["timing"]["items_per_s"]
+    p = rates[None]
+    for name, exe in (("baseline x86-64", ref), ("-march=native", ref + "_native")):
+        theirs = run_json([exe, str(n)], env=one)
+        assert theirs["hits"] == out["result"]["hits"], "kernel and reference disagree"
+        r = theirs["samples"] / theirs["wall_s"]
+        target = 2 if name.startswith("baseline") else 2.2
+        line(f"pi kernel, 1 core, vs {name}", f"{p/1e9:.3f} vs {r/1e9:.3f} G samples/s (OpenMP+Random123)", p / r,
+             f">= {target}", p / r >= target)
+    print("  pi kernel by instruction set (G samples/s, 1 core): " +
+          ", ".join(f"{isa} {rates[isa]/1e9:.3f}" for isa in ("sse2", "avx2", "avx512")))
 
     # 2. pi parallel efficiency at >= 4e9 samples.
     base = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(pi_n)])["timing"]["wall_s"]
@@ -243,6 +260,52 @@ def api_benchmarks(parfold, api, pi_n, count):
         user.append(out["wall_s"])
     b, u = statistics.median(builtin), statistics.median(user)
     line("api: pi as a user kernel", f"{u:.3f} s vs built-in pi {b:.3f} s", b / u, ">= 0.95", b / u >= 0.95)
+
+
+def dispatch_benchmarks(parfold, grant_bench, mpirun, quick):
+    """Rank 0 as the dispatcher of dynamic runs: how many chunk requests it can answer per
+    second (grant_bench: every other rank asks for one chunk at a time, as fast as it can),
+    and how many a real run sends it at 4, 16, 64 ranks (oversubscribed on this machine):
+    500 tasks of 2 ms per rank, chunk 1, so that each rank does the same work per second."""
+    for ranks in (2, 4, 16, 64):
+        out = run_json(mpirun + ["-n", str(ranks), grant_bench, str(100_000 // ranks if quick else 400_000 // ranks)])
+        rate = out["requests_per_s"]
+        line(f"grant service rate, {ranks} ranks", f"{rate:,.0f} requests/s, one grant {out['round_trip_us']:.1f} us",
+             rate / 1e4, ">= 1", rate >= 1e4)
+    for ranks in (4, 16, 64):
+        out = run_json(mpirun + ["-n", str(ranks), parfold, "--json", "--schedule", "dynamic", "--chunk", "1", "tasks",
+                                 "--count", str(500 * ranks), "--ms", "2"])
+        rate = out["dispatch"]["requests_per_s"]
+        line(f"rank 0 load, {ranks} ranks", f"{rate:,.0f} requests/s ({out['timing']['wall_s']:.2f} s)", rate / 1e4,
+             "<= 1", rate <= 1e4)
+
+
+def chunk_benchmarks(parfold, size):
+    """--chunk auto against a sweep of fixed chunk sizes (dynamic, 2 threads, median of 5
+    rounds that run every size in turn), and against the automatic chunk of before
+    (about 16 chunks per worker). Target: auto within 5% of the best fixed size."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    cases = [("tasks, 400 random sleeps of 0-10 ms", ["tasks", "--count", "400", "--ms", "5", "--cost", "random"], 400,
+              [1, 2, 4, 8, 16, 32]),
+             ("tasks, 2e6 random spins of 0-1 us", ["tasks", "--count", "2e6", "--ms", "0.0005", "--cost", "random", "--spin"],
+              2_000_000, [1, 16, 256, 4096, 65536]),
+             ("lines grep -c thou", ["lines", "grep", "-c", "thou", text], os.path.getsize(text),
+              [1 << 18, 1 << 20, 1 << 22, 1 << 24, 1 << 26])]
+    for name, args, items, sweep in cases:
+        before = -(-items // 32)  # ceil(items / (2 workers x 16))
+        chunks = [str(c) for c in sweep] + [str(before), "auto"]
+        times = {c: [] for c in chunks}
+        for _ in range(5):
+            for c in chunks:
+                cmd = [parfold, "--json", "--threads", "2", "--schedule", "dynamic", "--chunk", c] + args
+                times[c].append(run_json(cmd)["timing"]["wall_s"])
+        med = {c: statistics.median(t) for c, t in times.items()}
+        best = min(chunks[:-1], key=lambda c: med[c])  # every fixed size, the old default's too
+        print(f"  {name}: " + ", ".join(f"{c} {med[c]:.3f} s" for c in chunks))
+        line(f"chunk auto: {name}", f"auto {med['auto']:.3f} s vs best fixed ({best}) {med[best]:.3f} s",
+             med["auto"] / med[best], "<= 1.05", med["auto"] <= 1.05 * med[best])
+        line(f"chunk before: {name}", f"16 per worker ({before}) {med[str(before)]:.3f} s vs best {med[best]:.3f} s",
+             med[str(before)] / med[best], "(info)", True)
 
 
 def run_benchmarks(parfold, mpirun, count):

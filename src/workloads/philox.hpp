@@ -39,14 +39,16 @@ namespace parfold {
 
 namespace detail {
 /// The batched kernels: hits of samples 2c and 2c + 1 for the counters c in
-/// [c_begin, c_begin + blocks * lanes), lanes = 4 (SSE2) or 8 (AVX2, only where the CPU
-/// has it).
+/// [c_begin, c_begin + blocks * lanes), lanes = 4 (SSE2), 8 (AVX2) or 16 (AVX-512), the
+/// last two only where the CPU has them.
 std::uint64_t pair_hits_sse2(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed);
 std::uint64_t pair_hits_avx2(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed);
+std::uint64_t pair_hits_avx512(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed);
 }  // namespace detail
 
 /// Hits among the samples of `samples`: a batched kernel that the compiler vectorizes,
-/// with an AVX2 version chosen at run time where the CPU has it.
+/// with AVX2 and AVX-512 versions chosen at run time where the CPU has them
+/// (simd/isa.hpp).
 [[nodiscard]] std::uint64_t pi_hits(Range samples, std::uint64_t seed);
 
 }  // namespace parfold

@@ -1,6 +1,8 @@
 #pragma once
 // The batched Philox4x32-10 pi kernel, written once over SIMD traits V (simd/sse2.hpp,
-// simd/avx2.hpp) and instantiated per instruction set in philox_sse2.cpp / philox_avx2.cpp.
+// simd/avx2.hpp, simd/avx512.hpp) and instantiated per instruction set in
+// philox_sse2.cpp, philox_avx2.cpp, philox_avx512.cpp. Where the traits have fused
+// operations (blend_odd32, xor3, carry63) the kernel uses them.
 
 #include <cstdint>
 
@@ -12,18 +14,35 @@ struct PhiloxBatch {
 
   /// (hi, lo) of the 32x32 products x * m in every 32-bit lane.
   static inline void mulhilo(R x, R m, R& hi, R& lo) {
-    R const hi_mask = V::set1_64(0xFFFFFFFF00000000ULL);
-    R const lo_mask = V::set1_64(0x00000000FFFFFFFFULL);
     R const even = V::mul_epu32(x, m);
     R const odd = V::mul_epu32(V::srli64(x, 32), m);
-    hi = V::or_(V::srli64(even, 32), V::and_(odd, hi_mask));
-    lo = V::or_(V::and_(even, lo_mask), V::slli64(odd, 32));
+    if constexpr (requires { V::blend_odd32(x, m); }) {
+      hi = V::blend_odd32(V::srli64(even, 32), odd);
+      lo = V::blend_odd32(even, V::slli64(odd, 32));
+    } else {
+      R const hi_mask = V::set1_64(0xFFFFFFFF00000000ULL);
+      R const lo_mask = V::set1_64(0x00000000FFFFFFFFULL);
+      hi = V::or_(V::srli64(even, 32), V::and_(odd, hi_mask));
+      lo = V::or_(V::and_(even, lo_mask), V::slli64(odd, 32));
+    }
+  }
+
+  static inline R xor3(R a, R b, R c) {
+    if constexpr (requires { V::xor3(a, b, c); }) {
+      return V::xor3(a, b, c);
+    } else {
+      return V::xor_(V::xor_(a, b), c);
+    }
   }
 
   /// Bit 63 of each 64-bit lane is the carry out of a + b.
   static inline R carry64(R a, R b) {
     R const s = V::add64(a, b);
-    return V::or_(V::and_(a, b), V::andnot(s, V::or_(a, b)));
+    if constexpr (requires { V::carry63(a, b, s); }) {
+      return V::carry63(a, b, s);
+    } else {
+      return V::or_(V::and_(a, b), V::andnot(s, V::or_(a, b)));
+    }
   }
 
   /// Points (x, y) outside the circle, per 64-bit lane counted in bit 63 (one bit for
@@ -38,9 +57,10 @@ struct PhiloxBatch {
   }
 
   /// Hits of samples 2c and 2c + 1 for c in [c_begin, c_begin + blocks * V::lanes).
-  /// Runs kWays independent blocks side by side to hide the multiplier's latency.
+  /// Runs kWays independent blocks side by side to hide the multiplier's latency, as
+  /// many as the registers hold (each takes about 8).
   static std::uint64_t pair_hits(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed) {
-    constexpr std::uint64_t kWays = 2;
+    constexpr std::uint64_t kWays = V::registers / 8;
     R const m0 = V::set1_32(0xD2511F53), m1 = V::set1_32(0xCD9E8D57);
     R miss = V::zero();
     std::uint64_t b = 0;
@@ -59,9 +79,9 @@ struct PhiloxBatch {
           R hi0, lo0, hi1, lo1;
           mulhilo(x0[w], m0, hi0, lo0);
           mulhilo(x2[w], m1, hi1, lo1);
-          x0[w] = V::xor_(V::xor_(hi1, x1[w]), key0);
+          x0[w] = xor3(hi1, x1[w], key0);
           x1[w] = lo1;
-          x2[w] = V::xor_(V::xor_(hi0, x3[w]), key1);
+          x2[w] = xor3(hi0, x3[w], key1);
           x3[w] = lo0;
         }
         k0 += 0x9E3779B9;

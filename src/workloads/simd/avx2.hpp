@@ -12,6 +12,7 @@ struct Avx2 {
   using reg = __m256i;
   static constexpr std::uint64_t lanes = 8;
   static constexpr std::uint64_t bytes = 32;
+  static constexpr std::uint64_t registers = 16;  ///< vector registers
 
   static reg zero() { return _mm256_setzero_si256(); }
   static reg set1_32(std::uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
@@ -37,10 +38,16 @@ struct Avx2 {
   static reg srli64(reg a, int n) { return _mm256_srli_epi64(a, n); }
   static reg slli64(reg a, int n) { return _mm256_slli_epi64(a, n); }
   static reg mul_epu32(reg a, reg b) { return _mm256_mul_epu32(a, b); }
+  /// The even 32-bit lanes of a, the odd ones of b.
+  static reg blend_odd32(reg a, reg b) { return _mm256_blend_epi32(a, b, 0xAA); }
   static reg eq8(reg a, reg b) { return _mm256_cmpeq_epi8(a, b); }
   static reg sub8(reg a, reg b) { return _mm256_sub_epi8(a, b); }
   static reg min_u8(reg a, reg b) { return _mm256_min_epu8(a, b); }
   static std::uint64_t movemask8(reg a) { return static_cast<std::uint32_t>(_mm256_movemask_epi8(a)); }
+  /// Bit i: byte i of a equals byte i of b.
+  static std::uint64_t eq8_mask(reg a, reg b) { return movemask8(eq8(a, b)); }
+  /// Bit i: byte i of a <= byte i of b, unsigned.
+  static std::uint64_t le_u8_mask(reg a, reg b) { return movemask8(eq8(min_u8(a, b), a)); }
   static std::uint64_t hsum64(reg a) {
     alignas(32) std::uint64_t v[4];
     _mm256_store_si256(reinterpret_cast<__m256i*>(v), a);

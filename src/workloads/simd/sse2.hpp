@@ -12,6 +12,7 @@ struct Sse2 {
   using reg = __m128i;
   static constexpr std::uint64_t lanes = 4;   ///< 32-bit lanes
   static constexpr std::uint64_t bytes = 16;  ///< byte lanes
+  static constexpr std::uint64_t registers = 16;  ///< vector registers
 
   static reg zero() { return _mm_setzero_si128(); }
   static reg set1_32(std::uint32_t v) { return _mm_set1_epi32(static_cast<int>(v)); }
@@ -39,6 +40,10 @@ struct Sse2 {
   static std::uint64_t movemask8(reg a) {
     return static_cast<std::uint32_t>(_mm_movemask_epi8(a)) & 0xFFFFU;
   }
+  /// Bit i: byte i of a equals byte i of b.
+  static std::uint64_t eq8_mask(reg a, reg b) { return movemask8(eq8(a, b)); }
+  /// Bit i: byte i of a <= byte i of b, unsigned.
+  static std::uint64_t le_u8_mask(reg a, reg b) { return movemask8(eq8(min_u8(a, b), a)); }
   static std::uint64_t hsum64(reg a) {
     alignas(16) std::uint64_t v[2];
     _mm_store_si128(reinterpret_cast<__m128i*>(v), a);
