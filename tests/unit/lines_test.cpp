@@ -12,6 +12,7 @@
 #include "workloads/lines/files.hpp"
 #include "workloads/lines/grep.hpp"
 #include "workloads/lines/words.hpp"
+#include "workloads/simd/isa.hpp"
 
 namespace parfold {
 namespace {
@@ -33,8 +34,9 @@ TEST(LineCount, EveryKernelMatchesTheNaiveCount) {
     bool state = true;
     expect_counts(count_bytes(text, state), text, "count_bytes");
     std::uint64_t const whole = text.size() & ~std::uint64_t{63};
-    for (auto* kernel : {&detail::count_blocks_sse2, &detail::count_blocks_avx2}) {
+    for (auto* kernel : {&detail::count_blocks_sse2, &detail::count_blocks_avx2, &detail::count_blocks_avx512}) {
       if (kernel == &detail::count_blocks_avx2 && !__builtin_cpu_supports("avx2")) continue;
+      if (kernel == &detail::count_blocks_avx512 && simd::kernel_isa() != simd::Isa::avx512) continue;
       bool after_sep = true;
       LineCounts c = kernel(text.data(), whole, after_sep);
       c += count_bytes(std::string_view(text).substr(whole), after_sep);
@@ -113,6 +115,9 @@ TEST(LiteralSearch, EveryKernelFindsWhatStringViewFinds) {
       EXPECT_EQ(detail::find_literal_sse2(text.data(), text.size(), from, needle.data(), needle.size()), want);
       if (__builtin_cpu_supports("avx2")) {
         EXPECT_EQ(detail::find_literal_avx2(text.data(), text.size(), from, needle.data(), needle.size()), want);
+      }
+      if (simd::kernel_isa() == simd::Isa::avx512) {
+        EXPECT_EQ(detail::find_literal_avx512(text.data(), text.size(), from, needle.data(), needle.size()), want);
       }
     }
   }

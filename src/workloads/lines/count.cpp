@@ -1,5 +1,7 @@
 #include "workloads/lines/count.hpp"
 
+#include "workloads/simd/isa.hpp"
+
 namespace parfold {
 
 LineCounts count_bytes(std::string_view text, bool& after_sep) {
@@ -35,11 +37,12 @@ std::uint64_t max_line_width(std::string_view text) {
 }
 
 LineCounts count_text(std::string_view text) {
-  static bool const avx2 = __builtin_cpu_supports("avx2") != 0;
+  static auto* const kernel = simd::kernel_isa() == simd::Isa::avx512 ? &detail::count_blocks_avx512
+                             : simd::kernel_isa() == simd::Isa::avx2  ? &detail::count_blocks_avx2
+                                                                      : &detail::count_blocks_sse2;
   bool after_sep = true;
   std::uint64_t const whole = text.size() & ~std::uint64_t{63};
-  LineCounts c = avx2 ? detail::count_blocks_avx2(text.data(), whole, after_sep)
-                      : detail::count_blocks_sse2(text.data(), whole, after_sep);
+  LineCounts c = kernel(text.data(), whole, after_sep);
   c += count_bytes(text.substr(whole), after_sep);
   return c;
 }

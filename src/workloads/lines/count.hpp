@@ -44,6 +44,7 @@ struct LineCounts {
 namespace detail {
 LineCounts count_blocks_sse2(char const* p, std::uint64_t n, bool& after_sep);
 LineCounts count_blocks_avx2(char const* p, std::uint64_t n, bool& after_sep);
+LineCounts count_blocks_avx512(char const* p, std::uint64_t n, bool& after_sep);
 }  // namespace detail
 
 }  // namespace parfold

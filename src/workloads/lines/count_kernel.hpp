@@ -1,6 +1,6 @@
 #pragma once
 // Counting lines and words, 64 bytes at a time, written once over SIMD traits V and
-// instantiated in count_sse2.cpp / count_avx2.cpp.
+// instantiated in count_sse2.cpp, count_avx2.cpp, count_avx512.cpp.
 //
 // Byte classes (C locale, as coreutils' wc): S = the six separators (space, \t \n \v \f \r),
 // P = printable (0x21-0x7e), O = every other byte. A word is a maximal run of non-S bytes
@@ -28,14 +28,12 @@ struct CountKernel {
     Masks m;
     for (std::uint64_t k = 0; k < 64 / V::bytes; ++k) {
       R const x = V::load(p + k * V::bytes);
-      R const ctl = V::sub8(x, nine);   // \t..\r -> 0..4
-      R const vis = V::sub8(x, bang);   // 0x21..0x7e -> 0..0x5d
-      R const sep = V::or_(V::eq8(x, space), V::eq8(V::min_u8(ctl, four), ctl));
-      R const print = V::eq8(V::min_u8(vis, span), vis);
+      R const ctl = V::sub8(x, nine);  // \t..\r -> 0..4
+      R const vis = V::sub8(x, bang);  // 0x21..0x7e -> 0..0x5d
       unsigned const shift = static_cast<unsigned>(k * V::bytes);
-      m.newline |= V::movemask8(V::eq8(x, nl)) << shift;
-      m.sep |= V::movemask8(sep) << shift;
-      m.print |= V::movemask8(print) << shift;
+      m.newline |= V::eq8_mask(x, nl) << shift;
+      m.sep |= (V::eq8_mask(x, space) | V::le_u8_mask(ctl, four)) << shift;
+      m.print |= V::le_u8_mask(vis, span) << shift;
     }
     return m;
   }

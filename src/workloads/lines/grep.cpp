@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "parfold/core/errors.hpp"
+#include "workloads/simd/isa.hpp"
 
 namespace parfold {
 
@@ -66,7 +67,9 @@ LineMatcher::LineMatcher(GrepOptions const& options) : invert_(options.invert), 
   // A plain literal needs no regex engine: a line matches iff it contains it.
   if (auto const literal = plain_literal(options)) {
     literal_ = *literal;
-    find_literal_ = __builtin_cpu_supports("avx2") != 0 ? &detail::find_literal_avx2 : &detail::find_literal_sse2;
+    find_literal_ = simd::kernel_isa() == simd::Isa::avx512 ? &detail::find_literal_avx512
+                    : simd::kernel_isa() == simd::Isa::avx2  ? &detail::find_literal_avx2
+                                                             : &detail::find_literal_sse2;
   } else {
     scanner_ = LineScanner::compile({regex});
   }

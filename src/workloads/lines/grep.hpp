@@ -33,6 +33,8 @@ std::size_t find_literal_sse2(char const* text, std::size_t n, std::size_t from,
                               std::size_t m);
 std::size_t find_literal_avx2(char const* text, std::size_t n, std::size_t from, char const* needle,
                               std::size_t m);
+std::size_t find_literal_avx512(char const* text, std::size_t n, std::size_t from, char const* needle,
+                                std::size_t m);
 }  // namespace detail
 
 class LineMatcher {

@@ -1,7 +1,7 @@
 #pragma once
 // Finding a literal: compare the needle's first and last bytes at V::bytes positions at
 // once and check the candidates with memcmp. Written once over SIMD traits V and
-// instantiated in literal_sse2.cpp / literal_avx2.cpp.
+// instantiated in literal_sse2.cpp, literal_avx2.cpp, literal_avx512.cpp.
 
 #include <bit>
 #include <cstddef>
@@ -17,9 +17,8 @@ std::size_t find_literal(char const* text, std::size_t n, std::size_t from, char
   auto const last = V::set1_8(static_cast<unsigned char>(needle[m - 1]));
   std::size_t i = from;
   for (; i + m - 1 + V::bytes <= n; i += V::bytes) {
-    auto const a = V::eq8(V::load(text + i), first);
-    auto const b = V::eq8(V::load(text + i + m - 1), last);
-    for (std::uint64_t mask = V::movemask8(V::and_(a, b)); mask != 0; mask &= mask - 1) {
+    std::uint64_t const a = V::eq8_mask(V::load(text + i), first);
+    for (std::uint64_t mask = a & V::eq8_mask(V::load(text + i + m - 1), last); mask != 0; mask &= mask - 1) {
       std::size_t const at = i + static_cast<std::size_t>(std::countr_zero(mask));
       if (std::memcmp(text + at + 1, needle + 1, m - 2) == 0) return at;
     }
