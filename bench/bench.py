@@ -85,8 +85,11 @@ def lines_benchmarks(parfold, size, workers):
         line(name, f"{t:.3f} s {rss >> 10} MiB vs {ref_name} {rt:.3f} s {rrss >> 10} MiB",
              ratio, f">= {target}" if target else "(info)", ratio >= (target or 0))
 
-    count = timed(mine + ["count", text])
-    report("lines count vs wc -l", count, timed(["wc", "-l", text], c_env), "wc -l", 1)
+    count, wc_l = interleaved(mine + ["count", text], ["wc", "-l", text], c_env)
+    report("lines count vs wc -l", count, wc_l, "wc -l", 2)
+    for isa in ("avx2", "sse2"):  # the kernels the CPU would not choose (PARFOLD_ISA caps it)
+        report(f"lines count ({isa} kernel) vs wc -l", timed(mine + ["count", text], dict(c_env, PARFOLD_ISA=isa)),
+               wc_l, "wc -l", None)
     report("lines count vs wc", count, timed(["wc", text], c_env, repeat=1), "wc", 10)
     top_ref = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "top_ref")
     ours = subprocess.run(mine + ["top", "-k", "20", text], capture_output=True, env=ENV).stdout
@@ -200,11 +203,13 @@ def core_benchmarks(a, parfold, ref, init_only, mpirun, pi_n):
     # and with -march=native; and each of parfold's kernels (PARFOLD_ISA caps the choice).
     n = pi_n // 2
     one = dict(ENV, OMP_NUM_THREADS="1")
-    rates = {}
-    for isa in ("sse2", "avx2", "avx512", None):
-        out = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(n)],
-                       env=dict(ENV, PARFOLD_ISA=isa) if isa else ENV)
-        rates[isa] = out["timing"]["items_per_s"]
+    rates = {isa: [] for isa in ("sse2", "avx2", "avx512", None)}
+    for _ in range(3):  # interleaved, medians
+        for isa in rates:
+            out = run_json([parfold, "--json", "--threads", "1", "pi", "--samples", str(n)],
+                           env=dict(ENV, PARFOLD_ISA=isa) if isa else ENV)
+            rates[isa].append(out["timing"]["items_per_s"])
+    rates = {isa: statistics.median(r) for isa, r in rates.items()}
     p = rates[None]
     for name, exe in (("baseline x86-64", ref), ("-march=native", ref + "_native")):
         theirs = run_json([exe, str(n)], env=one)
@@ -286,6 +291,8 @@ def chunk_benchmarks(parfold, size):
     (about 16 chunks per worker). Target: auto within 5% of the best fixed size."""
     text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
     cases = [("tasks, 400 random sleeps of 0-10 ms", ["tasks", "--count", "400", "--ms", "5", "--cost", "random"], 400,
+              [1, 2, 4, 8, 16, 32]),
+             ("tasks, 400 growing sleeps of 0-10 ms", ["tasks", "--count", "400", "--ms", "5", "--cost", "linear"], 400,
               [1, 2, 4, 8, 16, 32]),
              ("tasks, 2e6 random spins of 0-1 us", ["tasks", "--count", "2e6", "--ms", "0.0005", "--cost", "random", "--spin"],
               2_000_000, [1, 16, 256, 4096, 65536]),

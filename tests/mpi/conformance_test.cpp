@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/coverage.hpp"
 #include "../support/text_gen.hpp"
 #include "workloads/lines/lines.hpp"
 #include "workloads/pi.hpp"
@@ -24,22 +25,9 @@
 namespace parfold {
 namespace {
 
+using testing_support::CoverageWorkload;
 using testing_support::world_team;
 
-/// Counts how often each item was processed.
-struct CoverageWorkload {
-  using Partial = std::vector<std::uint32_t>;
-  std::uint64_t n = 0;
-  [[nodiscard]] std::uint64_t items() const { return n; }
-  [[nodiscard]] static std::uint64_t grain() { return 1; }
-  [[nodiscard]] Partial identity() const { return Partial(n, 0); }
-  void process(Range r, Partial& acc) const {
-    for (std::uint64_t k = r.begin; k < r.end; ++k) ++acc[k];
-  }
-  static void combine(Partial& into, Partial const& from) {
-    for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
-  }
-};
 static_assert(Workload<CoverageWorkload>);
 static_assert(Workload<PiWorkload>);
 static_assert(Workload<SumWorkload>);

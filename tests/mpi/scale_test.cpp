@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "../support/coverage.hpp"
 #include "mpi_gtest_main.hpp"
 #include "parfold/checkpoint/segments.hpp"
 #include "workloads/pi.hpp"
@@ -15,22 +16,9 @@
 namespace parfold {
 namespace {
 
+using testing_support::CoverageWorkload;
 using testing_support::world_team;
 
-/// Counts how often each item was processed (a large partial: it travels up the tree).
-struct Coverage {
-  using Partial = std::vector<std::uint32_t>;
-  std::uint64_t n = 0;
-  [[nodiscard]] std::uint64_t items() const { return n; }
-  [[nodiscard]] static std::uint64_t grain() { return 1; }
-  [[nodiscard]] Partial identity() const { return Partial(n, 0); }
-  void process(Range r, Partial& acc) const {
-    for (std::uint64_t k = r.begin; k < r.end; ++k) ++acc[k];
-  }
-  static void combine(Partial& into, Partial const& from) {
-    for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
-  }
-};
 
 /// Which rank ran each item (a map: serialized, variable size, reduced along the tree).
 struct Owners {
@@ -55,7 +43,7 @@ std::vector<Schedule> schedules() {
 
 TEST(Scale, EveryItemExactlyOnce) {
   Team const& team = world_team();
-  Coverage const w{20'011};
+  CoverageWorkload const w{20'011};
   for (Schedule const s : schedules()) {
     SCOPED_TRACE(testing::Message() << team.ranks() << " ranks, " << to_string(s.kind) << ", chunk " << s.chunk);
     auto const r = execute(w, s, team, {});

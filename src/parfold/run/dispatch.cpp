@@ -71,11 +71,11 @@ std::uint64_t serve_grants(Team const& team, CounterSource& counter, Idle const&
     backoff.reset();
     std::uint64_t want = 0;
     comm.recv(status->source(), tags.request, want);
-    ++requests;
     if (want == kLeaving) {
       --active;
       continue;
     }
+    ++requests;
     // Near the end, no rank takes more than its share of what is left.
     std::uint64_t const fair = std::max<std::uint64_t>(
         1, counter.remaining() / (2 * static_cast<std::uint64_t>(comm.size())));

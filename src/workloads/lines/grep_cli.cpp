@@ -289,6 +289,7 @@ void add_grep_command(CLI::App& lines, Job& job) {
       throw CLI::ValidationError(e.what());  // reported as every bad command line is
     }
     job.unit = "bytes";
+    job.default_schedule = lines_schedule();
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_grep(*a, team, sv, s); };
   });
 }

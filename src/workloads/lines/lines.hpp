@@ -23,6 +23,13 @@
 
 namespace parfold {
 
+/// The schedule of `lines count`, `grep` and `top` when none is asked for: guided with
+/// chunks of about 2 ms (--chunk auto). Big contiguous chunks first, small ones at the
+/// end, taken by whichever worker is free: on a shared machine or a VM, where one core
+/// reads or counts slower than another, static halves leave the faster one waiting
+/// (busy max/mean 1.08-1.30 on 2 cores here), guided does not (1.00-1.02).
+inline Schedule lines_schedule() { return {ScheduleKind::guided, 0}; }
+
 /// A workload whose partial result is one value per input file: `count(lines)` (or
 /// `count(file, lines)`) is the value of a run of whole lines of one file; values add up.
 /// Items are bytes.
