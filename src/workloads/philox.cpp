@@ -9,12 +9,11 @@ namespace {
 /// Hits of samples 2c and 2c + 1 for every counter c in [c_begin, c_end): whole blocks
 /// in the widest kernel this CPU runs, the rest one counter at a time.
 std::uint64_t pair_hits(std::uint64_t c_begin, std::uint64_t c_end, std::uint64_t seed) {
-  simd::Isa const isa = simd::kernel_isa();
-  std::uint64_t const lanes = isa == simd::Isa::avx512 ? 16 : isa == simd::Isa::avx2 ? 8 : 4;
+  static std::uint64_t const lanes = simd::for_kernel_isa<std::uint64_t>(4, 8, 16);
+  static auto* const kernel =
+      simd::for_kernel_isa(&detail::pair_hits_sse2, &detail::pair_hits_avx2, &detail::pair_hits_avx512);
   std::uint64_t const blocks = (c_end - c_begin) / lanes;
-  std::uint64_t hits = isa == simd::Isa::avx512 ? detail::pair_hits_avx512(c_begin, blocks, seed)
-                       : isa == simd::Isa::avx2 ? detail::pair_hits_avx2(c_begin, blocks, seed)
-                                                : detail::pair_hits_sse2(c_begin, blocks, seed);
+  std::uint64_t hits = kernel(c_begin, blocks, seed);
   for (std::uint64_t c = c_begin + blocks * lanes; c < c_end; ++c) {
     hits += pi_sample_hit(2 * c, seed) ? 1U : 0U;
     hits += pi_sample_hit(2 * c + 1, seed) ? 1U : 0U;

@@ -37,9 +37,8 @@ std::uint64_t max_line_width(std::string_view text) {
 }
 
 LineCounts count_text(std::string_view text) {
-  static auto* const kernel = simd::kernel_isa() == simd::Isa::avx512 ? &detail::count_blocks_avx512
-                             : simd::kernel_isa() == simd::Isa::avx2  ? &detail::count_blocks_avx2
-                                                                      : &detail::count_blocks_sse2;
+  static auto* const kernel =
+      simd::for_kernel_isa(&detail::count_blocks_sse2, &detail::count_blocks_avx2, &detail::count_blocks_avx512);
   bool after_sep = true;
   std::uint64_t const whole = text.size() & ~std::uint64_t{63};
   LineCounts c = kernel(text.data(), whole, after_sep);

@@ -67,9 +67,8 @@ LineMatcher::LineMatcher(GrepOptions const& options) : invert_(options.invert), 
   // A plain literal needs no regex engine: a line matches iff it contains it.
   if (auto const literal = plain_literal(options)) {
     literal_ = *literal;
-    find_literal_ = simd::kernel_isa() == simd::Isa::avx512 ? &detail::find_literal_avx512
-                    : simd::kernel_isa() == simd::Isa::avx2  ? &detail::find_literal_avx2
-                                                             : &detail::find_literal_sse2;
+    find_literal_ =
+        simd::for_kernel_isa(&detail::find_literal_sse2, &detail::find_literal_avx2, &detail::find_literal_avx512);
   } else {
     scanner_ = LineScanner::compile({regex});
   }

@@ -11,4 +11,18 @@ enum class Isa { sse2, avx2, avx512 };
 [[nodiscard]] Isa kernel_isa();
 [[nodiscard]] char const* to_string(Isa isa);
 
+/// The one of three things (kernels, lane counts) that goes with kernel_isa().
+template <class T>
+[[nodiscard]] T for_kernel_isa(T sse2, T avx2, T avx512) {
+  switch (kernel_isa()) {
+    case Isa::sse2:
+      return sse2;
+    case Isa::avx2:
+      return avx2;
+    case Isa::avx512:
+      break;
+  }
+  return avx512;
+}
+
 }  // namespace parfold::simd
