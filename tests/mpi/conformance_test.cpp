@@ -3,7 +3,6 @@
 // sizes give exactly the independently computed results.
 #include <gtest/gtest.h>
 
-#include <Random123/philox.h>
 
 #include <numeric>
 #include <vector>
@@ -16,6 +15,7 @@
 #include <fstream>
 
 #include "../support/coverage.hpp"
+#include "../support/pi_reference.hpp"
 #include "../support/text_gen.hpp"
 #include "workloads/lines/lines.hpp"
 #include "workloads/pi.hpp"
@@ -84,16 +84,8 @@ TEST(Conformance, EveryItemExactlyOnceAndStatsAddUp) {
 
 TEST(Conformance, PiMatchesSequentialRandom123) {
   PiWorkload const w{20011, 3};
-  std::uint64_t expect = 0;  // sequential reference with Random123 and 128-bit arithmetic
-  r123::Philox4x32 rng;
-  for (std::uint64_t i = 0; i < w.samples; ++i) {
-    std::uint64_t const c = i / 2;
-    auto const out =
-        rng({{static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0}},
-            {{static_cast<std::uint32_t>(w.seed), static_cast<std::uint32_t>(w.seed >> 32)}});
-    unsigned __int128 const x = out[i % 2 == 0 ? 0 : 2], y = out[i % 2 == 0 ? 1 : 3];
-    expect += (x * x + y * y < (static_cast<unsigned __int128>(1) << 64)) ? 1 : 0;
-  }
+  // sequential reference with Random123 and 128-bit arithmetic
+  std::uint64_t const expect = testing_support::reference_hits(w.samples, w.seed);
   for_each_config({0, 1, 2, 333, 30000}, [&](Team const& team, Schedule s) {
     auto const r = execute(w, s, team, {});
     if (team.is_root()) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 
+#include "../support/pi_reference.hpp"
 #include "workloads/philox.hpp"
 #include "workloads/simd/isa.hpp"
 #include "workloads/pi.hpp"
@@ -24,16 +25,7 @@ std::array<std::uint32_t, 4> r123_philox(std::array<std::uint32_t, 4> c,
   return {r[0], r[1], r[2], r[3]};
 }
 
-/// Sample i as the workload defines it, computed with Random123 and 128-bit integers.
-bool reference_hit(std::uint64_t i, std::uint64_t seed) {
-  std::uint64_t const c = i / 2;
-  auto const w =
-      r123_philox({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
-                  {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
-  unsigned __int128 const x = (i % 2 == 0) ? w[0] : w[2];
-  unsigned __int128 const y = (i % 2 == 0) ? w[1] : w[3];
-  return x * x + y * y < (static_cast<unsigned __int128>(1) << 64);
-}
+using testing_support::reference_hit;
 
 TEST(Philox, KnownAnswerVectors) {
   // Random123's kat_vectors for philox4x32 with 10 rounds.
