@@ -23,19 +23,20 @@ int main(int argc, char** argv) {
   std::uint64_t result = 0;
   if (mode == "empty") {
     opt.schedule = parfold::Schedule::parse("dynamic", 1);
-    result = parfold::fold(ctx, n, std::uint64_t{0}, [](parfold::Range r, std::uint64_t& acc) { acc += r.size(); },
-                           add, opt);
+    result = parfold::fold(
+        ctx, n, std::uint64_t{0}, [](parfold::Range r, std::uint64_t& acc) { acc += r.size(); },
+        add, opt);
   } else {
     // Chunks of 2^16 samples at least, as the built-in pi's grain.
     opt.schedule = parfold::Schedule::parse("static");
     result = parfold::fold(
-        ctx, n, std::uint64_t{0}, [](parfold::Range r, std::uint64_t& hits) { hits += parfold::pi_hits(r, 0); }, add,
-        opt);
+        ctx, n, std::uint64_t{0},
+        [](parfold::Range r, std::uint64_t& hits) { hits += parfold::pi_hits(r, 0); }, add, opt);
   }
   double const wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (ctx.is_root()) {
-    std::printf("{\"result\": %llu, \"wall_s\": %.6f, \"workers\": %d}\n", static_cast<unsigned long long>(result),
-                wall, ctx.ranks() * ctx.threads());
+    std::printf("{\"result\": %llu, \"wall_s\": %.6f, \"workers\": %d}\n",
+                static_cast<unsigned long long>(result), wall, ctx.ranks() * ctx.threads());
   }
   return 0;
 }

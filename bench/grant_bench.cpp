@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   std::uint64_t const requests = std::stoull(argv[1]);
   parfold::Context ctx(argc, argv, 1);
   parfold::Team const& team = ctx.team();
-  parfold::ChunkPlan const plan({0, std::uint64_t{1} << 50}, {parfold::ScheduleKind::dynamic, 1}, team.workers());
+  parfold::ChunkPlan const plan({0, std::uint64_t{1} << 50}, {parfold::ScheduleKind::dynamic, 1},
+                                team.workers());
   parfold::Idle const idle = [] {};
   team.comm.max(0);  // everyone starts together
   auto const t0 = std::chrono::steady_clock::now();
@@ -37,9 +38,11 @@ int main(int argc, char** argv) {
   double const wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto const trips = team.comm.gather(round_trip_s);
   if (team.is_root()) {
-    std::printf("{\"ranks\": %d, \"requests\": %llu, \"wall_s\": %.6f, \"requests_per_s\": %.0f, \"round_trip_us\": %.3f}\n",
-                team.ranks(), static_cast<unsigned long long>(answered), wall, static_cast<double>(answered) / wall,
-                trips.size() > 1 ? trips[1] * 1e6 : 0.0);
+    std::printf(
+        "{\"ranks\": %d, \"requests\": %llu, \"wall_s\": %.6f, \"requests_per_s\": %.0f, "
+        "\"round_trip_us\": %.3f}\n",
+        team.ranks(), static_cast<unsigned long long>(answered), wall,
+        static_cast<double>(answered) / wall, trips.size() > 1 ? trips[1] * 1e6 : 0.0);
   }
   return 0;
 }

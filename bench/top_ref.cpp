@@ -38,9 +38,11 @@ int main(int argc, char** argv) {
   flush();
   std::vector<std::pair<std::string, std::uint64_t>> all(counts.begin(), counts.end());
   auto const n = std::min(k, all.size());
-  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(), [](auto const& a, auto const& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
-  for (std::size_t i = 0; i < n; ++i) std::printf("%llu %s\n", static_cast<unsigned long long>(all[i].second), all[i].first.c_str());
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
+                    [](auto const& a, auto const& b) {
+                      return a.second != b.second ? a.second > b.second : a.first < b.first;
+                    });
+  for (std::size_t i = 0; i < n; ++i)
+    std::printf("%llu %s\n", static_cast<unsigned long long>(all[i].second), all[i].first.c_str());
   return 0;
 }

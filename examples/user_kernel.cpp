@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     parfold::Context ctx(argc, argv);
     std::uint64_t const n = argc > 1 ? std::stoull(argv[1]) : 1'000'000;
     parfold::Options opt;
-    opt.schedule = parfold::Schedule::parse(argc > 2 ? argv[2] : "dynamic", argc > 3 ? std::stoull(argv[3]) : 0);
+    opt.schedule = parfold::Schedule::parse(argc > 2 ? argv[2] : "dynamic",
+                                            argc > 3 ? std::stoull(argv[3]) : 0);
     Primes const p = parfold::fold(
         ctx, n, Primes{},
         [](parfold::Range r, Primes& acc) {
@@ -48,9 +49,10 @@ int main(int argc, char** argv) {
         },
         opt);
     if (ctx.is_root()) {
-      std::printf("primes below %llu: %llu (sum of squares mod 2^64: %llu) on %d rank(s) x %d thread(s)\n",
-                  static_cast<unsigned long long>(n), static_cast<unsigned long long>(p.count),
-                  static_cast<unsigned long long>(p.square_sum), ctx.ranks(), ctx.threads());
+      std::printf(
+          "primes below %llu: %llu (sum of squares mod 2^64: %llu) on %d rank(s) x %d thread(s)\n",
+          static_cast<unsigned long long>(n), static_cast<unsigned long long>(p.count),
+          static_cast<unsigned long long>(p.square_sum), ctx.ranks(), ctx.threads());
     }
     return 0;
   } catch (parfold::UsageError const& e) {

@@ -9,9 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "cli/exit_codes.hpp"
 #include "cli/numbers.hpp"
-#include "workloads/lines/lines.hpp"
-#include "parfold/core/exit_codes.hpp"
+#include "workloads/lines/grep/grep_cli.hpp"
 
 #ifndef PARFOLD_VERSION
 #define PARFOLD_VERSION "0.0.0"
@@ -22,7 +22,8 @@ namespace parfold {
 namespace {
 
 std::string version_text() {
-  return std::string("parfold ") + PARFOLD_VERSION + " (" + mpi_library_version() + ", CLI11 " CLI11_VERSION ")";
+  return std::string("parfold ") + PARFOLD_VERSION + " (" + mpi_library_version() +
+         ", CLI11 " CLI11_VERSION ")";
 }
 
 constexpr char const* kDescription =
@@ -55,7 +56,8 @@ std::string parse_message(CLI::App const& app, CLI::ParseError const& e) {
   std::string const unparsed = "INI was not able to parse ";
   if (dynamic_cast<CLI::ConfigError const*>(&e) != nullptr && what.rfind(unparsed, 0) == 0) {
     CLI::Option const* config = app.get_config_ptr();
-    std::string const file = config != nullptr && config->count() > 0 ? " " + config->as<std::string>() : "";
+    std::string const file =
+        config != nullptr && config->count() > 0 ? " " + config->as<std::string>() : "";
     return "--config" + file + ": unknown option '" + what.substr(unparsed.size()) +
            "' (misspelled? see 'parfold --help' and 'parfold WORKLOAD --help')";
   }
@@ -83,10 +85,12 @@ std::string canonical(CLI::Option const& opt, std::string const& text) {
   return text;
 }
 
-/// CLI11 reads an argument "[a,b]" given to a list option (FILE...) as the list a, b: a
-/// grep pattern "[abc]" or a file "[x].txt" would silently become something else. Such an
-/// argument gets a marker byte that keeps CLI11 from splitting it; every option removes
-/// the marker again before it stores the value.
+/// CLI11 reads an argument that starts with '[' and ends with ']', given to an option of
+/// several values (FILE..., -e PATTERNS), as a list: brackets dropped, split at ','
+/// (Option::_add_result in CLI11 2.1.2, Debian 12's libcli11-dev). A grep pattern "[abc]"
+/// would become "abc", a file "[a,b]" two files. Such an argument gets a marker byte
+/// after the ']' that keeps CLI11 from seeing the list; every option removes the marker
+/// again before it stores the value (where a version does not split, it only does that).
 constexpr char kKeepWhole = '\x1f';
 
 std::string unmark(std::string& value) {
@@ -130,7 +134,8 @@ void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
   setup_workloads(app, job);
 }
 
-std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, Launch const& launch) {
+std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv,
+                                      Launch const& launch) {
   bool const root = launch.rank == 0;
   try {
     unmark_values(app);
@@ -154,7 +159,8 @@ std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, La
     std::unique_ptr<boost::mpi::environment> env;
     if (launch.uses_mpi()) env = std::make_unique<boost::mpi::environment>(argc, argv, false);
     if (root) {
-      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n", parse_message(app, e).c_str());
+      std::fprintf(stderr, "parfold: error: %s\nRun 'parfold --help' for usage.\n",
+                   parse_message(app, e).c_str());
       std::fflush(stderr);
     }
     if (env) boost::mpi::communicator().barrier();
@@ -172,7 +178,8 @@ std::string job_key(CLI::App const& app) {
       if (opt->count() == 0 || opt->get_name() == "--help") continue;
       std::string text = opt->get_name() + "=";
       std::string sep;
-      for (std::string const& r : opt->results()) text += std::exchange(sep, ",") + canonical(*opt, r);
+      for (std::string const& r : opt->results())
+        text += std::exchange(sep, ",") + canonical(*opt, r);
       given.push_back(text);
     }
     std::sort(given.begin(), given.end());

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "cli/options.hpp"
 #include "app/registry.hpp"
+#include "cli/options.hpp"
 #include "parfold/comm/launch.hpp"
 
 namespace parfold {
@@ -15,7 +15,8 @@ void declare_command_line(CLI::App& app, CommonOptions& common, Job& job);
 
 /// Parses the command line. Returns the exit status when the program ends here
 /// (--help, --version: 0; bad usage: 2, with one message from rank 0), else nothing.
-[[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv, Launch const& launch);
+[[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv,
+                                                    Launch const& launch);
 
 /// What a checkpoint records of the job: the workload and its options as parsed (so
 /// that `--samples 4e9` and `--samples 4000000000` are one job); common options such as

@@ -9,10 +9,10 @@
 #include <map>
 #include <set>
 
+#include "app/registry.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/comm/launch.hpp"
 #include "parfold/observe/units.hpp"
-#include "app/registry.hpp"
 
 namespace parfold {
 
@@ -90,7 +90,8 @@ std::vector<std::string> warnings_for(Team const& team, std::map<std::string, Ho
     }
   }
   if (team.launched_ranks != team.ranks()) {
-    warnings.push_back(team.launcher + " started " + std::to_string(team.launched_ranks) + " tasks but MPI sees " +
+    warnings.push_back(team.launcher + " started " + std::to_string(team.launched_ranks) +
+                       " tasks but MPI sees " +
                        count_of(static_cast<std::uint64_t>(team.ranks()), "rank") +
                        ": each task runs the whole job on its own (for srun, try --mpi=pmix)");
   }
@@ -101,11 +102,15 @@ std::vector<std::string> warnings_for(Team const& team, std::map<std::string, Ho
 std::string rank_rows(std::vector<RankInfo> const& all, nlohmann::ordered_json& ranks) {
   std::string text = "rank  host                  pid      threads  cpus\n";
   for (RankInfo const& i : all) {
-    ranks.push_back({{"rank", i.rank}, {"host", i.host}, {"pid", i.pid}, {"cpus", i.cpus},
-                     {"cpu_list", cpu_list(i.cpus)}, {"threads", i.threads}});
+    ranks.push_back({{"rank", i.rank},
+                     {"host", i.host},
+                     {"pid", i.pid},
+                     {"cpus", i.cpus},
+                     {"cpu_list", cpu_list(i.cpus)},
+                     {"threads", i.threads}});
     char line[512];
-    std::snprintf(line, sizeof(line), "%4d  %-20s  %-7ld  %7d  %s (%zu)\n", i.rank, i.host.c_str(), i.pid,
-                  i.threads, cpu_list(i.cpus).c_str(), i.cpus.size());
+    std::snprintf(line, sizeof(line), "%4d  %-20s  %-7ld  %7d  %s (%zu)\n", i.rank, i.host.c_str(),
+                  i.pid, i.threads, cpu_list(i.cpus).c_str(), i.cpus.size());
     text += line;
   }
   return text;
@@ -114,18 +119,26 @@ std::string rank_rows(std::vector<RankInfo> const& all, nlohmann::ordered_json& 
 std::string host_rows(std::map<std::string, Host> const& hosts, nlohmann::ordered_json& rows) {
   std::string text;
   for (auto const& [name, h] : hosts) {
-    rows.push_back({{"host", name}, {"ranks", h.ranks}, {"threads", h.threads}, {"usable_cpus", h.cpus.size()},
+    rows.push_back({{"host", name},
+                    {"ranks", h.ranks},
+                    {"threads", h.threads},
+                    {"usable_cpus", h.cpus.size()},
                     {"online_cpus", h.online}});
     text += "host " + name + ": " + count_of(static_cast<std::uint64_t>(h.ranks), "rank") + ", " +
-            count_of(static_cast<std::uint64_t>(h.threads), "thread") + ", " + std::to_string(h.cpus.size()) +
-            " usable CPUs of " + std::to_string(h.online) + " online\n";
+            count_of(static_cast<std::uint64_t>(h.threads), "thread") + ", " +
+            std::to_string(h.cpus.size()) + " usable CPUs of " + std::to_string(h.online) +
+            " online\n";
   }
   return text;
 }
 
 Report run_info(Team const& team) {
-  RankInfo const mine{team.rank(), team.host, static_cast<long>(getpid()), affinity_cpus(),
-                      static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), team.my_threads()};
+  RankInfo const mine{team.rank(),
+                      team.host,
+                      static_cast<long>(getpid()),
+                      affinity_cpus(),
+                      static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)),
+                      team.my_threads()};
   std::vector<RankInfo> const all = team.comm.gather(mine);
   Report r{.workload = "info", .launcher = team.launcher};
   if (!team.is_root()) return r;
@@ -140,12 +153,16 @@ Report run_info(Team const& team) {
   std::vector<std::string> const warnings = warnings_for(team, hosts);
   std::string const mpi = mpi_library();
   bool const initialized = team.comm.uses_mpi();
-  std::string const mpi_state = initialized ? "initialized, " + count_of(static_cast<std::uint64_t>(team.ranks()), "rank")
-                                            : "not initialized (one rank: the local thread pool runs alone)";
-  nlohmann::ordered_json ranks = nlohmann::ordered_json::array(), hosts_json = nlohmann::ordered_json::array();
+  std::string const mpi_state =
+      initialized ? "initialized, " + count_of(static_cast<std::uint64_t>(team.ranks()), "rank")
+                  : "not initialized (one rank: the local thread pool runs alone)";
+  nlohmann::ordered_json ranks = nlohmann::ordered_json::array(),
+                         hosts_json = nlohmann::ordered_json::array();
   std::string text = rank_rows(all, ranks) + "\n" + host_rows(hosts, hosts_json);
-  text += "total: " + count_of(hosts.size(), "host") + ", " + count_of(static_cast<std::uint64_t>(team.ranks()), "rank") +
-          ", " + count_of(static_cast<std::uint64_t>(threads), "thread") + ", " + count_of(cores, "core") + "\n";
+  text += "total: " + count_of(hosts.size(), "host") + ", " +
+          count_of(static_cast<std::uint64_t>(team.ranks()), "rank") + ", " +
+          count_of(static_cast<std::uint64_t>(threads), "thread") + ", " + count_of(cores, "core") +
+          "\n";
   text += "launcher: " + team.launcher + "\nMPI: " + mpi + ", " + mpi_state + "\n";
   nlohmann::ordered_json const slurm = slurm_env();
   if (!slurm.empty()) {
@@ -156,10 +173,15 @@ Report run_info(Team const& team) {
   for (std::string const& w : warnings) text += "warning: " + w + "\n";
   r.text = text;
   r.json = nlohmann::ordered_json{
-      {"ranks", ranks}, {"hosts", hosts_json},
-      {"totals", {{"hosts", hosts.size()}, {"ranks", team.ranks()}, {"threads", threads}, {"cores", cores}}},
-      {"launcher", team.launcher}, {"launched_ranks", team.launched_ranks},
-      {"mpi", {{"library", mpi}, {"initialized", initialized}}}, {"slurm", slurm}, {"warnings", warnings}};
+      {"ranks", ranks},
+      {"hosts", hosts_json},
+      {"totals",
+       {{"hosts", hosts.size()}, {"ranks", team.ranks()}, {"threads", threads}, {"cores", cores}}},
+      {"launcher", team.launcher},
+      {"launched_ranks", team.launched_ranks},
+      {"mpi", {{"library", mpi}, {"initialized", initialized}}},
+      {"slurm", slurm},
+      {"warnings", warnings}};
   return r;
 }
 
@@ -174,7 +196,8 @@ void setup_info(CLI::App& app, Job& job) {
       "  parfold info\n"
       "  mpirun -n 4 parfold info\n"
       "  srun -N 2 --ntasks-per-node 2 --cpus-per-task 4 parfold info --json");
-  sub->final_callback([&job] { job.run = [](Team const& team, Services, Schedule) { return run_info(team); }; });
+  sub->final_callback(
+      [&job] { job.run = [](Team const& team, Services, Schedule) { return run_info(team); }; });
 }
 
 }  // namespace parfold

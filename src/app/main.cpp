@@ -10,13 +10,13 @@
 #include <string>
 
 #include "app/command_line.hpp"
-#include "cli/report.hpp"
 #include "app/watchdog.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/report.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/errors.hpp"
-#include "parfold/core/exit_codes.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/stop/stop.hpp"
 
@@ -33,7 +33,8 @@ using namespace parfold;
     std::fflush(stderr);
     std::_Exit(exit_code::kFailure);
   }
-  std::fprintf(stderr, "parfold: error on rank %d (%s): %s\n", team.rank(), team.host.c_str(), message.c_str());
+  std::fprintf(stderr, "parfold: error on rank %d (%s): %s\n", team.rank(), team.host.c_str(),
+               message.c_str());
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, exit_code::kFailure);
   std::_Exit(exit_code::kFailure);
@@ -42,16 +43,19 @@ using namespace parfold;
 /// srun with a missing or wrong MPI plugin starts N one-rank jobs that each run it all.
 void warn_about_launch(Team const& team) {
   if (team.launched_ranks == team.ranks() || !team.is_root()) return;
-  std::fprintf(stderr,
-               "parfold: warning: %s started %d tasks but MPI sees %d rank%s: each task runs the whole job "
-               "on its own (for srun, try --mpi=pmix)\n",
-               team.launcher.c_str(), team.launched_ranks, team.ranks(), team.ranks() == 1 ? "" : "s");
+  std::fprintf(
+      stderr,
+      "parfold: warning: %s started %d tasks but MPI sees %d rank%s: each task runs the whole job "
+      "on its own (for srun, try --mpi=pmix)\n",
+      team.launcher.c_str(), team.launched_ranks, team.ranks(), team.ranks() == 1 ? "" : "s");
 }
 
 void print_report(Report const& report, bool json) {
   if (json) {
     // Bytes that are not UTF-8 (words, file names) print as U+FFFD.
-    std::printf("%s\n", to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf(
+        "%s\n",
+        to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     print_text(stdout, report);
   }
@@ -72,12 +76,15 @@ int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Te
   Monitor monitor(team, {common.trace, common.progress, common.json, job_label(app), job.unit});
   std::unique_ptr<Checkpoint> checkpoint;
   if (!common.checkpoint.empty()) {
-    checkpoint = std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);
+    checkpoint =
+        std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);
   }
   if (common.timeout_s > 0) {
-    start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr, team.is_root());
+    start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr,
+                   team.is_root());
   }
-  Report const report = job.run(team, Services{&monitor, checkpoint.get()}, schedule_for(app, common, job));
+  Report const report =
+      job.run(team, Services{&monitor, checkpoint.get()}, schedule_for(app, common, job));
   monitor.finish(report.info, report.workload);
   if (team.is_root()) print_report(report, common.json);
   return from_root(team, report.exit_code);  // only rank 0 holds the reduced result
@@ -90,19 +97,23 @@ int exit_for(Team const& team) {
   };
   try {
     throw;
+  } catch (FileError const& e) {
+    say("error: ", file_message(e).c_str());
+    return exit_code::kUsage;
   } catch (UsageError const& e) {
     say("error: ", e.what());
     return exit_code::kUsage;
   } catch (JobError const& e) {
     if (e.rank() >= 0 && team.ranks() > 1) {
-      say("error on rank " + std::to_string(e.rank()) + " (" + e.host() + "): ", e.message().c_str());
+      say("error on rank " + std::to_string(e.rank()) + " (" + e.host() + "): ",
+          e.message().c_str());
     } else {
       say("error: ", e.rank() >= 0 ? e.message().c_str() : e.what());
     }
     return exit_code::kFailure;
   } catch (Stopped const& e) {  // every rank agreed to stop after the checkpoint
-    say("", e.what());
-    return e.exit_code;
+    say("", stop_message(e).c_str());
+    return exit_code::of_stop(e.facts());
   } catch (std::exception const& e) {  // only this rank knows
     fail_alone(team, e.what());
   }

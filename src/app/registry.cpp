@@ -1,6 +1,6 @@
 #include "app/registry.hpp"
 
-#include "workloads/lines/lines.hpp"
+#include "workloads/lines/commands.hpp"
 #include "workloads/pi.hpp"
 #include "workloads/run/run.hpp"
 #include "workloads/sum.hpp"
@@ -9,13 +9,15 @@
 namespace parfold {
 
 void setup_workloads(CLI::App& app, Job& job) {
-  for (auto* setup : {setup_pi, setup_sum, setup_tasks, setup_lines, setup_run, setup_info}) setup(app, job);
-  // A config file section [pi], [sum] or [tasks] selects that workload.
+  for (auto* setup : {setup_pi, setup_sum, setup_tasks, setup_lines, setup_run, setup_info})
+    setup(app, job);
+  // A config file section [NAME] (pi, sum, tasks, lines, run, info) selects that workload.
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->configurable();
-    sub->footer(sub->get_footer() +
-                "\nCommon options (--schedule, --chunk, --threads, --json, --trace, --progress, --config)\n"
-                "go before or after the workload: see 'parfold --help'.");
+    sub->footer(
+        sub->get_footer() +
+        "\nCommon options (--schedule, --chunk, --threads, --json, --trace, --progress, --config)\n"
+        "go before or after the workload: see 'parfold --help'.");
   }
 }
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "parfold/core/exit_codes.hpp"
+#include "cli/exit_codes.hpp"
 #include "parfold/stop/stop.hpp"
 
 namespace parfold {
@@ -23,7 +23,8 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     cleanup_now();
     if (root) {
-      std::fprintf(stderr, "parfold: error: --timeout of %g s exceeded%s; the job was stopped\n", limit.count(),
+      std::fprintf(stderr, "parfold: error: --timeout of %g s exceeded%s; the job was stopped\n",
+                   limit.count(),
                    graceful ? " and the checkpoint could not be written in time" : "");
       std::fflush(stderr);
     } else {

@@ -2,8 +2,8 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -21,21 +21,43 @@ u128 take_suffix(std::string_view& s, int& exponent) {
   if (s.size() >= 2 && s.back() == 'i') {
     int shift = 0;
     switch (s[s.size() - 2]) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      default: throw NumberError("not a number");
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      default:
+        throw NumberError("not a number");
     }
     s.remove_suffix(2);
     return u128{1} << shift;
   }
   switch (s.back()) {
-    case 'k': case 'K': exponent = 3; break;
-    case 'm': case 'M': exponent = 6; break;
-    case 'g': case 'G': exponent = 9; break;
-    case 't': case 'T': exponent = 12; break;
-    default: break;
+    case 'k':
+    case 'K':
+      exponent = 3;
+      break;
+    case 'm':
+    case 'M':
+      exponent = 6;
+      break;
+    case 'g':
+    case 'G':
+      exponent = 9;
+      break;
+    case 't':
+    case 'T':
+      exponent = 12;
+      break;
+    default:
+      break;
   }
   if (exponent != 0) s.remove_suffix(1);
   return 1;

@@ -15,8 +15,9 @@ class NumberError : public std::invalid_argument {
 };
 
 /// Parses an integral count: `123`, `1e10`, `2.5e3`, `10G` (k, M, G, T = 10^3..10^12,
-/// either case), `64Ki` (Ki, Mi, Gi, Ti = 2^10..2^40), optionally with `_` or `'` between digits. Throws NumberError saying
-/// why for an empty, malformed, negative, fractional or out-of-range value.
+/// either case), `64Ki` (Ki, Mi, Gi, Ti = 2^10..2^40), optionally with `_` or `'` between digits.
+/// Throws NumberError saying why for an empty, malformed, negative, fractional or out-of-range
+/// value.
 [[nodiscard]] std::uint64_t parse_u64(std::string_view text);
 /// The same syntax with an optional sign, in the range of int64.
 [[nodiscard]] std::int64_t parse_i64(std::string_view text);

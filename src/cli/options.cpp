@@ -76,7 +76,8 @@ void add_parallel_options(CLI::App& app, CommonOptions& opts) {
          "-c,--chunk",
          [&opts](std::string const& text) {
            std::uint64_t const v = text == "auto" ? 0 : checked("--chunk", text, parse_u64);
-           if (v == 0 && text != "auto") throw CLI::ValidationError("--chunk", "'" + text + "': must be at least 1 or auto");
+           if (v == 0 && text != "auto")
+             throw CLI::ValidationError("--chunk", "'" + text + "': must be at least 1 or auto");
            opts.schedule.chunk = v;
          },
          "Items per chunk (the minimum for guided), or auto. Default: static one block per worker; "
@@ -113,7 +114,8 @@ void add_output_options(CLI::App& app, CommonOptions& opts) {
          "Show items done, rate and ETA on stderr (default: when stderr is a terminal and "
          "--json is off)")
       ->group("Output options");
-  app.add_flag_callback("--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
+  app.add_flag_callback(
+         "--no-progress", [&opts] { opts.progress = false; }, "Never show progress")
       ->group("Output options");
 }
 
@@ -122,7 +124,8 @@ void add_long_job_options(CLI::App& app, CommonOptions& opts) {
     return [name, &target](std::string const& text) {
       auto const s = parse_duration(text);
       if (!s) {
-        throw CLI::ValidationError(name, "'" + text + "': not a duration (e.g. 90, 90s, 15m, 2h, 1h30m)");
+        throw CLI::ValidationError(name,
+                                   "'" + text + "': not a duration (e.g. 90, 90s, 15m, 2h, 1h30m)");
       }
       if (!(*s > 0)) throw CLI::ValidationError(name, "'" + text + "': must be positive");
       target = *s;
@@ -133,13 +136,15 @@ void add_long_job_options(CLI::App& app, CommonOptions& opts) {
                  "SIGUSR1, which stop the job with status 75); rerun the same command to resume")
       ->type_name("FILE")
       ->group("Long jobs");
-  app.add_option_function<std::string>("--checkpoint-every", duration("--checkpoint-every", opts.checkpoint_every_s),
-                                        "How often the checkpoint is written (default 5s)")
+  app.add_option_function<std::string>("--checkpoint-every",
+                                       duration("--checkpoint-every", opts.checkpoint_every_s),
+                                       "How often the checkpoint is written (default 5s)")
       ->type_name("DURATION")
       ->group("Long jobs");
-  app.add_option_function<std::string>("--timeout", duration("--timeout", opts.timeout_s),
-                                       "End the whole job after DURATION (e.g. 90s, 15m, 2h) with status "
-                                       "124, after writing the checkpoint if there is one")
+  app.add_option_function<std::string>(
+         "--timeout", duration("--timeout", opts.timeout_s),
+         "End the whole job after DURATION (e.g. 90s, 15m, 2h) with status "
+         "124, after writing the checkpoint if there is one")
       ->type_name("DURATION")
       ->group("Long jobs");
 }

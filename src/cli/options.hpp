@@ -14,11 +14,11 @@ struct CommonOptions {
   Schedule schedule;
   std::optional<int> threads;  ///< threads per rank; default: the fair share of cores
   bool json = false;
-  std::string trace;             ///< --trace FILE
-  std::optional<bool> progress;  ///< --progress / --no-progress
-  std::string checkpoint;        ///< --checkpoint FILE
+  std::string trace;              ///< --trace FILE
+  std::optional<bool> progress;   ///< --progress / --no-progress
+  std::string checkpoint;         ///< --checkpoint FILE
   double checkpoint_every_s = 5;  ///< --checkpoint-every DURATION
-  double timeout_s = 0;          ///< --timeout DURATION; 0: none
+  double timeout_s = 0;           ///< --timeout DURATION; 0: none
 };
 
 void add_common_options(CLI::App& app, CommonOptions& opts);

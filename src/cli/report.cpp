@@ -48,7 +48,8 @@ ChunkSizes chunk_sizes(RunInfo const& info) {
 
 /// Whether rank 0 answered chunk requests in this run (dynamic or guided over ranks).
 bool dispatched(RunInfo const& info) {
-  return info.ranks > 1 && (info.schedule.kind == ScheduleKind::dynamic || info.schedule.kind == ScheduleKind::guided);
+  return info.ranks > 1 && (info.schedule.kind == ScheduleKind::dynamic ||
+                            info.schedule.kind == ScheduleKind::guided);
 }
 
 /// "auto" or the number of items per chunk.
@@ -118,7 +119,8 @@ nlohmann::ordered_json to_json(Report const& r) {
     j["config"]["piece_items"] = info.schedule.chunk;
   }
   ChunkSizes const sizes = chunk_sizes(info);
-  j["config"]["chunk_items"] = {{"min", sizes.smallest}, {"mean", sizes.mean}, {"max", sizes.largest}};
+  j["config"]["chunk_items"] = {
+      {"min", sizes.smallest}, {"mean", sizes.mean}, {"max", sizes.largest}};
   if (info.resumed > 0) j["config"]["resumed_items"] = info.resumed;
   j["timing"] = {{"wall_s", info.wall_s},
                  {"items_per_s", static_cast<double>(info.items - info.resumed) / info.wall_s}};
@@ -126,16 +128,17 @@ nlohmann::ordered_json to_json(Report const& r) {
   if (r.speedup) j["timing"]["speedup"] = *r.speedup;
   j["timing"]["parallelism"] = b.parallelism;
   if (dispatched(info)) {
-    j["dispatch"] = {{"requests", info.requests}, {"requests_per_s", static_cast<double>(info.requests) / info.wall_s}};
+    j["dispatch"] = {{"requests", info.requests},
+                     {"requests_per_s", static_cast<double>(info.requests) / info.wall_s}};
   }
   Memory const m = memory_of(info, workers);
   j["memory"] = {{"peak_rss_mib", m.total_mib},
                  {"peak_rss_mib_per_worker", m.per_worker_mib},
                  {"ranks_peak_rss_mib", m.ranks_mib}};
-  j["balance"] = {{"busy_min_s", b.busy_min_s},         {"busy_mean_s", b.busy_mean_s},
-                  {"busy_max_s", b.busy_max_s},         {"imbalance", b.imbalance},
+  j["balance"] = {{"busy_min_s", b.busy_min_s},           {"busy_mean_s", b.busy_mean_s},
+                  {"busy_max_s", b.busy_max_s},           {"imbalance", b.imbalance},
                   {"idle_end_mean_s", b.idle_end_mean_s}, {"idle_end_max_s", b.idle_end_max_s},
-                  {"overhead_s", b.overhead_s},         {"utilization", b.utilization}};
+                  {"overhead_s", b.overhead_s},           {"utilization", b.utilization}};
   double finish_max = 0;
   for (WorkerStats const& w : info.workers) finish_max = std::max(finish_max, w.finish_s);
   auto& ws = j["workers"] = nlohmann::ordered_json::array();
@@ -158,17 +161,21 @@ void print_schedule(std::FILE* out, RunInfo const& info) {
   std::string const kind(to_string(info.schedule.kind));
   if (info.schedule.adaptive) {
     ChunkSizes const c = chunk_sizes(info);
-    std::fprintf(out, "%-12s  %s, chunk auto (%.0f ms each: %s to %s items, mean %s), %s\n", "schedule", kind.c_str(),
-                 kTargetChunk_s * 1e3, group_digits(c.smallest).c_str(), group_digits(c.largest).c_str(),
+    std::fprintf(out, "%-12s  %s, chunk auto (%.0f ms each: %s to %s items, mean %s), %s\n",
+                 "schedule", kind.c_str(), kTargetChunk_s * 1e3, group_digits(c.smallest).c_str(),
+                 group_digits(c.largest).c_str(),
                  group_digits(static_cast<std::uint64_t>(std::llround(c.mean))).c_str(),
                  count_of(info.chunks, "chunk").c_str());
   } else {
-    std::fprintf(out, "%-12s  %s, chunk %s%s, %s\n", "schedule", kind.c_str(), group_digits(info.schedule.chunk).c_str(),
-                 info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "", count_of(info.chunks, "chunk").c_str());
+    std::fprintf(out, "%-12s  %s, chunk %s%s, %s\n", "schedule", kind.c_str(),
+                 group_digits(info.schedule.chunk).c_str(),
+                 info.schedule.kind == ScheduleKind::guided ? " (minimum)" : "",
+                 count_of(info.chunks, "chunk").c_str());
   }
   if (dispatched(info)) {
     std::fprintf(out, "%-12s  %s chunk requests answered by rank 0 (%s/s)\n", "dispatch",
-                 group_digits(info.requests).c_str(), si(static_cast<double>(info.requests) / info.wall_s).c_str());
+                 group_digits(info.requests).c_str(),
+                 si(static_cast<double>(info.requests) / info.wall_s).c_str());
   }
 }
 
@@ -202,7 +209,8 @@ void print_text(std::FILE* out, Report const& r) {
   print_schedule(out, info);
   std::fprintf(out, "%-12s  %.3f s\n", "wall time", info.wall_s);
   std::fprintf(out, "%-12s  %s %s/s\n", "throughput",
-               si(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(), r.unit.c_str());
+               si(static_cast<double>(info.items - info.resumed) / info.wall_s).c_str(),
+               r.unit.c_str());
   if (info.resumed > 0) {
     std::fprintf(out, "%-12s  from a checkpoint: %s of %s items were done before\n", "resumed",
                  group_digits(std::to_string(info.resumed)).c_str(),
@@ -212,7 +220,8 @@ void print_text(std::FILE* out, Report const& r) {
   if (r.speedup) {
     std::fprintf(out, "%-12s  %.2f\n", "speedup", *r.speedup);
   } else {
-    std::fprintf(out, "%-12s  %.2f (all workers' busy time / wall time)\n", "parallelism", b.parallelism);
+    std::fprintf(out, "%-12s  %.2f (all workers' busy time / wall time)\n", "parallelism",
+                 b.parallelism);
   }
   std::fprintf(out, "%-12s  busy %.3f s mean, %.3f s max (max/mean %.2f), utilization %.0f%%\n",
                "balance", b.busy_mean_s, b.busy_max_s, b.imbalance, 100 * b.utilization);
@@ -221,8 +230,8 @@ void print_text(std::FILE* out, Report const& r) {
   std::fprintf(out, "%-12s  %.3f s (wall time - busiest worker's busy time)\n", "overhead",
                b.overhead_s);
   Memory const m = memory_of(info, workers);
-  std::fprintf(out, "%-12s  peak resident %.1f MiB over %d rank%s (%.1f MiB per worker)\n", "memory", m.total_mib,
-               info.ranks, info.ranks == 1 ? "" : "s", m.per_worker_mib);
+  std::fprintf(out, "%-12s  peak resident %.1f MiB over %d rank%s (%.1f MiB per worker)\n",
+               "memory", m.total_mib, info.ranks, info.ranks == 1 ? "" : "s", m.per_worker_mib);
 }
 
 }  // namespace parfold

@@ -40,14 +40,13 @@ struct Balance {
   /// Idle at the end: how long before the last worker's finish each worker ran out of
   /// chunks (finish times are taken from each rank's start of the run).
   double idle_end_mean_s = 0, idle_end_max_s = 0;
-  double overhead_s = 0;    ///< wall time - the busiest worker's busy time
-  double utilization = 0;   ///< total busy time / (workers x wall time)
-  double parallelism = 0;   ///< achieved parallelism: total busy time / wall time
+  double overhead_s = 0;   ///< wall time - the busiest worker's busy time
+  double utilization = 0;  ///< total busy time / (workers x wall time)
+  double parallelism = 0;  ///< achieved parallelism: total busy time / wall time
 };
 [[nodiscard]] Balance balance(RunInfo const& info);
 
 [[nodiscard]] nlohmann::ordered_json to_json(Report const& r);
 void print_text(std::FILE* out, Report const& r);
-
 
 }  // namespace parfold

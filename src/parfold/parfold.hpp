@@ -8,7 +8,8 @@
 ///   parfold::Options opt;
 ///   opt.schedule = parfold::Schedule::parse("dynamic", 1000);
 ///   std::uint64_t total = parfold::fold(ctx, n, std::uint64_t{0},
-///       [](parfold::Range r, std::uint64_t& acc) { for (auto i = r.begin; i < r.end; ++i) acc += f(i); },
+///       [](parfold::Range r, std::uint64_t& acc) { for (auto i = r.begin; i < r.end; ++i) acc +=
+///       f(i); },
 ///       [](std::uint64_t& into, std::uint64_t const& from) { into += from; }, opt);
 ///
 /// - The result is the full reduction on every rank. It is bit-identical for any

@@ -10,8 +10,8 @@ namespace {
 /// in the widest kernel this CPU runs, the rest one counter at a time.
 std::uint64_t pair_hits(std::uint64_t c_begin, std::uint64_t c_end, std::uint64_t seed) {
   static std::uint64_t const lanes = simd::for_kernel_isa<std::uint64_t>(4, 8, 16);
-  static auto* const kernel =
-      simd::for_kernel_isa(&detail::pair_hits_sse2, &detail::pair_hits_avx2, &detail::pair_hits_avx512);
+  static auto* const kernel = simd::for_kernel_isa(&detail::pair_hits_sse2, &detail::pair_hits_avx2,
+                                                   &detail::pair_hits_avx512);
   std::uint64_t const blocks = (c_end - c_begin) / lanes;
   std::uint64_t hits = kernel(c_begin, blocks, seed);
   for (std::uint64_t c = c_begin + blocks * lanes; c < c_end; ++c) {

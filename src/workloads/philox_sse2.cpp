@@ -1,6 +1,6 @@
 // The pi kernel for every x86-64 CPU (SSE2).
-#include "workloads/simd/sse2.hpp"
 #include "workloads/philox_batch.hpp"
+#include "workloads/simd/sse2.hpp"
 
 namespace parfold::detail {
 std::uint64_t pair_hits_sse2(std::uint64_t c_begin, std::uint64_t blocks, std::uint64_t seed) {

@@ -48,8 +48,9 @@ void setup_pi(CLI::App& app, Job& job) {
       "Sample i uses Philox counter i/2 and key = seed; the result is the same for\n"
       "every number of ranks, threads, schedule and chunk size.\n"
       "Example: mpirun -n 4 parfold pi --samples 1e10");
-  sub->final_callback(
-      [w, &job] { job.run = [w](Team const& team, Services sv, Schedule s) { return run_pi(*w, team, sv, s); }; });
+  sub->final_callback([w, &job] {
+    job.run = [w](Team const& team, Services sv, Schedule s) { return run_pi(*w, team, sv, s); };
+  });
 }
 
 }  // namespace parfold

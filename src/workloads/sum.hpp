@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "workloads/int256.hpp"
 #include "parfold/core/range.hpp"
+#include "workloads/int256.hpp"
 
 namespace parfold {
 

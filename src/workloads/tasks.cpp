@@ -103,24 +103,29 @@ std::uint64_t counted(TasksWorkload const& w, Team const& team, TasksWorkload::P
   return sum;
 }
 
-void add_counter_fields(Report& r, TasksWorkload const& w, std::uint64_t tasks, std::uint64_t count) {
+void add_counter_fields(Report& r, TasksWorkload const& w, std::uint64_t tasks,
+                        std::uint64_t count) {
   std::string const mode(to_string(w.counter));
   std::uint64_t const lost = tasks - count;
-  r.result.push_back({"counter_mode", mode, mode + (w.counter == CounterMode::racy
-                                                        ? " (deliberately unsafe: a plain read-modify-write)"
-                                                        : "")});
+  r.result.push_back(
+      {"counter_mode", mode,
+       mode + (w.counter == CounterMode::racy ? " (deliberately unsafe: a plain read-modify-write)"
+                                              : "")});
   r.result.push_back({"counter", count, group_digits(std::to_string(count))});
-  r.result.push_back({"lost_updates", lost,
-                      group_digits(std::to_string(lost)) + " of " + group_digits(std::to_string(tasks))});
+  r.result.push_back(
+      {"lost_updates", lost,
+       group_digits(std::to_string(lost)) + " of " + group_digits(std::to_string(tasks))});
 }
 
 Report run_tasks(TasksOptions const& o, Team const& team, Services sv, Schedule schedule) {
   TasksWorkload const& w = o.w;
   if (w.counter != CounterMode::none && sv.checkpoint != nullptr)
-    throw UsageError("tasks --counter cannot resume from a checkpoint (a shared counter is not saved); "
-                     "leave out --checkpoint");
+    throw UsageError(
+        "tasks --counter cannot resume from a checkpoint (a shared counter is not saved); "
+        "leave out --checkpoint");
   auto const t0 = std::chrono::steady_clock::now();
-  double const serial_part_s = serial_part(w, static_cast<std::uint64_t>(std::llround(o.serial_ms * 1e6)), team);
+  double const serial_part_s =
+      serial_part(w, static_cast<std::uint64_t>(std::llround(o.serial_ms * 1e6)), team);
   auto run = execute(w, schedule, team, sv);
   std::uint64_t const count = w.counter == CounterMode::none ? 0 : counted(w, team, run.value);
   run.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -129,7 +134,8 @@ Report run_tasks(TasksOptions const& o, Team const& team, Services sv, Schedule 
   std::string const index_sum = Int256::from_u128(v.index_sum).to_string();
   std::string const kind = w.spin ? "spin" : "sleep";
   char mean[64];
-  std::snprintf(mean, sizeof(mean), "%s, mean %g ms", o.cost.c_str(), static_cast<double>(w.mean_ns) * 1e-6);
+  std::snprintf(mean, sizeof(mean), "%s, mean %g ms", o.cost.c_str(),
+                static_cast<double>(w.mean_ns) * 1e-6);
   char serial[96];
   std::snprintf(serial, sizeof(serial), "%.3f s (the tasks' total cost%s)", serial_s,
                 o.serial_ms > 0 ? " and the serial part" : "");
@@ -143,8 +149,8 @@ Report run_tasks(TasksOptions const& o, Team const& team, Services sv, Schedule 
   };
   if (o.serial_ms > 0) {
     char part[96];
-    std::snprintf(part, sizeof(part), "%.3f s (on rank 0 before the tasks; took %.3f s)", o.serial_ms * 1e-3,
-                  serial_part_s);
+    std::snprintf(part, sizeof(part), "%.3f s (on rank 0 before the tasks; took %.3f s)",
+                  o.serial_ms * 1e-3, serial_part_s);
     r.result.push_back({"serial_part_s", o.serial_ms * 1e-3, part});
   }
   if (w.counter != CounterMode::none) add_counter_fields(r, w, v.tasks, count);
@@ -153,7 +159,8 @@ Report run_tasks(TasksOptions const& o, Team const& team, Services sv, Schedule 
 }
 
 CounterMode counter_mode(std::string const& name) {
-  for (CounterMode m : {CounterMode::racy, CounterMode::locked, CounterMode::atomic, CounterMode::reduce})
+  for (CounterMode m :
+       {CounterMode::racy, CounterMode::locked, CounterMode::atomic, CounterMode::reduce})
     if (to_string(m) == name) return m;
   return CounterMode::none;
 }
@@ -167,24 +174,29 @@ void setup_tasks(CLI::App& app, Job& job) {
   sub->add_option("--ms", o->ms, "Mean cost T of a task in milliseconds (default 1)")
       ->check(CLI::Range(0.0, 3.6e6));
   sub->add_flag("--spin", o->w.spin,
-                "CPU-bound: busy-spin for the task's cost in CPU time (calibrated once, so that a 0.5 us task "
+                "CPU-bound: busy-spin for the task's cost in CPU time (calibrated once, so that a "
+                "0.5 us task "
                 "costs 0.5 us), instead of sleeping");
   sub->add_option("--cost", o->cost,
                   "Cost of task k: uniform (T), linear (T*2k/N) or random (in [0, 2T])")
       ->check(CLI::IsMember({"uniform", "linear", "random"}));
-  sub->add_option("--serial-ms", o->serial_ms,
-                  "A serial part (Amdahl's law): rank 0 alone works this many milliseconds (asleep, or "
-                  "spinning with --spin) before the tasks start; counted in wall time and speedup")
+  sub->add_option(
+         "--serial-ms", o->serial_ms,
+         "A serial part (Amdahl's law): rank 0 alone works this many milliseconds (asleep, or "
+         "spinning with --spin) before the tasks start; counted in wall time and speedup")
       ->check(CLI::Range(0.0, 3.6e6));
-  sub->add_option("--counter", o->counter,
-                  "Each task adds 1 to a counter: racy (one counter shared by a rank's threads, a plain "
-                  "read-modify-write: DELIBERATELY UNSAFE, it loses updates), locked (a mutex), atomic "
-                  "(fetch-add), or reduce (per-worker partials combined at the end); reports the lost updates")
+  sub->add_option(
+         "--counter", o->counter,
+         "Each task adds 1 to a counter: racy (one counter shared by a rank's threads, a plain "
+         "read-modify-write: DELIBERATELY UNSAFE, it loses updates), locked (a mutex), atomic "
+         "(fetch-add), or reduce (per-worker partials combined at the end); reports the lost "
+         "updates")
       ->check(CLI::IsMember({"none", "racy", "locked", "atomic", "reduce"}));
   sub->footer(
       "Examples:\n"
       "  parfold --schedule dynamic --chunk 1 tasks --count 1000 --ms 2 --cost random\n"
-      "  parfold --threads 2 tasks --count 1e7 --ms 0 --counter racy     (then locked, atomic, reduce)\n"
+      "  parfold --threads 2 tasks --count 1e7 --ms 0 --counter racy     (then locked, atomic, "
+      "reduce)\n"
       "  parfold --threads 4 tasks --count 40 --ms 10 --serial-ms 100    (Amdahl: at most 5x)");
   sub->final_callback([o, &job] {
     o->w.mean_ns = static_cast<std::uint64_t>(std::llround(o->ms * 1e6));

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <memory>
 
+#include "parfold/core/range.hpp"
 #include "workloads/int256.hpp"
 #include "workloads/tasks/counter.hpp"
-#include "parfold/core/range.hpp"
 
 namespace parfold {
 
@@ -17,8 +17,8 @@ enum class CostModel { uniform, linear, random };
 struct TasksWorkload {
   struct Partial {
     std::uint64_t tasks = 0;
-    u128 index_sum = 0;  ///< sum of k over the tasks run: proves each ran once
-    u128 cost_ns = 0;    ///< the serial time of the tasks run
+    u128 index_sum = 0;         ///< sum of k over the tasks run: proves each ran once
+    u128 cost_ns = 0;           ///< the serial time of the tasks run
     std::uint64_t counted = 0;  ///< --counter reduce: the tasks counted in the partials
 
     friend bool operator==(Partial const&, Partial const&) = default;

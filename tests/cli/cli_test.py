@@ -151,8 +151,6 @@ BAD_INPUTS = [
     (["tasks", "--count", "5", "--cost", "weird"], "--cost"),
     (["tasks", "--count", "0"], "--count: '0': must be at least 1"),
     (["--config", "/nonexistent/x.toml", "pi", "--samples", "5"], "/nonexistent/x.toml"),
-    (["lines", "top", "/nonexistent/file.txt"], "/nonexistent/file.txt: No such file or directory"),
-    (["lines", "top", "/tmp"], "/tmp: Is a directory"),
     (["lines", "grep"], "no PATTERN given"),
     (["lines", "grep", "-x", "-e"], "--regexp: 1 required PATTERNS missing"),
     (["lines", "grep", "--color=often", "a", "/etc/hostname"], "--color: 'often'"),
@@ -495,8 +493,8 @@ def lines_inconsistent_input(opts):
                   p.stderr.count("not every rank sees the same input: rank 1 (of 3): partial.txt: No such file") == 1,
                   f"{sub} partial.txt: exit {p.returncode} {p.stderr!r}")
             p = per_rank(["lines"] + sub + ["nowhere.txt"])
-            # top refuses; count and grep go on as wc (exit 1) and grep (exit 2) do.
-            said = "parfold: error: nowhere.txt:" if sub == ["top"] else "parfold: nowhere.txt:"
+            # count goes on as wc does (exit 1), grep and top as grep does (exit 2).
+            said = "parfold: nowhere.txt:"
             check(p.returncode == (1 if sub == ["count"] else 2) and p.stderr.count(said + " No such file or directory") == 1,
                   f"{sub} nowhere.txt: exit {p.returncode} {p.stderr!r}")
     print("inconsistent input across ranks is refused with one message")
@@ -524,7 +522,18 @@ def unreadable_files(opts, ranks):
                       == sorted(said.splitlines()),
                       f"lines {ours} {[os.path.basename(f) for f in files]} at {ranks} rank(s): exit {p.returncode} "
                       f"vs {want.returncode}\n{p.stdout!r}\n{want.stdout!r}\n{p.stderr!r}")
-    print(f"missing files and directories among the files: as wc and grep at {ranks} rank(s)")
+        # lines top goes on as grep does: the words of the files it could read, grep's
+        # message for each other path, status 2.
+        for files in ([missing] + paths, paths[:1] + [folder] + paths[1:], [missing, folder]):
+            p = launch(opts, ["--threads", "2", "lines", "top", "-k", "12"] + files, ranks)
+            readable = [f for f in files if os.path.isfile(f)]
+            said = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold")]
+            want = ([f"parfold: {missing}: No such file or directory"] if missing in files else []) + \
+                   ([f"parfold: {folder}: Is a directory"] if folder in files else [])
+            check(p.returncode == 2 and p.stdout == reference_top(readable, 12, False, False) and said == want,
+                  f"lines top {[os.path.basename(f) for f in files]} at {ranks} rank(s): exit {p.returncode}\n"
+                  f"{p.stdout!r}\n{p.stderr!r}")
+    print(f"missing files and directories among the files: as wc and grep at {ranks} rank(s), top as grep")
 
 
 def suite_main(suites):

@@ -8,10 +8,10 @@
 #include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -25,7 +25,6 @@
 namespace {
 
 using parfold::Range;
-
 
 parfold::Context const& ctx() { return parfold::testing_support::world_context(); }
 
@@ -45,8 +44,8 @@ std::vector<parfold::Options> all_options() {
 }
 
 std::string describe(parfold::Options const& o) {
-  return std::string(parfold::to_string(o.schedule.kind)) + " chunk " + std::to_string(o.schedule.chunk) +
-         " threads " + std::to_string(o.threads);
+  return std::string(parfold::to_string(o.schedule.kind)) + " chunk " +
+         std::to_string(o.schedule.chunk) + " threads " + std::to_string(o.threads);
 }
 
 auto const add_u64 = [](std::uint64_t& into, std::uint64_t const& from) { into += from; };
@@ -55,7 +54,8 @@ auto const add_u64 = [](std::uint64_t& into, std::uint64_t const& from) { into +
 std::uint64_t sum_squares(std::uint64_t n) { return n == 0 ? 0 : n * (n - 1) * (2 * n - 1) / 6; }
 
 TEST(Api, TriviallyCopyablePartialMatchesClosedForm) {
-  for (std::uint64_t n : {0ULL, 1ULL, 5ULL, 100003ULL}) {  // 5 items: more workers than items at 4 x 3
+  for (std::uint64_t n :
+       {0ULL, 1ULL, 5ULL, 100003ULL}) {  // 5 items: more workers than items at 4 x 3
     for (auto const& o : all_options()) {
       std::uint64_t const got = parfold::fold(
           ctx(), n, std::uint64_t{0},
@@ -115,7 +115,8 @@ TEST(Api, SerializedPartialCountsEveryItemExactlyOnce) {
 
 TEST(Api, ResultOnEveryRankIsTheSame) {
   auto const got = parfold::fold(
-      ctx(), 12345, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); }, add_u64);
+      ctx(), 12345, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); },
+      add_u64);
   auto const all = ctx().team().comm.all_gather(got);
   for (auto v : all) EXPECT_EQ(v, 12345U);
 }
@@ -147,9 +148,12 @@ TEST(Api, ExceptionOnOneRankReachesEveryRankAsJobError) {
       EXPECT_EQ(e.message(), "bad item") << kind;
       EXPECT_FALSE(e.host().empty()) << kind;
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << kind << ": slow to stop";
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5))
+        << kind << ": slow to stop";
     // The next fold runs normally.
-    EXPECT_EQ(parfold::fold(ctx(), 10, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); }, add_u64, o),
+    EXPECT_EQ(parfold::fold(
+                  ctx(), 10, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); },
+                  add_u64, o),
               10U);
   }
 }
@@ -187,7 +191,10 @@ TEST(Api, FoldsBetweenTheCallersOwnMessages) {
     MPI_Irecv(&received, 1, MPI_INT, (rank + size - 1) % size, round % 2, MPI_COMM_WORLD, &reqs[0]);
     MPI_Isend(&token, 1, MPI_INT, (rank + 1) % size, round % 2, MPI_COMM_WORLD, &reqs[1]);
     parfold::Options o;
-    o.schedule = parfold::Schedule::parse(round == 0 ? "dynamic" : round == 1 ? "guided" : "cyclic", 3);
+    o.schedule = parfold::Schedule::parse(round == 0   ? "dynamic"
+                                          : round == 1 ? "guided"
+                                                       : "cyclic",
+                                          3);
     auto const got = parfold::fold(
         mine, 5000, std::uint64_t{0},
         [](Range r, std::uint64_t& acc) {
@@ -202,12 +209,15 @@ TEST(Api, FoldsBetweenTheCallersOwnMessages) {
 
 TEST(Api, TraceOptionWritesEveryChunkAndNoSignalHandlerIsInstalled) {
   // One file name for every rank (rank 0 writes it), another for each way the test runs.
-  std::string const path = "api_test_trace_" + ctx().launcher() + std::to_string(ctx().ranks()) + ".json";
+  std::string const path =
+      "api_test_trace_" + ctx().launcher() + std::to_string(ctx().ranks()) + ".json";
   parfold::Options o;
   o.schedule = parfold::Schedule::parse("dynamic", 10);
   o.trace = path;
   o.label = "api trace";
-  EXPECT_EQ(parfold::fold(ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); }, add_u64, o),
+  EXPECT_EQ(parfold::fold(
+                ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); },
+                add_u64, o),
             1000U);
   if (ctx().is_root()) {
     std::ifstream f(path);
@@ -216,7 +226,8 @@ TEST(Api, TraceOptionWritesEveryChunkAndNoSignalHandlerIsInstalled) {
     EXPECT_NE(text.find("api trace"), std::string::npos);
     // 100 chunks of 10 items: one complete ("X") event each.
     std::size_t events = 0;
-    for (auto at = text.find("\"ph\":\"X\""); at != std::string::npos; at = text.find("\"ph\":\"X\"", at + 1)) {
+    for (auto at = text.find("\"ph\":\"X\""); at != std::string::npos;
+         at = text.find("\"ph\":\"X\"", at + 1)) {
       ++events;
     }
     EXPECT_EQ(events, 100U);
@@ -233,10 +244,12 @@ TEST(Api, TraceOptionWritesEveryChunkAndNoSignalHandlerIsInstalled) {
 TEST(Api, SeveralFoldsInARowWithDifferentTypes) {
   for (int k = 0; k < 5; ++k) {
     parfold::Options o;
-    o.schedule = parfold::Schedule::parse(k % 2 == 0 ? "dynamic" : "static", static_cast<std::uint64_t>(k));
+    o.schedule =
+        parfold::Schedule::parse(k % 2 == 0 ? "dynamic" : "static", static_cast<std::uint64_t>(k));
     o.threads = 1 + k % 3;
     std::uint64_t const a = parfold::fold(
-        ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); }, add_u64, o);
+        ctx(), 1000, std::uint64_t{0}, [](Range r, std::uint64_t& acc) { acc += r.size(); },
+        add_u64, o);
     std::map<std::uint64_t, std::uint64_t> const b = parfold::fold(
         ctx(), 100, std::map<std::uint64_t, std::uint64_t>{},
         [](Range r, std::map<std::uint64_t, std::uint64_t>& acc) {

@@ -3,13 +3,12 @@
 // sizes give exactly the independently computed results.
 #include <gtest/gtest.h>
 
-
 #include <numeric>
 #include <vector>
 
-#include "parfold/checkpoint/segments.hpp"
-#include "mpi_gtest_main.hpp"
 #include <unistd.h>
+#include "mpi_gtest_main.hpp"
+#include "parfold/checkpoint/segments.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +16,7 @@
 #include "../support/coverage.hpp"
 #include "../support/pi_reference.hpp"
 #include "../support/text_gen.hpp"
-#include "workloads/lines/lines.hpp"
+#include "workloads/lines/count/wc.hpp"
 #include "workloads/pi.hpp"
 #include "workloads/sum.hpp"
 #include "workloads/tasks.hpp"
@@ -120,7 +119,8 @@ TEST(Conformance, TasksRunExactlyOnce) {
 
 TEST(Conformance, LinesCountMatchesNaiveCount) {
   // Every rank writes the same files into its own directory.
-  auto const dir = std::filesystem::temp_directory_path() / ("parfold-conf-" + std::to_string(::getpid()));
+  auto const dir =
+      std::filesystem::temp_directory_path() / ("parfold-conf-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::vector<std::string> texts = {testing_support::random_text(11, 40, 60, true), "",
                                     testing_support::random_text(12, 300, 8, false), "\n\n",

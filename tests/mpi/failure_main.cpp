@@ -33,13 +33,15 @@ int main(int argc, char** argv) {
           }
         },
         [](std::uint64_t& into, std::uint64_t const& from) { into += from; }, opt);
-    if (ctx.is_root()) std::printf("finished: %llu items\n", static_cast<unsigned long long>(total));
+    if (ctx.is_root())
+      std::printf("finished: %llu items\n", static_cast<unsigned long long>(total));
     return 0;
   } catch (parfold::JobError const& e) {
     std::printf("rank %d caught: %s\n", rank, e.what());
     std::fflush(stdout);
     if (ctx.is_root()) {
-      std::fprintf(stderr, "parfold: error on rank %d (%s): %s\n", e.rank(), e.host().c_str(), e.message().c_str());
+      std::fprintf(stderr, "parfold: error on rank %d (%s): %s\n", e.rank(), e.host().c_str(),
+                   e.message().c_str());
     }
     return 1;
   }

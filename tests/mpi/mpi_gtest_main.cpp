@@ -9,8 +9,8 @@
 #include <functional>
 #include <memory>
 
-#include "parfold/comm/context.hpp"
 #include "mpi_gtest_main.hpp"
+#include "parfold/comm/context.hpp"
 
 namespace parfold::testing_support {
 

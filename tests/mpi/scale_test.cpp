@@ -20,7 +20,6 @@ namespace {
 using testing_support::CoverageWorkload;
 using testing_support::world_team;
 
-
 /// Which rank ran each item (a map: serialized, variable size, reduced along the tree).
 struct Owners {
   using Partial = std::map<std::uint64_t, int>;
@@ -38,15 +37,19 @@ struct Owners {
 };
 
 std::vector<Schedule> schedules() {
-  return {{ScheduleKind::dynamic, 0}, {ScheduleKind::guided, 0}, {ScheduleKind::dynamic, 1},
-          {ScheduleKind::dynamic, 7}, {ScheduleKind::guided, 3}};
+  return {{ScheduleKind::dynamic, 0},
+          {ScheduleKind::guided, 0},
+          {ScheduleKind::dynamic, 1},
+          {ScheduleKind::dynamic, 7},
+          {ScheduleKind::guided, 3}};
 }
 
 TEST(Scale, EveryItemExactlyOnce) {
   Team const& team = world_team();
   CoverageWorkload const w{20'011};
   for (Schedule const s : schedules()) {
-    SCOPED_TRACE(testing::Message() << team.ranks() << " ranks, " << to_string(s.kind) << ", chunk " << s.chunk);
+    SCOPED_TRACE(testing::Message()
+                 << team.ranks() << " ranks, " << to_string(s.kind) << ", chunk " << s.chunk);
     auto const r = execute(w, s, team, {});
     if (!team.is_root()) continue;
     for (std::uint64_t k = 0; k < w.n; ++k) ASSERT_EQ(r.value[k], 1U) << "item " << k;
@@ -71,7 +74,8 @@ TEST(Scale, TreeReductionOfMapsKeepsEveryItemOnce) {
     auto const r = execute(w, s, team, {});
     if (!team.is_root()) continue;
     ASSERT_EQ(r.value.size(), w.n);
-    for (auto const& [k, rank] : r.value) ASSERT_LT(rank, team.ranks()) << "item " << k << " ran twice";
+    for (auto const& [k, rank] : r.value)
+      ASSERT_LT(rank, team.ranks()) << "item " << k << " ran twice";
   }
 }
 
@@ -82,7 +86,8 @@ TEST(Scale, ResultsMatchSequentialTruths) {
   tasks.count = 50'000;
   tasks.mean_ns = 0;
   // Sequential truths: Random123's own Philox, and the closed form of the sum of k.
-  std::uint64_t const expect_hits = team.is_root() ? testing_support::reference_hits(pi.samples, pi.seed) : 0;
+  std::uint64_t const expect_hits =
+      team.is_root() ? testing_support::reference_hits(pi.samples, pi.seed) : 0;
   std::uint64_t const expect_index_sum = tasks.count * (tasks.count - 1) / 2;
   for (Schedule const s : schedules()) {
     SCOPED_TRACE(testing::Message() << to_string(s.kind) << ", chunk " << s.chunk);

@@ -17,8 +17,7 @@ inline std::string random_text(std::uint64_t seed, std::size_t max_line, std::si
     std::size_t const len = rng() % (max_line + 1);
     bool const binary = rng() % 4 == 0;
     for (std::size_t i = 0; i < len; ++i) {
-      out.push_back(binary ? static_cast<char>(rng() % 256)
-                           : alphabet[rng() % alphabet.size()]);
+      out.push_back(binary ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()]);
     }
     out.push_back('\n');
   }
@@ -32,7 +31,9 @@ struct NaiveCounts {
   std::uint64_t lines = 0, words = 0, bytes = 0;
 };
 inline NaiveCounts naive_wc(std::string const& text) {
-  auto is_sep = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+  auto is_sep = [](unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
   NaiveCounts c;
   c.bytes = text.size();
   std::string run;

@@ -9,8 +9,8 @@
 
 #include "../support/pi_reference.hpp"
 #include "workloads/philox.hpp"
-#include "workloads/simd/isa.hpp"
 #include "workloads/pi.hpp"
+#include "workloads/simd/isa.hpp"
 
 namespace parfold {
 namespace {
@@ -83,15 +83,19 @@ TEST(PiKernel, EverySimdKernelMatchesReference) {
   constexpr std::uint64_t kCounters = 112;
   for (std::uint64_t c0 : {std::uint64_t{0}, std::uint64_t{12345}, (std::uint64_t{1} << 32) - 13}) {
     std::uint64_t expect = 0;
-    for (std::uint64_t i = 2 * c0; i < 2 * (c0 + kCounters); ++i) expect += reference_hit(i, 99) ? 1 : 0;
+    for (std::uint64_t i = 2 * c0; i < 2 * (c0 + kCounters); ++i)
+      expect += reference_hit(i, 99) ? 1 : 0;
     EXPECT_EQ(detail::pair_hits_sse2(c0, kCounters / 4, 99), expect) << "SSE2 from counter " << c0;
     if (__builtin_cpu_supports("avx2")) {
-      EXPECT_EQ(detail::pair_hits_avx2(c0, kCounters / 8, 99), expect) << "AVX2 from counter " << c0;
+      EXPECT_EQ(detail::pair_hits_avx2(c0, kCounters / 8, 99), expect)
+          << "AVX2 from counter " << c0;
     }
     if (simd::kernel_isa() == simd::Isa::avx512) {
-      EXPECT_EQ(detail::pair_hits_avx512(c0, kCounters / 16, 99), expect) << "AVX-512 from counter " << c0;
+      EXPECT_EQ(detail::pair_hits_avx512(c0, kCounters / 16, 99), expect)
+          << "AVX-512 from counter " << c0;
     } else {
-      std::printf("AVX-512 kernel not tested: not chosen here (no AVX-512 F and BW, or PARFOLD_ISA)\n");
+      std::printf(
+          "AVX-512 kernel not tested: not chosen here (no AVX-512 F and BW, or PARFOLD_ISA)\n");
     }
   }
 }

@@ -75,8 +75,10 @@ TEST(Process, OutputPastTheMemoryLimitIsKeptWholeAndItsFileRemoved) {
     EXPECT_EQ(out.str(), want);
     EXPECT_EQ(out.size(), want.size());
   }
-  for (auto const& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    EXPECT_EQ(e.path().filename().string().rfind("parfold-output-", 0), std::string::npos) << e.path();
+  for (auto const& e :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    EXPECT_EQ(e.path().filename().string().rfind("parfold-output-", 0), std::string::npos)
+        << e.path();
   }
 }
 
@@ -94,7 +96,8 @@ TEST(Process, TimeoutEndsTheWholeGroup) {
   spec.timeout_s = 0.3;
   spec.grace_s = 0.5;
   auto const t0 = std::chrono::steady_clock::now();
-  auto const r = run("sleep 30 & echo $!; trap '' TERM; sleep 30", spec);  // ignores SIGTERM: SIGKILL after the grace
+  auto const r = run("sleep 30 & echo $!; trap '' TERM; sleep 30",
+                     spec);  // ignores SIGTERM: SIGKILL after the grace
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_TRUE(r.result.timed_out);
   EXPECT_EQ(r.result.signal, SIGKILL);
@@ -107,7 +110,9 @@ TEST(Process, StopRequestEndsItWithSigterm) {
   ChildSpec spec;
   spec.env = child_environment({});
   auto const t0 = std::chrono::steady_clock::now();
-  spec.should_stop = [&] { return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(200); };
+  spec.should_stop = [&] {
+    return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(200);
+  };
   auto const r = run("sleep 30", spec);
   EXPECT_TRUE(r.result.stopped);
   EXPECT_EQ(r.result.signal, SIGTERM);
@@ -133,7 +138,8 @@ TEST(Process, AChildThatStopsReadingIsNotAnError) {
   ChildSpec spec;
   spec.env = child_environment({});
   spec.input = input;
-  auto const r = run("head -c 10", spec);  // exits while parfold still writes: EPIPE, SIGPIPE held back
+  auto const r =
+      run("head -c 10", spec);  // exits while parfold still writes: EPIPE, SIGPIPE held back
   EXPECT_EQ(r.result.exit_code, 0);
   EXPECT_EQ(r.out, "xxxxxxxxxx");
   auto const again = run("true", spec);  // and this process is still alive to run the next
@@ -141,13 +147,15 @@ TEST(Process, AChildThatStopsReadingIsNotAnError) {
 }
 
 TEST(Environment, LaunchersRankVariablesAreDroppedTheUsersKept) {
-  for (char const* name : {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_UNIVERSE_SIZE", "OMPI_MCA_orte_hnp_uri",
-                           "OMPI_MCA_ess", "PMIX_RANK", "PMI_SIZE", "SLURM_PROCID", "SLURM_STEP_ID", "SLURM_LOCALID",
-                           "SLURM_STEP_NUM_TASKS"}) {
+  for (char const* name :
+       {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_UNIVERSE_SIZE",
+        "OMPI_MCA_orte_hnp_uri", "OMPI_MCA_ess", "PMIX_RANK", "PMI_SIZE", "SLURM_PROCID",
+        "SLURM_STEP_ID", "SLURM_LOCALID", "SLURM_STEP_NUM_TASKS"}) {
     EXPECT_TRUE(identifies_launched_rank(name)) << name;
   }
-  for (char const* name : {"PATH", "HOME", "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "OMPI_MCA_btl",
-                           "SLURM_JOB_ID", "SLURM_NTASKS", "SLURM_CPUS_PER_TASK", "PARFOLD_X"}) {
+  for (char const* name :
+       {"PATH", "HOME", "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "OMPI_MCA_btl",
+        "SLURM_JOB_ID", "SLURM_NTASKS", "SLURM_CPUS_PER_TASK", "PARFOLD_X"}) {
     EXPECT_FALSE(identifies_launched_rank(name)) << name;
   }
   ::setenv("OMPI_COMM_WORLD_SIZE", "4", 1);

@@ -106,13 +106,16 @@ TEST(Schedule, ParseAndDefaults) {
   EXPECT_EQ(parse_schedule("guided"), ScheduleKind::guided);
   EXPECT_FALSE(parse_schedule("Static").has_value());
   EXPECT_EQ(to_string(ScheduleKind::static_blocks), "static");
-  auto const chunk = [](Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain) {
+  auto const chunk = [](Schedule s, std::uint64_t items, std::uint64_t workers,
+                        std::uint64_t grain) {
     Schedule const r = resolve(s, items, workers, grain);
     return std::pair{r.chunk, r.adaptive};
   };
-  EXPECT_EQ(chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000), std::pair(5UL, false));  // explicit wins
+  EXPECT_EQ(chunk({ScheduleKind::dynamic, 5}, 100, 2, 1000),
+            std::pair(5UL, false));  // explicit wins
   EXPECT_EQ(chunk({ScheduleKind::static_blocks, 0}, 100, 3, 1), std::pair(34UL, false));
-  EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3200, 2, 1), std::pair(100UL, false));  // 16 per worker
+  EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3200, 2, 1),
+            std::pair(100UL, false));  // 16 per worker
   EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3200, 2, 1000), std::pair(1000UL, false));  // grain
   EXPECT_EQ(chunk({ScheduleKind::cyclic, 0}, 3, 8, 1), std::pair(1UL, false));
   // auto: pieces of items / (4096 workers), at least the grain
@@ -151,7 +154,7 @@ TEST(Pace, SizesChunksToTheTargetTime) {
   EXPECT_EQ(pace.chunk(1'000'000, 2, true), 250'000U);
   EXPECT_EQ(pace.chunk(3000, 2, true), target);
   EXPECT_EQ(pace.chunk(target / 2, 2, true), target / 2);  // never more than is left
-  pace.record(1, 1e3);  // very slow pieces: one at a time
+  pace.record(1, 1e3);                                     // very slow pieces: one at a time
   EXPECT_EQ(pace.chunk(1'000'000, 2, false), 1U);
 }
 

@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 class StagedFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("staged-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("staged-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -25,7 +26,8 @@ class StagedFileTest : public ::testing::Test {
 
   [[nodiscard]] std::string at(char const* name) const { return (dir_ / name).string(); }
   [[nodiscard]] std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
   }
   static std::string read(std::string const& path) {
     std::ifstream in(path, std::ios::binary);
@@ -94,7 +96,9 @@ TEST_F(StagedFileTest, RefusesAShortOrMissingStaging) {
     StagedFile f(path, partial, 10, StagedFile::Leftover::keep);
     FAIL() << "a staging file shorter than recorded was accepted";
   } catch (std::runtime_error const& e) {
-    EXPECT_NE(std::string(e.what()).find("holds 3 bytes, fewer than the 10 expected"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("holds 3 bytes, fewer than the 10 expected"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(read(partial), "abc");  // left untouched
 }

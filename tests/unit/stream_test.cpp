@@ -16,15 +16,19 @@
 namespace parfold {
 namespace {
 
-std::string record(std::uint64_t i) { return std::string(1 + i % 13, static_cast<char>('a' + i % 26)) + std::to_string(i); }
+std::string record(std::uint64_t i) {
+  return std::string(1 + i % 13, static_cast<char>('a' + i % 26)) + std::to_string(i);
+}
 
 TEST(ReorderBuffer, ReleasesEveryRecordInOrderWhateverTheArrivalOrder) {
-  for (std::size_t limit : {std::size_t{0}, std::size_t{64}, std::size_t{1} << 20}) {  // 0: every held record spills
+  for (std::size_t limit :
+       {std::size_t{0}, std::size_t{64}, std::size_t{1} << 20}) {  // 0: every held record spills
     std::vector<std::uint64_t> order(500);
     for (std::uint64_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), std::mt19937(42));
     std::vector<std::pair<std::uint64_t, std::string>> out;
-    ReorderBuffer buffer(0, [&](std::uint64_t i, std::string&& r) { out.emplace_back(i, std::move(r)); }, limit);
+    ReorderBuffer buffer(
+        0, [&](std::uint64_t i, std::string&& r) { out.emplace_back(i, std::move(r)); }, limit);
     for (std::uint64_t i : order) buffer.put(i, record(i));
     ASSERT_EQ(out.size(), order.size()) << "limit " << limit;
     for (std::uint64_t i = 0; i < out.size(); ++i) {
@@ -37,7 +41,8 @@ TEST(ReorderBuffer, ReleasesEveryRecordInOrderWhateverTheArrivalOrder) {
 
 TEST(ReorderBuffer, SkipsDoneIndicesAndReleasesPastGapsAtTheEnd) {
   std::vector<std::uint64_t> got;
-  ReorderBuffer buffer(0, [&](std::uint64_t i, std::string&&) { got.push_back(i); }, 0);
+  ReorderBuffer buffer(
+      0, [&](std::uint64_t i, std::string&&) { got.push_back(i); }, 0);
   buffer.put(3, "d");
   buffer.skip(0);
   buffer.put(1, "b");
@@ -86,14 +91,27 @@ TEST(Halt, ParsesGnuParallelsForms) {
   EXPECT_EQ(Halt::parse("-1").text(), "soon,success=1");
   EXPECT_EQ(Halt::parse("-2").text(), "now,success=1");
   EXPECT_EQ(Halt::parse("20%").text(), "soon,fail=20%");
-  for (char const* bad : {"", "now", "now,", "now,fail", "now,fail=", "now,fail=0", "now,fail=x", "later,fail=1",
-                          "now,oops=1", "soon,fail=101%", "3", "now,fail=-1"}) {
+  for (char const* bad : {"", "now", "now,", "now,fail", "now,fail=", "now,fail=0", "now,fail=x",
+                          "later,fail=1", "now,oops=1", "soon,fail=101%", "3", "now,fail=-1"}) {
     EXPECT_THROW((void)Halt::parse(bad), UsageError) << bad;
   }
 }
 
 TEST(Attempt, EncodesAndDecodesEveryField) {
-  Attempt const a{7, 2, 128 + 9, 9, true, false, false, 1.7e9, 0.25, 3, 1, "node-1", std::string("out\0put", 7), "err"};
+  Attempt const a{7,
+                  2,
+                  128 + 9,
+                  9,
+                  true,
+                  false,
+                  false,
+                  1.7e9,
+                  0.25,
+                  3,
+                  1,
+                  "node-1",
+                  std::string("out\0put", 7),
+                  "err"};
   Attempt const b = Attempt::decode(Attempt::encode(Attempt(a)));
   EXPECT_EQ(b.index, 7U);
   EXPECT_EQ(b.attempt, 2);

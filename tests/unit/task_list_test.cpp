@@ -15,7 +15,8 @@ std::string shell_output(std::string const& command) {
   std::FILE* p = ::popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;)
+    out.append(buf.data(), n);
   ::pclose(p);
   return out;
 }
@@ -33,7 +34,8 @@ TEST(TaskList, CommentsAndEmptyLinesAreNotTasks) {
 }
 
 TEST(TaskList, ArgumentsReachTheProgramExactly) {
-  for (std::string const arg : {"plain", "two words", "it's", "$HOME `id` $(id) \\ \"q\"", "*", "-n", "'", "a'b'c"}) {
+  for (std::string const arg :
+       {"plain", "two words", "it's", "$HOME `id` $(id) \\ \"q\"", "*", "-n", "'", "a'b'c"}) {
     auto const tasks = parse_tasks(arg + "\n", "printf '[%s]' {}");
     ASSERT_EQ(tasks.size(), 1U) << arg;
     EXPECT_EQ(shell_output(tasks[0].command), "[" + arg + "]") << tasks[0].command;

@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "parfold/comm/launch.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/comm/launch.hpp"
 
 namespace parfold {
 namespace {

@@ -32,7 +32,9 @@ P from_bytes(std::string const& bytes) {
 /// What identifies a workload's input in a checkpoint (files: sizes, times, contents).
 template <class W>
 std::string input_identity(W const& w) {
-  if constexpr (requires { { w.input_identity() } -> std::convertible_to<std::string>; }) {
+  if constexpr (requires {
+                  { w.input_identity() } -> std::convertible_to<std::string>;
+                }) {
     return w.input_identity();
   } else {
     return {};

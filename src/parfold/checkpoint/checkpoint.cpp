@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <sstream>
 
-#include "parfold/core/errors.hpp"
-#include "parfold/io/staged_file.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/core/errors.hpp"
 #include "parfold/core/hash.hpp"
+#include "parfold/io/staged_file.hpp"
 
 namespace parfold {
 
@@ -78,25 +78,28 @@ CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::str
   if (team.is_root() && std::filesystem::exists(path_)) {
     CheckpointState found;
     if (std::string const why = read(path_, found); !why.empty()) {
-      error = "--checkpoint " + path_ + ": " + why + "; delete it to start over";
+      error = " " + path_ + ": " + why + "; delete it to start over";
     } else if (found.job != state_.job || found.items != items) {
-      error = "--checkpoint " + path_ + " belongs to another job (other workload, options or input):\n  it holds:  " +
-              found.job + "\n  this job:  " + state_.job + "\ndelete it or choose another file to start over";
+      error =
+          " " + path_ +
+          " belongs to another job (other workload, options or input):\n  it holds:  " + found.job +
+          "\n  this job:  " + state_.job + "\ndelete it or choose another file to start over";
     } else {
       state_ = std::move(found);
     }
   } else if (team.is_root()) {
-    if (std::string const why = cannot_write(path_); !why.empty()) error = "--checkpoint " + path_ + ": " + why;
+    if (std::string const why = cannot_write(path_); !why.empty()) error = " " + path_ + ": " + why;
   }
   team.comm.broadcast(error);
   team.comm.broadcast(state_.done);
-  if (!error.empty()) throw UsageError(error);
+  if (!error.empty()) throw FileError(FileError::Role::checkpoint, error);
   last_ = std::chrono::steady_clock::now();
   return state_;
 }
 
 bool Checkpoint::due() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count() >= every_s_;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count() >=
+         every_s_;
 }
 
 void Checkpoint::save(std::uint64_t done, std::string const& partial) {

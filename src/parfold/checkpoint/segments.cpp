@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "parfold/core/exit_codes.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/stop/stop.hpp"
 
@@ -16,8 +15,9 @@ constexpr double kSegmentTarget_s = 1.0;
 constexpr std::uint64_t kFirstSegmentDivisor = 4096;
 }  // namespace
 
-SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
-                         double last_s, std::uint64_t grain, bool finished) {
+SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items,
+                         std::uint64_t last_items, double last_s, std::uint64_t grain,
+                         bool finished) {
   SegmentPlan p;
   p.stop = team.comm.max(static_cast<int>(stop_requested()));
   if (team.is_root()) {
@@ -29,7 +29,8 @@ SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t i
       double const scale = std::clamp(kSegmentTarget_s / std::max(last_s, 1e-6), 0.25, 4.0);
       next = static_cast<double>(last_items) * scale;
     }
-    p.next = std::max(least, ceil_div(static_cast<std::uint64_t>(std::min(next, 1.8e19)), grain) * grain);
+    p.next = std::max(least,
+                      ceil_div(static_cast<std::uint64_t>(std::min(next, 1.8e19)), grain) * grain);
     p.save = finished || p.stop != 0 || cp.due();
   }
   team.comm.broadcast(p.next);
@@ -44,14 +45,12 @@ void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
 
 void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items) {
   char share[64];
-  std::snprintf(share, sizeof(share), "%.1f%%", 100.0 * static_cast<double>(done) / static_cast<double>(items));
-  std::string const held = "the checkpoint " + cp.path() + " holds " + group_digits(done) + " of " +
-                           count_of(items, "item") + " (" + share + ")";
-  if (static_cast<StopReason>(reason) == StopReason::timeout) {
-    throw Stopped("--timeout exceeded: " + held + "; run the same command again to resume", exit_code::kTimeout);
-  }
-  throw Stopped("stopped by " + stop_signal_name() + ": " + held + "; run the same command again to resume",
-                exit_code::kStopped);
+  std::snprintf(share, sizeof(share), "%.1f%%",
+                100.0 * static_cast<double>(done) / static_cast<double>(items));
+  throw stop_error(static_cast<StopReason>(reason), true,
+                   ": the checkpoint " + cp.path() + " holds " + group_digits(done) + " of " +
+                       count_of(items, "item") + " (" + share +
+                       "); run the same command again to resume");
 }
 
 }  // namespace parfold

@@ -20,14 +20,16 @@ namespace parfold {
 /// one that cannot be read is bad input (UsageError on every rank).
 /// \note With MPI this is a collective operation over all ranks.
 template <class P>
-void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state, P& into) {
+void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state,
+                     P& into) {
   if (state.done == 0) return;
   on_root(team, [&] {
     try {
       into = from_bytes<P>(state.partial);
     } catch (std::exception const& e) {
-      throw UsageError("--checkpoint " + cp.path() + ": its partial result cannot be read (" + e.what() +
-                       "); delete it to start over");
+      throw FileError(FileError::Role::checkpoint, " " + cp.path() +
+                                                       ": its partial result cannot be read (" +
+                                                       e.what() + "); delete it to start over");
     }
   });
 }
@@ -41,15 +43,17 @@ struct SegmentPlan {
 /// Rank 0 decides (segment size from the time of the last one, whether to save);
 /// every rank learns; any rank's stop request stops all.
 /// \note With MPI this is a collective operation over all ranks.
-SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items, std::uint64_t last_items,
-                         double last_s, std::uint64_t grain, bool finished);
+SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t items,
+                         std::uint64_t last_items, double last_s, std::uint64_t grain,
+                         bool finished);
 /// Rank 0 writes the checkpoint with the partial result `state()` returns (called on
 /// rank 0 only); every rank learns whether that worked (JobError if not).
 /// \note With MPI this is a collective operation over all ranks.
 void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
                      std::function<std::string()> const& state);
 /// Ends a job that was asked to stop after its checkpoint was written (throws Stopped).
-[[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items);
+[[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done,
+                          std::uint64_t items);
 
 /// Runs the items [done, items) in order, segment by segment: `segment(Range)` runs one
 /// and folds its result in. Without a checkpoint (`cp` null) segments hold `most` items;
@@ -58,15 +62,17 @@ void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
 /// job stops there. With no items at all, one empty segment runs.
 /// \note With MPI this is a collective operation over all ranks.
 template <class Segment>
-void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::uint64_t done, std::uint64_t grain,
-                  std::uint64_t most, Segment&& segment, std::function<std::string()> const& state) {
+void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::uint64_t done,
+                  std::uint64_t grain, std::uint64_t most, Segment&& segment,
+                  std::function<std::string()> const& state) {
   SegmentPlan plan{most};
   if (cp != nullptr) plan = plan_segment(team, *cp, items, 0, 0.0, grain, done == items);
   for (bool first = true; done < items || (first && items == 0); first = false) {
     Range const part{done, done + std::min({plan.next, most, items - done})};
     auto const t0 = std::chrono::steady_clock::now();
     segment(part);
-    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double const seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     done = part.end;
     if (cp == nullptr) continue;
     plan = plan_segment(team, *cp, items, part.size(), seconds, grain, done == items);
@@ -81,7 +87,8 @@ void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::ui
 /// result is the full reduction on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team, Services services) {
+JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team,
+                                                    Services services) {
   using Partial = typename W::Partial;
   Checkpoint& cp = *services.checkpoint;
   auto const t0 = std::chrono::steady_clock::now();
@@ -108,7 +115,8 @@ JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team
 /// (other ranks hold the identity); with a checkpoint, in checkpointed segments.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team, Services services) {
+JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team,
+                                       Services services) {
   if (services.checkpoint != nullptr) return execute_checkpointed(w, s, team, services);
   return execute_part(w, s, team, services);
 }

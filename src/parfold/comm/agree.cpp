@@ -12,8 +12,8 @@ namespace parfold {
 
 void agree_on_error(Team const& team, std::string const& error) {
   std::vector<std::string> const all = team.comm.all_gather(error);
-  bool const all_failed =
-      std::all_of(all.begin(), all.end(), [&](std::string const& e) { return !e.empty() && e == all[0]; });
+  bool const all_failed = std::all_of(
+      all.begin(), all.end(), [&](std::string const& e) { return !e.empty() && e == all[0]; });
   if (all_failed) throw UsageError(all[0]);
   std::string message;
   for (std::size_t r = 0; r < all.size(); ++r) {
@@ -24,7 +24,8 @@ void agree_on_error(Team const& team, std::string const& error) {
   if (!message.empty()) throw JobError("not every rank sees the same input: " + message);
 }
 
-void require_same(Team const& team, std::vector<std::int64_t> const& values, std::string const& what) {
+void require_same(Team const& team, std::vector<std::int64_t> const& values,
+                  std::string const& what) {
   auto const all = team.comm.all_gather(values);
   for (auto const& v : all) {
     if (v != all[0]) throw JobError(what);
@@ -52,8 +53,6 @@ void on_root(Team const& team, std::function<void()> const& step) {
   if (failure.first == 1) throw JobError(failure.second);
 }
 
-bool any_rank(Team const& team, bool flag) {
-  return team.comm.any(flag);
-}
+bool any_rank(Team const& team, bool flag) { return team.comm.any(flag); }
 
 }  // namespace parfold

@@ -17,7 +17,8 @@ void agree_on_error(Team const& team, std::string const& error);
 
 /// Throws JobError(`what`) on every rank unless all ranks hold the same `values`.
 /// \note With MPI this is a collective operation over all ranks.
-void require_same(Team const& team, std::vector<std::int64_t> const& values, std::string const& what);
+void require_same(Team const& team, std::vector<std::int64_t> const& values,
+                  std::string const& what);
 
 /// Rank 0's `value`, on every rank.
 /// \note With MPI this is a collective operation over all ranks.

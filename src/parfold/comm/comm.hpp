@@ -2,15 +2,15 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
-#include <algorithm>
 #include <chrono>
 #include <functional>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <vector>
 

@@ -106,7 +106,8 @@ Context::Context(int& argc, char**& argv, std::optional<int> threads) {
     team_ = Team::local(threads.value_or(static_cast<int>(affinity_cpus().size())));
   } else {
     // Only each rank's main thread calls MPI; workers never do.
-    env_ = std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled, true);
+    env_ = std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled,
+                                                     true);
     Comm const world{boost::mpi::communicator()};
     team_ = Team::over(world.dup(), threads.value_or(0) > 0 ? *threads : fair_share(world));
   }

@@ -21,10 +21,10 @@ namespace parfold {
 /// first_worker(r) .. first_worker(r) + threads[r] - 1. Cheap to copy (copies share
 /// the communicators).
 struct Team {
-  Comm comm;                 ///< the job's collectives (gathers, reductions, agreement)
-  Comm dispatch;             ///< chunk requests and grants (run/dispatch)
-  Comm observe;              ///< progress counts and clock alignment (observe/monitor)
-  Comm failure;              ///< failure notices (comm/failure)
+  Comm comm;                    ///< the job's collectives (gathers, reductions, agreement)
+  Comm dispatch;                ///< chunk requests and grants (run/dispatch)
+  Comm observe;                 ///< progress counts and clock alignment (observe/monitor)
+  Comm failure;                 ///< failure notices (comm/failure)
   std::vector<int> threads{1};  ///< threads of each rank
   std::string host;
   std::string launcher = "none";

@@ -43,7 +43,8 @@ void FailureNotices::receive(int source) {
 bool FailureNotices::heard() {
   if (!team_.failure.uses_mpi()) return false;
   from_.resize(static_cast<std::size_t>(team_.ranks()), 0);
-  while (auto const st = team_.failure.mpi().iprobe(boost::mpi::any_source, kNoticeTag)) receive(st->source());
+  while (auto const st = team_.failure.mpi().iprobe(boost::mpi::any_source, kNoticeTag))
+    receive(st->source());
   for (char f : from_) {
     if (f != 0) return true;
   }

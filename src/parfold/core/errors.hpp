@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -37,12 +38,54 @@ class JobError : public std::runtime_error {
   std::string host_;
 };
 
-/// The job stopped early on request (a signal, --timeout) after writing what it had to
-/// keep: every rank knows; the program prints the message and exits with `exit_code`.
+/// A file the caller named for the job that cannot be used: its checkpoint, its ordered
+/// output or its trace (missing folder, no permission, another job's checkpoint, an input
+/// given as output). Bad input, as UsageError; what() reads "ROLE PATH: reason", ROLE
+/// being role_name(role()), so that a program can name the file by its own option.
+class FileError : public UsageError {
+ public:
+  enum class Role { checkpoint, output, trace };
+  /// `rest` follows the role's name: " PATH: reason", " PATH is also an input file".
+  FileError(Role role, std::string rest)
+      : UsageError(std::string(role_name(role)) + rest), role_(role), rest_(std::move(rest)) {}
+  [[nodiscard]] Role role() const { return role_; }
+  [[nodiscard]] std::string const& rest() const { return rest_; }
+  [[nodiscard]] static char const* role_name(Role role) {
+    switch (role) {
+      case Role::checkpoint:
+        return "checkpoint";
+      case Role::output:
+        return "output";
+      case Role::trace:
+        return "trace";
+    }
+    return "file";
+  }
+
+ private:
+  Role role_;
+  std::string rest_;
+};
+
+/// The job stopped early on request (a stop signal, the time limit) after writing what it
+/// had to keep: every rank knows. The facts say why and whether a checkpoint holds the
+/// job; what() words them without the program's options ("stopped by SIGTERM: the
+/// checkpoint c.ckpt holds 4 of 9 items (44.4%); run the same command again to resume").
 class Stopped : public std::runtime_error {
  public:
-  Stopped(std::string const& what, int code) : std::runtime_error(what), exit_code(code) {}
-  int exit_code;
+  enum class Cause { signal, time_limit };
+  struct Facts {
+    Cause cause = Cause::signal;
+    int signal = 0;      ///< the signal that asked for the stop (Cause::signal; 0 if unknown)
+    bool kept = false;   ///< a checkpoint holds the job: running it again resumes it
+    std::string detail;  ///< what was kept or done, with its leading ": " or "; " (may be empty)
+  };
+  Stopped(Facts facts, std::string const& cause_text)
+      : std::runtime_error(cause_text + facts.detail), facts_(std::move(facts)) {}
+  [[nodiscard]] Facts const& facts() const { return facts_; }
+
+ private:
+  Facts facts_;
 };
 
 }  // namespace parfold

@@ -45,7 +45,8 @@ Schedule Schedule::parse(std::string_view kind, std::uint64_t chunk) {
 Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain) {
   if (s.chunk != 0) return {s.kind, s.chunk, false};
   auto const pieces = [&](std::uint64_t per_worker) {
-    std::uint64_t const size = workers > items / per_worker ? 1 : ceil_div(items, workers * per_worker);
+    std::uint64_t const size =
+        workers > items / per_worker ? 1 : ceil_div(items, workers * per_worker);
     return std::max<std::uint64_t>({1, grain, size});
   };
   switch (s.kind) {
@@ -61,7 +62,11 @@ Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers, std::ui
 }
 
 ChunkPlan::ChunkPlan(Range range, Schedule schedule, std::uint64_t workers)
-    : range_(range), kind_(schedule.kind), adaptive_(schedule.adaptive), workers_(workers), chunk_(schedule.chunk) {
+    : range_(range),
+      kind_(schedule.kind),
+      adaptive_(schedule.adaptive),
+      workers_(workers),
+      chunk_(schedule.chunk) {
   assert(workers > 0 && chunk_ > 0);
   std::uint64_t const n = range.size();
   switch (layout()) {

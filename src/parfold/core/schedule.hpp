@@ -41,7 +41,8 @@ inline constexpr std::uint64_t kPiecesPerWorker = 4096;
 /// grain (the smallest chunk worth dispatching): an explicit chunk wins; otherwise
 /// static takes one block per worker, cyclic about kChunksPerWorker chunks per worker,
 /// and dynamic and guided become adaptive (pieces of at least the grain).
-[[nodiscard]] Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers, std::uint64_t grain);
+[[nodiscard]] Schedule resolve(Schedule s, std::uint64_t items, std::uint64_t workers,
+                               std::uint64_t grain);
 
 /// The chunks of one job, numbered 0..count()-1 in range order, computed identically on
 /// every rank. Static: one block per worker, each cut into pieces of `chunk` items.

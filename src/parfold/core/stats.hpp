@@ -25,7 +25,8 @@ struct WorkerStats {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& rank& thread& host& chunks& items& busy_s& finish_s& peak_rss_kib& smallest_chunk& largest_chunk;
+    ar& rank& thread& host& chunks& items& busy_s& finish_s& peak_rss_kib& smallest_chunk&
+        largest_chunk;
   }
 };
 

@@ -15,7 +15,8 @@ namespace parfold {
 
 DescriptorSource::DescriptorSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);  // best effort
+  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode))
+    ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);  // best effort
 }
 
 std::optional<std::size_t> DescriptorSource::read(char* into, std::size_t size) {
@@ -45,7 +46,10 @@ void BufferPool::give(std::string buffer) {
 
 LineBlockReader::LineBlockReader(std::unique_ptr<ByteSource> source, std::size_t block_bytes,
                                  std::shared_ptr<BufferPool> pool)
-    : source_(std::move(source)), block_(block_bytes), pool_(std::move(pool)), thread_([this] { run(); }) {}
+    : source_(std::move(source)),
+      block_(block_bytes),
+      pool_(std::move(pool)),
+      thread_([this] { run(); }) {}
 
 LineBlockReader::~LineBlockReader() {
   quit_.store(true);
@@ -75,7 +79,9 @@ void LineBlockReader::run() {
       eof_ = true;
     } else {
       void const* nl = ::memrchr(buffer.data(), '\n', *n);
-      if (nl != nullptr) lines_end_ = pending_.size() + static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1;
+      if (nl != nullptr)
+        lines_end_ = pending_.size() +
+                     static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1;
       pending_.append(buffer.data(), *n);
     }
     more_.notify_all();

@@ -10,9 +10,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
-#include <thread>
 
 namespace parfold {
 
@@ -75,7 +75,8 @@ class LineBlockReader {
   /// whole lines in hand (so that a slow stream, `tail -f`, still moves). Nothing at the
   /// end of the input, or once `give_up()` returns true (checked every 50 ms). Throws
   /// what the source threw.
-  std::optional<std::string> next(std::chrono::milliseconds linger, std::function<bool()> const& give_up);
+  std::optional<std::string> next(std::chrono::milliseconds linger,
+                                  std::function<bool()> const& give_up);
 
  private:
   void run();

@@ -12,20 +12,26 @@
 namespace parfold {
 
 StagedFile::StagedFile(std::string path, std::string staging, Leftover leftover)
-    : path_(std::move(path)), staging_(std::move(staging)), leftover_(leftover), f_(std::fopen(staging_.c_str(), "wbe")) {
+    : path_(std::move(path)),
+      staging_(std::move(staging)),
+      leftover_(leftover),
+      f_(std::fopen(staging_.c_str(), "wbe")) {
   if (f_ == nullptr) fail("create");
 }
 
 StagedFile::StagedFile(std::string path, std::string staging, std::uint64_t keep, Leftover leftover)
-    : path_(std::move(path)), staging_(std::move(staging)), leftover_(leftover), f_(std::fopen(staging_.c_str(), "r+be")) {
+    : path_(std::move(path)),
+      staging_(std::move(staging)),
+      leftover_(leftover),
+      f_(std::fopen(staging_.c_str(), "r+be")) {
   if (f_ == nullptr) fail("reopen");
   struct stat st {};
   if (::fstat(fileno(f_), &st) != 0) fail("inspect");
   if (static_cast<std::uint64_t>(st.st_size) < keep) {
     std::fclose(f_);
     f_ = nullptr;
-    throw std::runtime_error(staging_ + " holds " + std::to_string(st.st_size) + " bytes, fewer than the " +
-                             std::to_string(keep) + " expected");
+    throw std::runtime_error(staging_ + " holds " + std::to_string(st.st_size) +
+                             " bytes, fewer than the " + std::to_string(keep) + " expected");
   }
   if (::ftruncate(fileno(f_), static_cast<off_t>(keep)) != 0 || std::fseek(f_, 0, SEEK_END) != 0) {
     fail("truncate");
@@ -39,7 +45,8 @@ StagedFile::~StagedFile() {
 }
 
 void StagedFile::fail(char const* doing) const {
-  throw std::runtime_error(std::string("cannot ") + doing + " " + staging_ + ": " + std::strerror(errno));
+  throw std::runtime_error(std::string("cannot ") + doing + " " + staging_ + ": " +
+                           std::strerror(errno));
 }
 
 void StagedFile::write(std::string_view data) {
@@ -63,7 +70,8 @@ void StagedFile::commit() {
     throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(why));
   }
   // The rename is durable once the directory is synced.
-  if (int const dir = ::open(std::filesystem::absolute(path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (int const dir =
+          ::open(std::filesystem::absolute(path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
       dir >= 0) {
     ::fsync(dir);
     ::close(dir);
@@ -73,12 +81,15 @@ void StagedFile::commit() {
 std::string cannot_write(std::string const& path) {
   std::filesystem::path const dir = std::filesystem::absolute(path).parent_path();
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return "directory " + dir.string() + " does not exist";
+  if (!std::filesystem::is_directory(dir, ec))
+    return "directory " + dir.string() + " does not exist";
   if (::access(dir.c_str(), W_OK) != 0) return "cannot write in " + dir.string();
   if (std::filesystem::is_directory(path, ec)) return "is a directory";
   return "";
 }
 
-std::string temporary_name(std::string const& path) { return path + ".tmp." + std::to_string(::getpid()); }
+std::string temporary_name(std::string const& path) {
+  return path + ".tmp." + std::to_string(::getpid());
+}
 
 }  // namespace parfold

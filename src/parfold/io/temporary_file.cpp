@@ -13,11 +13,12 @@ namespace parfold {
 
 TemporaryFile::TemporaryFile(char const* what) {
   char const* dir = std::getenv("TMPDIR");
-  std::string name = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/parfold-" + what + "-XXXXXX";
+  std::string name =
+      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/parfold-" + what + "-XXXXXX";
   int const fd = ::mkstemp(name.data());
   if (fd < 0) {
-    throw std::runtime_error("cannot create a temporary file in " + name.substr(0, name.rfind('/')) + ": " +
-                             std::strerror(errno));
+    throw std::runtime_error("cannot create a temporary file in " +
+                             name.substr(0, name.rfind('/')) + ": " + std::strerror(errno));
   }
   path_ = name;
   cleanup_.emplace(path_);
@@ -34,7 +35,8 @@ TemporaryFile::~TemporaryFile() {
 }
 
 void TemporaryFile::fail(char const* doing) const {
-  throw std::runtime_error("cannot " + std::string(doing) + " " + path_ + ": " + std::strerror(errno));
+  throw std::runtime_error("cannot " + std::string(doing) + " " + path_ + ": " +
+                           std::strerror(errno));
 }
 
 std::uint64_t TemporaryFile::append(std::string_view bytes) {

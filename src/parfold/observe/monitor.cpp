@@ -17,10 +17,10 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "parfold/core/errors.hpp"
-#include "parfold/io/staged_file.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/io/staged_file.hpp"
 #include "parfold/observe/units.hpp"
 
 namespace parfold {
@@ -52,7 +52,8 @@ std::int64_t test_skew_ns(int rank) {
     auto const comma = s.find(',');
     s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
   }
-  return s.empty() ? 0 : static_cast<std::int64_t>(std::strtod(std::string(s).c_str(), nullptr) * 1e9);
+  return s.empty() ? 0
+                   : static_cast<std::int64_t>(std::strtod(std::string(s).c_str(), nullptr) * 1e9);
 }
 
 }  // namespace
@@ -71,12 +72,12 @@ Monitor::Monitor(Team const& team, MonitorOptions const& options)
     progress = options.progress.value_or(tty_ && !options.json) ? 1 : 0;
     if (!options.trace_path.empty()) {
       if (std::string const why = cannot_write(options.trace_path); !why.empty()) {
-        error = "--trace " + options.trace_path + ": " + why;
+        error = " " + options.trace_path + ": " + why;
       }
     }
   }
   if (from_root(team, error.empty() ? 0 : 1) != 0) {
-    throw UsageError(team.is_root() ? error : "bad --trace");
+    throw FileError(FileError::Role::trace, error);
   }
   progress_ = from_root(team, progress) == 1;
   trace_ = !options.trace_path.empty();
@@ -138,7 +139,8 @@ void Monitor::begin_run(std::uint64_t items) {
 
 std::uint64_t Monitor::local_done() const {
   std::uint64_t sum = 0;
-  for (std::size_t t = 0; t < events_.size(); ++t) sum += done_[t].items.load(std::memory_order_relaxed);
+  for (std::size_t t = 0; t < events_.size(); ++t)
+    sum += done_[t].items.load(std::memory_order_relaxed);
   return sum;
 }
 
@@ -159,14 +161,16 @@ void Monitor::report_progress(bool final) {
       if (msg[1] != 0) ++finals_;
     }
   }
-  next_tick_ = now + (tty_ ? std::chrono::nanoseconds(kTtyInterval) : std::chrono::nanoseconds(kLogInterval));
+  next_tick_ = now + (tty_ ? std::chrono::nanoseconds(kTtyInterval)
+                           : std::chrono::nanoseconds(kLogInterval));
   if ((!final && !running_) || !display_) return;
   std::uint64_t const done =
       local_done() + std::accumulate(remote_done_.begin(), remote_done_.end(), std::uint64_t{0});
   std::uint64_t const total = std::max(job_total_ != 0 ? job_total_ : runs_total_, done);
   double const elapsed = std::chrono::duration<double>(now - started_).count();
   double const rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-  double const pct = total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
+  double const pct =
+      total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
   std::string line = options_.label + ": " + si(static_cast<double>(done)) + " / " +
                      si(static_cast<double>(total)) + " " + options_.unit;
   char buf[96];
@@ -229,10 +233,10 @@ void Monitor::finish(RunInfo const& about, std::string const& workload) {
 }
 
 void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
-                                 std::vector<std::string> const& hosts,
-                                 std::vector<std::int64_t> const& offsets,
-                                 std::vector<std::int64_t> const& rtts, RunInfo const& about,
-                                 std::string const& workload) const {
+                          std::vector<std::string> const& hosts,
+                          std::vector<std::int64_t> const& offsets,
+                          std::vector<std::int64_t> const& rtts, RunInfo const& about,
+                          std::string const& workload) const {
   using nlohmann::json;
   std::string const& path = options_.trace_path;
   StagedFile file(path, temporary_name(path));
@@ -246,44 +250,48 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
   };
   for (std::size_t r = 0; r < per_rank.size(); ++r) {
     sep();
-    std::fprintf(f,
-                 "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"name\":%s}},\n"
-                 "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"sort_index\":%zu}}",
-                 r, json("rank " + std::to_string(r) + " (" + hosts[r] + ")").dump().c_str(), r, r);
-    int const threads = r < about.threads.size() ? about.threads[r] : 0;  // none when no run ran (no input)
+    std::fprintf(
+        f,
+        "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"name\":%s}},\n"
+        "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"sort_index\":%zu}}",
+        r, json("rank " + std::to_string(r) + " (" + hosts[r] + ")").dump().c_str(), r, r);
+    int const threads =
+        r < about.threads.size() ? about.threads[r] : 0;  // none when no run ran (no input)
     for (int t = 0; t < threads; ++t) {
       std::fprintf(f,
-                   ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%zu,\"tid\":%d,\"args\":{\"name\":\"thread %d\"}}",
+                   ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%zu,\"tid\":%d,\"args\":{"
+                   "\"name\":\"thread %d\"}}",
                    r, t, t);
     }
     std::string const host = json(hosts[r]).dump();
     for (ChunkEvent const& e : per_rank[r]) {
       sep();
-      std::fprintf(f,
-                   "{\"name\":\"chunk %llu\",\"cat\":%s,\"ph\":\"X\",\"pid\":%zu,\"tid\":%u,"
-                   "\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"run\":%u,\"chunk\":%llu,\"begin\":%llu,"
-                   "\"items\":%llu,\"status\":%d,\"host\":%s}}",
-                   static_cast<unsigned long long>(e.index), cat.c_str(), r, e.thread,
-                   static_cast<double>(e.start_ns) / 1e3,
-                   static_cast<double>(e.end_ns - e.start_ns) / 1e3, e.run,
-                   static_cast<unsigned long long>(e.index), static_cast<unsigned long long>(e.begin),
-                   static_cast<unsigned long long>(e.items), e.status, host.c_str());
+      std::fprintf(
+          f,
+          "{\"name\":\"chunk %llu\",\"cat\":%s,\"ph\":\"X\",\"pid\":%zu,\"tid\":%u,"
+          "\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"run\":%u,\"chunk\":%llu,\"begin\":%llu,"
+          "\"items\":%llu,\"status\":%d,\"host\":%s}}",
+          static_cast<unsigned long long>(e.index), cat.c_str(), r, e.thread,
+          static_cast<double>(e.start_ns) / 1e3, static_cast<double>(e.end_ns - e.start_ns) / 1e3,
+          e.run, static_cast<unsigned long long>(e.index), static_cast<unsigned long long>(e.begin),
+          static_cast<unsigned long long>(e.items), e.status, host.c_str());
     }
   }
-  json const other = {{"workload", workload},
-                      {"schedule", to_string(about.schedule.kind)},
-                      {"chunk", about.schedule.adaptive ? json("auto") : json(about.schedule.chunk)},
-                      {"chunks", about.chunks},
-                      {"items", about.items},
-                      {"runs", runs_},
-                      {"ranks", about.ranks},
-                      {"threads", about.threads},
-                      {"hosts", hosts},
-                      {"wall_s", about.wall_s},
-                      {"job_s", std::chrono::duration<double>(Clock::now() - epoch_).count()},
-                      {"clock_offset_ns", offsets},
-                      {"clock_rtt_ns", rtts},
-                      {"version", PARFOLD_VERSION}};
+  json const other = {
+      {"workload", workload},
+      {"schedule", to_string(about.schedule.kind)},
+      {"chunk", about.schedule.adaptive ? json("auto") : json(about.schedule.chunk)},
+      {"chunks", about.chunks},
+      {"items", about.items},
+      {"runs", runs_},
+      {"ranks", about.ranks},
+      {"threads", about.threads},
+      {"hosts", hosts},
+      {"wall_s", about.wall_s},
+      {"job_s", std::chrono::duration<double>(Clock::now() - epoch_).count()},
+      {"clock_offset_ns", offsets},
+      {"clock_rtt_ns", rtts},
+      {"version", PARFOLD_VERSION}};
   std::fprintf(f, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":%s}\n",
                other.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
   file.commit();

@@ -12,17 +12,15 @@
 #include <utility>
 #include <vector>
 
-#include "parfold/core/range.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/core/range.hpp"
 #include "parfold/core/stats.hpp"
 
 namespace parfold {
 
-
-
 /// What a job's observers should do, as given on the command line.
 struct MonitorOptions {
-  std::string trace_path;       ///< --trace FILE; empty: no trace
+  std::string trace_path;        ///< --trace FILE; empty: no trace
   std::optional<bool> progress;  ///< --progress / --no-progress; unset: when stderr is a tty
   bool json = false;             ///< --json turns the default progress off
   std::string label;             ///< the workload's name, shown on the progress line
@@ -38,7 +36,8 @@ struct ChunkEvent {
   std::uint64_t items = 0;
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
-  std::int32_t status = 0;  ///< what the chunk's items reported (a task's exit status), 0 if nothing
+  std::int32_t status =
+      0;  ///< what the chunk's items reported (a task's exit status), 0 if nothing
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
@@ -112,20 +111,21 @@ class Monitor {
   [[nodiscard]] std::uint64_t local_done() const;
   void align_clocks();
   /// Rank 0: writes the trace atomically (StagedFile); throws when it cannot.
-  void write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank, std::vector<std::string> const& hosts,
-                   std::vector<std::int64_t> const& offsets, std::vector<std::int64_t> const& rtts,
-                   RunInfo const& about, std::string const& workload) const;
+  void write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
+                   std::vector<std::string> const& hosts, std::vector<std::int64_t> const& offsets,
+                   std::vector<std::int64_t> const& rtts, RunInfo const& about,
+                   std::string const& workload) const;
 
   Team team_;
   MonitorOptions options_;
   bool trace_ = false;
   bool progress_ = false;
   bool tty_ = false;
-  Clock::time_point epoch_;   ///< this rank's zero
-  std::int64_t offset_ns_ = 0;  ///< rank 0's clock minus this rank's clock (estimate)
+  Clock::time_point epoch_;        ///< this rank's zero
+  std::int64_t offset_ns_ = 0;     ///< rank 0's clock minus this rank's clock (estimate)
   std::int64_t clock_rtt_ns_ = 0;  ///< round trip of the estimate
-  std::int64_t shift_ns_ = 0;   ///< this rank's times + shift = times from rank 0's epoch
-  std::uint32_t run_ = 0;       ///< the current run
+  std::int64_t shift_ns_ = 0;      ///< this rank's times + shift = times from rank 0's epoch
+  std::uint32_t run_ = 0;          ///< the current run
   std::uint32_t runs_ = 0;
   bool running_ = false;
 
@@ -135,8 +135,8 @@ class Monitor {
     std::int32_t status = 0;  ///< of the running chunk (its worker only)
   };
   std::unique_ptr<Counter[]> done_;
-  std::uint64_t done_before_ = 0;   ///< this rank's items in earlier runs
-  std::uint64_t runs_total_ = 0;    ///< items of the runs so far
+  std::uint64_t done_before_ = 0;  ///< this rank's items in earlier runs
+  std::uint64_t runs_total_ = 0;   ///< items of the runs so far
   std::uint64_t job_total_ = 0;
   std::vector<std::uint64_t> remote_done_;  ///< rank 0: last count heard from each rank
   Clock::time_point next_tick_;

@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "parfold/core/exit_codes.hpp"
-
 namespace parfold {
 
 void OrderedSink::put(std::string_view bytes) {
@@ -49,39 +47,47 @@ void OrderedSink::commit() {
   }
 }
 
-std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed, bool finished,
-                                       std::uint64_t bytes) {
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed,
+                                       bool finished, std::uint64_t bytes) {
   using To = OrderedSink::To;
   std::string const& path = run.output;
   if (path.empty()) return std::make_unique<OrderedSink>(nullptr, To::stdout_stream);
-  if (std::string const why = cannot_write(path); !why.empty()) throw UsageError("--output " + path + ": " + why);
+  if (std::string const why = cannot_write(path); !why.empty())
+    throw FileError(FileError::Role::output, " " + path + ": " + why);
   std::error_code ec;
   for (std::string const& input : run.inputs) {
-    if (std::filesystem::equivalent(path, input, ec)) throw UsageError("--output " + path + " is also an input file");
+    if (std::filesystem::equivalent(path, input, ec))
+      throw FileError(FileError::Role::output, " " + path + " is also an input file");
   }
-  if (!checkpointed) return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, temporary_name(path)), To::file);
+  if (!checkpointed)
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, temporary_name(path)),
+                                         To::file);
   std::string const partial = path + ".partial";
   // Kept when the job stops (or fails): the checkpoint's state includes it.
   auto const keep = StagedFile::Leftover::keep;
-  if (!resumed) return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, keep), To::file);
+  if (!resumed)
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, keep),
+                                         To::file);
   if (finished && !std::filesystem::exists(partial) && std::filesystem::exists(path)) {
     return std::make_unique<OrderedSink>(nullptr, To::nowhere);
   }
   try {
-    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, bytes, keep), To::file);
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, bytes, keep),
+                                         To::file);
   } catch (std::exception const& e) {
-    throw UsageError("--output: the checkpoint's output so far cannot be used (" + std::string(e.what()) +
-                     "); delete the checkpoint to start over");
+    throw FileError(FileError::Role::output, ": the checkpoint's output so far cannot be used (" +
+                                                 std::string(e.what()) +
+                                                 "); delete the checkpoint to start over");
   }
 }
 
 void stop_if_requested(Team const& team, OrderedRun const& run) {
   if (!any_rank(team, stop_requested() != StopReason::none)) return;
   // The signal handler removed the temporary file.
-  std::string what = "stopped by " + stop_signal_name();
-  if (!run.on_stop.empty()) what += ": " + run.on_stop;
-  if (!run.output.empty()) what += "; " + run.output + " was not written";
-  throw Stopped(what, exit_code::kSignalBase + (stop_signal() != 0 ? stop_signal() : SIGTERM));
+  std::string detail;
+  if (!run.on_stop.empty()) detail += ": " + run.on_stop;
+  if (!run.output.empty()) detail += "; " + run.output + " was not written";
+  throw stop_error(StopReason::signal, false, detail);
 }
 
 }  // namespace parfold

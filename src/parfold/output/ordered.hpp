@@ -21,13 +21,13 @@ namespace parfold {
 
 /// Where a job's ordered output goes, and how its input is cut for it.
 struct OrderedRun {
-  std::string output;         ///< FILE (whole or not at all); empty: rank 0's stdout
-  std::uint64_t items = 0;    ///< the input's items [0, items)
-  std::uint64_t window = 0;   ///< items per window: rank 0 holds one window's output
-  std::string input;          ///< the input's identity, for the checkpoint
-  std::string no_resume;      ///< the message for --checkpoint without FILE
+  std::string output;               ///< FILE (whole or not at all); empty: rank 0's stdout
+  std::uint64_t items = 0;          ///< the input's items [0, items)
+  std::uint64_t window = 0;         ///< items per window: rank 0 holds one window's output
+  std::string input;                ///< the input's identity, for the checkpoint
+  std::string no_resume;            ///< the message for --checkpoint without FILE
   std::vector<std::string> inputs;  ///< input paths FILE must not be
-  std::string on_stop;        ///< what a stop did, for its message ("the running tasks were ended")
+  std::string on_stop;  ///< what a stop did, for its message ("the running tasks were ended")
 };
 
 /// Rank 0's end of ordered output: buffered writes to stdout or to a staged file (or
@@ -67,8 +67,8 @@ class OrderedSink {
 /// Rank 0: the sink for `run` (FILE staged beside it, or FILE.partial kept between
 /// checkpointed runs and cut back to `bytes` on resume; stdout without FILE); refuses
 /// a FILE that cannot be written or is an input. Throws UsageError.
-std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed, bool finished,
-                                       std::uint64_t bytes);
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed,
+                                       bool finished, std::uint64_t bytes);
 /// After a window, before its output: any rank's stop request (without a checkpoint)
 /// ends the job with status 128 + the signal; a temporary FILE is already gone.
 /// \note With MPI this is a collective operation over all ranks.
@@ -83,8 +83,8 @@ void stop_if_requested(Team const& team, OrderedRun const& run);
 /// the same bytes.
 /// \note With MPI this is a collective operation over all ranks.
 template <class State, class Window, class Emit>
-RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, State& state, Window&& window,
-                    Emit&& emit) {
+RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, State& state,
+                    Window&& window, Emit&& emit) {
   auto const t0 = std::chrono::steady_clock::now();
   Checkpoint* const cp = services.checkpoint;
   if (cp != nullptr && run.output.empty()) throw UsageError(run.no_resume);
@@ -96,7 +96,8 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
     at = info.resumed = saved.done;
     restore_partial(team, *cp, saved, kept);
   }
-  if (!run.output.empty() && cp == nullptr) catch_stop_signals();  // so that no temporary file is left
+  if (!run.output.empty() && cp == nullptr)
+    catch_stop_signals();  // so that no temporary file is left
   std::unique_ptr<OrderedSink> sink;
   on_root(team, [&] { sink = open_sink(run, cp != nullptr, at > 0, at == run.items, kept.first); });
   std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
@@ -118,7 +119,9 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
           sink->flush();
         });
       },
-      [&] { return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state}); });
+      [&] {
+        return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state});
+      });
   on_root(team, [&] {
     if (sink) sink->commit();
   });
@@ -133,7 +136,8 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
 /// that window's output on rank 0 before the next window is read.
 /// \note With MPI this is a collective operation over all ranks.
 template <class Next, class Emit>
-RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const& run, Next&& next, Emit&& emit) {
+RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const& run, Next&& next,
+                           Emit&& emit) {
   auto const t0 = std::chrono::steady_clock::now();
   if (!run.output.empty()) catch_stop_signals();  // so that no temporary file is left
   std::unique_ptr<OrderedSink> sink;

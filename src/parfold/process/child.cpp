@@ -13,8 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "parfold/stop/stop.hpp"
 
@@ -51,7 +51,8 @@ struct Pipe {
 };
 
 /// Starts the shell: stdin from `in` (-1: /dev/null), stdout to `out`, stderr to `err`.
-pid_t spawn(std::string const& command, std::vector<std::string> const& env, int in, int out, int err) {
+pid_t spawn(std::string const& command, std::vector<std::string> const& env, int in, int out,
+            int err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (in >= 0) {
@@ -70,7 +71,8 @@ pid_t spawn(std::string const& command, std::vector<std::string> const& env, int
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);  // its own process group, led by the shell
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> envp;
   for (std::string const& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
@@ -114,7 +116,8 @@ bool drain(int fd, CapturedOutput& into) {
 /// written as the child reads it, both outputs read as they come (no deadlock either way).
 class Streams {
  public:
-  Streams(int in, ChildSpec const& spec, int out, int err, CapturedOutput& out_to, CapturedOutput& err_to)
+  Streams(int in, ChildSpec const& spec, int out, int err, CapturedOutput& out_to,
+          CapturedOutput& err_to)
       : fds_{pollfd{out, POLLIN, 0}, pollfd{err, POLLIN, 0}, pollfd{in, POLLOUT, 0}},
         into_{&out_to, &err_to},
         input_(spec.input.value_or(std::string_view{})),
@@ -123,7 +126,8 @@ class Streams {
       if (p.fd >= 0) set_nonblocking(p.fd);
     }
     if (in >= 0 && input_.empty()) close(2);
-    if (fds_[2].fd >= 0 && !spec.input_path.empty()) file_ = ::open(spec.input_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fds_[2].fd >= 0 && !spec.input_path.empty())
+      file_ = ::open(spec.input_path.c_str(), O_RDONLY | O_CLOEXEC);
   }
   ~Streams() {
     for (std::size_t i = 0; i < fds_.size(); ++i) close(i);
@@ -153,7 +157,8 @@ class Streams {
   ssize_t put() {
     std::size_t const n = std::min<std::size_t>(input_.size(), kPipeBytes);
     if (file_ >= 0) {
-      ssize_t const moved = ::splice(file_, &offset_, fds_[2].fd, nullptr, n, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+      ssize_t const moved =
+          ::splice(file_, &offset_, fds_[2].fd, nullptr, n, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
       if (moved >= 0 || (errno != EINVAL && errno != ENOSYS)) return moved;
       ::close(std::exchange(file_, -1));  // this file system cannot splice: write instead
     }
@@ -213,7 +218,8 @@ struct Ending {
   void check(pid_t pid, ChildSpec const& spec, Clock::time_point t0, ChildResult& r) {
     auto const now = Clock::now();
     if (term_sent == Clock::time_point{}) {
-      bool const over = spec.timeout_s > 0 && std::chrono::duration<double>(now - t0).count() > spec.timeout_s;
+      bool const over =
+          spec.timeout_s > 0 && std::chrono::duration<double>(now - t0).count() > spec.timeout_s;
       bool const stop = spec.should_stop && spec.should_stop();
       if (!over && !stop) return;
       r.timed_out = over;
@@ -237,9 +243,11 @@ ChildResult not_started() {
 
 }  // namespace
 
-ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err) {
+ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out,
+                      CapturedOutput& err) {
   if (!new_children_allowed()) return not_started();  // the process is ending: as if killed at once
-  std::optional<NoSigpipe> const no_sigpipe = spec.input ? std::optional<NoSigpipe>(std::in_place) : std::nullopt;
+  std::optional<NoSigpipe> const no_sigpipe =
+      spec.input ? std::optional<NoSigpipe>(std::in_place) : std::nullopt;
   ChildResult r;
   r.start = std::chrono::system_clock::now();
   auto const t0 = Clock::now();
@@ -250,11 +258,12 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
     widen(in_pipe->fd[1]);
     widen(out_pipe.fd[1]);
   }
-  pid_t const pid = spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1], err_pipe.fd[1]);
+  pid_t const pid =
+      spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1], err_pipe.fd[1]);
   CleanupGroup const group(pid);
   if (in_pipe) in_pipe->release(0);
-  Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec, out_pipe.release(0, true), err_pipe.release(0, true),
-                  out, err);
+  Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec, out_pipe.release(0, true),
+                  err_pipe.release(0, true), out, err);
   out_pipe.release(1);
   err_pipe.release(1);
   int status = 0, idle = 0;
@@ -271,7 +280,8 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
       ::kill(-pid, SIGKILL);  // what it left running in its group ends with it
     }
     if (exit_seen != Clock::time_point{}) {
-      if (Clock::now() - exit_seen > std::chrono::seconds(2)) break;  // a setsid() child holds a pipe
+      if (Clock::now() - exit_seen > std::chrono::seconds(2))
+        break;  // a setsid() child holds a pipe
       continue;
     }
     ending.check(pid, spec, t0, r);

@@ -1,13 +1,13 @@
 #pragma once
 
-#include <chrono>
 #include <sys/types.h>
+#include <chrono>
 
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parfold/process/captured.hpp"
@@ -42,16 +42,16 @@ struct ChildResult {
   double runtime_s = 0;
 };
 
-/// Runs `/bin/sh -c command` with stdin from /dev/null (or `spec.input`), in its own process group, in
-/// this process's working directory, and captures its stdout and stderr whole. The child
-/// is started with posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK), no copy of this
-/// process's page tables), never with fork(): Open MPI warns that fork() in an MPI
-/// process can corrupt memory registered with the network (OpenFabrics, UCX). Its
-/// process group is in the stop/cleanup registry while it runs; when the shell exits,
-/// whatever it left running in its group is killed, so no background child outlives it.
-/// A command that cannot be found is the shell's exit 127, not an error here; throws
-/// std::runtime_error only when no process can be started at all.
-ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out, CapturedOutput& err);
+/// Runs `/bin/sh -c command` with stdin from /dev/null (or `spec.input`), in its own process group,
+/// in this process's working directory, and captures its stdout and stderr whole. The child is
+/// started with posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK), no copy of this process's page
+/// tables), never with fork(): Open MPI warns that fork() in an MPI process can corrupt memory
+/// registered with the network (OpenFabrics, UCX). Its process group is in the stop/cleanup
+/// registry while it runs; when the shell exits, whatever it left running in its group is killed,
+/// so no background child outlives it. A command that cannot be found is the shell's exit 127, not
+/// an error here; throws std::runtime_error only when no process can be started at all.
+ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out,
+                      CapturedOutput& err);
 
 /// A child that reads what this process writes to it (`/bin/sh -c command`, in its own
 /// process group, started as run_shell's are): its stdout goes to `out_fd`, its stderr

@@ -10,21 +10,37 @@ namespace parfold {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 /// Open MPI's per-job runtime settings among OMPI_MCA_* (the user's own MCA settings,
 /// e.g. OMPI_MCA_btl, are not job identities and stay).
-constexpr std::array<std::string_view, 6> kOmpiRuntime{"OMPI_MCA_orte_", "OMPI_MCA_ess", "OMPI_MCA_pmix",
-                                                       "OMPI_MCA_initial_wdir", "OMPI_MCA_shmem_RUNTIME",
-                                                       "OMPI_MCA_mpi_yield_when_idle"};
+constexpr std::array<std::string_view, 6> kOmpiRuntime{
+    "OMPI_MCA_orte_",        "OMPI_MCA_ess",           "OMPI_MCA_pmix",
+    "OMPI_MCA_initial_wdir", "OMPI_MCA_shmem_RUNTIME", "OMPI_MCA_mpi_yield_when_idle"};
 /// What srun sets for the tasks of one step.
-constexpr std::array<std::string_view, 21> kSlurmStep{
-    "SLURM_PROCID",      "SLURM_LOCALID",        "SLURM_NODEID",          "SLURM_STEP_ID",
-    "SLURM_STEPID",      "SLURM_STEP_NUM_TASKS", "SLURM_STEP_NUM_NODES",  "SLURM_STEP_NODELIST",
-    "SLURM_STEP_TASKS_PER_NODE", "SLURM_STEP_LAUNCHER_PORT", "SLURM_STEP_RESV_PORTS", "SLURM_TASK_PID",
-    "SLURM_GTIDS",       "SLURM_LAUNCH_NODE_IPADDR", "SLURM_SRUN_COMM_HOST", "SLURM_SRUN_COMM_PORT",
-    "SLURM_MPI_TYPE",    "SLURM_PMIX_MAPPING_SERV", "SLURM_PMIXP_ABORT_AGENT_PORT", "SLURM_DISTRIBUTION",
-    "SLURM_CPU_BIND"};
+constexpr std::array<std::string_view, 21> kSlurmStep{"SLURM_PROCID",
+                                                      "SLURM_LOCALID",
+                                                      "SLURM_NODEID",
+                                                      "SLURM_STEP_ID",
+                                                      "SLURM_STEPID",
+                                                      "SLURM_STEP_NUM_TASKS",
+                                                      "SLURM_STEP_NUM_NODES",
+                                                      "SLURM_STEP_NODELIST",
+                                                      "SLURM_STEP_TASKS_PER_NODE",
+                                                      "SLURM_STEP_LAUNCHER_PORT",
+                                                      "SLURM_STEP_RESV_PORTS",
+                                                      "SLURM_TASK_PID",
+                                                      "SLURM_GTIDS",
+                                                      "SLURM_LAUNCH_NODE_IPADDR",
+                                                      "SLURM_SRUN_COMM_HOST",
+                                                      "SLURM_SRUN_COMM_PORT",
+                                                      "SLURM_MPI_TYPE",
+                                                      "SLURM_PMIX_MAPPING_SERV",
+                                                      "SLURM_PMIXP_ABORT_AGENT_PORT",
+                                                      "SLURM_DISTRIBUTION",
+                                                      "SLURM_CPU_BIND"};
 
 }  // namespace
 
@@ -33,7 +49,8 @@ bool identifies_launched_rank(std::string_view name) {
   if (starts_with(name, "OMPI_")) {
     if (starts_with(name, "OMPI_ALLOW_RUN_AS_ROOT")) return false;
     if (!starts_with(name, "OMPI_MCA_")) return true;  // OMPI_COMM_WORLD_*, OMPI_UNIVERSE_SIZE, ...
-    return std::any_of(kOmpiRuntime.begin(), kOmpiRuntime.end(), [&](auto p) { return starts_with(name, p); });
+    return std::any_of(kOmpiRuntime.begin(), kOmpiRuntime.end(),
+                       [&](auto p) { return starts_with(name, p); });
   }
   if (starts_with(name, "SLURM_CPU_BIND")) return true;
   return std::find(kSlurmStep.begin(), kSlurmStep.end(), name) != kSlurmStep.end();

@@ -28,7 +28,8 @@ std::optional<Chunk> FixedSource::next(int t) {
 std::optional<Chunk> CounterSource::next(int /*t*/) {
   if (stopped() || next_.load(std::memory_order_relaxed) >= plan_.count()) return std::nullopt;
   if (plan_.adaptive()) {
-    Range const r = grant(pace().chunk(remaining(), workers_, plan_.kind() == ScheduleKind::guided));
+    Range const r =
+        grant(pace().chunk(remaining(), workers_, plan_.kind() == ScheduleKind::guided));
     if (r.empty()) return std::nullopt;
     return plan_.span(r.begin, r.size());
   }
@@ -57,7 +58,8 @@ std::optional<Chunk> RemoteSource::next(int /*t*/) {
   if (queued_ == 0 || stopped()) return std::nullopt;
   Range& front = queue_.front();
   std::uint64_t const n =
-      plan_.adaptive() ? std::min(front.size(), pace().chunk(queued_, threads_, plan_.kind() == ScheduleKind::guided))
+      plan_.adaptive() ? std::min(front.size(), pace().chunk(queued_, threads_,
+                                                             plan_.kind() == ScheduleKind::guided))
                        : 1;
   Chunk const chunk = plan_.span(front.begin, n);
   front.begin += n;

@@ -75,7 +75,8 @@ class CounterSource final : public ChunkSource {
 /// this rank's main thread into a local queue that the rank's `threads` threads drain.
 class RemoteSource final : public ChunkSource {
  public:
-  RemoteSource(ChunkPlan const& plan, std::uint64_t threads) : ChunkSource(true), plan_(plan), threads_(threads) {}
+  RemoteSource(ChunkPlan const& plan, std::uint64_t threads)
+      : ChunkSource(true), plan_(plan), threads_(threads) {}
   std::optional<Chunk> next(int t) override;
   void stop() override;
 

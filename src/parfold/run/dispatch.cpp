@@ -125,9 +125,9 @@ void fetch_grants(Team const& team, RemoteSource& queue, int threads, Idle const
     std::uint64_t const need =
         mean_s <= 0
             ? t
-            : std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(
-                                            static_cast<double>(t) * cover_s / mean_s)),
-                                        1, t * kMaxPrefetchPerThread);
+            : std::clamp<std::uint64_t>(
+                  static_cast<std::uint64_t>(std::ceil(static_cast<double>(t) * cover_s / mean_s)),
+                  1, t * kMaxPrefetchPerThread);
     auto const queued_now = queue.wait_below(need, std::chrono::milliseconds(50));
     if (!queued_now) {
       idle();

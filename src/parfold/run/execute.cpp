@@ -38,7 +38,8 @@ void add_run(RunInfo& into, RunInfo const& run) {
     w.finish_s = r.finish_s;  // within the last run
     w.peak_rss_kib = std::max(w.peak_rss_kib, r.peak_rss_kib);
     if (r.chunks > 0) {
-      w.smallest_chunk = w.chunks == r.chunks ? r.smallest_chunk : std::min(w.smallest_chunk, r.smallest_chunk);
+      w.smallest_chunk =
+          w.chunks == r.chunks ? r.smallest_chunk : std::min(w.smallest_chunk, r.smallest_chunk);
       w.largest_chunk = std::max(w.largest_chunk, r.largest_chunk);
     }
   }

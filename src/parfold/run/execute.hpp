@@ -26,7 +26,8 @@ struct JobResult {
 /// the run information, workers included, is complete on rank 0.
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team, Services services,
+JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team const& team,
+                                                Services services,
                                                 std::optional<Range> part = std::nullopt) {
   using Partial = typename W::Partial;
   struct alignas(64) Slot {
@@ -40,8 +41,12 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
   std::vector<Slot> partials(static_cast<std::size_t>(team.my_threads()), Slot{w.identity()});
   RankRunStats mine = run_chunks(
       plan, team, services,
-      [&](int t, Chunk const& c) { w.process(c.range, partials[static_cast<std::size_t>(t)].value); }, w.grain());
-  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
+      [&](int t, Chunk const& c) {
+        w.process(c.range, partials[static_cast<std::size_t>(t)].value);
+      },
+      w.grain());
+  JobResult<Partial> out{
+      w.identity(), RunInfo{team.ranks(), team.threads, s, range.size(), plan.count(), 0.0, {}}};
   out.info.requests = mine.requests;
   for (Slot const& p : partials) w.combine(out.value, p.value);
   for (WorkerStats& m : mine.workers) m.peak_rss_kib = peak_rss_kib();
@@ -62,14 +67,16 @@ JobResult<typename W::Partial> execute_on_ranks(W const& w, Schedule s, Team con
 template <Workload W>
 typename W::Partial reduce_on_root(W const& w, Team const& team, typename W::Partial mine) {
   using P = typename W::Partial;
-  return team.comm.reduce(std::move(mine), w.identity(), [&w](P& into, P const& from) { w.combine(into, from); });
+  return team.comm.reduce(std::move(mine), w.identity(),
+                          [&w](P& into, P const& from) { w.combine(into, from); });
 }
 
 /// Runs the items `part` (default: all) of workload `w` over the team with schedule `s`
 /// and reduces the result on rank 0 (other ranks hold the identity).
 /// \note With MPI this is a collective operation over all ranks.
 template <Workload W>
-JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& team, Services services,
+JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& team,
+                                            Services services,
                                             std::optional<Range> part = std::nullopt) {
   auto const t0 = std::chrono::steady_clock::now();
   auto out = execute_on_ranks(w, s, team, services, part);

@@ -16,11 +16,11 @@ namespace parfold {
 
 /// How one fold runs.
 struct Options {
-  Schedule schedule;          ///< kind and chunk size (0: automatic)
-  int threads = 0;            ///< threads on this rank; 0: the context's
-  std::string trace;          ///< write a Chrome trace of the chunks here; empty: none
-  bool progress = false;      ///< a progress line on rank 0's stderr
-  std::string label = "fold"; ///< the fold's name in the trace and the progress line
+  Schedule schedule;           ///< kind and chunk size (0: automatic)
+  int threads = 0;             ///< threads on this rank; 0: the context's
+  std::string trace;           ///< write a Chrome trace of the chunks here; empty: none
+  bool progress = false;       ///< a progress line on rank 0's stderr
+  std::string label = "fold";  ///< the fold's name in the trace and the progress line
 };
 
 /// Folds workload `w` over the context's ranks and threads; returns the full reduction
@@ -36,7 +36,8 @@ typename W::Partial fold(Context const& ctx, W const& w, Options const& options 
   if (!options.trace.empty() || options.progress) {
     monitor.emplace(team, MonitorOptions{options.trace, options.progress, false, options.label});
   }
-  auto run = execute_part(w, options.schedule, team, Services{monitor ? &*monitor : nullptr, nullptr});
+  auto run =
+      execute_part(w, options.schedule, team, Services{monitor ? &*monitor : nullptr, nullptr});
   if (monitor) monitor->finish(run.info, options.label);
   team.comm.broadcast(run.value);
   return std::move(run.value);
@@ -49,7 +50,10 @@ class FunctionWorkload {
  public:
   using Partial = P;
   FunctionWorkload(std::uint64_t items, P identity, Body body, Combine combine)
-      : items_(items), identity_(std::move(identity)), body_(std::move(body)), combine_(std::move(combine)) {}
+      : items_(items),
+        identity_(std::move(identity)),
+        body_(std::move(body)),
+        combine_(std::move(combine)) {}
   [[nodiscard]] std::uint64_t items() const { return items_; }
   [[nodiscard]] static std::uint64_t grain() { return 1; }
   [[nodiscard]] P identity() const { return identity_; }
@@ -68,9 +72,12 @@ class FunctionWorkload {
 /// each partial from `identity`; returns the full reduction on every rank.
 /// \note With MPI this is a collective operation over all ranks of the context.
 template <class P, class Body, class Combine>
-  requires std::invocable<Body const&, Range, P&> && std::invocable<Combine const&, P&, P const&>
-P fold(Context const& ctx, std::uint64_t items, P identity, Body body, Combine combine, Options const& options = {}) {
-  return fold(ctx, FunctionWorkload<P, Body, Combine>(items, std::move(identity), std::move(body), std::move(combine)),
+requires std::invocable<Body const&, Range, P&> && std::invocable<Combine const&, P&, P const&> P
+fold(Context const& ctx, std::uint64_t items, P identity, Body body, Combine combine,
+     Options const& options = {}) {
+  return fold(ctx,
+              FunctionWorkload<P, Body, Combine>(items, std::move(identity), std::move(body),
+                                                 std::move(combine)),
               options);
 }
 

@@ -27,7 +27,8 @@ class Pace {
   /// `workers` workers: as many as take about kTargetChunk_s (one until a time is
   /// known); dynamic takes at most a fair share remaining / (2 workers) of what is
   /// left, guided at least that share. Never more than `remaining`, never 0.
-  [[nodiscard]] std::uint64_t chunk(std::uint64_t remaining, std::uint64_t workers, bool guided) const;
+  [[nodiscard]] std::uint64_t chunk(std::uint64_t remaining, std::uint64_t workers,
+                                    bool guided) const;
 
  private:
   std::atomic<std::uint64_t> pieces_{0}, ns_{0};

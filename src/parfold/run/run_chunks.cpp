@@ -36,7 +36,8 @@ std::unique_ptr<ChunkSource> make_source(ChunkPlan const& plan, Team const& team
     case ScheduleKind::guided:
       break;
   }
-  if (!team.is_root()) return std::make_unique<RemoteSource>(plan, static_cast<std::uint64_t>(team.my_threads()));
+  if (!team.is_root())
+    return std::make_unique<RemoteSource>(plan, static_cast<std::uint64_t>(team.my_threads()));
   return std::make_unique<CounterSource>(plan, team.workers());
 }
 
@@ -46,7 +47,8 @@ constexpr std::uint64_t kProgressSlices = 64;
 
 template <class F>
 void for_each_slice(Chunk const& c, std::uint64_t grain, F&& f) {
-  std::uint64_t const step = ceil_div(std::max(grain, ceil_div(c.range.size(), kProgressSlices)), grain) * grain;
+  std::uint64_t const step =
+      ceil_div(std::max(grain, ceil_div(c.range.size(), kProgressSlices)), grain) * grain;
   for (std::uint64_t b = c.range.begin; b < c.range.end; b += std::min(step, c.range.end - b)) {
     f(Chunk{c.index, {b, b + std::min(step, c.range.end - b)}});
   }
@@ -79,7 +81,8 @@ bool bad_input(std::exception_ptr const& e) {
 /// talks to the other ranks (grants, failure notices, progress) while they work.
 class RankRun {
  public:
-  RankRun(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body, std::uint64_t grain)
+  RankRun(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body,
+          std::uint64_t grain)
       : team_(team),
         monitor_(services.monitor),
         courier_(services.courier),
@@ -95,7 +98,8 @@ class RankRun {
     {
       std::vector<std::jthread> pool;
       pool.reserve(stats_.size());
-      for (int t = 0; t < static_cast<int>(stats_.size()); ++t) pool.emplace_back([this, t] { work(t); });
+      for (int t = 0; t < static_cast<int>(stats_.size()); ++t)
+        pool.emplace_back([this, t] { work(t); });
       talk();
       wait_for_threads();
     }
@@ -139,7 +143,8 @@ class RankRun {
     s.items += chunk.range.size();
     ++s.chunks;
     s.finish_s = std::chrono::duration<double>(end - t0_).count();
-    s.smallest_chunk = s.chunks == 1 ? chunk.range.size() : std::min(s.smallest_chunk, chunk.range.size());
+    s.smallest_chunk =
+        s.chunks == 1 ? chunk.range.size() : std::min(s.smallest_chunk, chunk.range.size());
     s.largest_chunk = std::max(s.largest_chunk, chunk.range.size());
     if (source_->paced()) source_->pace().record(chunk.count, chunk_s);
     if (monitor_ != nullptr) monitor_->chunk_done(t, chunk, start, end);
@@ -198,8 +203,8 @@ class RankRun {
 
 int worker_thread() { return t_worker; }
 
-RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body,
-                        std::uint64_t grain) {
+RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services,
+                        ChunkBody const& body, std::uint64_t grain) {
   Monitor* const monitor = services.monitor;
   if (monitor != nullptr) monitor->begin_run(plan.range().size());
   auto stats = RankRun(plan, team, services, body, grain).run();

@@ -35,7 +35,7 @@ struct RankRunStats {
 /// (The checkpoint in `services` is not used here.)
 /// \note With MPI this is a collective operation over all ranks (dynamic and guided
 /// schedules exchange chunk grants with rank 0).
-RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services, ChunkBody const& body,
-                        std::uint64_t grain = 1);
+RankRunStats run_chunks(ChunkPlan const& plan, Team const& team, Services services,
+                        ChunkBody const& body, std::uint64_t grain = 1);
 
 }  // namespace parfold

@@ -20,7 +20,7 @@ constexpr int kSlots = 64;
 constexpr std::size_t kPathMax = 4096;
 char g_paths[kSlots][kPathMax];
 std::atomic<int> g_state[kSlots];
-constexpr int kGroupSlots = 1024;  ///< at most this many children at once (a thread runs one)
+constexpr int kGroupSlots = 1024;        ///< at most this many children at once (a thread runs one)
 std::atomic<int> g_groups[kGroupSlots];  ///< process group ids; 0: free
 std::atomic<bool> g_children_refused{false};
 
@@ -38,7 +38,7 @@ extern "C" void on_stop_signal(int sig) {
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);
   request_stop(StopReason::signal);
-  remove_files();  // unlink(2) is async-signal-safe; mpirun may kill this rank soon
+  remove_files();          // unlink(2) is async-signal-safe; mpirun may kill this rank soon
   signal_groups(SIGTERM);  // children stop too; the engine sends SIGKILL after a grace period
 }
 
@@ -57,17 +57,31 @@ void request_stop(StopReason reason) {
   g_reason.compare_exchange_strong(expected, static_cast<int>(reason));
 }
 
-StopReason stop_requested() { return static_cast<StopReason>(g_reason.load(std::memory_order_relaxed)); }
+StopReason stop_requested() {
+  return static_cast<StopReason>(g_reason.load(std::memory_order_relaxed));
+}
 
 int stop_signal() { return g_signal.load(std::memory_order_relaxed); }
 
 std::string stop_signal_name() {
   switch (g_signal.load(std::memory_order_relaxed)) {
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGUSR1: return "SIGUSR1";
-    default: return "a signal";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGUSR1:
+      return "SIGUSR1";
+    default:
+      return "a signal";
   }
+}
+
+Stopped stop_error(StopReason reason, bool kept, std::string detail) {
+  bool const timeout = reason == StopReason::timeout;
+  Stopped::Facts facts{timeout ? Stopped::Cause::time_limit : Stopped::Cause::signal,
+                       timeout ? 0 : stop_signal(), kept, std::move(detail)};
+  return Stopped(std::move(facts),
+                 timeout ? "time limit reached" : "stopped by " + stop_signal_name());
 }
 
 CleanupFile::CleanupFile(std::string const& path) {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "parfold/core/errors.hpp"
+
 namespace parfold {
 
 /// Why a job was asked to stop early.
@@ -21,6 +23,10 @@ void request_stop(StopReason reason);
 [[nodiscard]] int stop_signal();
 /// Its name ("SIGUSR1"), for messages.
 [[nodiscard]] std::string stop_signal_name();
+/// The error that ends a job stopped for `reason` (agreed by every rank): the cause, this
+/// process's stop signal, whether a checkpoint `kept` the job, and the `detail` of what
+/// was kept or done (see Stopped::Facts).
+[[nodiscard]] Stopped stop_error(StopReason reason, bool kept, std::string detail);
 
 /// The stop/cleanup registry: temporary files and child process groups that must not
 /// outlive a stopped process.

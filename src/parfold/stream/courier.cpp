@@ -56,7 +56,8 @@ std::vector<std::string> Courier::take_posted() {
 void Courier::send_posted() {
   for (std::string& r : take_posted()) {
     Sending& s = sending_.emplace_back(Sending{std::move(r)});
-    MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, 0, kRecord, comm_.mpi(), &s.request);
+    MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, 0, kRecord, comm_.mpi(),
+              &s.request);
   }
 }
 
@@ -111,7 +112,8 @@ void Courier::tell(int word) {
   if (word == 0 || word_.load() != 0) return;
   word_.store(word);
   for (int r = 1; r < comm_.size(); ++r) {
-    Sending& s = words_.emplace_back(Sending{std::string(reinterpret_cast<char const*>(&word), sizeof(word))});
+    Sending& s = words_.emplace_back(
+        Sending{std::string(reinterpret_cast<char const*>(&word), sizeof(word))});
     MPI_Isend(s.bytes.data(), 1, MPI_INT, r, kWord, comm_.mpi(), &s.request);
   }
 }

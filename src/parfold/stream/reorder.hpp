@@ -18,7 +18,8 @@ class ReorderBuffer {
   using Release = std::function<void(std::uint64_t index, std::string&& record)>;
 
   /// Releases from index `first` on; `release` is called once per record, in order.
-  ReorderBuffer(std::uint64_t first, Release release, std::size_t memory_limit = std::size_t{64} << 20);
+  ReorderBuffer(std::uint64_t first, Release release,
+                std::size_t memory_limit = std::size_t{64} << 20);
 
   /// Takes record `index` (each index at most once) and releases every record that is
   /// now next in order.
@@ -34,7 +35,7 @@ class ReorderBuffer {
 
  private:
   struct Held {
-    std::string record;       ///< in memory, or
+    std::string record;        ///< in memory, or
     std::uint64_t offset = 0;  ///< where it is in the file
     std::uint64_t size = 0;
     bool in_file = false;

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <thread>
 #include <cstring>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "cli/numbers.hpp"
@@ -30,8 +30,9 @@ namespace parfold {
 namespace {
 
 [[noreturn]] void bad_halt(std::string const& text) {
-  throw UsageError("--halt '" + text +
-                   "': not never, or now|soon,fail|success|done=N|P% (e.g. now,fail=1, soon,fail=10%)");
+  throw UsageError(
+      "--halt '" + text +
+      "': not never, or now|soon,fail|success|done=N|P% (e.g. now,fail=1, soon,fail=10%)");
 }
 
 Halt old_halt(std::string const& text) {
@@ -92,7 +93,9 @@ Halt Halt::parse(std::string const& text) {
 
 bool Halt::reached(std::uint64_t failed, std::uint64_t succeeded, std::uint64_t items) const {
   if (when == When::never) return false;
-  std::uint64_t const n = why == Why::fail ? failed : why == Why::success ? succeeded : failed + succeeded;
+  std::uint64_t const n = why == Why::fail      ? failed
+                          : why == Why::success ? succeeded
+                                                : failed + succeeded;
   if (count > 0) return n >= count;
   return static_cast<double>(n) * 100.0 >= percent * static_cast<double>(items);
 }
@@ -100,12 +103,14 @@ bool Halt::reached(std::uint64_t failed, std::uint64_t succeeded, std::uint64_t 
 std::string Halt::text() const {
   if (when == When::never) return "never";
   std::string const what = why == Why::fail ? "fail" : why == Why::success ? "success" : "done";
-  std::string const n = count > 0 ? std::to_string(count) : std::to_string(static_cast<int>(percent)) + "%";
+  std::string const n =
+      count > 0 ? std::to_string(count) : std::to_string(static_cast<int>(percent)) + "%";
   return std::string(when == When::now ? "now" : "soon") + "," + what + "=" + n;
 }
 
 void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item) {
-  add_count(cmd, "--retries", opt.retries, "Run a failed " + item + " up to N more times, on another rank when there is one", 0)
+  add_count(cmd, "--retries", opt.retries,
+            "Run a failed " + item + " up to N more times, on another rank when there is one", 0)
       ->type_name("N");
   cmd.add_option_function<std::string>(
          "--halt",
@@ -116,19 +121,25 @@ void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item) 
              throw CLI::ValidationError(e.what());
            }
          },
-         "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running " + item + "s)")
+         "Stop early as GNU parallel does: now|soon,fail|success|done=N|P% (now: end the running " +
+             item + "s)")
       ->type_name("WHEN,WHY");
   cmd.add_option_function<std::string>(
          "--task-timeout",
          [&opt](std::string const& text) {
            auto const s = parse_duration(text);
-           if (!s || !(*s > 0)) throw CLI::ValidationError("--task-timeout", "'" + text + "': not a positive duration (e.g. 30s, 5m)");
+           if (!s || !(*s > 0))
+             throw CLI::ValidationError("--task-timeout",
+                                        "'" + text + "': not a positive duration (e.g. 30s, 5m)");
            opt.task_timeout_s = *s;
          },
-         "End a " + item + "'s command after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it counts as failed")
+         "End a " + item +
+             "'s command after DURATION (SIGTERM to its process group, SIGKILL 5 s later): it "
+             "counts as failed")
       ->type_name("DURATION");
   if (item != "task") return;
-  cmd.add_flag("--unordered", opt.unordered, "Print each task's output when it ends (whole), not in task order");
+  cmd.add_flag("--unordered", opt.unordered,
+               "Print each task's output when it ends (whole), not in task order");
 }
 
 // ---- an attempt's record ---------------------------------------------------------------
@@ -154,9 +165,10 @@ struct AttemptTail {
 }  // namespace
 
 std::string Attempt::encode(Attempt&& a) {
-  AttemptTail const t{a.index,   a.attempt, a.exit_code,   a.signal,      a.timed_out ? 1 : 0, a.stopped ? 1 : 0,
-                      a.passed ? 1 : 0, a.rank, a.thread, a.start_s, a.runtime_s, a.host.size(), a.out.size(),
-                      a.err.size()};
+  AttemptTail const t{
+      a.index,           a.attempt,        a.exit_code,  a.signal,    a.timed_out ? 1 : 0,
+      a.stopped ? 1 : 0, a.passed ? 1 : 0, a.rank,       a.thread,    a.start_s,
+      a.runtime_s,       a.host.size(),    a.out.size(), a.err.size()};
   std::string bytes = std::move(a.out);
   bytes.append(a.host).append(a.err).append(reinterpret_cast<char const*>(&t), sizeof(t));
   return bytes;
@@ -165,9 +177,20 @@ std::string Attempt::encode(Attempt&& a) {
 Attempt Attempt::decode(std::string&& bytes) {
   AttemptTail t{};
   std::memcpy(&t, bytes.data() + bytes.size() - sizeof(t), sizeof(t));
-  Attempt a{t.index,      t.attempt,   t.exit_code, t.signal,  t.timed_out != 0, t.stopped != 0, t.passed != 0,
-            t.start_s,    t.runtime_s, t.rank,      t.thread,  bytes.substr(t.out_size, t.host_size),
-            {},           bytes.substr(t.out_size + t.host_size, t.err_size)};
+  Attempt a{.index = t.index,
+            .attempt = t.attempt,
+            .exit_code = t.exit_code,
+            .signal = t.signal,
+            .timed_out = t.timed_out != 0,
+            .stopped = t.stopped != 0,
+            .passed = t.passed != 0,
+            .start_s = t.start_s,
+            .runtime_s = t.runtime_s,
+            .rank = t.rank,
+            .thread = t.thread,
+            .host = bytes.substr(t.out_size, t.host_size),
+            .out = {},
+            .err = bytes.substr(t.out_size + t.host_size, t.err_size)};
   bytes.resize(t.out_size);
   a.out = std::move(bytes);
   return a;
@@ -194,23 +217,29 @@ class Farm {
   }
 
   /// No new item starts: a stop signal or a halt.
-  [[nodiscard]] bool stopping() const { return stop_requested() != StopReason::none || courier_.told() != 0; }
+  [[nodiscard]] bool stopping() const {
+    return stop_requested() != StopReason::none || courier_.told() != 0;
+  }
 
   /// Runs item i; returns its exit status.
   int run_one(std::uint64_t i, int attempt) const {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
     if (launch.nothing) {
-      courier_.post(Attempt::encode({i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
+      courier_.post(Attempt::encode(
+          {i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
       return 0;
     }
     ChildSpec spec;
     spec.env = env_;
-    std::size_t const first = spec.env.size() - launch.values.size() - 2;  // the farm's names are last
+    std::size_t const first =
+        spec.env.size() - launch.values.size() - 2;  // the farm's names are last
     for (std::size_t k = 0; k < launch.values.size(); ++k) spec.env[first + k] += launch.values[k];
     spec.env[spec.env.size() - 2] += std::to_string(team_.rank());
     spec.env[spec.env.size() - 1] += std::to_string(thread);
-    spec.should_stop = [this] { return stop_requested() != StopReason::none || courier_.told() == kHaltNow; };
+    spec.should_stop = [this] {
+      return stop_requested() != StopReason::none || courier_.told() == kHaltNow;
+    };
     spec.timeout_s = opt_.task_timeout_s;
     spec.input = launch.input;
     spec.input_path = launch.input_path;
@@ -219,10 +248,23 @@ class Farm {
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
     bool const stopped = r.stopped || (!r.timed_out && ended_by_stop(r.signal));
-    bool const passed = r.signal == 0 && !r.timed_out && !stopped &&
-                        std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
-    courier_.post(Attempt::encode({i, attempt, r.exit_code, r.signal, r.timed_out, stopped, passed, start,
-                                   r.runtime_s, team_.rank(), thread, team_.host, out.take(), err.take()}));
+    bool const passed =
+        r.signal == 0 && !r.timed_out && !stopped &&
+        std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
+    courier_.post(Attempt::encode({.index = i,
+                                   .attempt = attempt,
+                                   .exit_code = r.exit_code,
+                                   .signal = r.signal,
+                                   .timed_out = r.timed_out,
+                                   .stopped = stopped,
+                                   .passed = passed,
+                                   .start_s = start,
+                                   .runtime_s = r.runtime_s,
+                                   .rank = team_.rank(),
+                                   .thread = thread,
+                                   .host = team_.host,
+                                   .out = out.take(),
+                                   .err = err.take()}));
     return r.exit_code;
   }
 
@@ -237,8 +279,10 @@ class Farm {
   [[nodiscard]] bool ended_by_stop(int signal) const {
     if (signal == 0) return false;
     if (stopping()) return true;
-    if (signal != SIGTERM && signal != SIGINT && signal != SIGUSR1 && signal != SIGHUP) return false;
-    for (int i = 0; i < 50 && !stopping(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (signal != SIGTERM && signal != SIGINT && signal != SIGUSR1 && signal != SIGHUP)
+      return false;
+    for (int i = 0; i < 50 && !stopping(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return stopping();
   }
 
@@ -246,7 +290,8 @@ class Farm {
   FarmItems const& items_;
   FarmOptions const& opt_;
   Courier& courier_;
-  std::vector<std::string> env_;  ///< every child's environment; the farm's names last, values empty
+  std::vector<std::string>
+      env_;  ///< every child's environment; the farm's names last, values empty
 };
 
 /// One pass of a farm as a workload: all items (the first pass) or a list of retries.
@@ -258,7 +303,9 @@ struct FarmPass {
   int attempt = 1;
   Monitor* monitor = nullptr;  ///< a trace span per chunk shows its item's exit status
 
-  [[nodiscard]] std::uint64_t items() const { return list != nullptr ? list->size() : farm->items().count; }
+  [[nodiscard]] std::uint64_t items() const {
+    return list != nullptr ? list->size() : farm->items().count;
+  }
   [[nodiscard]] static std::uint64_t grain() { return 1; }
   [[nodiscard]] static Partial identity() { return 0; }
   void process(Range r, Partial& n) const {
@@ -281,7 +328,7 @@ struct Retry {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & index & rank;
+    ar& index& rank;
   }
 };
 
@@ -289,8 +336,12 @@ struct Retry {
 /// releases each item's last attempt in order.
 class Collector {
  public:
-  Collector(Team const& team, FarmItems const& items, FarmOptions const& opt, FarmOutcome const& outcome)
-      : team_(team), items_(items), opt_(opt), outcome_(outcome),
+  Collector(Team const& team, FarmItems const& items, FarmOptions const& opt,
+            FarmOutcome const& outcome)
+      : team_(team),
+        items_(items),
+        opt_(opt),
+        outcome_(outcome),
         order_(0, [this](std::uint64_t, std::string&& r) {
           (holding_ ? outcome_.held : outcome_.finished)(Attempt::decode(std::move(r)));
         }) {}
@@ -305,8 +356,10 @@ class Collector {
       ++summary_.ended;
       return;
     }
-    if (!a.ok() && static_cast<std::uint64_t>(a.attempt) <= opt_.retries && courier_->told() == 0) {
-      retries_.push_back(Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
+    if (!a.passed && static_cast<std::uint64_t>(a.attempt) <= opt_.retries &&
+        courier_->told() == 0) {
+      retries_.push_back(
+          Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
       pending_.emplace(a.index, Attempt::encode(std::move(a)));
       ++summary_.retried;
       return;
@@ -315,7 +368,8 @@ class Collector {
   }
   /// The failed attempts whose retry never ran (a halt or a stop came first) are final.
   void give_up_retries() {
-    for (auto& [index, record] : std::exchange(pending_, {})) finish(Attempt::decode(std::move(record)));
+    for (auto& [index, record] : std::exchange(pending_, {}))
+      finish(Attempt::decode(std::move(record)));
   }
 
   /// The done items: skipped, or released in their turn when an earlier run left them.
@@ -345,14 +399,15 @@ class Collector {
 
  private:
   void finish(Attempt&& a) {
-    ++(a.ok() ? summary_.succeeded : summary_.failed);
+    ++(a.passed ? summary_.succeeded : summary_.failed);
     if (opt_.unordered) {
       outcome_.finished(std::move(a));
     } else {
       std::uint64_t const index = a.index;
       order_.put(index, Attempt::encode(std::move(a)));
     }
-    if (courier_->told() == 0 && opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
+    if (courier_->told() == 0 &&
+        opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
       summary_.halted = true;
       summary_.halted_on_success = opt_.halt.why == Halt::Why::success;
       courier_->tell(opt_.halt.when == Halt::When::now ? kHaltNow : kHaltSoon);
@@ -371,7 +426,7 @@ class Collector {
   FarmSummary summary_;
 };
 
-/// The retries rank 0 decided, on every rank; this rank's share in `mine`.
+/// The retries rank 0 decided, broadcast to every rank; returns this rank's share.
 std::vector<std::uint64_t> retries_for(Team const& team, std::vector<Retry> const& all) {
   std::vector<std::uint64_t> mine;
   for (Retry const& r : all) {
@@ -382,8 +437,8 @@ std::vector<std::uint64_t> retries_for(Team const& team, std::vector<Retry> cons
 
 }  // namespace
 
-FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items, FarmOptions const& opt,
-                     FarmOutcome const& outcome) {
+FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items,
+                     FarmOptions const& opt, FarmOutcome const& outcome) {
   Collector collector(team, items, opt, outcome);
   Courier courier(team, [&](std::string&& r) { collector.take(std::move(r)); });
   collector.attach(courier);
@@ -391,16 +446,19 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   Farm const farm(team, items, opt, courier);
   services.courier = &courier;
   services.checkpoint = nullptr;
-  RunInfo info = execute_on_ranks(FarmPass{&farm, nullptr, 1, services.monitor}, s, team, services).info;
+  RunInfo info =
+      execute_on_ranks(FarmPass{&farm, nullptr, 1, services.monitor}, s, team, services).info;
   courier.finish();
   for (int attempt = 2; static_cast<std::uint64_t>(attempt) <= opt.retries + 1; ++attempt) {
     std::vector<Retry> retries = team.is_root() ? collector.take_retries() : std::vector<Retry>{};
     team.comm.broadcast(retries);
-    if (retries.empty() || any_rank(team, stop_requested() != StopReason::none) || courier.told() != 0) break;
+    if (retries.empty() || any_rank(team, stop_requested() != StopReason::none) ||
+        courier.told() != 0)
+      break;
     std::vector<std::uint64_t> const mine = retries_for(team, retries);
     Team const here = Team::local(team.my_threads());
-    (void)execute_on_ranks(FarmPass{&farm, &mine, attempt}, Schedule{ScheduleKind::dynamic, 1}, here,
-                           Services{nullptr, nullptr, &courier});
+    (void)execute_on_ranks(FarmPass{&farm, &mine, attempt}, Schedule{ScheduleKind::dynamic, 1},
+                           here, Services{nullptr, nullptr, &courier});
     courier.finish();
   }
   bool const stopped = any_rank(team, stop_requested() != StopReason::none);

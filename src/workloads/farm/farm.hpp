@@ -1,8 +1,8 @@
 #pragma once
 
-// The process engine of `parfold run` and `parfold lines exec` (one engine, two commands): items (tasks, chunks of
-// files) each run as a shell command in a child process on whichever worker of whichever
-// rank the schedule picks; every attempt's result travels to rank 0 as it ends (a
+// The process engine of `parfold run` and `parfold lines exec` (one engine, two commands): items
+// (tasks, chunks of files) each run as a shell command in a child process on whichever worker of
+// whichever rank the schedule picks; every attempt's result travels to rank 0 as it ends (a
 // Courier), where it is logged at once and its output released in item order (a
 // ReorderBuffer with bounded memory) or, unordered, as it arrives. Failed attempts run
 // again on another rank (--retries); --halt stops early with GNU parallel's meaning.
@@ -38,7 +38,8 @@ struct Halt {
   /// 0, 1, 2, -1, -2 and "P%". Throws UsageError naming what is wrong.
   [[nodiscard]] static Halt parse(std::string const& text);
   /// Whether the counts so far (of `items` in all) reach the condition.
-  [[nodiscard]] bool reached(std::uint64_t failed, std::uint64_t succeeded, std::uint64_t items) const;
+  [[nodiscard]] bool reached(std::uint64_t failed, std::uint64_t succeeded,
+                             std::uint64_t items) const;
   [[nodiscard]] std::string text() const;
 };
 
@@ -51,14 +52,13 @@ struct Attempt {
   bool timed_out = false;
   bool stopped = false;  ///< ended by a halt or a stop: neither a success nor a failure
   bool passed = false;   ///< it succeeded: an exit status of FarmOptions::ok_exit, in time
-  double start_s = 0;  ///< seconds since the epoch
+  double start_s = 0;    ///< seconds since the epoch
   double runtime_s = 0;
   int rank = 0;
   int thread = 0;
   std::string host;
   std::string out, err;
 
-  [[nodiscard]] bool ok() const { return passed; }
   /// "exit 3", "signal SIGKILL", "timed out after 2 s".
   [[nodiscard]] std::string ending() const;
   /// As bytes for the courier; the output moves, not copied.
@@ -74,7 +74,7 @@ struct ItemLaunch {
   std::string_view input_path;  ///< the file `input` lies in (spliced from it), if any
   std::uint64_t input_offset = 0;
   std::vector<std::string> values;  ///< one per FarmItems::env_names
-  bool nothing = false;  ///< nothing to run: the item succeeds at once with no output
+  bool nothing = false;             ///< nothing to run: the item succeeds at once with no output
 };
 
 /// What a farm runs.
@@ -95,10 +95,11 @@ struct FarmItems {
 struct FarmOptions {
   std::uint64_t retries = 0;  ///< a failed item runs up to 1 + retries times
   Halt halt;
-  double task_timeout_s = 0;  ///< 0: none
-  bool unordered = false;     ///< results as they arrive, not in item order
+  double task_timeout_s = 0;    ///< 0: none
+  bool unordered = false;       ///< results as they arrive, not in item order
   std::vector<int> ok_exit{0};  ///< the exit statuses that mean success
-  std::size_t memory_per_output = std::size_t{1} << 20;  ///< a child's stdout in memory before it spills
+  std::size_t memory_per_output = std::size_t{1}
+                                  << 20;  ///< a child's stdout in memory before it spills
 };
 
 /// Rank 0, main thread: what is done with the results.
@@ -130,7 +131,7 @@ void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item);
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).
 /// \note With MPI this is a collective operation over all ranks.
-FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items, FarmOptions const& opt,
-                     FarmOutcome const& outcome);
+FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items,
+                     FarmOptions const& opt, FarmOutcome const& outcome);
 
 }  // namespace parfold

@@ -7,17 +7,18 @@
 #include <memory>
 #include <optional>
 
+#include "cli/exit_codes.hpp"
 #include "parfold/checkpoint/archive.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/agree.hpp"
-#include "parfold/core/exit_codes.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
-#include "workloads/lines/lines.hpp"
 #include "workloads/farm/farm.hpp"
+#include "workloads/lines/commands.hpp"
+#include "workloads/lines/lines.hpp"
 
 namespace parfold {
 
@@ -54,7 +55,8 @@ std::vector<Piece> cut(LineFiles const& files, std::uint64_t bytes, std::uint64_
   for (std::size_t f = 0; f < files.files().size(); ++f) {
     InputFile const& file = files.files()[f];
     if (file.offset + file.size <= start) continue;
-    for (std::uint64_t at = std::max(start, file.offset) - file.offset; at < file.size; at += bytes) {
+    for (std::uint64_t at = std::max(start, file.offset) - file.offset; at < file.size;
+         at += bytes) {
       std::uint64_t const end = std::min(file.size, at + bytes);
       pieces.push_back({f, {at, end}, file.offset + end});
     }
@@ -69,8 +71,8 @@ class ExecOutput {
  public:
   /// With `cp`, the output so far is `kept` bytes of FILE.partial, the input done up to
   /// byte `done` of `total`.
-  ExecOutput(ExecArgs const& a, OrderedRun const& run, Checkpoint* cp, std::uint64_t done, std::uint64_t total,
-             std::uint64_t kept)
+  ExecOutput(ExecArgs const& a, OrderedRun const& run, Checkpoint* cp, std::uint64_t done,
+             std::uint64_t total, std::uint64_t kept)
       : sink_(open_sink(run, cp != nullptr, done > 0, done == total, kept)), cp_(cp), done_(done) {
     if (sink_->to_file() && cp == nullptr) temporary_.emplace(sink_->staging());
     if (!a.reduce.empty()) feed_.emplace(a.reduce, child_environment({}), sink_->fd());
@@ -79,15 +81,16 @@ class ExecOutput {
   void save() { cp_->save(done_, to_bytes(sink_->sync())); }
   [[nodiscard]] std::uint64_t done() const { return done_; }
   /// Takes chunk t's result (its stderr goes to stderr whatever happens).
-  void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces, ExecArgs const& a) {
+  void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces,
+            ExecArgs const& a) {
     if (!t.err.empty()) {
       std::fwrite(t.err.data(), 1, t.err.size(), stderr);
       std::fflush(stderr);
     }
     if (broken_) return;
-    if (t.index != next_ || !t.ok()) {
+    if (t.index != next_ || !t.passed) {
       broken_ = true;
-      if (!t.ok()) say_failed(t, files, pieces[t.index], a);
+      if (!t.passed) say_failed(t, files, pieces[t.index], a);
       return;
     }
     ++next_;
@@ -106,7 +109,8 @@ class ExecOutput {
     if (feed_) {
       int const status = feed_->finish();
       feed_.reset();
-      if (status != 0) std::fprintf(stderr, "parfold: --reduce '%s' failed (exit %d)\n", reduce.c_str(), status);
+      if (status != 0)
+        std::fprintf(stderr, "parfold: --reduce '%s' failed (exit %d)\n", reduce.c_str(), status);
       whole = whole && status == 0;
     }
     if (cp_ != nullptr) save();  // a failed chunk: a rerun starts from it
@@ -115,18 +119,21 @@ class ExecOutput {
   }
 
  private:
-  static void say_failed(Attempt const& t, LineFiles const& files, Piece const& p, ExecArgs const& a) {
+  static void say_failed(Attempt const& t, LineFiles const& files, Piece const& p,
+                         ExecArgs const& a) {
     std::string const& path = files.files()[p.file].path;
     std::string_view const lines = files.owned_lines(p.file, p.local);
     auto const first = static_cast<std::uint64_t>(lines.data() - files.bytes(p.file).data());
     std::string head = t.err.substr(0, 400);  // its first lines
     if (auto const nl = head.find('\n'); nl != std::string::npos) head.resize(nl);
-    std::fprintf(stderr, "parfold: lines exec: '%s' failed on %s bytes %llu-%llu (rank %d on %s, %s)%s%s\n",
+    std::fprintf(stderr,
+                 "parfold: lines exec: '%s' failed on %s bytes %llu-%llu (rank %d on %s, %s)%s%s\n",
                  a.command.c_str(), path.c_str(), static_cast<unsigned long long>(first),
-                 static_cast<unsigned long long>(first + lines.size()), t.rank, t.host.c_str(), t.ending().c_str(),
-                 head.empty() ? "" : "; its stderr began: ", head.c_str());
+                 static_cast<unsigned long long>(first + lines.size()), t.rank, t.host.c_str(),
+                 t.ending().c_str(), head.empty() ? "" : "; its stderr began: ", head.c_str());
     if (t.exit_code == 1 && t.signal == 0 && t.err.empty()) {
-      std::fprintf(stderr, "parfold: (grep exits 1 when its chunk holds no match: add --ok-exit 0,1)\n");
+      std::fprintf(stderr,
+                   "parfold: (grep exits 1 when its chunk holds no match: add --ok-exit 0,1)\n");
     }
   }
 
@@ -146,12 +153,16 @@ struct ExecResume {
 };
 
 /// \note With MPI this is a collective operation over all ranks.
-ExecResume open_resume(ExecArgs const& a, Team const& team, Checkpoint* cp, LineFiles const& files) {
+ExecResume open_resume(ExecArgs const& a, Team const& team, Checkpoint* cp,
+                       LineFiles const& files) {
   if (cp == nullptr) return {};
   if (a.output.empty()) {
-    throw UsageError("--checkpoint needs --output FILE: a resumed run cannot reprint what already went to stdout");
+    throw UsageError(
+        "--checkpoint needs --output FILE: a resumed run cannot reprint what already went to "
+        "stdout");
   }
-  if (!a.reduce.empty()) throw UsageError("--checkpoint with --reduce: the reducer's state cannot be resumed");
+  if (!a.reduce.empty())
+    throw UsageError("--checkpoint with --reduce: the reducer's state cannot be resumed");
   CheckpointState const state = cp->open(team, files.total(), files.identity());
   ExecResume r{state.done, 0};
   restore_partial(team, *cp, state, r.kept);
@@ -160,8 +171,8 @@ ExecResume open_resume(ExecArgs const& a, Team const& team, Checkpoint* cp, Line
 
 /// After the chunks: a stop ends the job (with a checkpoint, saved first: 75 or 124).
 /// \note With MPI this is a collective operation over all ranks.
-void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp, std::optional<ExecOutput>& output,
-                    std::uint64_t total) {
+void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp,
+                    std::optional<ExecOutput>& output, std::uint64_t total) {
   if (cp == nullptr) return stop_if_requested(team, run);
   StopReason const why = stop_requested();
   if (!any_rank(team, why != StopReason::none)) return;
@@ -176,7 +187,9 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp, std
 
 Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
-    throw UsageError("lines exec: standard input is not supported; give files (the command itself can read a pipe)");
+    throw UsageError(
+        "lines exec: standard input is not supported; give files (the command itself can read a "
+        "pipe)");
   }
   catch_stop_signals();  // no child outlives parfold, no temporary file is left
   auto const files = open_everywhere(a.paths, team);
@@ -184,17 +197,25 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   std::uint64_t const bytes = piece_bytes(s, files->total(), team.workers());
   std::vector<Piece> const pieces = cut(*files, bytes, resume.done);
   FarmOptions farm = a.farm;
-  farm.memory_per_output = std::max<std::size_t>(farm.memory_per_output, 2 * bytes);  // a chunk's output: no spill
-  OrderedRun const run{a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
+  farm.memory_per_output =
+      std::max<std::size_t>(farm.memory_per_output, 2 * bytes);  // a chunk's output: no spill
+  OrderedRun const run{
+      a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
   std::optional<ExecOutput> output;
-  on_root(team, [&] { output.emplace(a, run, sv.checkpoint, resume.done, files->total(), resume.kept); });
-  FarmItems const items{pieces.size(), {"PARFOLD_FILE", "PARFOLD_OFFSET"}, [&](std::uint64_t i) {
-                          Piece const& p = pieces[i];
-                          std::string_view const lines = files->owned_lines(p.file, p.local);
-                          auto const offset = static_cast<std::uint64_t>(lines.data() - files->bytes(p.file).data());
-                          std::string const& path = files->files()[p.file].path;
-                          return ItemLaunch{a.command, lines, path, offset, {path, std::to_string(offset)}, lines.empty()};
-                        }, {}};
+  on_root(team,
+          [&] { output.emplace(a, run, sv.checkpoint, resume.done, files->total(), resume.kept); });
+  FarmItems const items{
+      pieces.size(),
+      {"PARFOLD_FILE", "PARFOLD_OFFSET"},
+      [&](std::uint64_t i) {
+        Piece const& p = pieces[i];
+        std::string_view const lines = files->owned_lines(p.file, p.local);
+        auto const offset = static_cast<std::uint64_t>(lines.data() - files->bytes(p.file).data());
+        std::string const& path = files->files()[p.file].path;
+        return ItemLaunch{a.command,    lines, path, offset, {path, std::to_string(offset)},
+                          lines.empty()};
+      },
+      {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }, {}};
   FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
   end_if_stopped(team, run, sv.checkpoint, output, files->total());
@@ -217,7 +238,8 @@ std::vector<int> exit_statuses(std::string const& text) {
     std::string const one = text.substr(at, comma - at);
     if (one.empty() || one.size() > 3 || one.find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(one) > 255) {
-      throw CLI::ValidationError("--ok-exit", "'" + text + "': not exit statuses 0-255 separated by commas");
+      throw CLI::ValidationError("--ok-exit",
+                                 "'" + text + "': not exit statuses 0-255 separated by commas");
     }
     out.push_back(std::stoi(one));
     at = comma + 1;
@@ -230,26 +252,29 @@ std::vector<int> exit_statuses(std::string const& text) {
 void add_exec_command(CLI::App& lines, Job& job) {
   auto a = std::make_shared<ExecArgs>();
   a->farm.halt = Halt::parse("now,fail=1");  // a failed chunk leaves a hole: stop at once
-  auto* exec = lines.add_subcommand("exec", "Run a shell command over line-aligned chunks of files, output in file order");
-  exec->add_option("--reduce", a->reduce, "Pipe the output, in file order, into one CMD2 on rank 0")->type_name("CMD2");
-  exec->add_option("--output", a->output, "Write the output to FILE (whole or not at all)")->type_name("FILE");
+  auto* exec = lines.add_subcommand(
+      "exec", "Run a shell command over line-aligned chunks of files, output in file order");
+  exec->add_option("--reduce", a->reduce, "Pipe the output, in file order, into one CMD2 on rank 0")
+      ->type_name("CMD2");
+  exec->add_option("--output", a->output, "Write the output to FILE (whole or not at all)")
+      ->type_name("FILE");
   add_farm_options(*exec, a->farm, "chunk");
   exec->add_option_function<std::string>(
-         "--ok-exit",
-         [a](std::string const& text) { a->farm.ok_exit = exit_statuses(text); },
-         "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
+          "--ok-exit", [a](std::string const& text) { a->farm.ok_exit = exit_statuses(text); },
+          "Exit statuses that mean success (default 0; grep: --ok-exit 0,1)")
       ->type_name("N,N...");
-  exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")->required()->type_name("");
-  exec->add_option("FILE", a->paths, "Text files")
+  exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")
       ->required()
       ->type_name("");
+  exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
   exec->footer(
       "Each chunk (whole lines, never two files) is written from the mapped file into a fresh\n"
       "/bin/sh -c CMD with PARFOLD_FILE and PARFOLD_OFFSET (the chunk's first byte) set. For a\n"
       "command that works line by line (tr, sed, grep, cut, awk) the output is byte for byte\n"
       "CMD < FILE, whatever the ranks, threads, schedule and --chunk (bytes; default: about 4\n"
       "chunks per worker, 64 KiB to 32 MiB). A failing chunk stops the job (exit 1; --halt never\n"
-      "runs every chunk). Example: parfold lines exec --reduce \"awk '{s+=\\$1} END {print s}'\" 'wc -l' big.log");
+      "runs every chunk). Example: parfold lines exec --reduce \"awk '{s+=\\$1} END {print s}'\" "
+      "'wc -l' big.log");
   exec->final_callback([a, &job] {
     job.default_schedule = Schedule{ScheduleKind::dynamic, 0};
     job.unit = "chunks";

@@ -9,10 +9,12 @@ void RunJournal::require_same_tasks(std::vector<Task> const& list, std::string c
   for (auto const& [index, done] : tasks) {
     bool const same = index < list.size() && fnv1a(list[index].command) == done.command_hash;
     if (same) continue;
-    std::string const now = index < list.size() ? "now '" + list[index].command + "'" : "now missing";
-    throw UsageError("--checkpoint " + checkpoint + ": the task list changed: task " + std::to_string(index + 1) +
-                     " (line " + std::to_string(done.line) + " of " + path + ") is not the task that ran (" + now +
-                     "); delete " + checkpoint + " to start over");
+    std::string const now =
+        index < list.size() ? "now '" + list[index].command + "'" : "now missing";
+    throw UsageError("--checkpoint " + checkpoint + ": the task list changed: task " +
+                     std::to_string(index + 1) + " (line " + std::to_string(done.line) + " of " +
+                     path + ") is not the task that ran (" + now + "); delete " + checkpoint +
+                     " to start over");
   }
 }
 

@@ -26,7 +26,7 @@ struct RunProgress {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & out_bytes & checksum & succeeded & failed & first_failures;
+    ar& out_bytes& checksum& succeeded& failed& first_failures;
   }
 };
 
@@ -40,7 +40,7 @@ struct TaskDone {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & line & command_hash & exit_code & attempts & ok;
+    ar& line& command_hash& exit_code& attempts& ok;
   }
 };
 
@@ -56,7 +56,7 @@ struct RunJournal {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & tasks & output_bytes & progress & held;
+    ar& tasks& output_bytes& progress& held;
   }
 
   /// Throws UsageError when a recorded task is not in `tasks` as it was (the task list

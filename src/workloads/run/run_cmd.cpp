@@ -5,16 +5,16 @@
 #include <memory>
 #include <optional>
 
+#include "cli/exit_codes.hpp"
 #include "cli/numbers.hpp"
 #include "cli/options.hpp"
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"
-#include "parfold/core/exit_codes.hpp"
 #include "parfold/core/hash.hpp"
 #include "parfold/io/staged_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
-#include "parfold/checkpoint/archive.hpp"
-#include "parfold/checkpoint/checkpoint.hpp"
 #include "workloads/farm/farm.hpp"
 #include "workloads/run/journal.hpp"
 #include "workloads/run/run.hpp"
@@ -26,11 +26,11 @@ namespace {
 
 struct RunArgs {
   std::string task_file;
-  std::string command;  ///< --command template, empty: the lines are commands
-  std::string output;   ///< --output FILE
-  std::string joblog;   ///< --joblog FILE
-  std::string results;  ///< --results DIR
-  FarmOptions farm;     ///< --retries, --halt, --task-timeout, --unordered
+  std::string command;        ///< --command template, empty: the lines are commands
+  std::string output;         ///< --output FILE
+  std::string joblog;         ///< --joblog FILE
+  std::string results;        ///< --results DIR
+  FarmOptions farm;           ///< --retries, --halt, --task-timeout, --unordered
   bool retry_failed = false;  ///< --retry-failed: the checkpoint's failed tasks run again
 };
 
@@ -43,7 +43,10 @@ class Joblog {
     f_ = std::fopen(path.c_str(), append ? "a" : "w");
     if (f_ == nullptr) throw UsageError("--joblog " + path + ": " + std::strerror(errno));
     if (std::ftell(f_) > 0) return;  // its header is there
-    std::fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tRank\tThread\tAttempt\n", f_);
+    std::fputs(
+        "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tRank\tThread\tA"
+        "ttempt\n",
+        f_);
     std::fflush(f_);
   }
   ~Joblog() {
@@ -55,8 +58,9 @@ class Joblog {
   void row(Attempt const& t, std::string const& command) {
     if (f_ == nullptr) return;
     std::fprintf(f_, "%llu\t%s\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\t%d\t%d\t%d\n",
-                 static_cast<unsigned long long>(t.index + 1), t.host.c_str(), t.start_s, t.runtime_s, t.out.size(),
-                 t.signal == 0 ? t.exit_code : 0, t.signal, command.c_str(), t.rank, t.thread, t.attempt);
+                 static_cast<unsigned long long>(t.index + 1), t.host.c_str(), t.start_s,
+                 t.runtime_s, t.out.size(), t.signal == 0 ? t.exit_code : 0, t.signal,
+                 command.c_str(), t.rank, t.thread, t.attempt);
     std::fflush(f_);
   }
 
@@ -69,7 +73,8 @@ class Joblog {
 void write_results(std::string const& dir, Attempt const& t) {
   if (dir.empty()) return;
   std::string const base = dir + "/" + std::to_string(t.index);
-  for (auto const& [suffix, text] : {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
+  for (auto const& [suffix, text] :
+       {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
     StagedFile f(base + suffix, temporary_name(base + suffix));
     f.write(*text);
     f.commit();
@@ -80,19 +85,21 @@ void write_results(std::string const& dir, Attempt const& t) {
 }
 
 /// Rank 0: a task's last attempt: stdout to the sink, stderr to stderr, whole.
-void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress& p, OrderedSink& sink) {
+void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress& p,
+               OrderedSink& sink) {
   write_results(a.results, t);
   sink.write(t.out);
   sink.flush();
-  if (!t.out.empty() && !sink.to_file()) std::fflush(stdout);  // each task's output as soon as its turn comes
+  if (!t.out.empty() && !sink.to_file())
+    std::fflush(stdout);  // each task's output as soon as its turn comes
   if (!t.err.empty()) {
     std::fwrite(t.err.data(), 1, t.err.size(), stderr);
     std::fflush(stderr);
   }
   p.checksum = fnv1a(t.out, p.checksum);
   p.out_bytes += t.out.size();
-  ++(t.ok() ? p.succeeded : p.failed);
-  if (!t.ok() && p.first_failures.size() < 5) {
+  ++(t.passed ? p.succeeded : p.failed);
+  if (!t.passed && p.first_failures.size() < 5) {
     p.first_failures.push_back("line " + std::to_string(task.line) + " (" + t.ending() + ")");
   }
 }
@@ -106,7 +113,8 @@ std::vector<Task> task_list(RunArgs const& a, Team const& team) {
       throw UsageError("--command '" + a.command + "' has no {} for the argument");
     }
     tasks = parse_tasks(read_task_file(a.task_file), a.command);
-    if (tasks.empty()) throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
+    if (tasks.empty())
+      throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
   });
   team.comm.broadcast(tasks);
   return tasks;
@@ -126,9 +134,11 @@ std::unique_ptr<Joblog> open_records(RunArgs const& a, bool resumed) {
 }
 
 /// Rank 0: why the run ends early or fails, on stderr, once.
-void say_how_it_ended(FarmSummary const& f, RunProgress const& p, RunArgs const& a, std::uint64_t tasks) {
+void say_how_it_ended(FarmSummary const& f, RunProgress const& p, RunArgs const& a,
+                      std::uint64_t tasks) {
   if (f.halted) {
-    std::string const ended = f.ended > 0 ? " (" + group_digits(f.ended) + " of them ended while running)" : "";
+    std::string const ended =
+        f.ended > 0 ? " (" + group_digits(f.ended) + " of them ended while running)" : "";
     std::fprintf(stderr, "parfold: --halt %s reached: %s not run%s\n", a.farm.halt.text().c_str(),
                  count_of(f.not_run, "task").c_str(), ended.c_str());
   }
@@ -136,7 +146,8 @@ void say_how_it_ended(FarmSummary const& f, RunProgress const& p, RunArgs const&
   std::string firsts;
   for (std::string const& x : p.first_failures) firsts += (firsts.empty() ? "" : ", ") + x;
   std::fprintf(stderr, "parfold: %s of %s failed: %s%s\n", group_digits(p.failed).c_str(),
-               count_of(tasks, "task").c_str(), firsts.c_str(), p.failed > p.first_failures.size() ? ", ..." : "");
+               count_of(tasks, "task").c_str(), firsts.c_str(),
+               p.failed > p.first_failures.size() ? ", ..." : "");
 }
 
 /// The report of a run: counts (earlier runs of a checkpoint included), tasks/s, the
@@ -146,11 +157,16 @@ Report run_report(RunArgs const& a, Team const& team, FarmSummary const& f, RunP
   Report r{.workload = "run", .unit = "tasks", .info = f.info, .launcher = team.launcher};
   char sum[24];
   std::snprintf(sum, sizeof(sum), "%016llx", static_cast<unsigned long long>(p.checksum));
-  double const per_s = f.info.wall_s > 0 ? static_cast<double>(f.succeeded + f.failed) / f.info.wall_s : 0.0;
-  r.result = {{"tasks", tasks, ""},           {"succeeded", p.succeeded, ""},
-              {"failed", p.failed, ""},       {"retried", f.retried, ""},
-              {"not_run", f.not_run, ""},     {"tasks_per_s", per_s, "tasks/s"},
-              {"output_bytes", p.out_bytes, "B"}, {"output_fnv1a", std::string(sum), ""}};
+  double const per_s =
+      f.info.wall_s > 0 ? static_cast<double>(f.succeeded + f.failed) / f.info.wall_s : 0.0;
+  r.result = {{"tasks", tasks, ""},
+              {"succeeded", p.succeeded, ""},
+              {"failed", p.failed, ""},
+              {"retried", f.retried, ""},
+              {"not_run", f.not_run, ""},
+              {"tasks_per_s", per_s, "tasks/s"},
+              {"output_bytes", p.out_bytes, "B"},
+              {"output_fnv1a", std::string(sum), ""}};
   if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
   r.text = "";  // the tasks' output is already out
   bool const failed = p.failed > 0 || (f.halted && !f.halted_on_success);
@@ -170,15 +186,17 @@ struct Resume {
 /// Opens the checkpoint (its job: `run` and the output file; the tasks are checked one by
 /// one, so that a longer list resumes and a changed one is refused).
 /// \note With MPI this is a collective operation over all ranks.
-Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given, std::vector<Task> const& tasks) {
+Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given,
+                   std::vector<Task> const& tasks) {
   Resume r;
   if (given == nullptr) {
-    if (a.retry_failed) throw UsageError("--retry-failed reruns the failed tasks of a --checkpoint FILE: give one");
+    if (a.retry_failed)
+      throw UsageError("--retry-failed reruns the failed tasks of a --checkpoint FILE: give one");
     return r;
   }
   if (a.retry_failed && !a.output.empty()) {
-    throw UsageError("--retry-failed with --output: the failed tasks' output is already in " + a.output +
-                     "; use --results DIR or stdout");
+    throw UsageError("--retry-failed with --output: the failed tasks' output is already in " +
+                     a.output + "; use --results DIR or stdout");
   }
   std::string const job = "run" + (a.output.empty() ? std::string() : " --output=" + a.output);
   r.checkpoint = std::make_unique<Checkpoint>(given->path(), job, given->every_s());
@@ -197,14 +215,16 @@ Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given, 
 /// the joblog, and with a checkpoint the record of what is out, saved when due.
 class TaskPrinter {
  public:
-  TaskPrinter(RunArgs const& a, std::vector<Task> const& tasks, OrderedRun const& run, Resume& resume)
+  TaskPrinter(RunArgs const& a, std::vector<Task> const& tasks, OrderedRun const& run,
+              Resume& resume)
       : a_(a),
         tasks_(tasks),
         joblog_(open_records(a, !resume.journal.tasks.empty())),
         cp_(resume.checkpoint.get()),
         journal_(resume.journal) {
     bool const resumed = !journal_.tasks.empty();
-    sink_ = open_sink(run, cp_ != nullptr, resumed, journal_.tasks.size() == tasks.size(), journal_.output_bytes);
+    sink_ = open_sink(run, cp_ != nullptr, resumed, journal_.tasks.size() == tasks.size(),
+                      journal_.output_bytes);
     if (sink_->to_file() && cp_ == nullptr) temporary_.emplace(sink_->staging());
   }
   void attempted(Attempt const& t) { joblog_->row(t, tasks_[t.index].command); }
@@ -212,7 +232,8 @@ class TaskPrinter {
     emit_task(t, tasks_[t.index], a_, journal_.progress, *sink_);
     if (cp_ == nullptr) return;
     journal_.held.erase(t.index);
-    journal_.tasks[t.index] = {tasks_[t.index].line, fnv1a(tasks_[t.index].command), t.exit_code, t.attempt, t.ok()};
+    journal_.tasks[t.index] = {tasks_[t.index].line, fnv1a(tasks_[t.index].command), t.exit_code,
+                               t.attempt, t.passed};
     if (cp_->due()) save();
   }
   /// At a stop: a task that ended but waits for its turn is kept in the checkpoint.
@@ -249,11 +270,11 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Resume const& resum
     printer->save();
     held = printer->recorded();
   });
-  std::string const what = (why == StopReason::timeout ? "--timeout exceeded" : "stopped by " + stop_signal_name()) +
-                           ": the checkpoint " + resume.checkpoint->path() + " holds " + group_digits(held) + " of " +
-                           count_of(tasks, "task") + " (the tasks that were running will run again); " +
-                           "run the same command again to go on";
-  throw Stopped(what, why == StopReason::timeout ? exit_code::kTimeout : exit_code::kStopped);
+  throw stop_error(why, true,
+                   ": the checkpoint " + resume.checkpoint->path() + " holds " +
+                       group_digits(held) + " of " + count_of(tasks, "task") +
+                       " (the tasks that were running will run again); " +
+                       "run the same command again to go on");
 }
 
 Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
@@ -262,13 +283,25 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   catch_stop_signals();
   std::vector<Task> const tasks = task_list(a, team);
   Resume resume = open_resume(a, team, sv.checkpoint, tasks);
-  OrderedRun const run{a.output, tasks.size(), 0, {}, {}, {a.task_file},
+  OrderedRun const run{a.output,
+                       tasks.size(),
+                       0,
+                       {},
+                       {},
+                       {a.task_file},
                        "the running tasks were ended and no new one started"};
   std::optional<TaskPrinter> printer;
   on_root(team, [&] { printer.emplace(a, tasks, run, resume); });
-  FarmItems items{tasks.size(), {"PARFOLD_TASK", "PARFOLD_TASK_LINE"}, [&](std::uint64_t i) {
-                    return ItemLaunch{tasks[i].command, std::nullopt, {}, 0, {std::to_string(i), std::to_string(tasks[i].line)}};
-                  }, {}};
+  FarmItems items{tasks.size(),
+                  {"PARFOLD_TASK", "PARFOLD_TASK_LINE"},
+                  [&](std::uint64_t i) {
+                    return ItemLaunch{tasks[i].command,
+                                      std::nullopt,
+                                      {},
+                                      0,
+                                      {std::to_string(i), std::to_string(tasks[i].line)}};
+                  },
+                  {}};
   if (!resume.done.empty()) items.done = [&](std::uint64_t i) { return resume.done[i] != 0; };
   items.ended = &resume.journal.held;
   FarmOutcome const outcome{[&](Attempt const& t) { printer->attempted(t); },
@@ -289,17 +322,25 @@ Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
 
 void setup_run(CLI::App& app, Job& job) {
   auto a = std::make_shared<RunArgs>();
-  auto* run = app.add_subcommand("run", "Run shell commands, one per line of TASKFILE, on every core and node");
-  run->add_option("--command", a->command, "Run CMD once per line of TASKFILE, {} replaced by the line (shell-quoted)")
+  auto* run = app.add_subcommand(
+      "run", "Run shell commands, one per line of TASKFILE, on every core and node");
+  run->add_option("--command", a->command,
+                  "Run CMD once per line of TASKFILE, {} replaced by the line (shell-quoted)")
       ->type_name("CMD");
-  run->add_option("--output", a->output, "Write the tasks' output to FILE (whole or not at all)")->type_name("FILE");
-  run->add_option("--joblog", a->joblog, "Log every task to FILE (GNU parallel's columns, then Rank Thread Attempt)")
+  run->add_option("--output", a->output, "Write the tasks' output to FILE (whole or not at all)")
       ->type_name("FILE");
-  run->add_option("--results", a->results, "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
+  run->add_option("--joblog", a->joblog,
+                  "Log every task to FILE (GNU parallel's columns, then Rank Thread Attempt)")
+      ->type_name("FILE");
+  run->add_option(
+         "--results", a->results,
+         "Keep each task's stdout, stderr and exit status in DIR/<task>.out, .err, .status")
       ->type_name("DIR");
   add_farm_options(*run, a->farm, "task");
-  run->add_flag("--retry-failed", a->retry_failed, "With --checkpoint: run the tasks that failed before again too");
-  run->add_option("TASKFILE", a->task_file, "One shell command (or argument) per line; - reads standard input")
+  run->add_flag("--retry-failed", a->retry_failed,
+                "With --checkpoint: run the tasks that failed before again too");
+  run->add_option("TASKFILE", a->task_file,
+                  "One shell command (or argument) per line; - reads standard input")
       ->required()
       ->type_name("");
   run->footer(

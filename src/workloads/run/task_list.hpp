@@ -13,14 +13,15 @@ struct Task {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & line & command;
+    ar& line& command;
   }
 };
 
 /// The tasks of `text`: every line that is not empty and does not start with '#' is a
 /// task; with a `command_template` (`--command 'CMD {}'`) a line is an argument, and the
 /// task is the template with every `{}` replaced by the line, shell-quoted.
-[[nodiscard]] std::vector<Task> parse_tasks(std::string const& text, std::string const& command_template);
+[[nodiscard]] std::vector<Task> parse_tasks(std::string const& text,
+                                            std::string const& command_template);
 
 /// `text` quoted for /bin/sh: 'it'\''s' for it's.
 [[nodiscard]] std::string shell_quote(std::string const& text);

@@ -19,7 +19,8 @@ struct Avx2 {
   static reg set1_64(std::uint64_t v) { return _mm256_set1_epi64x(static_cast<long long>(v)); }
   static reg set1_8(unsigned char v) { return _mm256_set1_epi8(static_cast<char>(v)); }
   static void counters(std::uint64_t c, reg& lo, reg& hi) {
-    lo = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    lo = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)),
+                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     if ((c & 0xFFFFFFFFULL) <= 0xFFFFFFFFULL - 7) {  // no carry into the high word
       hi = _mm256_set1_epi32(static_cast<int>(c >> 32));
     } else {
@@ -43,7 +44,9 @@ struct Avx2 {
   static reg eq8(reg a, reg b) { return _mm256_cmpeq_epi8(a, b); }
   static reg sub8(reg a, reg b) { return _mm256_sub_epi8(a, b); }
   static reg min_u8(reg a, reg b) { return _mm256_min_epu8(a, b); }
-  static std::uint64_t movemask8(reg a) { return static_cast<std::uint32_t>(_mm256_movemask_epi8(a)); }
+  static std::uint64_t movemask8(reg a) {
+    return static_cast<std::uint32_t>(_mm256_movemask_epi8(a));
+  }
   /// Bit i: byte i of a equals byte i of b.
   static std::uint64_t eq8_mask(reg a, reg b) { return movemask8(eq8(a, b)); }
   /// Bit i: byte i of a <= byte i of b, unsigned.

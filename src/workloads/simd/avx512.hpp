@@ -41,7 +41,9 @@ struct Avx512 {
   static reg slli64(reg a, unsigned n) { return _mm512_slli_epi64(a, n); }
   static reg mul_epu32(reg a, reg b) { return _mm512_mul_epu32(a, b); }
   static reg sub8(reg a, reg b) { return _mm512_sub_epi8(a, b); }
-  static std::uint64_t hsum64(reg a) { return static_cast<std::uint64_t>(_mm512_reduce_add_epi64(a)); }
+  static std::uint64_t hsum64(reg a) {
+    return static_cast<std::uint64_t>(_mm512_reduce_add_epi64(a));
+  }
 
   /// a ^ b ^ c
   static reg xor3(reg a, reg b, reg c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }

@@ -9,8 +9,10 @@ namespace parfold::simd {
 namespace {
 
 Isa detect() {
-  // AVX-512: the kernels use F (ternary logic, blends, 64-bit lanes) and BW (byte compares into masks).
-  if (__builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0) return Isa::avx512;
+  // AVX-512: the kernels use F (ternary logic, blends, 64-bit lanes) and BW (byte compares into
+  // masks).
+  if (__builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0)
+    return Isa::avx512;
   if (__builtin_cpu_supports("avx2") != 0) return Isa::avx2;
   return Isa::sse2;
 }

@@ -10,8 +10,8 @@ namespace parfold::simd {
 
 struct Sse2 {
   using reg = __m128i;
-  static constexpr std::uint64_t lanes = 4;   ///< 32-bit lanes
-  static constexpr std::uint64_t bytes = 16;  ///< byte lanes
+  static constexpr std::uint64_t lanes = 4;       ///< 32-bit lanes
+  static constexpr std::uint64_t bytes = 16;      ///< byte lanes
   static constexpr std::uint64_t registers = 16;  ///< vector registers
 
   static reg zero() { return _mm_setzero_si128(); }

@@ -11,7 +11,8 @@ namespace {
 std::uint64_t thread_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 constexpr std::uint64_t kClockFreeNs = 50'000;  ///< spins up to this long read no clock
@@ -54,7 +55,9 @@ Spinner const& Spinner::instance() {
 }
 
 void Spinner::spin(std::uint64_t ns) const {
-  auto turns_for = [this](std::uint64_t t) { return static_cast<std::uint64_t>(static_cast<double>(t) * turns_per_ns_); };
+  auto turns_for = [this](std::uint64_t t) {
+    return static_cast<std::uint64_t>(static_cast<double>(t) * turns_per_ns_);
+  };
   if (ns <= kClockFreeNs) {
     spin_turns(turns_for(ns));
     return;

@@ -18,8 +18,6 @@ class Spinner {
   /// Uses `ns` nanoseconds of this thread's CPU time.
   void spin(std::uint64_t ns) const;
 
-  [[nodiscard]] double turns_per_ns() const { return turns_per_ns_; }
-
  private:
   Spinner();
   double turns_per_ns_ = 1;

@@ -1,0 +1,49 @@
+#include "workloads/lines/count/count.hpp"
+
+#include "workloads/simd/isa.hpp"
+
+namespace parfold {
+
+LineCounts count_bytes(std::string_view text, bool& after_sep) {
+  LineCounts c;
+  for (char const ch : text) {
+    auto const b = static_cast<unsigned char>(ch);
+    if (b == ' ' || (b >= '\t' && b <= '\r')) {
+      after_sep = true;
+      c.lines += b == '\n' ? 1U : 0U;
+    } else if (b >= 0x21 && b <= 0x7e) {
+      c.words += after_sep ? 1U : 0U;
+      after_sep = false;
+    }
+  }
+  c.bytes = text.size();
+  return c;
+}
+
+std::uint64_t max_line_width(std::string_view text) {
+  std::uint64_t widest = 0, at = 0;
+  for (char const ch : text) {
+    auto const b = static_cast<unsigned char>(ch);
+    if (b == '\n' || b == '\r' || b == '\f') {
+      widest = std::max(widest, at);
+      at = 0;
+    } else if (b == '\t') {
+      at += 8 - at % 8;
+    } else if (b >= 0x20 && b <= 0x7e) {
+      ++at;
+    }
+  }
+  return std::max(widest, at);
+}
+
+LineCounts count_text(std::string_view text) {
+  static auto* const kernel = simd::for_kernel_isa(
+      &detail::count_blocks_sse2, &detail::count_blocks_avx2, &detail::count_blocks_avx512);
+  bool after_sep = true;
+  std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+  LineCounts c = kernel(text.data(), whole, after_sep);
+  c += count_bytes(text.substr(whole), after_sep);
+  return c;
+}
+
+}  // namespace parfold

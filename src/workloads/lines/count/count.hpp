@@ -1,0 +1,50 @@
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+
+namespace parfold {
+
+/// What `wc` reports for some text (C locale).
+struct LineCounts {
+  std::uint64_t lines = 0;  ///< '\n' bytes
+  std::uint64_t words = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t max_line = 0;  ///< `wc -L`: the widest line (0 unless asked for)
+
+  /// Adds the counts of the whole lines that follow (the widest line is the wider one).
+  LineCounts& operator+=(LineCounts const& o) {
+    lines += o.lines;
+    words += o.words;
+    bytes += o.bytes;
+    max_line = std::max(max_line, o.max_line);
+    return *this;
+  }
+  friend bool operator==(LineCounts const&, LineCounts const&) = default;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& lines& words& bytes& max_line;
+  }
+};
+
+/// `LC_ALL=C wc -L` of whole lines: the widest line's display width, a tab moving to the
+/// next multiple of 8, a printable byte (0x20-0x7e) 1 column, any other byte none, and
+/// '\r' and '\f' starting the count again, as coreutils 9.1 does.
+[[nodiscard]] std::uint64_t max_line_width(std::string_view text);
+
+/// Counts `text`, which starts at the start of a line (or of a file), exactly as
+/// `LC_ALL=C wc`: the widest SIMD kernel this CPU runs, then byte by byte.
+[[nodiscard]] LineCounts count_text(std::string_view text);
+
+/// Byte-at-a-time counting: the tails of count_text, and the kernels' reference.
+/// `after_sep`: is the nearest preceding non-O byte a separator (true at a line start).
+[[nodiscard]] LineCounts count_bytes(std::string_view text, bool& after_sep);
+
+namespace detail {
+LineCounts count_blocks_sse2(char const* p, std::uint64_t n, bool& after_sep);
+LineCounts count_blocks_avx2(char const* p, std::uint64_t n, bool& after_sep);
+LineCounts count_blocks_avx512(char const* p, std::uint64_t n, bool& after_sep);
+}  // namespace detail
+
+}  // namespace parfold

@@ -1,0 +1,84 @@
+// `parfold lines count`: lines, words, bytes and the widest line per file, exactly as
+// LC_ALL=C wc with the same options.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "cli/exit_codes.hpp"
+#include "parfold/checkpoint/segments.hpp"
+#include "workloads/lines/commands.hpp"
+#include "workloads/lines/count/wc.hpp"
+#include "workloads/lines/input/parts.hpp"
+#include "workloads/lines/lines.hpp"
+
+namespace parfold {
+
+namespace {
+
+struct CountArgs {
+  WcColumns columns;
+  std::optional<std::string> label;  ///< --label: the name of standard input
+  bool decompress = false;           ///< -z
+  std::vector<std::string> paths;
+};
+
+/// The JSON result: a row per file and the total.
+std::vector<Field> count_result(std::vector<InputFile> const& files,
+                                std::vector<LineCounts> const& counts, bool max_line) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  LineCounts total;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    LineCounts const& c = counts[i];
+    total += c;
+    nlohmann::ordered_json row{
+        {"path", files[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
+    if (max_line) row["max_line_length"] = c.max_line;
+    rows.push_back(row);
+  }
+  nlohmann::ordered_json sum{
+      {"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
+  if (max_line) sum["max_line_length"] = total.max_line;
+  return {{"files", rows, ""}, {"total", sum, ""}};
+}
+
+Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
+  // wc names standard input only when it is given as "-".
+  StdinNames const names{a.label.value_or(""), a.label.value_or("-")};
+  auto const run = fold_per_file<LineCounts>(plan_inputs(a.paths, a.decompress, names), team, sv, s,
+                                             [&](LineFiles const* files) {
+                                               return CountWorkload{files, {a.columns.max_line}};
+                                             });
+  Report r = lines_report("count", run.info, team);
+  r.result = count_result(run.files, run.values, a.columns.max_line);
+  r.text = wc_table(run.files, run.values, a.columns, std::max<std::size_t>(a.paths.size(), 1));
+  r.exit_code = run.problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
+  return r;
+}
+
+}  // namespace
+
+void add_count_command(CLI::App& lines, Job& job) {
+  auto a = std::make_shared<CountArgs>();
+  auto* count = lines.add_subcommand("count", "Lines, words and bytes, exactly as LC_ALL=C wc");
+  count->add_flag("-l,--lines", a->columns.lines, "Print the newline counts");
+  count->add_flag("-w,--words", a->columns.words, "Print the word counts");
+  count->add_flag("-m,--chars", a->columns.chars, "Print the character counts (C locale: bytes)");
+  count->add_flag("-c,--bytes", a->columns.bytes, "Print the byte counts");
+  count->add_flag("-L,--max-line-length", a->columns.max_line,
+                  "Print the widest line's display width");
+  add_label_option(*count, a->label);
+  add_decompress_flag(*count, a->decompress);
+  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
+  count->footer(
+      "Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
+  count->final_callback([a, &job] {
+    if (a->columns.count() == 0) a->columns.lines = a->columns.words = a->columns.bytes = true;
+    job.unit = "bytes";
+    job.default_schedule = lines_schedule();
+    job.run = [a](Team const& team, Services sv, Schedule s) { return run_count(*a, team, sv, s); };
+  });
+}
+
+}  // namespace parfold

@@ -1,0 +1,8 @@
+#include "workloads/lines/count/count_kernel.hpp"
+#include "workloads/simd/sse2.hpp"
+
+namespace parfold::detail {
+LineCounts count_blocks_sse2(char const* p, std::uint64_t n, bool& after_sep) {
+  return CountKernel<simd::Sse2>::blocks(p, n, after_sep);
+}
+}  // namespace parfold::detail

@@ -1,0 +1,248 @@
+// `parfold lines grep`: select lines like LC_ALL=C grep (binary files: grep_binary.hpp); count them
+// (-c), name the files (-l, -L), say whether any (-q), or print them in file order through the
+// ordered output runner (grep_lines.cpp). The command line is in grep_cli.cpp.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "parfold/checkpoint/segments.hpp"
+#include "parfold/output/ordered.hpp"
+#include "workloads/lines/grep/grep_args.hpp"
+#include "workloads/lines/grep/grep_binary.hpp"
+#include "workloads/lines/grep/grep_lines.hpp"
+#include "workloads/lines/grep/matcher.hpp"
+#include "workloads/lines/input/parts.hpp"
+#include "workloads/lines/lines.hpp"
+
+namespace parfold {
+
+namespace {
+
+using GrepCountWorkload = PerFileWorkload<std::uint64_t, CountSelected>;
+
+/// Where the selected lines go, and the message for a checkpoint without --output.
+OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t window,
+                     std::string identity) {
+  std::vector<std::string> inputs = a.paths;  // which --output must not be
+  inputs.insert(inputs.end(), a.read_apart.begin(), a.read_apart.end());
+  return {a.output,
+          items,
+          window,
+          std::move(identity),
+          "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
+          "not print exactly the same output; use -c, or --output FILE",
+          std::move(inputs)};
+}
+
+/// The report of a grep that printed lines.
+Report lines_printed(GrepArgs const& a, RunInfo const& info, Printed const& printed, bool problems,
+                     Team const& team) {
+  Report r = lines_report("grep", info, team);
+  r.result = {{"pattern", a.match.text(), ""}, {"selected", printed.selected, ""}};
+  if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  r.text = "";  // the lines are already out
+  r.exit_code = problems               ? 2
+                : printed.selected > 0 ? 0
+                                       : 1;  // grep's 2 for a file it could not read
+  return r;
+}
+
+/// Rank 0: may window `w` still print something? Not when -m NUM lines of each of its
+/// files are out, with the -A context after the last: grep stops reading there.
+bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& printed, Range w) {
+  if (!a.max_count) return true;
+  for (std::size_t i = 0; i < files.files().size(); ++i) {
+    bool const more =
+        printed.shown[i] < *a.max_count || (printed.last_file == i && printed.after_left > 0);
+    if (files.overlaps(i, w) && more) return true;
+  }
+  return false;
+}
+
+/// Prints the selected lines of one run of files (the whole input) in file order on rank
+/// 0's stdout or into --output FILE, window by window; with --checkpoint (and --output) a
+/// stopped run resumes exactly.
+/// \note With MPI this is a collective operation over all ranks.
+RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
+                  LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
+  OrderedRun const run = lines_run(a, files.total(), window_bytes(team), files.identity());
+  printed.start(files.files().size());
+  auto run_window = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
+    auto const workload = lines_workload(a, files, matcher, w);
+    if (!team.comm.any(team.is_root() && window_open(a, files, printed, w)))
+      return {workload.identity(), {}};
+    return execute_part(workload, s, team, sv);
+  };
+  return run_ordered(team, sv, run, printed, run_window,
+                     [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
+                       emit_lines(window, files, a, printed, sink);
+                     });
+}
+
+/// As print_run(), for inputs in several parts or with streams (standard input, -z):
+/// window by window as the cursor yields them (no checkpoint).
+/// \note With MPI this is a collective operation over all ranks.
+RunInfo print_parts(InputCursor& cursor, GrepArgs const& a, Printed& printed,
+                    LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
+  LineFiles const* files = nullptr;  // the window last run
+  auto next = [&]() -> std::optional<JobResult<GrepLinesWorkload::Partial>> {
+    auto const in = cursor.next();
+    if (!in) return std::nullopt;
+    if (in->begins_part)
+      printed.start(in->files.files().size());  // line numbers run on across a stream's windows
+    files = &in->files;
+    return execute_part(lines_workload(a, in->files, matcher, in->bytes), s, team, sv);
+  };
+  return run_ordered_stream(team, sv, lines_run(a, 0, 0, ""), next,
+                            [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
+                              emit_lines(selected, *files, a, printed, sink);
+                            });
+}
+
+/// Prints the selected lines of every part of the input, in order.
+/// \note With MPI this is a collective operation over all ranks.
+Report print_lines(std::vector<InputPart> parts, GrepArgs const& a, LineMatcher const& matcher,
+                   Team const& team, Services sv, Schedule s) {
+  bool const one_run =
+      parts.size() == 1 && !parts[0].stream;  // resumable: the only case with a checkpoint
+  InputCursor cursor(std::move(parts), team, sv, s, {.windows = !one_run, .quiet = a.no_messages});
+  Printed printed;  // rank 0's
+  RunInfo info;
+  if (one_run) {
+    while (auto const in = cursor.next())
+      info = print_run(a, in->files, printed, matcher, team, sv, s);
+  } else {
+    info = print_parts(cursor, a, printed, matcher, team, sv, s);
+  }
+  return lines_printed(a, info, printed, cursor.problems(), team);
+}
+
+/// When the rest of a file need not be read, as grep stops reading it: -q after any line
+/// (of any file), -l and -L after one, -m NUM after NUM; nothing before the end for -c.
+Decided<std::uint64_t> decided_by(GrepArgs const& a) {
+  using Values = std::vector<std::uint64_t>;
+  switch (a.output_mode) {
+    case GrepOutput::quiet:
+      return [](Values const& v, std::size_t) {
+        return std::any_of(v.begin(), v.end(), [](auto n) { return n > 0; });
+      };
+    case GrepOutput::files_with:
+    case GrepOutput::files_without:
+      return [](Values const& v, std::size_t i) { return v[i] > 0; };
+    default:
+      break;
+  }
+  if (!a.max_count) return {};
+  return [m = *a.max_count](Values const& v, std::size_t i) { return v[i] >= m; };
+}
+
+/// -c, -l, -L and -q: the selected lines of each file, counted (at most -m NUM).
+/// \note With MPI this is a collective operation over all ranks.
+Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
+                     LineMatcher const& matcher, BinaryPaths const& binary, Team const& team,
+                     Services sv, Schedule s) {
+  auto const run = fold_per_file<std::uint64_t>(
+      parts, team, sv, s,
+      [&](LineFiles const* files) {
+        return GrepCountWorkload{files,
+                                 CountSelected::over(*files, matcher, binary, a.without_match)};
+      },
+      a.no_messages, decided_by(a));
+  Report r = lines_report("grep", run.info, team);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::string text;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    std::string const& path = run.files[i].path;
+    std::uint64_t const n = a.capped(run.values[i]);
+    rows.push_back({{"path", path}, {"count", n}});
+    total += n;
+    GrepColors const& c = a.colors;
+    std::string const name = c.paint(path, c.file_name);
+    std::string const name_end = a.null_after_name ? std::string(1, '\0') : "\n";
+    std::string const after_name =
+        a.null_after_name ? std::string(1, '\0') : c.paint(":", c.separator);
+    if (a.output_mode == GrepOutput::count)
+      text += (a.prefix() ? name + after_name : "") + std::to_string(n) + "\n";
+    if (a.output_mode == GrepOutput::files_with && n > 0) text += name + name_end;
+    if (a.output_mode == GrepOutput::files_without && n == 0) text += name + name_end;
+  }
+  r.result = {{"pattern", a.match.text(), ""}, {"files", rows, ""}, {"total", total, ""}};
+  r.text = text;
+  // As grep: 0 when a line was selected, else 1; 2 when a file could not be read, but for
+  // -q, which succeeds on any selected line.
+  bool const quiet_success = a.output_mode == GrepOutput::quiet && total > 0;
+  r.exit_code = run.problems && !quiet_success ? 2 : total > 0 ? 0 : 1;
+  return r;
+}
+
+/// Runs grep over its input, found (-r: under directories) and cut into parts; a file of
+/// `binary` is matched with NUL bytes ending lines.
+/// \note With MPI this is a collective operation over all ranks.
+Report run_parts(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths const& binary,
+                 Team const& team, Services sv, Schedule s) {
+  // -r through directories without a file, or every FILE left out, reads nothing, not
+  // standard input.
+  auto const parts = a.operands_given && a.paths.empty()
+                         ? std::vector<InputPart>{}
+                         : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
+  if (a.output_mode != GrepOutput::lines)
+    return report_counts(parts, a, matcher, binary, team, sv, s);
+  return print_lines(parts, a, matcher, team, sv, s);
+}
+
+/// Printing lines with binary files among them: those print no line but, when one is
+/// selected, "FILE: binary file matches" on stderr (even with -s), as grep does.
+/// \note With MPI this is a collective operation over all ranks.
+Report run_printing(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths const& binary,
+                    Team const& team, Services sv, Schedule s) {
+  GrepArgs text = a;
+  text.paths.clear();
+  std::vector<std::string> binaries;
+  for (std::string const& path : a.paths)
+    (binary.count(path) != 0 ? binaries : text.paths).push_back(path);
+  text.names_forced = a.names_forced || a.paths.size() > 1;  // names as for the files given
+  text.read_apart = binaries;
+  std::vector<bool> const matched = a.without_match
+                                        ? std::vector<bool>(binaries.size(), false)
+                                        : binary_matches(binaries, matcher, team, sv, s);
+  bool after_match = false;  // which text files come after a binary file that matched
+  for (std::size_t i = 0, b = 0; i < a.paths.size(); ++i) {
+    if (binary.count(a.paths[i]) != 0)
+      after_match = after_match || matched[b++];
+    else if (after_match)
+      text.after_binary_match.insert(a.paths[i]);
+  }
+  Report r = run_parts(text, matcher, {}, team, sv, s);
+  for (std::size_t i = 0; team.is_root() && i < matched.size(); ++i) {
+    if (matched[i]) std::fprintf(stderr, "parfold: %s: binary file matches\n", binaries[i].c_str());
+  }
+  bool const any = std::find(matched.begin(), matched.end(), true) != matched.end();
+  if (r.exit_code == 1 && any) r.exit_code = 0;
+  return r;
+}
+
+}  // namespace
+
+Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
+  // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
+  LineMatcher const matcher(a.match);
+  if (team.is_root() && !a.no_messages) {
+    for (std::string const& problem : a.walk_problems)
+      std::fprintf(stderr, "parfold: %s\n", problem.c_str());
+  }
+  // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp).
+  BinaryPaths const binary = a.text ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
+  Report r = a.output_mode == GrepOutput::lines && !binary.empty()
+                 ? run_printing(a, matcher, binary, team, sv, s)
+                 : run_parts(a, matcher, binary, team, sv, s);
+  bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;
+  if (!a.walk_problems.empty() && !quiet_success)
+    r.exit_code = 2;  // grep's 2 for a directory it could not read
+  return r;
+}
+
+}  // namespace parfold

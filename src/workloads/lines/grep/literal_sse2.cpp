@@ -1,0 +1,9 @@
+#include "workloads/lines/grep/literal_kernel.hpp"
+#include "workloads/simd/sse2.hpp"
+
+namespace parfold::detail {
+std::size_t find_literal_sse2(char const* text, std::size_t n, std::size_t from, char const* needle,
+                              std::size_t m) {
+  return find_literal<simd::Sse2>(text, n, from, needle, m);
+}
+}  // namespace parfold::detail

@@ -1,0 +1,123 @@
+#include "workloads/lines/grep/matcher.hpp"
+
+#include <optional>
+#include <vector>
+
+#include "parfold/core/errors.hpp"
+#include "workloads/simd/isa.hpp"
+
+namespace parfold {
+
+std::string GrepOptions::text() const {
+  std::string out;
+  for (std::string const& p : patterns) out += (out.empty() ? "" : "\n") + p;
+  return out;
+}
+
+namespace {
+
+/// Every line of every pattern, each parsed alone, as one RE2 alternation; -x and -w
+/// put the whole of it between line ends or non-word bytes.
+std::string combined_regex(GrepOptions const& options) {
+  std::string regex;
+  for (std::string const& pattern : options.patterns) {
+    std::string_view rest = pattern;
+    for (;;) {
+      std::size_t const nl = rest.find('\n');
+      regex += (regex.empty() ? "(" : "|(") +
+               to_re2(rest.substr(0, nl), options.syntax, options.ignore_case) + ")";
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  if (regex.empty()) regex = "[^\\x00-\\xff]";  // no pattern at all (-f /dev/null): nothing matches
+  // RE2's POSIX syntax has no (?:...): every group captures. What grep calls the match
+  // (-o) is group 1, or with -w group 2 (the bounding bytes are outside it).
+  if (options.line) return "^(" + regex + ")$";
+  // No class crosses a line end ('\n' is left out, as in to_re2's classes).
+  if (options.word) return "(^|[^_[:alnum:]\\x0a])(" + regex + ")([^_[:alnum:]\\x0a]|$)";
+  return "(" + regex + ")";
+}
+
+/// A pattern that is a plain literal of 2+ bytes, whatever the syntax (none otherwise).
+std::optional<std::string> plain_literal(GrepOptions const& o) {
+  if (o.patterns.size() != 1 || o.ignore_case || o.word || o.line) return std::nullopt;
+  std::string const& p = o.patterns[0];
+  char const* special = o.syntax == PatternSyntax::basic ? ".[]*^$\\\n" : ".[]()*+?{}|^$\\\n";
+  bool const plain = p.size() >= 2 && (o.syntax == PatternSyntax::fixed
+                                           ? p.find('\n') == std::string::npos
+                                           : p.find_first_of(special) == std::string::npos);
+  return plain ? std::optional<std::string>(p) : std::nullopt;
+}
+
+}  // namespace
+
+LineMatcher::LineMatcher(GrepOptions const& options)
+    : invert_(options.invert), word_(options.word) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);  // bytes, as in the C locale
+  o.set_posix_syntax(true);
+  o.set_longest_match(true);
+  o.set_one_line(false);  // ^ and $ at line boundaries
+  o.set_never_nl(true);   // no match spans a newline
+  o.set_word_boundary(true);
+  o.set_case_sensitive(true);  // -i is in the translation: ASCII letters only
+  o.set_log_errors(false);
+  o.set_max_mem(std::int64_t{256} << 20);
+  std::string const regex = combined_regex(options);
+  re_ = std::make_unique<RE2>(regex, o);
+  if (!re_->ok()) throw UsageError("pattern '" + options.text() + "': " + re_->error());
+  // A plain literal needs no regex engine: a line matches iff it contains it.
+  if (auto const literal = plain_literal(options)) {
+    literal_ = *literal;
+    find_literal_ = simd::for_kernel_isa(&detail::find_literal_sse2, &detail::find_literal_avx2,
+                                         &detail::find_literal_avx512);
+  } else {
+    scanner_ = LineScanner::compile({regex});
+  }
+}
+
+std::size_t LineMatcher::find(std::string_view text, std::size_t pos) const {
+  if (find_literal_ != nullptr)
+    return find_literal_(text.data(), text.size(), pos, literal_.data(), literal_.size());
+  re2::StringPiece match;
+  if (!re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED,
+                  &match, 1)) {
+    return text.size();
+  }
+  return static_cast<std::size_t>(match.data() - text.data());
+}
+
+bool LineMatcher::empty_match_at_end(std::string_view text, std::size_t pos) const {
+  if (find_literal_ != nullptr) return false;
+  re2::StringPiece match;
+  return re_->Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED,
+                    &match, 1) &&
+         match.data() == text.data() + text.size();
+}
+
+bool LineMatcher::next_match(std::string_view line, std::size_t& pos, std::size_t& begin,
+                             std::size_t& length) const {
+  re2::StringPiece m[3];
+  int const group = word_ ? 2 : 1;
+  while (pos <= line.size()) {
+    if (!re_->Match(re2::StringPiece(line.data(), line.size()), pos, line.size(), RE2::UNANCHORED,
+                    m, group + 1)) {
+      return false;
+    }
+    begin = static_cast<std::size_t>(m[group].data() - line.data());
+    length = m[group].size();
+    if (length == 0) {  // grep -o prints no empty match: look again one byte further
+      pos = static_cast<std::size_t>(m[0].data() - line.data()) + 1;
+      continue;
+    }
+    // Next time from the match's end; with -w from its last byte, which the next match's
+    // bounding byte may be (it is outside group 1 and must be consumed).
+    pos = word_ ? begin + length - 1 : begin + length;
+    if (pos <= static_cast<std::size_t>(m[0].data() - line.data())) pos = begin + length;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace parfold

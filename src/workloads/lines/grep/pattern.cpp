@@ -1,0 +1,434 @@
+#include "workloads/lines/grep/pattern.hpp"
+
+#include <algorithm>
+#include <bitset>
+#include <cctype>
+#include <cstdio>
+
+#include "parfold/core/errors.hpp"
+
+namespace parfold {
+
+namespace {
+
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+/// One byte as a literal of RE2's syntax (ASCII letters folded when asked).
+std::string literal(char c, bool fold) {
+  auto const b = static_cast<unsigned char>(c);
+  if (fold && std::isalpha(b) != 0) {
+    return std::string("[") + static_cast<char>(std::tolower(b)) +
+           static_cast<char>(std::toupper(b)) + "]";
+  }
+  if (std::isalnum(b) != 0 || c == '_') return std::string(1, c);
+  char hex[8];
+  std::snprintf(hex, sizeof(hex), "\\x%02x", b);
+  return hex;
+}
+
+std::string hex_byte(unsigned char b) {
+  char hex[8];
+  std::snprintf(hex, sizeof(hex), "\\x%02x", b);
+  return hex;
+}
+
+using ByteSet = std::bitset<256>;
+
+/// The bytes of a POSIX character class in the C locale (ASCII only, whatever the
+/// process's locale); none for an unknown name.
+ByteSet class_bytes(std::string_view name) {
+  ByteSet set;
+  auto in = [](unsigned char c, char lo, char hi) {
+    return c >= static_cast<unsigned char>(lo) && c <= static_cast<unsigned char>(hi);
+  };
+  for (unsigned b = 0; b < 128; ++b) {
+    auto const c = static_cast<unsigned char>(b);
+    bool const upper = in(c, 'A', 'Z'), lower = in(c, 'a', 'z'), digit = in(c, '0', '9');
+    bool const space = c == ' ' || in(c, '\t', '\r'), graph = in(c, '!', '~');
+    bool const member = name == "alpha"    ? upper || lower
+                        : name == "upper"  ? upper
+                        : name == "lower"  ? lower
+                        : name == "digit"  ? digit
+                        : name == "xdigit" ? digit || in(c, 'a', 'f') || in(c, 'A', 'F')
+                        : name == "space"  ? space
+                        : name == "blank"  ? c == ' ' || c == '\t'
+                        : name == "alnum"  ? upper || lower || digit
+                        : name == "punct"  ? graph && !(upper || lower || digit)
+                        : name == "graph"  ? graph
+                        : name == "print"  ? graph || c == ' '
+                        : name == "cntrl"  ? c < 0x20 || c == 0x7f
+                                           : false;
+    set[b] = member;
+  }
+  return set;
+}
+
+/// A set of bytes as a character class that RE2 and Hyperscan (PCRE syntax) read alike,
+/// without '\n': grep matches within a line, so no class may cross one (RE2's never_nl
+/// drops it too; a scanner without that option must not see it).
+std::string class_of(ByteSet set) {
+  set.reset('\n');
+  if (set.none()) return "[^\\x00-\\xff]";  // matches nothing
+  std::string out = "[";
+  for (unsigned b = 0; b < 256;) {
+    if (!set[b]) {
+      ++b;
+      continue;
+    }
+    unsigned e = b;
+    while (e + 1 < 256 && set[e + 1]) ++e;
+    out += hex_byte(static_cast<unsigned char>(b)) +
+           (e > b ? "-" + hex_byte(static_cast<unsigned char>(e)) : "");
+    b = e + 1;
+  }
+  return out + "]";
+}
+
+std::string word_class(bool negated) {
+  ByteSet set = class_bytes("alnum");
+  set.set('_');
+  return class_of(negated ? ~set : set);
+}
+
+/// The translator: a recursive descent over grep's grammar, writing RE2's syntax.
+class Translator {
+ public:
+  Translator(std::string_view p, PatternSyntax s, bool fold)
+      : p_(p), basic_(s == PatternSyntax::basic), fold_(fold) {}
+
+  std::string run() { return alternation(0); }
+
+ private:
+  [[noreturn]] static void fail(std::string const& why) { throw UsageError(why); }
+  [[noreturn]] static void refuse(std::string const& what) {
+    throw UsageError(
+        what + " is not supported: parfold runs RE2 (linear time), which has no such construct");
+  }
+  [[nodiscard]] bool done() const { return at_ >= p_.size(); }
+  [[nodiscard]] bool next_is(std::string_view s) const { return p_.substr(at_, s.size()) == s; }
+  [[nodiscard]] bool at_bar() const { return basic_ ? next_is("\\|") : next_is("|"); }
+  [[nodiscard]] bool at_close() const { return basic_ ? next_is("\\)") : next_is(")"); }
+
+  std::string alternation(int depth) {
+    std::string out = "(" + branch(depth) + ")";
+    while (at_bar()) {
+      at_ += basic_ ? 2 : 1;
+      out += "|(" + branch(depth) + ")";
+    }
+    return out;
+  }
+
+  std::string branch(int depth) {
+    std::string out;
+    bool start = true;  // no atom yet: a repetition here is grep's "at start of expression"
+    last_word_ = false;
+    after_anchor_ = false;
+    while (!done() && !at_bar()) {
+      if (at_close()) {
+        if (depth > 0) break;
+        if (basic_) fail("Unmatched ) or \\)");
+        out += literal(p_[at_++], fold_);  // an unmatched ) in an ERE is an ordinary character
+        start = false;
+        continue;
+      }
+      std::string piece;
+      switch (atom(piece, start)) {
+        case Atom::none:
+          break;
+        case Atom::anchor:
+          out += piece;
+          break;  // ^ leaves the expression at its start
+        case Atom::piece:
+          repetitions(piece);
+          out += piece;
+          start = false;
+          break;
+      }
+    }
+    return out;
+  }
+
+  enum class Atom { piece, anchor, none };
+
+  /// Reads one atom into `piece`: something to repeat, an anchor, or nothing (a
+  /// repetition operator with nothing before it, which an ERE drops as grep does).
+  Atom atom(std::string& piece, bool start) {
+    char const c = p_[at_];
+    bool const word_before = last_word_;
+    last_word_ = false;
+    if (start && repetition_here()) {
+      if (!basic_) {
+        skip_repetition();
+        return Atom::none;
+      }
+      at_ += c == '*' ? 1 : 2;  // a BRE reads *, \+, \? or \{ there as the character itself
+      piece = literal(c == '*' ? '*' : p_[at_ - 1], false);
+      return Atom::piece;
+    }
+    if (c == '^' && (!basic_ || (start && !after_anchor_))) {  // a BRE's second ^ is a character
+      ++at_;
+      piece = "^";
+      after_anchor_ = start;
+      return start ? Atom::anchor : Atom::piece;
+    }
+    bool const bre_end =
+        at_ + 1 == p_.size() || p_.substr(at_ + 1, 2) == "\\)" || p_.substr(at_ + 1, 2) == "\\|";
+    if (c == '$' && (!basic_ || bre_end)) {
+      ++at_;
+      piece = "$";
+      return Atom::piece;
+    }
+    if (c == '.' || c == '[') {
+      piece = c == '.' ? "." : bracket();
+      at_ += c == '.' ? 1 : 0;
+      return Atom::piece;
+    }
+    if (!basic_ && c == '(') {
+      ++at_;
+      group(piece);
+      return Atom::piece;
+    }
+    if (c == '\\') {
+      escape(piece, word_before);
+      return Atom::piece;
+    }
+    ++at_;
+    piece = literal(c, fold_);
+    last_word_ = is_word(c);
+    return Atom::piece;
+  }
+
+  void group(std::string& piece) {
+    std::string inner = alternation(1);
+    if (!at_close()) fail("Unmatched ( or \\(");
+    at_ += basic_ ? 2 : 1;
+    piece = "(" + inner + ")";  // captures nothing of use: RE2's POSIX syntax has no (?:...)
+  }
+
+  void escape(std::string& piece, bool word_before) {
+    if (at_ + 1 >= p_.size()) fail("Trailing backslash");
+    char const e = p_[at_ + 1];
+    at_ += 2;
+    if (basic_ && e == '(') {
+      group(piece);
+      return;
+    }
+    if (e >= '1' && e <= '9') refuse(std::string("a back-reference (\\") + e + ")");
+    switch (e) {
+      case 'w':
+        piece = word_class(false);
+        return;
+      case 'W':
+        piece = word_class(true);
+        return;
+      case 's':
+        piece = class_of(class_bytes("space"));
+        return;
+      case 'S':
+        piece = class_of(~class_bytes("space"));
+        return;
+      case 'b':
+        piece = "\\b";
+        return;
+      case 'B':
+        piece = "\\B";
+        return;
+      case '`':
+        piece = "^";
+        return;  // the start of the line (grep matches line by line)
+      case '\'':
+        piece = "$";
+        return;
+      case '<':
+        if (done() || !is_word(p_[at_])) refuse("\\< before anything but a letter, digit or _");
+        piece = "\\b";
+        return;
+      case '>':
+        if (!word_before) refuse("\\> after anything but a letter, digit or _");
+        piece = "\\b";
+        return;
+      default:
+        break;
+    }
+    // Any other escaped byte is itself (grep 3.8 warns of a "stray \" before an ordinary one).
+    piece = literal(e, fold_);
+    last_word_ = is_word(e);
+    return;
+  }
+
+  /// Is a repetition operator next, with nothing before it to repeat?
+  [[nodiscard]] bool repetition_here() const {
+    char const c = p_[at_];
+    if (c == '*') return true;
+    if (basic_) return next_is("\\+") || next_is("\\?") || next_is("\\{");
+    return c == '+' || c == '?' || (c == '{' && interval_length() > 0);
+  }
+  void skip_repetition() {
+    if (p_[at_] == '*' || (!basic_ && (p_[at_] == '+' || p_[at_] == '?'))) {
+      ++at_;
+    } else if (basic_ && (next_is("\\+") || next_is("\\?"))) {
+      at_ += 2;
+    } else {
+      std::string ignored;
+      interval(ignored);  // still checked: "{}" and counts over 32767 are errors
+    }
+  }
+
+  /// The repetition operators after an atom, each applied to all before it.
+  void repetitions(std::string& piece) {
+    for (;;) {
+      std::string op;
+      if (done()) return;
+      char const c = p_[at_];
+      if (c == '*') {
+        op = "*";
+        ++at_;
+      } else if (!basic_ && (c == '+' || c == '?')) {
+        op = std::string(1, c);
+        ++at_;
+      } else if (basic_ && (next_is("\\+") || next_is("\\?"))) {
+        op = std::string(1, p_[at_ + 1]);
+        at_ += 2;
+      } else if ((!basic_ && c == '{' && interval_length() > 0) || (basic_ && next_is("\\{"))) {
+        interval(op);
+      } else {
+        return;
+      }
+      piece = "(" + piece + ")" + op;
+      last_word_ = false;
+    }
+  }
+
+  /// Length of an ERE interval "{n}", "{n,}", "{,m}", "{n,m}" (or "{}", an error) at the
+  /// cursor; 0 when the brace is an ordinary character.
+  [[nodiscard]] std::size_t interval_length() const {
+    std::size_t i = at_ + 1;
+    while (i < p_.size() && (std::isdigit(static_cast<unsigned char>(p_[i])) != 0 || p_[i] == ','))
+      ++i;
+    if (i >= p_.size() || p_[i] != '}') return 0;
+    std::string_view const body = p_.substr(at_ + 1, i - at_ - 1);
+    if (body.find(',') != body.rfind(',')) return 0;
+    return i - at_ + 1;
+  }
+
+  /// Reads an interval at the cursor into `op` ("{n,m}" for RE2).
+  void interval(std::string& op) {
+    std::size_t const open = basic_ ? 2 : 1;
+    std::size_t const close_at = p_.find(basic_ ? "\\}" : "}", at_ + open);
+    if (close_at == std::string_view::npos) fail("Unmatched \\{");
+    std::string_view const body = p_.substr(at_ + open, close_at - at_ - open);
+    at_ = close_at + (basic_ ? 2 : 1);
+    std::size_t const comma = body.find(',');
+    auto number = [&](std::string_view digits, long none) -> long {
+      if (digits.empty()) return none;
+      for (char d : digits) {
+        if (std::isdigit(static_cast<unsigned char>(d)) == 0) fail("Invalid content of \\{\\}");
+      }
+      return digits.size() > 6 ? 100000 : std::stol(std::string(digits));
+    };
+    if (body.empty()) fail("Invalid content of \\{\\}");
+    long const lo = number(body.substr(0, comma), 0);
+    long const hi = comma == std::string_view::npos ? lo : number(body.substr(comma + 1), -1);
+    if (hi >= 0 && hi < lo) fail("Invalid content of \\{\\}");
+    if (std::max(lo, hi) > 32767) fail("Regular expression too big");
+    if (std::max(lo, hi) > 1000) refuse("a repetition count above 1000 (RE2's limit)");
+    op = "{" + std::to_string(lo) + (comma == std::string_view::npos ? "" : ",") +
+         (hi >= 0 && comma != std::string_view::npos ? std::to_string(hi) : "") + "}";
+  }
+
+  /// A bracket expression at the cursor, as an RE2 character class of bytes.
+  std::string bracket() {
+    std::size_t const open = at_++;
+    bool negated = false;
+    if (!done() && p_[at_] == '^') {
+      negated = true;
+      ++at_;
+    }
+    ByteSet items;
+    bool first = true;
+    for (;;) {
+      if (done()) fail("Unmatched [, [^, [:, [., or [=");
+      char c = p_[at_];
+      if (c == ']' && !first) break;
+      first = false;
+      if (c == '[' && at_ + 1 < p_.size() && p_[at_ + 1] == ':') {
+        items |= char_class();
+        continue;
+      }
+      unsigned char lo = element();
+      if (next_is("-") && at_ + 1 < p_.size() && p_[at_ + 1] != ']') {
+        ++at_;
+        unsigned char const hi = element();
+        if (hi < lo) fail("Invalid range end");
+        items |= range(lo, hi);
+      } else {
+        items |= range(lo, lo);
+      }
+    }
+    std::string_view const raw = p_.substr(open + 1, at_ - open - 1);
+    ++at_;  // the ]
+    if (raw.size() >= 2 && raw.front() == ':' && raw.back() == ':') {
+      fail("character class syntax is [[:space:]], not [:space:]");
+    }
+    return class_of(negated ? ~items : items);
+  }
+
+  /// One byte of a bracket expression: itself, or a collating symbol [.x.] or an
+  /// equivalence class [=x=] of one byte (the C locale has no others).
+  unsigned char element() {
+    if (p_[at_] == '[' && at_ + 1 < p_.size() && (p_[at_ + 1] == '.' || p_[at_ + 1] == '=')) {
+      char const kind = p_[at_ + 1];
+      std::size_t const end = p_.find(std::string(1, kind) + "]", at_ + 2);
+      if (end == std::string_view::npos) fail("Unmatched [, [^, [:, [., or [=");
+      if (end - at_ - 2 != 1) fail("Invalid collation character");
+      auto const b = static_cast<unsigned char>(p_[at_ + 2]);
+      at_ = end + 2;
+      return b;
+    }
+    return static_cast<unsigned char>(p_[at_++]);
+  }
+
+  /// The bytes lo..hi, and with -i the other case of the ASCII letters among them.
+  ByteSet range(unsigned char lo, unsigned char hi) const {
+    ByteSet set;
+    for (unsigned b = lo; b <= hi; ++b) set.set(b);
+    if (fold_) fold(set);
+    return set;
+  }
+
+  static void fold(ByteSet& set) {
+    for (unsigned b = 'a'; b <= 'z'; ++b) {
+      if (set[b] || set[b - 32]) set.set(b).set(b - 32);
+    }
+  }
+
+  ByteSet char_class() {
+    std::size_t const end = p_.find(":]", at_ + 2);
+    if (end == std::string_view::npos) fail("Unmatched [, [^, [:, [., or [=");
+    std::string const name(p_.substr(at_ + 2, end - at_ - 2));
+    at_ = end + 2;
+    ByteSet set = class_bytes(name);
+    if (set.none()) fail("Invalid character class name");
+    if (fold_) fold(set);  // grep -i: [[:upper:]] and [[:lower:]] take either case
+    return set;
+  }
+
+  std::string_view p_;
+  bool basic_, fold_;
+  std::size_t at_ = 0;
+  bool last_word_ = false;     ///< the last atom was a literal letter, digit or _
+  bool after_anchor_ = false;  ///< the branch so far is a ^ anchor
+};
+
+}  // namespace
+
+std::string to_re2(std::string_view pattern, PatternSyntax syntax, bool ignore_case) {
+  if (syntax == PatternSyntax::fixed) {
+    std::string out;
+    for (char c : pattern) out += literal(c, ignore_case);
+    return out;
+  }
+  return Translator(pattern, syntax, ignore_case).run();
+}
+
+}  // namespace parfold

@@ -1,0 +1,274 @@
+#include "workloads/lines/input/files.hpp"
+
+#include "parfold/core/hash.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "parfold/core/errors.hpp"
+#include "parfold/io/read_at.hpp"
+
+namespace parfold {
+
+namespace {
+
+std::int64_t mtime_ns(struct stat const& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable,
+                     bool decompress) {
+  for (std::string const& path : paths) {
+    std::string const why = add(path, decompress);
+    if (why.empty()) continue;
+    if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
+    problems_.push_back(path + ": " + why);
+    if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
+      files_.push_back({path, total_, 0, 0, false});
+      views_.emplace_back();
+      bgzf_.emplace_back();
+    }
+  }
+}
+
+LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPool> pool)
+    : owned_(std::move(bytes)), pool_(std::move(pool)), in_memory_(true) {
+  file.offset = 0;
+  file.size = total_ = owned_.size();
+  files_.push_back(std::move(file));
+  views_.emplace_back(owned_);
+  bgzf_.emplace_back();
+}
+
+std::string LineFiles::add(std::string const& path, bool decompress) {
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int const err = errno;
+    bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
+    ::close(fd);
+    return S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
+           : stat_ok           ? "not a regular file"
+                               : std::strerror(err);
+  }
+  auto const size = static_cast<std::uint64_t>(st.st_size);
+  if (decompress) {
+    std::unique_ptr<BgzfFile> bgzf;
+    try {
+      bgzf = BgzfFile::index(fd, path, size);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    if (bgzf != nullptr) {  // read as its decoded bytes, member by member; nothing mapped
+      ::close(fd);
+      files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
+      views_.emplace_back();
+      total_ += bgzf->size();
+      bgzf_.push_back(std::move(bgzf));
+      return {};
+    }
+  }
+  std::string_view view;
+  if (size > 0) {
+    void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      int const err = errno;
+      ::close(fd);
+      return std::strerror(err);
+    }
+    ::madvise(p, size, MADV_SEQUENTIAL);
+    view = {static_cast<char const*>(p), size};
+  }
+  ::close(fd);  // the mapping stays valid
+  files_.push_back({path, total_, size, mtime_ns(st)});
+  views_.push_back(view);
+  bgzf_.emplace_back();
+  total_ += size;
+  return {};
+}
+
+LineFiles::~LineFiles() {
+  if (pool_) pool_->give(std::move(owned_));
+  if (in_memory_) return;
+  for (std::string_view v : views_) {
+    if (!v.empty()) ::munmap(const_cast<char*>(v.data()), v.size());
+  }
+}
+
+std::size_t LineFiles::first_file(std::uint64_t byte) const {
+  // The last file that starts at or before `byte` (empty files start where the next does).
+  auto const it =
+      std::upper_bound(files_.begin(), files_.end(), byte,
+                       [](std::uint64_t b, InputFile const& f) { return b < f.offset; });
+  std::size_t i = it == files_.begin() ? 0 : static_cast<std::size_t>(it - files_.begin()) - 1;
+  while (i > 0 && files_[i - 1].offset == files_[i].offset) --i;
+  return i;
+}
+
+std::string_view LineFiles::owned_lines(std::size_t file, Range local) const {
+  std::string_view const data = views_[file];
+  // The first line that starts in [local.begin, local.end).
+  std::uint64_t begin = local.begin;
+  if (begin != 0 && data[begin - 1] != '\n') {
+    void const* nl = std::memchr(data.data() + begin, '\n', local.end - begin);
+    if (nl == nullptr) return {};
+    begin = static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
+    if (begin >= local.end) return {};
+  }
+  // The end of the line that holds the chunk's last byte.
+  std::uint64_t end = local.end;
+  if (end != data.size() && data[end - 1] != '\n') {
+    void const* nl = std::memchr(data.data() + end, '\n', data.size() - end);
+    end = nl == nullptr
+              ? data.size()
+              : static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
+  }
+  return data.substr(begin, end - begin);
+}
+
+std::vector<std::int64_t> LineFiles::fingerprint() const {
+  std::vector<std::int64_t> out;
+  for (InputFile const& f : files_) {
+    out.push_back(static_cast<std::int64_t>(f.stored != 0 ? f.stored : f.size));
+    out.push_back(f.mtime_ns);
+  }
+  return out;
+}
+
+std::string LineFiles::identity() const {
+  // Content: FNV-1a over 64 KiB samples at 17 evenly spaced places (the first and the
+  // last bytes included): cheap on huge files, and it catches a file rewritten in place.
+  constexpr std::size_t kSamples = 17, kSample = std::size_t{64} << 10;
+  std::string out;
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    InputFile const& f = files_[i];
+    std::string_view const bytes = views_[i];
+    std::uint64_t h = fnv1a({});
+    for (std::size_t k = 0; k < kSamples && !bytes.empty(); ++k) {
+      std::size_t const span = bytes.size() > kSample ? bytes.size() - kSample : 0;
+      std::string_view const sample = bytes.substr(span * k / (kSamples - 1), kSample);
+      h = fnv1a(sample, h);
+    }
+    char line[96];
+    std::snprintf(line, sizeof(line), " size=%llu mtime_ns=%lld content=%016llx\n",
+                  static_cast<unsigned long long>(f.size), static_cast<long long>(f.mtime_ns),
+                  static_cast<unsigned long long>(h));
+    out += "file " + f.path + line;
+  }
+  return out;
+}
+
+std::vector<std::int64_t> LineFiles::current_fingerprint() const {
+  if (in_memory_) return fingerprint();  // held in memory: it cannot change
+  std::vector<std::int64_t> out;
+  for (InputFile const& f : files_) {
+    struct stat st {};
+    if (!f.regular) {  // a directory is read as nothing: nothing of it can change
+      out.push_back(0);
+      out.push_back(0);
+      continue;
+    }
+    if (::stat(f.path.c_str(), &st) != 0) {
+      out.push_back(-1);
+      out.push_back(-1);
+      continue;
+    }
+    out.push_back(static_cast<std::int64_t>(st.st_size));
+    out.push_back(mtime_ns(st));
+  }
+  return out;
+}
+
+namespace {
+
+/// Length of the window at the front of `data` (whole lines from a line start): through
+/// the line that holds byte need - 1, or through the last line end when that line is not
+/// all in `data`; 0 when no line ends in `data` (a longer line) and the file goes on.
+std::size_t window_cut(std::string_view data, std::uint64_t need, bool at_end) {
+  void const* nl = data.size() >= need
+                       ? std::memchr(data.data() + need - 1, '\n', data.size() - (need - 1))
+                       : ::memrchr(data.data(), '\n', data.size());
+  if (nl != nullptr)
+    return static_cast<std::size_t>(static_cast<char const*>(nl) - data.data()) + 1;
+  return at_end ? data.size() : 0;
+}
+
+struct OpenFile {
+  /// Opens `path` when `wanted` (fd -1 otherwise).
+  OpenFile(std::string const& path, bool wanted)
+      : fd(wanted ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1) {
+    if (wanted && fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  }
+  ~OpenFile() {
+    if (fd >= 0) ::close(fd);
+  }
+  OpenFile(OpenFile const&) = delete;
+  OpenFile& operator=(OpenFile const&) = delete;
+  int fd;
+};
+
+}  // namespace
+
+void LineFiles::read_lines(std::size_t file, Range local,
+                           std::function<void(std::string_view, std::uint64_t)> const& f) const {
+  InputFile const& in = files_[file];
+  OpenFile const source(in.path, bgzf_[file] == nullptr);  // a BGZF file has its own
+  thread_local std::vector<char> buffer(kReadBytes);
+  // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
+  // owned is still to be found (after the first '\n' from local.begin - 1).
+  std::uint64_t base = local.begin == 0 ? 0 : local.begin - 1;
+  bool aligned = local.begin == 0;
+  std::size_t filled = 0;
+  auto drop = [&](std::size_t n) {
+    std::memmove(buffer.data(), buffer.data() + n, filled - n);
+    base += n;
+    filled -= n;
+  };
+  while (base < local.end) {
+    // A small chunk reads little more than itself; a long line is read 4 KiB at a time.
+    std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
+    auto const want = static_cast<std::size_t>(
+        std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
+    std::size_t const got =
+        source.fd >= 0 ? read_at(source.fd, buffer.data() + filled, want, base + filled, in.path)
+                       : bgzf_[file]->read(buffer.data() + filled, want, base + filled);
+    filled += got;
+    bool const at_end = got == 0 || base + filled >= in.size;
+    if (!aligned) {
+      void const* nl = std::memchr(buffer.data(), '\n', filled);
+      if (nl == nullptr) {
+        if (at_end) return;
+        drop(filled);
+        continue;
+      }
+      drop(static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1);
+      aligned = true;
+      if (base >= local.end) return;
+    }
+    std::size_t const cut =
+        window_cut(std::string_view(buffer.data(), filled), local.end - base, at_end);
+    if (cut == 0) {
+      if (at_end) return;
+      if (filled == buffer.size())
+        buffer.resize(buffer.size() * 2);  // a line longer than the buffer
+      continue;
+    }
+    f(std::string_view(buffer.data(), cut), base);
+    drop(cut);
+  }
+}
+
+}  // namespace parfold

@@ -1,0 +1,119 @@
+#include "workloads/lines/input/parts.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "parfold/core/errors.hpp"
+#include "parfold/stop/stop.hpp"
+#include "workloads/lines/input/bgzf.hpp"
+
+namespace parfold {
+
+std::unique_ptr<ByteSource> StreamInput::open() const {
+  if (format == Compression::none)
+    return std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input");
+  return decompressing_source(path, format);
+}
+
+std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool decompress,
+                                   StdinNames const& names) {
+  if (paths.empty()) return {InputPart{{}, StreamInput{"-", names.none}}};
+  std::vector<InputPart> parts;
+  for (std::string const& path : paths) {
+    std::optional<StreamInput> stream;
+    if (path == "-") stream = StreamInput{"-", names.dash};
+    Compression const format =
+        decompress && path != "-" ? sniff_compression(path) : Compression::none;
+    if (format != Compression::none && !(format == Compression::gzip && is_bgzf(path))) {
+      stream = StreamInput{path, path, format};
+    }
+    if (stream) {
+      parts.push_back({{}, std::move(stream)});
+    } else if (!parts.empty() && !parts.back().stream) {
+      parts.back().paths.push_back(path);
+    } else {
+      parts.push_back({{path}, std::nullopt, decompress});
+    }
+  }
+  return parts;
+}
+
+void require_rereadable(Services sv) {
+  if (sv.checkpoint != nullptr) {
+    throw UsageError(
+        "--checkpoint: standard input or a compressed file (-z) cannot be read again on resume; "
+        "save it to a file first");
+  }
+}
+
+namespace {
+
+/// What rank 0 tells the others before each window.
+struct WindowHeader {
+  std::uint64_t size = 0;
+  bool more = false;     ///< false: the input ended (or a stop was requested)
+  bool regular = false;  ///< standard input is a regular file
+  int failed = 0;  ///< 1: bad input (UsageError), 2: a failure (JobError); the message follows
+};
+
+}  // namespace
+
+std::uint64_t StreamWindows::window_per_worker(std::uint64_t chunk) {
+  constexpr std::uint64_t kMost = std::uint64_t{8} << 20, kLeast = std::uint64_t{64} << 10;
+  return chunk == 0 ? std::uint64_t{1} << 20 : std::clamp(4 * chunk, kLeast, kMost);
+}
+
+StreamWindows::StreamWindows(Team const& team, StreamInput const& input, std::uint64_t chunk)
+    : team_(team) {
+  file_.path = input.name;
+  file_.regular = false;
+  if (team.is_root()) {
+    struct stat st {};
+    // A decompressed file counts as a file of its decoded size (wc's widths, as if it had
+    // been decompressed first); standard input as what it is.
+    file_.regular = input.format != Compression::none ||
+                    (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode));
+    reader_ = std::make_unique<LineBlockReader>(
+        input.open(), window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()), pool_);
+  }
+}
+
+std::unique_ptr<LineFiles> StreamWindows::next() {
+  WindowHeader header;
+  std::string bytes, error;
+  if (reader_) {
+    try {
+      // A terminal or a slow pipe: after 200 ms the whole lines in hand go as they are.
+      auto block = reader_->next(std::chrono::milliseconds(200),
+                                 [] { return stop_requested() != StopReason::none; });
+      header = {block ? block->size() : 0, block.has_value(), file_.regular, 0};
+      if (block) bytes = std::move(*block);
+    } catch (UsageError const& e) {
+      header.failed = 1;
+      error = e.what();
+    } catch (std::exception const& e) {
+      header.failed = 2;
+      error = e.what();
+    }
+  }
+  team_.comm.broadcast_asleep(header);
+  if (header.failed != 0) {
+    team_.comm.broadcast(error);
+    if (header.failed == 1) throw UsageError(error);
+    throw JobError(error);
+  }
+  file_.regular = header.regular;
+  if (!header.more) return nullptr;
+  if (!reader_) bytes = pool_->take();
+  bytes.resize(header.size);
+  team_.comm.broadcast_bytes(bytes.data(), bytes.size());
+  auto window = std::make_unique<LineFiles>(
+      InputFile{file_.path, 0, 0, 0, file_.regular, file_.size}, std::move(bytes), pool_);
+  file_.size += header.size;
+  return window;
+}
+
+}  // namespace parfold

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace parfold {
+
+/// Hashing for word counts, with lookups by string_view that build no string.
+struct WordHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+using WordCounts = std::unordered_map<std::string, std::uint64_t, WordHash, std::equal_to<>>;
+
+/// Counts per word in an open-addressing table whose keys live in one arena: no node
+/// or string per word, one probe sequence of cache-friendly slots.
+class WordTable {
+ public:
+  WordTable() : slots_(1024) {}
+  void add(std::string_view word, std::uint64_t n = 1) { add(word, hash(word), n); }
+  /// add() with the word's hash() already known.
+  void add(std::string_view word, std::uint64_t hash, std::uint64_t n);
+  /// Asks the processor to fetch the slot where a word of this hash is looked for first.
+  void prefetch(std::uint64_t hash) const {
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  [[nodiscard]] static std::uint64_t hash(std::string_view word);
+  [[nodiscard]] std::size_t size() const { return used_; }
+  /// Calls f(word, count) for every word, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (Slot const& s : slots_) {
+      if (s.count != 0) f(std::string_view(arena_).substr(s.offset, s.length), s.count);
+    }
+  }
+  [[nodiscard]] WordCounts to_map() const;
+  friend bool operator==(WordTable const& a, WordTable const& b) {
+    return a.to_map() == b.to_map();
+  }
+
+  /// As words (concatenated), their lengths and counts; a loaded table is rebuilt.
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    std::string words;
+    std::vector<std::uint64_t> lengths, counts;
+    if constexpr (Archive::is_saving::value) {
+      for_each([&](std::string_view w, std::uint64_t n) {
+        words += w;
+        lengths.push_back(w.size());
+        counts.push_back(n);
+      });
+    }
+    ar& words& lengths& counts;
+    if constexpr (Archive::is_loading::value) {
+      *this = WordTable();
+      std::size_t at = 0;
+      for (std::size_t i = 0; i < lengths.size(); ++i) {
+        add(std::string_view(words).substr(at, lengths[i]), counts[i]);
+        at += lengths[i];
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint64_t count = 0;  ///< 0: empty
+    std::uint64_t offset = 0, length = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::string arena_;
+  std::size_t used_ = 0;
+};
+
+struct WordRules {
+  bool fold_case = false;  ///< -i: ASCII letters to lower case before counting
+  bool alnum = false;      ///< --alnum: words are maximal runs of [A-Za-z0-9]
+};
+
+/// Adds every word of `text` to `counts`. A word is, as in `wc`, a maximal run of
+/// non-separator bytes holding at least one printable byte, or with `alnum` a maximal
+/// run of ASCII letters and digits.
+void count_words(std::string_view text, WordRules rules, WordTable& counts);
+
+}  // namespace parfold

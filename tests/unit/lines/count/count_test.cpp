@@ -1,0 +1,66 @@
+// lines/count: every counting kernel against a byte-at-a-time count of wc's definitions.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "../../../support/text_gen.hpp"
+#include "workloads/lines/count/count.hpp"
+#include "workloads/simd/isa.hpp"
+
+namespace parfold {
+namespace {
+
+using testing_support::naive_wc;
+using testing_support::random_text;
+
+void expect_counts(LineCounts const& got, std::string const& text, std::string const& what) {
+  auto const want = naive_wc(text);
+  EXPECT_EQ(got.lines, want.lines) << what;
+  EXPECT_EQ(got.words, want.words) << what;
+  EXPECT_EQ(got.bytes, want.bytes) << what;
+}
+
+TEST(LineCount, EveryKernelMatchesTheNaiveCount) {
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    std::string const text = random_text(seed, 1 + seed % 150, 1 + seed % 40, seed % 2 == 0);
+    expect_counts(count_text(text), text, "count_text seed " + std::to_string(seed));
+    bool state = true;
+    expect_counts(count_bytes(text, state), text, "count_bytes");
+    std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+    for (auto* kernel :
+         {&detail::count_blocks_sse2, &detail::count_blocks_avx2, &detail::count_blocks_avx512}) {
+      if (kernel == &detail::count_blocks_avx2 && !__builtin_cpu_supports("avx2")) continue;
+      if (kernel == &detail::count_blocks_avx512 && simd::kernel_isa() != simd::Isa::avx512)
+        continue;
+      bool after_sep = true;
+      LineCounts c = kernel(text.data(), whole, after_sep);
+      c += count_bytes(std::string_view(text).substr(whole), after_sep);
+      expect_counts(c, text, "kernel seed " + std::to_string(seed));
+    }
+  }
+}
+
+TEST(LineCount, WordRulesOfCoreutilsWc) {
+  auto words = [](std::string const& s) { return count_text(s).words; };
+  EXPECT_EQ(words(std::string("a\x01"
+                              "b",
+                              3)),
+            1U);                               // controls join a word
+  EXPECT_EQ(words(std::string("\0", 1)), 0U);  // a lone NUL is no word
+  EXPECT_EQ(words("\xc3\xa9"), 0U);            // nor are bytes >= 0x80 alone
+  EXPECT_EQ(words("\xc3\xa9x"), 1U);
+  EXPECT_EQ(words("a\rb c\vd\fe\tf"), 6U);
+  // O runs across a 64-byte block boundary, after a separator and after a letter.
+  std::string s(63, '\x80');
+  s[0] = ' ';
+  s += "\x80\x80x";
+  EXPECT_EQ(words(s), 1U);
+  std::string t(63, '\x80');
+  t[0] = 'a';
+  t += "\x80\x80x";
+  EXPECT_EQ(words(t), 1U);
+  EXPECT_EQ(words(std::string(200, ' ') + "a"), 1U);
+}
+
+}  // namespace
+}  // namespace parfold

@@ -1,0 +1,101 @@
+// lines/grep: the literal kernels against string_view::find, Hyperscan against RE2.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "../../../support/text_gen.hpp"
+#include "workloads/lines/grep/matcher.hpp"
+#include "workloads/simd/isa.hpp"
+
+namespace parfold {
+namespace {
+
+using testing_support::random_text;
+
+TEST(LiteralSearch, EveryKernelFindsWhatStringViewFinds) {
+  std::string const text =
+      random_text(77, 200, 300, true) + "needle" + std::string(40, 'n') + "needl";
+  for (std::string const& needle : std::vector<std::string>{
+           "ne", "needle", "nn", std::string("\0\x80", 2), "\xc3\xa9x", "zz-no"}) {
+    for (std::size_t from : {std::size_t{0}, std::size_t{1}, text.size() / 2, text.size() - 3}) {
+      std::size_t const want = std::min(text.find(needle, from), text.size());
+      EXPECT_EQ(
+          detail::find_literal_sse2(text.data(), text.size(), from, needle.data(), needle.size()),
+          want);
+      if (__builtin_cpu_supports("avx2")) {
+        EXPECT_EQ(
+            detail::find_literal_avx2(text.data(), text.size(), from, needle.data(), needle.size()),
+            want);
+      }
+      if (simd::kernel_isa() == simd::Isa::avx512) {
+        EXPECT_EQ(detail::find_literal_avx512(text.data(), text.size(), from, needle.data(),
+                                              needle.size()),
+                  want);
+      }
+    }
+  }
+}
+
+/// The lines a matcher selects in `text`, each as its offset.
+std::vector<std::size_t> selected(LineMatcher const& m, std::string_view text) {
+  std::vector<std::size_t> out;
+  m.for_each_selected(text, [&](std::string_view line) {
+    out.push_back(static_cast<std::size_t>(line.data() - text.data()));
+  });
+  return out;
+}
+
+TEST(LineMatcher, HyperscanSelectsTheLinesRe2Selects) {
+  std::vector<std::string> const patterns = {"ab",
+                                             "a[^b]c",
+                                             "(ab|c)+X",
+                                             "[[:upper:]]{2}",
+                                             "\\bab",
+                                             "a.c",
+                                             "[^a]{3}$",
+                                             "c$",
+                                             "^X",
+                                             "\\W\\w",
+                                             "[[:space:]]a",
+                                             "Y|Z|b c",
+                                             "[^[:alnum:]]{2,}",
+                                             "X[^Y]*Z",
+                                             "a\\sb",
+                                             "\\S+ \\S+",
+                                             "(a|b)(c|X)?Z",
+                                             "[a-c]{4}"};
+  for (std::string const& pattern : patterns) {
+    for (int mode = 0; mode < 5; ++mode) {
+      GrepOptions o;
+      o.patterns = {pattern};
+      o.ignore_case = mode == 1;
+      o.invert = mode == 2;
+      o.word = mode == 3;
+      o.line = mode == 4;
+      ::setenv("PARFOLD_REGEX_ENGINE", "re2", 1);
+      LineMatcher const re2(o);
+      ::unsetenv("PARFOLD_REGEX_ENGINE");
+      LineMatcher const hs(o);
+      EXPECT_FALSE(re2.scanned());
+      // Hyperscan refuses some anchors that -w and -x wrap (^X as a word); a literal has its own
+      // search.
+      if (pattern != "ab" && mode < 3) {
+        EXPECT_TRUE(hs.scanned()) << pattern << " mode " << mode;
+      }
+      for (std::uint64_t seed = 0; seed < 20; ++seed) {
+        std::string const text = random_text(seed, 1 + seed * 7, 50, seed % 2 == 0);
+        EXPECT_EQ(selected(hs, text), selected(re2, text))
+            << pattern << " mode " << mode << " seed " << seed;
+      }
+    }
+  }
+  for (std::string const empty : {"^", "$", "^$", "a*", "x|"}) {  // empty matches: RE2's care
+    GrepOptions o;
+    o.patterns = {empty};
+    EXPECT_FALSE(LineMatcher(o).scanned()) << empty;
+  }
+}
+
+}  // namespace
+}  // namespace parfold
