@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config python3
+  build-essential cmake ninja-build pkg-config python3 clang-format git
   openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev
   libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
   libgmp-dev bc libre2-dev

@@ -2,7 +2,7 @@
 
 #include "workloads/lines/commands.hpp"
 #include "workloads/pi.hpp"
-#include "workloads/run/run.hpp"
+#include "workloads/shell/run.hpp"
 #include "workloads/sum.hpp"
 #include "workloads/tasks.hpp"
 

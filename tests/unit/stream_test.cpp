@@ -11,7 +11,7 @@
 #include "parfold/core/errors.hpp"
 #include "parfold/stream/courier.hpp"
 #include "parfold/stream/reorder.hpp"
-#include "workloads/farm/farm.hpp"
+#include "workloads/shell/farm.hpp"
 
 namespace parfold {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "workloads/run/task_list.hpp"
+#include "workloads/shell/task_list.hpp"
 
 namespace parfold {
 namespace {

@@ -16,9 +16,9 @@
 #include "parfold/output/ordered.hpp"
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
-#include "workloads/farm/farm.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/lines.hpp"
+#include "workloads/shell/farm_options.hpp"
 
 namespace parfold {
 

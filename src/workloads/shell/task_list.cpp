@@ -1,4 +1,4 @@
-#include "workloads/run/task_list.hpp"
+#include "workloads/shell/task_list.hpp"
 
 #include <array>
 #include <cerrno>

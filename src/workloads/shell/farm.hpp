@@ -15,56 +15,14 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "parfold/comm/context.hpp"
 #include "parfold/core/schedule.hpp"
 #include "parfold/core/stats.hpp"
 #include "parfold/run/services.hpp"
+#include "workloads/shell/attempt.hpp"
+#include "workloads/shell/halt.hpp"
 
 namespace parfold {
-
-/// --halt WHEN,WHY=N or WHY=P%: GNU parallel's meaning ("soon": start no new item;
-/// "now": also end the running ones).
-struct Halt {
-  enum class When { never, soon, now };
-  enum class Why { fail, success, done };
-  When when = When::never;
-  Why why = Why::fail;
-  std::uint64_t count = 0;  ///< WHY=N
-  double percent = 0;       ///< WHY=P% of all items (when count is 0)
-
-  /// Parses "never", "now|soon,fail|success|done=N|P%", and GNU parallel's old forms
-  /// 0, 1, 2, -1, -2 and "P%". Throws UsageError naming what is wrong.
-  [[nodiscard]] static Halt parse(std::string const& text);
-  /// Whether the counts so far (of `items` in all) reach the condition.
-  [[nodiscard]] bool reached(std::uint64_t failed, std::uint64_t succeeded,
-                             std::uint64_t items) const;
-  [[nodiscard]] std::string text() const;
-};
-
-/// One attempt of one item, as its worker reports it to rank 0.
-struct Attempt {
-  std::uint64_t index = 0;
-  int attempt = 1;    ///< 1 for the first run, 2 for the first retry, ...
-  int exit_code = 0;  ///< 128 + N when signal N ended it
-  int signal = 0;
-  bool timed_out = false;
-  bool stopped = false;  ///< ended by a halt or a stop: neither a success nor a failure
-  bool passed = false;   ///< it succeeded: an exit status of FarmOptions::ok_exit, in time
-  double start_s = 0;    ///< seconds since the epoch
-  double runtime_s = 0;
-  int rank = 0;
-  int thread = 0;
-  std::string host;
-  std::string out, err;
-
-  /// "exit 3", "signal SIGKILL", "timed out after 2 s".
-  [[nodiscard]] std::string ending() const;
-  /// As bytes for the courier; the output moves, not copied.
-  [[nodiscard]] static std::string encode(Attempt&& a);
-  [[nodiscard]] static Attempt decode(std::string&& bytes);
-};
 
 /// How item i runs: its shell command, its stdin (none: /dev/null) and the values of
 /// the farm's environment names.
@@ -123,10 +81,6 @@ struct FarmSummary {
   bool halted_on_success = false;
   RunInfo info;
 };
-
-/// Declares --retries, --halt, --task-timeout on `cmd`, into `opt`, in the words of its
-/// items (`item`: "task", "chunk"); for tasks --unordered too.
-void add_farm_options(CLI::App& cmd, FarmOptions& opt, std::string const& item);
 
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).

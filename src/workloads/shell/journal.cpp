@@ -1,4 +1,4 @@
-#include "workloads/run/journal.hpp"
+#include "workloads/shell/journal.hpp"
 
 #include "parfold/core/errors.hpp"
 

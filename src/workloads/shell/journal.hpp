@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "parfold/core/hash.hpp"
-#include "workloads/run/task_list.hpp"
+#include "workloads/shell/task_list.hpp"
 
 namespace parfold {
 

@@ -15,10 +15,10 @@
 #include "parfold/io/staged_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
-#include "workloads/farm/farm.hpp"
-#include "workloads/run/journal.hpp"
-#include "workloads/run/run.hpp"
-#include "workloads/run/task_list.hpp"
+#include "workloads/shell/farm_options.hpp"
+#include "workloads/shell/journal.hpp"
+#include "workloads/shell/run.hpp"
+#include "workloads/shell/task_list.hpp"
 
 namespace parfold {
 
@@ -277,7 +277,7 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Resume const& resum
                        "run the same command again to go on");
 }
 
-Report run_tasks(RunArgs const& a, Team const& team, Services sv, Schedule s) {
+Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
   // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
@@ -352,7 +352,9 @@ void setup_run(CLI::App& app, Job& job) {
   run->final_callback([a, &job] {
     job.default_schedule = Schedule{ScheduleKind::dynamic, 1};
     job.unit = "tasks";
-    job.run = [a](Team const& team, Services sv, Schedule s) { return run_tasks(*a, team, sv, s); };
+    job.run = [a](Team const& team, Services sv, Schedule s) {
+      return run_task_list(*a, team, sv, s);
+    };
   });
 }
 

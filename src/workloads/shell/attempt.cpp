@@ -1,0 +1,64 @@
+// One attempt's record: see attempt.hpp.
+#include "workloads/shell/attempt.hpp"
+
+#include <string.h>  // sigabbrev_np
+
+#include <cstring>
+
+#include "parfold/observe/units.hpp"
+
+namespace parfold {
+
+std::string Attempt::ending() const {
+  if (timed_out) return "timed out after " + duration_text(runtime_s);
+  if (signal == 0) return "exit " + std::to_string(exit_code);
+  char const* name = sigabbrev_np(signal);
+  return "signal " + (name != nullptr ? "SIG" + std::string(name) : std::to_string(signal));
+}
+
+namespace {
+
+/// The fixed part of an encoded attempt. It goes last: stdout (the big part) first,
+/// then the host and stderr, so that both ends move the output without copying it.
+struct AttemptTail {
+  std::uint64_t index;
+  std::int32_t attempt, exit_code, signal, timed_out, stopped, passed, rank, thread;
+  double start_s, runtime_s;
+  std::uint64_t host_size, out_size, err_size;
+};
+
+}  // namespace
+
+std::string Attempt::encode(Attempt&& a) {
+  AttemptTail const t{
+      a.index,           a.attempt,        a.exit_code,  a.signal,    a.timed_out ? 1 : 0,
+      a.stopped ? 1 : 0, a.passed ? 1 : 0, a.rank,       a.thread,    a.start_s,
+      a.runtime_s,       a.host.size(),    a.out.size(), a.err.size()};
+  std::string bytes = std::move(a.out);
+  bytes.append(a.host).append(a.err).append(reinterpret_cast<char const*>(&t), sizeof(t));
+  return bytes;
+}
+
+Attempt Attempt::decode(std::string&& bytes) {
+  AttemptTail t{};
+  std::memcpy(&t, bytes.data() + bytes.size() - sizeof(t), sizeof(t));
+  Attempt a{.index = t.index,
+            .attempt = t.attempt,
+            .exit_code = t.exit_code,
+            .signal = t.signal,
+            .timed_out = t.timed_out != 0,
+            .stopped = t.stopped != 0,
+            .passed = t.passed != 0,
+            .start_s = t.start_s,
+            .runtime_s = t.runtime_s,
+            .rank = t.rank,
+            .thread = t.thread,
+            .host = bytes.substr(t.out_size, t.host_size),
+            .out = {},
+            .err = bytes.substr(t.out_size + t.host_size, t.err_size)};
+  bytes.resize(t.out_size);
+  a.out = std::move(bytes);
+  return a;
+}
+
+}  // namespace parfold

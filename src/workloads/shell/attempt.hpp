@@ -1,0 +1,33 @@
+#pragma once
+
+// One attempt of one item of a farm, and its record on the wire (worker to rank 0).
+
+#include <cstdint>
+#include <string>
+
+namespace parfold {
+
+/// One attempt of one item, as its worker reports it to rank 0.
+struct Attempt {
+  std::uint64_t index = 0;
+  int attempt = 1;    ///< 1 for the first run, 2 for the first retry, ...
+  int exit_code = 0;  ///< 128 + N when signal N ended it
+  int signal = 0;
+  bool timed_out = false;
+  bool stopped = false;  ///< ended by a halt or a stop: neither a success nor a failure
+  bool passed = false;   ///< it succeeded: an exit status of FarmOptions::ok_exit, in time
+  double start_s = 0;    ///< seconds since the epoch
+  double runtime_s = 0;
+  int rank = 0;
+  int thread = 0;
+  std::string host;
+  std::string out, err;
+
+  /// "exit 3", "signal SIGKILL", "timed out after 2 s".
+  [[nodiscard]] std::string ending() const;
+  /// As bytes for the courier; the output moves, not copied.
+  [[nodiscard]] static std::string encode(Attempt&& a);
+  [[nodiscard]] static Attempt decode(std::string&& bytes);
+};
+
+}  // namespace parfold
