@@ -5,7 +5,7 @@
 #include <numbers>
 
 #include "cli/options.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/run/execute.hpp"
 
 namespace parfold {
 

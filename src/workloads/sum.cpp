@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "cli/options.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/run/execute.hpp"
 
 namespace parfold {
 

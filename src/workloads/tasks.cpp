@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "cli/options.hpp"
-#include "parfold/checkpoint/segments.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/tasks/spin.hpp"
 
 namespace parfold {

@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 #include "mpi_gtest_main.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/run/execute.hpp"
 
 #include <filesystem>
 #include <fstream>

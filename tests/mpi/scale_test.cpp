@@ -10,7 +10,7 @@
 #include "../support/coverage.hpp"
 #include "../support/pi_reference.hpp"
 #include "mpi_gtest_main.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/pi.hpp"
 #include "workloads/tasks.hpp"
 

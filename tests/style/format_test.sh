@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
 if ! command -v clang-format >/dev/null; then
+  # Not a skip: CI installs it (cmake/install-deps.sh), so its absence is a broken setup.
   echo "format_test: clang-format is not installed (bash cmake/install-deps.sh installs it)" >&2
   exit 1
 fi
@@ -14,11 +15,11 @@ if ((${#files[@]} == 0)); then
   echo "format_test: no C++ files found (not a git checkout?)" >&2
   exit 1
 fi
-if ! clang-format --dry-run -Werror "${files[@]}" 2>/tmp/format_test.$$; then
-  head -40 /tmp/format_test.$$ >&2
-  echo "format_test: $(grep -c 'error:' /tmp/format_test.$$) place(s) not as clang-format writes them" >&2
-  rm -f /tmp/format_test.$$
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+if ! clang-format --dry-run -Werror "${files[@]}" 2>"$report"; then
+  head -40 "$report" >&2
+  echo "format_test: $(grep -c 'error:' "$report") place(s) not as clang-format writes them" >&2
   exit 1
 fi
-rm -f /tmp/format_test.$$
 echo "format_test: ${#files[@]} files as clang-format $(clang-format --version | grep -o '[0-9][0-9.]*' | head -1) writes them"

@@ -1,5 +1,8 @@
 #pragma once
 
+// Checkpointing as a layer the run consults (run/execute.hpp): open and restore a
+// checkpoint, plan the next segment, save, stop. Nothing here runs a workload.
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -11,8 +14,8 @@
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/core/range.hpp"
 #include "parfold/observe/monitor.hpp"
-#include "parfold/run/execute.hpp"
 
 namespace parfold {
 
@@ -79,46 +82,6 @@ void run_segments(Team const& team, Checkpoint* cp, std::uint64_t items, std::ui
     if (plan.save) save_checkpoint(team, *cp, done, state);
     if (plan.stop != 0 && done < items) stopped(plan.stop, *cp, done, items);
   }
-}
-
-/// With a checkpoint: the items run in segments of about a second, in order, so that
-/// what is done is always a prefix [0, done) of the range; after a segment rank 0 may
-/// write the checkpoint (every few seconds, at the end, and on a stop request). The
-/// result is the full reduction on rank 0.
-/// \note With MPI this is a collective operation over all ranks.
-template <Workload W>
-JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team,
-                                                    Services services) {
-  using Partial = typename W::Partial;
-  Checkpoint& cp = *services.checkpoint;
-  auto const t0 = std::chrono::steady_clock::now();
-  std::uint64_t const items = w.items();
-  CheckpointState const state = cp.open(team, items, input_identity(w));
-  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
-  out.info.resumed = state.done;
-  restore_partial(team, cp, state, out.value);
-  if (services.monitor != nullptr) services.monitor->expect_total(items - state.done);
-  run_segments(
-      team, &cp, items, state.done, w.grain(), std::numeric_limits<std::uint64_t>::max(),
-      [&](Range part) {
-        auto run = execute_part(w, s, team, services, part);
-        w.combine(out.value, run.value);
-        add_run(out.info, run.info);
-      },
-      [&] { return to_bytes(out.value); });
-  out.info.items = items;
-  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return out;
-}
-
-/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0
-/// (other ranks hold the identity); with a checkpoint, in checkpointed segments.
-/// \note With MPI this is a collective operation over all ranks.
-template <Workload W>
-JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team,
-                                       Services services) {
-  if (services.checkpoint != nullptr) return execute_checkpointed(w, s, team, services);
-  return execute_part(w, s, team, services);
 }
 
 }  // namespace parfold

@@ -38,10 +38,13 @@ int from_root(Team const& team, int value) {
 }
 
 void on_root(Team const& team, std::function<void()> const& step) {
-  std::pair<int, std::string> failure{0, {}};  // 2: bad input, 1: runtime failure
+  // 1: runtime failure, 2: bad input, 3 + role: a FileError of that role (its rest)
+  std::pair<int, std::string> failure{0, {}};
   if (team.is_root()) {
     try {
       step();
+    } catch (FileError const& e) {
+      failure = {3 + static_cast<int>(e.role()), e.rest()};
     } catch (UsageError const& e) {
       failure = {2, e.what()};
     } catch (std::exception const& e) {
@@ -49,6 +52,8 @@ void on_root(Team const& team, std::function<void()> const& step) {
     }
   }
   team.comm.broadcast(failure);
+  if (failure.first >= 3)
+    throw FileError(static_cast<FileError::Role>(failure.first - 3), failure.second);
   if (failure.first == 2) throw UsageError(failure.second);
   if (failure.first == 1) throw JobError(failure.second);
 }

@@ -1,11 +1,24 @@
 #pragma once
 
+// The front door of a run: a workload's items over the team (ranks x threads), with a
+// schedule. The ways in, each for a reason:
+//   execute()           the whole job, reduced on rank 0; checkpointed in segments when the
+//                       services carry a checkpoint (the checkpoint layer plans and saves)
+//   execute_part()      some of the items (a window, a segment), reduced on rank 0
+//   execute_on_ranks()  some of the items, each rank keeping its partial (a shuffle follows)
+//   fold() (fold.hpp)   the public API: the reduction on every rank
+// The way down: execute -> checkpoint/ (plan, save, restore) and run_chunks (the pool of
+// a rank) -> chunk sources and rank 0's dispatcher; nothing below comes back up here.
+
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "parfold/checkpoint/archive.hpp"
+#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/schedule.hpp"
 #include "parfold/core/stats.hpp"
@@ -88,5 +101,47 @@ JobResult<typename W::Partial> execute_part(W const& w, Schedule s, Team const& 
 /// Adds a run's information (a segment's, a window's) to the job's: items, chunks and
 /// each worker's counts add up (the wall time is the caller's to measure).
 void add_run(RunInfo& into, RunInfo const& run);
+
+/// With a checkpoint: the items run in segments of about a second, in order, so that
+/// what is done is always a prefix [0, done) of the range; after a segment rank 0 may
+/// write the checkpoint (every few seconds, at the end, and on a stop request). The
+/// result is the full reduction on rank 0.
+/// \note With MPI this is a collective operation over all ranks.
+namespace detail {
+template <Workload W>
+JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team const& team,
+                                                    Services services) {
+  using Partial = typename W::Partial;
+  Checkpoint& cp = *services.checkpoint;
+  auto const t0 = std::chrono::steady_clock::now();
+  std::uint64_t const items = w.items();
+  CheckpointState const state = cp.open(team, items, input_identity(w));
+  JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
+  out.info.resumed = state.done;
+  restore_partial(team, cp, state, out.value);
+  if (services.monitor != nullptr) services.monitor->expect_total(items - state.done);
+  run_segments(
+      team, &cp, items, state.done, w.grain(), std::numeric_limits<std::uint64_t>::max(),
+      [&](Range part) {
+        auto run = execute_part(w, s, team, services, part);
+        w.combine(out.value, run.value);
+        add_run(out.info, run.info);
+      },
+      [&] { return to_bytes(out.value); });
+  out.info.items = items;
+  out.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+}  // namespace detail
+
+/// Runs workload `w` over the team with schedule `s` and reduces the result on rank 0
+/// (other ranks hold the identity); with a checkpoint, in checkpointed segments.
+/// \note With MPI this is a collective operation over all ranks.
+template <Workload W>
+JobResult<typename W::Partial> execute(W const& w, Schedule s, Team const& team,
+                                       Services services) {
+  if (services.checkpoint != nullptr) return detail::execute_checkpointed(w, s, team, services);
+  return execute_part(w, s, team, services);
+}
 
 }  // namespace parfold

@@ -16,6 +16,7 @@
 #include "parfold/output/ordered.hpp"
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/lines.hpp"
 #include "workloads/shell/farm_options.hpp"

@@ -13,9 +13,9 @@
 
 #include "cli/job.hpp"
 #include "cli/report.hpp"
-#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/range.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/lines/input/cursor.hpp"
 
 namespace parfold {
@@ -82,14 +82,21 @@ JobResult<typename W::Partial> run_window(W const& w, InputCursor::Window const&
                                   : execute_part(w, s, team, sv, in.bytes);
 }
 
+/// Does `pred(i)` hold for a file i of `files` that holds a byte of `bytes`?
+template <class Pred>
+bool any_file_in(LineFiles const& files, Range bytes, Pred&& pred) {
+  for (std::size_t i = 0; i < files.files().size(); ++i) {
+    if (files.overlaps(i, bytes) && pred(i)) return true;
+  }
+  return false;
+}
+
 /// Rank 0: does window `in` hold a byte of a file not yet `decided`?
 template <class Value>
 bool undecided(InputCursor::Window const& in, std::vector<Value> const& values,
                Decided<Value> const& decided) {
-  for (std::size_t i = 0; i < in.files.files().size(); ++i) {
-    if (in.files.overlaps(i, in.bytes) && !decided(values, in.first + i)) return true;
-  }
-  return false;
+  return any_file_in(in.files, in.bytes,
+                     [&](std::size_t i) { return !decided(values, in.first + i); });
 }
 
 /// Folds every part of the input through the cursor: a run of files as one fold over
@@ -105,10 +112,11 @@ PerFileResult<Value> fold_per_file(std::vector<InputPart> parts, Team const& tea
                                    Decided<Value> const& decided = {}) {
   auto const t0 = std::chrono::steady_clock::now();
   PerFileResult<Value> out;
-  InputCursor cursor(std::move(parts), team, sv, s, {.windows = bool(decided), .quiet = quiet});
+  bool const early = decided && sv.checkpoint == nullptr;  // a checkpointed run reads it all
+  InputCursor cursor(std::move(parts), team, sv, s, {.windows = early, .quiet = quiet});
   while (auto const in = cursor.next()) {
     out.values.resize(cursor.files().size());
-    if (decided && !team.comm.any(team.is_root() && undecided(*in, out.values, decided))) continue;
+    if (early && !team.comm.any(team.is_root() && undecided(*in, out.values, decided))) continue;
     auto const run = run_window(make(&in->files), *in, team, sv, s);
     if (sv.checkpoint != nullptr)
       out.info = run.info;  // with what the checkpoint resumed

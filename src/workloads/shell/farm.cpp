@@ -117,8 +117,8 @@ class Farm {
   FarmItems const& items_;
   FarmOptions const& opt_;
   Courier& courier_;
-  std::vector<std::string>
-      env_;  ///< every child's environment; the farm's names last, values empty
+  /// Every child's environment; the farm's names last, values empty.
+  std::vector<std::string> env_;
 };
 
 /// One pass of a farm as a workload: all items (the first pass) or a list of retries.

@@ -56,8 +56,8 @@ struct FarmOptions {
   double task_timeout_s = 0;    ///< 0: none
   bool unordered = false;       ///< results as they arrive, not in item order
   std::vector<int> ok_exit{0};  ///< the exit statuses that mean success
-  std::size_t memory_per_output = std::size_t{1}
-                                  << 20;  ///< a child's stdout in memory before it spills
+  /// A child's stdout in memory before it spills.
+  std::size_t memory_per_output = std::size_t{1} << 20;
 };
 
 /// Rank 0, main thread: what is done with the results.

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "cli/exit_codes.hpp"
-#include "parfold/checkpoint/segments.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/count/wc.hpp"
 #include "workloads/lines/input/parts.hpp"

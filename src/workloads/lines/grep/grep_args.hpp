@@ -40,7 +40,7 @@ struct GrepColors {
 
 /// `lines grep`'s command line, with GNU grep's meaning.
 struct GrepArgs {
-  GrepOptions match;
+  MatchRules match;
   GrepOutput output_mode = GrepOutput::lines;
   bool line_numbers = false;     ///< -n
   bool byte_offset = false;      ///< -b

@@ -71,8 +71,8 @@ std::vector<bool> binary_matches(std::vector<std::string> const& paths, LineMatc
       },
       true, [](std::vector<std::uint64_t> const& v, std::size_t i) { return v[i] > 0; });
   std::vector<bool> out(paths.size(), false);
-  for (std::size_t i = 0, f = 0; i < paths.size() && f < run.files.size();
-       ++i) {  // a file gone since is left out
+  // A file gone since is left out.
+  for (std::size_t i = 0, f = 0; i < paths.size() && f < run.files.size(); ++i) {
     if (run.files[f].path != paths[i]) continue;
     out[i] = run.values[f++] > 0;
   }

@@ -59,7 +59,7 @@ std::string GrepColors::paint(std::string_view text, std::string const& sgr) con
 namespace {
 
 /// What the command line says before it is checked.
-struct GrepFlags {
+struct GrepCommandLine {
   std::vector<std::string> expressions;    ///< -e
   std::vector<std::string> pattern_files;  ///< -f
   std::vector<std::string> positionals;    ///< [PATTERN] FILE...
@@ -99,8 +99,8 @@ std::string read_pattern_file(std::string const& path, bool& any) {
   return text;
 }
 
-/// Turns the flags into `a` (patterns, syntax, what to print); throws UsageError.
-void settle(GrepFlags& f, GrepArgs& a) {
+/// The patterns (PATTERN, -e, -f) and their syntax; returns the operands after PATTERN.
+std::vector<std::string> settle_patterns(GrepCommandLine const& f, GrepArgs& a) {
   if (f.perl > 0)
     throw UsageError(
         "-P (Perl regular expressions) is not supported: RE2 has no look-around or "
@@ -124,6 +124,11 @@ void settle(GrepFlags& f, GrepArgs& a) {
     a.match.patterns.push_back(rest.front());
     rest.erase(rest.begin());
   }
+  return rest;
+}
+
+/// The files to read: the operands, or with -r the files under them.
+void settle_operands(GrepCommandLine const& f, std::vector<std::string> const& rest, GrepArgs& a) {
   a.recursive = f.recursive || f.dereference;
   a.operands_given = !rest.empty() || a.recursive;
   a.names_forced = rest.size() > 1;  // as grep: by the operands, before any is left out
@@ -135,19 +140,10 @@ void settle(GrepFlags& f, GrepArgs& a) {
   } else {
     a.paths = filter_operands(rest, f.filter);
   }
-  a.output_mode = f.quiet           ? GrepOutput::quiet
-                  : f.files_with    ? GrepOutput::files_with
-                  : f.files_without ? GrepOutput::files_without
-                  : f.count         ? GrepOutput::count
-                                    : GrepOutput::lines;
-  if (f.has_max_count) a.max_count = f.max_count;
-  a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
-  a.before = f.before.value_or(f.context.value_or(0));
-  if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
-  if (f.no_group_separator && !f.separator_last)
-    a.group_separator.reset();  // the last of the two wins
-  else
-    a.group_separator = f.group_separator;
+}
+
+/// --binary-files and --color.
+void settle_binary_and_color(GrepCommandLine const& f, GrepArgs& a) {
   if (f.binary_mode != "binary" && f.binary_mode != "text" && f.binary_mode != "without-match") {
     throw UsageError("--binary-files: unknown binary-files type '" + f.binary_mode +
                      "': use binary, text or without-match");
@@ -165,12 +161,31 @@ void settle(GrepFlags& f, GrepArgs& a) {
       alone && ::isatty(STDOUT_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
   a.colors.on = f.color == "always" || (f.color == "auto" && terminal && a.output.empty());
   if (a.colors.on) a.colors.read_environment();
+}
+
+/// Turns the flags into `a` (patterns, syntax, files, what to print); throws UsageError.
+void settle(GrepCommandLine& f, GrepArgs& a) {
+  settle_operands(f, settle_patterns(f, a), a);
+  a.output_mode = f.quiet           ? GrepOutput::quiet
+                  : f.files_with    ? GrepOutput::files_with
+                  : f.files_without ? GrepOutput::files_without
+                  : f.count         ? GrepOutput::count
+                                    : GrepOutput::lines;
+  if (f.has_max_count) a.max_count = f.max_count;
+  a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
+  a.before = f.before.value_or(f.context.value_or(0));
+  if (a.only_matching && a.context()) throw UsageError("-o with -A, -B or -C is not supported");
+  if (f.no_group_separator && !f.separator_last)
+    a.group_separator.reset();  // the last of the two wins
+  else
+    a.group_separator = f.group_separator;
+  settle_binary_and_color(f, a);
   if (!a.output.empty() && a.output_mode != GrepOutput::lines) {
     throw UsageError("--output FILE holds printed lines: not with -c, -l, -L or -q");
   }
 }
 
-void add_matcher_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
+void add_matcher_flags(CLI::App& grep, GrepCommandLine& f, GrepArgs& a) {
   grep.add_option("-e,--regexp", f.expressions, "Use PATTERNS (repeatable; each line a pattern)")
       ->type_name("PATTERNS")
       ->allow_extra_args(false);
@@ -191,7 +206,38 @@ void add_matcher_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   grep.add_flag("-x,--line-regexp", a.match.line, "Match only whole lines");
 }
 
-void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
+/// Which files are read and how: binary files (-a, -I, --binary-files), -r/-R, --include,
+/// --exclude, --exclude-dir.
+void add_file_flags(CLI::App& grep, GrepCommandLine& f) {
+  grep.add_flag("-a,--text", f.text,
+                "Print the lines of binary files (a NUL byte in the first 96 KiB) too");
+  grep.add_flag("-I", f.without_match,
+                "Binary files select nothing (--binary-files=without-match)");
+  grep.add_option("--binary-files", f.binary_files,
+                  "binary (say 'binary file matches'), text (as -a) or without-match "
+                  "(as -I); the last of -a, -I, --binary-files wins")
+      ->type_name("TYPE");
+  grep.add_flag("-r,--recursive", f.recursive,
+                "Read the files under each directory (none: the working one), "
+                "names sorted; skip symbolic links inside");
+  grep.add_flag("-R,--dereference-recursive", f.dereference,
+                "As -r, following every symbolic link");
+  grep.add_option("--include", f.includes,
+                  "Read only files whose name matches GLOB (with -r: base names)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  grep.add_option("--exclude", f.excludes,
+                  "Skip files whose name matches GLOB (the last --include or --exclude "
+                  "that matches decides)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  grep.add_option("--exclude-dir", f.filter.dirs,
+                  "With -r, skip directories whose name matches GLOB")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+}
+
+void add_output_flags(CLI::App& grep, GrepCommandLine& f, GrepArgs& a) {
   auto* count = grep.add_flag("-c,--count", f.count, "Print the number of selected lines per file");
   grep.add_flag("-l,--files-with-matches", f.files_with,
                 "Print the names of the files with a selected line");
@@ -220,36 +266,10 @@ void add_output_flags(CLI::App& grep, GrepFlags& f, GrepArgs& a) {
   grep.add_flag("-h,--no-filename", a.no_filename, "Never prefix file names")->excludes(with);
   grep.add_flag("-Z,--null", a.null_after_name,
                 "A NUL byte after each file name instead of ':' or a newline");
-  grep.add_flag("-a,--text", f.text,
-                "Print the lines of binary files (a NUL byte in the first 96 KiB) too");
-  grep.add_flag("-I", f.without_match,
-                "Binary files select nothing (--binary-files=without-match)");
-  grep.add_option("--binary-files", f.binary_files,
-                  "binary (say 'binary file matches'), text (as -a) or without-match "
-                  "(as -I); the last of -a, -I, --binary-files wins")
-      ->type_name("TYPE");
-  grep.add_flag("-r,--recursive", f.recursive,
-                "Read the files under each directory (none: the working one), "
-                "names sorted; skip symbolic links inside");
-  grep.add_flag("-R,--dereference-recursive", f.dereference,
-                "As -r, following every symbolic link");
   // A flag: WHEN only after '=', as grep reads it ("--color a" is --color=auto and pattern a).
   grep.add_flag(
       "--color{auto},--colour{auto}", f.color,
       "--color[=WHEN]: colour matches, names and numbers: never, auto or always (GREP_COLORS)");
-  grep.add_option("--include", f.includes,
-                  "Read only files whose name matches GLOB (with -r: base names)")
-      ->type_name("GLOB")
-      ->allow_extra_args(false);
-  grep.add_option("--exclude", f.excludes,
-                  "Skip files whose name matches GLOB (the last --include or --exclude "
-                  "that matches decides)")
-      ->type_name("GLOB")
-      ->allow_extra_args(false);
-  grep.add_option("--exclude-dir", f.filter.dirs,
-                  "With -r, skip directories whose name matches GLOB")
-      ->type_name("GLOB")
-      ->allow_extra_args(false);
   grep.add_option("--group-separator", f.group_separator,
                   "With -A, -B or -C, print SEP between groups (default --)")
       ->type_name("SEP");
@@ -305,11 +325,12 @@ void expand_grep_context_numbers(CLI::App const& app, std::vector<std::string>& 
 
 void add_grep_command(CLI::App& lines, Job& job) {
   auto a = std::make_shared<GrepArgs>();
-  auto f = std::make_shared<GrepFlags>();
+  auto f = std::make_shared<GrepCommandLine>();
   auto* grep = lines.add_subcommand("grep", "Select lines like LC_ALL=C grep (-E by default)");
   grep->set_help_flag("--help", "Print this help message and exit");  // -h is grep's
   add_matcher_flags(*grep, *f, *a);
   add_output_flags(*grep, *f, *a);
+  add_file_flags(*grep, *f);
   add_label_option(*grep, a->label);
   add_decompress_flag(*grep, a->decompress);
   grep->add_option("ARGS", f->positionals,

@@ -8,8 +8,8 @@
 #include <memory>
 #include <optional>
 
-#include "parfold/checkpoint/segments.hpp"
 #include "parfold/output/ordered.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/lines/grep/grep_args.hpp"
 #include "workloads/lines/grep/grep_binary.hpp"
 #include "workloads/lines/grep/grep_lines.hpp"
@@ -54,12 +54,9 @@ Report lines_printed(GrepArgs const& a, RunInfo const& info, Printed const& prin
 /// files are out, with the -A context after the last: grep stops reading there.
 bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& printed, Range w) {
   if (!a.max_count) return true;
-  for (std::size_t i = 0; i < files.files().size(); ++i) {
-    bool const more =
-        printed.shown[i] < *a.max_count || (printed.last_file == i && printed.after_left > 0);
-    if (files.overlaps(i, w) && more) return true;
-  }
-  return false;
+  return any_file_in(files, w, [&](std::size_t i) {
+    return printed.shown[i] < *a.max_count || (printed.last_file == i && printed.after_left > 0);
+  });
 }
 
 /// Prints the selected lines of one run of files (the whole input) in file order on rank
@@ -70,13 +67,13 @@ RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
                   LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
   OrderedRun const run = lines_run(a, files.total(), window_bytes(team), files.identity());
   printed.start(files.files().size());
-  auto run_window = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
+  auto window_of = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
     auto const workload = lines_workload(a, files, matcher, w);
     if (!team.comm.any(team.is_root() && window_open(a, files, printed, w)))
       return {workload.identity(), {}};
     return execute_part(workload, s, team, sv);
   };
-  return run_ordered(team, sv, run, printed, run_window,
+  return run_ordered(team, sv, run, printed, window_of,
                      [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
                        emit_lines(window, files, a, printed, sink);
                      });

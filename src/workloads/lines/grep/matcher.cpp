@@ -8,7 +8,7 @@
 
 namespace parfold {
 
-std::string GrepOptions::text() const {
+std::string MatchRules::text() const {
   std::string out;
   for (std::string const& p : patterns) out += (out.empty() ? "" : "\n") + p;
   return out;
@@ -18,7 +18,7 @@ namespace {
 
 /// Every line of every pattern, each parsed alone, as one RE2 alternation; -x and -w
 /// put the whole of it between line ends or non-word bytes.
-std::string combined_regex(GrepOptions const& options) {
+std::string combined_regex(MatchRules const& options) {
   std::string regex;
   for (std::string const& pattern : options.patterns) {
     std::string_view rest = pattern;
@@ -40,7 +40,7 @@ std::string combined_regex(GrepOptions const& options) {
 }
 
 /// A pattern that is a plain literal of 2+ bytes, whatever the syntax (none otherwise).
-std::optional<std::string> plain_literal(GrepOptions const& o) {
+std::optional<std::string> plain_literal(MatchRules const& o) {
   if (o.patterns.size() != 1 || o.ignore_case || o.word || o.line) return std::nullopt;
   std::string const& p = o.patterns[0];
   char const* special = o.syntax == PatternSyntax::basic ? ".[]*^$\\\n" : ".[]()*+?{}|^$\\\n";
@@ -52,8 +52,7 @@ std::optional<std::string> plain_literal(GrepOptions const& o) {
 
 }  // namespace
 
-LineMatcher::LineMatcher(GrepOptions const& options)
-    : invert_(options.invert), word_(options.word) {
+LineMatcher::LineMatcher(MatchRules const& options) : invert_(options.invert), word_(options.word) {
   RE2::Options o;
   o.set_encoding(RE2::Options::EncodingLatin1);  // bytes, as in the C locale
   o.set_posix_syntax(true);

@@ -14,7 +14,9 @@
 
 namespace parfold {
 
-struct GrepOptions {
+/// What selects a line: the patterns, their syntax, -i, -v, -w, -x. The command line
+/// (grep_cli.cpp: GrepCommandLine, checked into GrepArgs) hands the matcher these alone.
+struct MatchRules {
   std::vector<std::string> patterns;  ///< PATTERN, or each -e and each line of each -f FILE
   PatternSyntax syntax = PatternSyntax::extended;  ///< -E, -G, -F
   bool ignore_case = false;                        ///< -i: ASCII letters fold
@@ -42,7 +44,7 @@ std::size_t find_literal_avx512(char const* text, std::size_t n, std::size_t fro
 class LineMatcher {
  public:
   /// Throws UsageError with RE2's message for an invalid pattern.
-  explicit LineMatcher(GrepOptions const& options);
+  explicit LineMatcher(MatchRules const& options);
 
   /// Calls f(line) for every selected line of `text` (whole lines; `line` excludes its
   /// '\n'), in order.

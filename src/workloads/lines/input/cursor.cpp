@@ -71,7 +71,7 @@ InputCursor::InputCursor(std::vector<InputPart> parts, Team const& team, Service
       quiet_(options.quiet) {
   bool const stream =
       std::any_of(parts_.begin(), parts_.end(), [](InputPart const& p) { return p.stream; });
-  if (stream) require_rereadable(sv);
+  if (stream || parts_.size() > 1) require_rereadable(sv);  // a checkpoint holds one run of files
 }
 
 InputCursor::~InputCursor() = default;

@@ -22,7 +22,7 @@
 namespace parfold {
 
 /// Opens the files on every rank and makes sure that every rank sees the same input.
-/// With Unreadable::skip (grep, wc), rank 0 says "parfold: PATH: reason" on stderr for
+/// With Unreadable::skip (count, grep, top), rank 0 says "parfold: PATH: reason" on stderr for
 /// each path that cannot be read (unless `quiet`) and the job goes on without it.
 /// \note With MPI this is a collective operation over all ranks.
 std::unique_ptr<LineFiles> open_everywhere(
@@ -62,7 +62,8 @@ class InputCursor {
     bool begins_part = false;  ///< the first window of its part (line numbers start again)
   };
 
-  /// Refuses (UsageError) a checkpoint of an input with a stream: it cannot be read again.
+  /// Refuses (UsageError) a checkpoint of an input with a stream, which cannot be read
+  /// again: a checkpointed input is one run of files.
   InputCursor(std::vector<InputPart> parts, Team const& team, Services sv, Schedule s,
               Options options);
   ~InputCursor();
@@ -73,8 +74,8 @@ class InputCursor {
   /// yields at least one window, empty as it may be.
   /// \note With MPI this is a collective operation over all ranks.
   std::optional<Window> next();
-  /// The input's files so far, in order: each readable file of a run, a stream as one
-  /// file (its size what was read of it).
+  /// The input's files so far, in order: each file of a run that could be opened (a
+  /// directory as an empty file), a stream as one file (its size what was read of it).
   [[nodiscard]] std::vector<InputFile> const& files() const { return files_; }
   /// A file could not be read (rank 0 said so on stderr unless quiet).
   [[nodiscard]] bool problems() const { return problems_; }

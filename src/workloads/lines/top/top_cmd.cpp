@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli/options.hpp"
-#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/shuffle.hpp"
+#include "parfold/run/execute.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/input/parts.hpp"
 #include "workloads/lines/lines.hpp"

@@ -67,7 +67,7 @@ TEST(LineMatcher, HyperscanSelectsTheLinesRe2Selects) {
                                              "[a-c]{4}"};
   for (std::string const& pattern : patterns) {
     for (int mode = 0; mode < 5; ++mode) {
-      GrepOptions o;
+      MatchRules o;
       o.patterns = {pattern};
       o.ignore_case = mode == 1;
       o.invert = mode == 2;
@@ -91,7 +91,7 @@ TEST(LineMatcher, HyperscanSelectsTheLinesRe2Selects) {
     }
   }
   for (std::string const empty : {"^", "$", "^$", "a*", "x|"}) {  // empty matches: RE2's care
-    GrepOptions o;
+    MatchRules o;
     o.patterns = {empty};
     EXPECT_FALSE(LineMatcher(o).scanned()) << empty;
   }
