@@ -4,7 +4,7 @@
 
 namespace parfold {
 
-void RunJournal::require_same_tasks(std::vector<Task> const& list, std::string const& path,
+void RunJournal::require_same_tasks(std::vector<ShellTask> const& list, std::string const& path,
                                     std::string const& checkpoint) const {
   for (auto const& [index, done] : tasks) {
     bool const same = index < list.size() && fnv1a(list[index].command) == done.command_hash;

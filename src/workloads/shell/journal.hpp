@@ -61,7 +61,7 @@ struct RunJournal {
 
   /// Throws UsageError when a recorded task is not in `tasks` as it was (the task list
   /// changed), naming the first such line of `path`.
-  void require_same_tasks(std::vector<Task> const& tasks, std::string const& path,
+  void require_same_tasks(std::vector<ShellTask> const& tasks, std::string const& path,
                           std::string const& checkpoint) const;
   /// Per task: 1 when it is recorded or held (it does not run again).
   [[nodiscard]] std::vector<char> done_flags(std::size_t count) const;

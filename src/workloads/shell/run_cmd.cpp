@@ -85,7 +85,7 @@ void write_results(std::string const& dir, Attempt const& t) {
 }
 
 /// Rank 0: a task's last attempt: stdout to the sink, stderr to stderr, whole.
-void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress& p,
+void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunProgress& p,
                OrderedSink& sink) {
   write_results(a.results, t);
   sink.write(t.out);
@@ -106,8 +106,8 @@ void emit_task(Attempt const& t, Task const& task, RunArgs const& a, RunProgress
 
 /// Every rank: the task list, read by rank 0 and sent to every rank.
 /// \note With MPI this is a collective operation over all ranks.
-std::vector<Task> task_list(RunArgs const& a, Team const& team) {
-  std::vector<Task> tasks;
+std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
+  std::vector<ShellTask> tasks;
   on_root(team, [&] {
     if (!a.command.empty() && a.command.find("{}") == std::string::npos) {
       throw UsageError("--command '" + a.command + "' has no {} for the argument");
@@ -187,7 +187,7 @@ struct Resume {
 /// one, so that a longer list resumes and a changed one is refused).
 /// \note With MPI this is a collective operation over all ranks.
 Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given,
-                   std::vector<Task> const& tasks) {
+                   std::vector<ShellTask> const& tasks) {
   Resume r;
   if (given == nullptr) {
     if (a.retry_failed)
@@ -215,7 +215,7 @@ Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given,
 /// the joblog, and with a checkpoint the record of what is out, saved when due.
 class TaskPrinter {
  public:
-  TaskPrinter(RunArgs const& a, std::vector<Task> const& tasks, OrderedRun const& run,
+  TaskPrinter(RunArgs const& a, std::vector<ShellTask> const& tasks, OrderedRun const& run,
               Resume& resume)
       : a_(a),
         tasks_(tasks),
@@ -250,7 +250,7 @@ class TaskPrinter {
 
  private:
   RunArgs const& a_;
-  std::vector<Task> const& tasks_;
+  std::vector<ShellTask> const& tasks_;
   std::unique_ptr<Joblog> joblog_;
   Checkpoint* cp_;
   RunJournal& journal_;
@@ -281,7 +281,7 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
   // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
-  std::vector<Task> const tasks = task_list(a, team);
+  std::vector<ShellTask> const tasks = task_list(a, team);
   Resume resume = open_resume(a, team, sv.checkpoint, tasks);
   OrderedRun const run{a.output,
                        tasks.size(),

@@ -22,8 +22,8 @@ std::string shell_quote(std::string const& text) {
   return out + "'";
 }
 
-std::vector<Task> parse_tasks(std::string const& text, std::string const& command_template) {
-  std::vector<Task> tasks;
+std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& command_template) {
+  std::vector<ShellTask> tasks;
   std::uint64_t line_no = 0;
   for (std::size_t at = 0; at < text.size();) {
     std::size_t end = text.find('\n', at);
