@@ -17,6 +17,7 @@
 #include "parfold/comm/agree.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/io/standard_output.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/stop/stop.hpp"
 
@@ -59,7 +60,7 @@ void print_report(Report const& report, bool json) {
   } else {
     print_text(stdout, report);
   }
-  std::fflush(stdout);
+  flush_stdout();
 }
 
 /// The schedule asked for, or the workload's own default where none was given.
@@ -86,12 +87,15 @@ int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Te
   Report const report =
       job.run(team, Services{&monitor, checkpoint.get()}, schedule_for(app, common, job));
   monitor.finish(report.info, report.workload);
-  if (team.is_root()) print_report(report, common.json);
+  on_root(team, [&] {
+    print_report(report, common.json);
+    check_stdout();  // everything printed, by the job or its report, reached its place
+  });
   return from_root(team, report.exit_code);  // only rank 0 holds the reduced result
 }
 
 /// The exit status for what the job threw; rank 0 says why, once.
-int exit_for(Team const& team) {
+int exit_for(Team const& team, Job const& job) {
   auto say = [&](std::string const& prefix, char const* what) {
     if (team.is_root()) std::fprintf(stderr, "parfold: %s%s\n", prefix.c_str(), what);
   };
@@ -103,6 +107,9 @@ int exit_for(Team const& team) {
   } catch (UsageError const& e) {
     say("error: ", e.what());
     return exit_code::kUsage;
+  } catch (WriteError const& e) {
+    say("error: write error on ", e.what());
+    return job.output_failure;
   } catch (JobError const& e) {
     if (e.rank() >= 0 && team.ranks() > 1) {
       say("error on rank " + std::to_string(e.rank()) + " (" + e.host() + "): ",
@@ -144,6 +151,6 @@ int main(int argc, char** argv) {
   try {
     return run_job(app, common, job, team);
   } catch (...) {
-    return exit_for(team);
+    return exit_for(team, job);
   }
 }

@@ -21,6 +21,8 @@ struct Job {
   std::optional<Schedule> default_schedule;
   /// What the progress line counts ("tasks", "chunks").
   std::string unit = "items";
+  /// The status when what the job prints cannot be written (1; grep's 2 for lines grep).
+  int output_failure = 1;
 };
 
 }  // namespace parfold

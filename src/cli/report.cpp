@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "parfold/io/standard_output.hpp"
 #include "parfold/run/pace.hpp"
 
 namespace parfold {
@@ -183,9 +184,16 @@ void print_schedule(std::FILE* out, RunInfo const& info) {
 
 void print_text(std::FILE* out, Report const& r) {
   if (r.text) {
-    std::fwrite(r.text->data(), 1, r.text->size(), out);  // words may hold NUL bytes
+    if (out == stdout) {  // checked: a failure is said at the end (check_stdout)
+      write_stdout(*r.text);
+    } else {
+      std::fwrite(r.text->data(), 1, r.text->size(), out);  // words may hold NUL bytes
+    }
     if (r.info.resumed > 0) {  // tool-compatible output has no report block: say it on stderr
-      std::fflush(out);
+      if (out == stdout)
+        flush_stdout();
+      else
+        std::fflush(out);
       std::fprintf(stderr, "parfold: resumed from the checkpoint: %s of %s %s were done before\n",
                    group_digits(std::to_string(r.info.resumed)).c_str(),
                    group_digits(std::to_string(r.info.items)).c_str(), r.unit.c_str());

@@ -38,13 +38,15 @@ int from_root(Team const& team, int value) {
 }
 
 void on_root(Team const& team, std::function<void()> const& step) {
-  // 1: runtime failure, 2: bad input, 3 + role: a FileError of that role (its rest)
+  // 1: runtime failure, 2: bad input, 3: a write error, 4 + role: a FileError of that role
   std::pair<int, std::string> failure{0, {}};
   if (team.is_root()) {
     try {
       step();
     } catch (FileError const& e) {
-      failure = {3 + static_cast<int>(e.role()), e.rest()};
+      failure = {4 + static_cast<int>(e.role()), e.rest()};
+    } catch (WriteError const& e) {
+      failure = {3, e.what()};
     } catch (UsageError const& e) {
       failure = {2, e.what()};
     } catch (std::exception const& e) {
@@ -52,8 +54,9 @@ void on_root(Team const& team, std::function<void()> const& step) {
     }
   }
   team.comm.broadcast(failure);
-  if (failure.first >= 3)
-    throw FileError(static_cast<FileError::Role>(failure.first - 3), failure.second);
+  if (failure.first >= 4)
+    throw FileError(static_cast<FileError::Role>(failure.first - 4), failure.second);
+  if (failure.first == 3) throw WriteError(failure.second);
   if (failure.first == 2) throw UsageError(failure.second);
   if (failure.first == 1) throw JobError(failure.second);
 }

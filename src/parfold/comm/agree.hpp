@@ -24,8 +24,8 @@ void require_same(Team const& team, std::vector<std::int64_t> const& values,
 /// \note With MPI this is a collective operation over all ranks.
 int from_root(Team const& team, int value);
 
-/// Runs `step` on rank 0 only. If it throws, every rank throws: the same FileError for a
-/// FileError, UsageError for a UsageError (bad input), JobError for anything else, with
+/// Runs `step` on rank 0 only. If it throws, every rank throws: the same FileError or
+/// WriteError for one, UsageError for a UsageError (bad input), JobError for anything else, with
 /// rank 0's message.
 /// \note With MPI this is a collective operation over all ranks.
 void on_root(Team const& team, std::function<void()> const& step);

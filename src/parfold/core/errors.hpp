@@ -67,6 +67,14 @@ class FileError : public UsageError {
   std::string rest_;
 };
 
+/// What the job prints could not be written (standard output on a full disk, /dev/full):
+/// the output is incomplete. what() names the output and the reason ("standard output: No
+/// space left on device"); every rank learns it (on_root).
+class WriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// The job stopped early on request (a stop signal, the time limit) after writing what it
 /// had to keep: every rank knows. The facts say why and whether a checkpoint holds the
 /// job; what() words them without the program's options ("stopped by SIGTERM: the

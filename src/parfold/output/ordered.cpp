@@ -6,13 +6,15 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "parfold/io/standard_output.hpp"
+
 namespace parfold {
 
 void OrderedSink::put(std::string_view bytes) {
   if (to_ == To::file) {
     file_->write(bytes);
   } else if (to_ == To::stdout_stream) {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    write_stdout(bytes);
   }
 }
 
@@ -21,20 +23,24 @@ void OrderedSink::flush() {
   buffer_.clear();
 }
 
+void OrderedSink::check() {
+  if (to_ == To::stdout_stream) check_stdout();
+}
+
 int OrderedSink::fd() {
   flush();
   if (to_ == To::file) {
     std::fflush(file_->stream());
     return ::fileno(file_->stream());
   }
-  std::fflush(stdout);
+  flush_stdout();
   return STDOUT_FILENO;
 }
 
 std::uint64_t OrderedSink::sync() {
   flush();
   if (to_ == To::file) return file_->sync();
-  std::fflush(stdout);
+  check_stdout();
   return 0;
 }
 
@@ -43,7 +49,7 @@ void OrderedSink::commit() {
   if (to_ == To::file) {
     file_->commit();
   } else {
-    std::fflush(stdout);
+    flush_stdout();
   }
 }
 

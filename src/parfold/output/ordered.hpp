@@ -48,6 +48,9 @@ class OrderedSink {
     if (buffer_.size() > kBuffer) flush();
   }
   void flush();
+  /// Throws WriteError when writing to standard output has failed (a stdout sink only; a
+  /// file's writes throw as they fail).
+  void check();
   /// Everything so far is on disk (a file) or written (stdout); returns the file's size.
   std::uint64_t sync();
   void commit();
@@ -117,6 +120,7 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
         on_root(team, [&] {
           emit(part.value, *sink);
           sink->flush();
+          sink->check();
         });
       },
       [&] {
@@ -152,6 +156,7 @@ RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const
     on_root(team, [&] {
       emit(part->value, *sink);
       sink->flush();
+      sink->check();
     });
   }
   stop_if_requested(team, run);  // a stop also ends the input early

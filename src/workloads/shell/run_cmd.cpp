@@ -13,6 +13,7 @@
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/hash.hpp"
 #include "parfold/io/staged_file.hpp"
+#include "parfold/io/standard_output.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
 #include "workloads/shell/farm_options.hpp"
@@ -91,7 +92,7 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
   sink.write(t.out);
   sink.flush();
   if (!t.out.empty() && !sink.to_file())
-    std::fflush(stdout);  // each task's output as soon as its turn comes
+    flush_stdout();  // each task's output as soon as its turn comes (a failure: at the end)
   if (!t.err.empty()) {
     std::fwrite(t.err.data(), 1, t.err.size(), stderr);
     std::fflush(stderr);

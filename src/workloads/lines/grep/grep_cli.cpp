@@ -360,6 +360,7 @@ void add_grep_command(CLI::App& lines, Job& job) {
     }
     job.unit = "bytes";
     job.default_schedule = lines_schedule();
+    job.output_failure = 2;  // grep's status for a write error
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_grep(*a, team, sv, s); };
   });
 }
