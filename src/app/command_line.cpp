@@ -11,6 +11,8 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/numbers.hpp"
+#include "parfold/core/errors.hpp"
+#include "parfold/io/standard_output.hpp"
 #include "workloads/lines/grep/grep_cli.hpp"
 
 #ifndef PARFOLD_VERSION
@@ -119,6 +121,19 @@ std::vector<std::string> marked_arguments(CLI::App const& app, int argc, char** 
   return args;
 }
 
+/// --help, --version: `text` on standard output, checked as every output is (status 1 and
+/// one message when it cannot be written).
+int print_checked(std::string const& text) {
+  try {
+    write_stdout(text);
+    check_stdout();
+  } catch (WriteError const& e) {
+    std::fprintf(stderr, "parfold: error: write error on %s\n", e.what());
+    return exit_code::kFailure;
+  }
+  return exit_code::kSuccess;
+}
+
 }  // namespace
 
 void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
@@ -144,14 +159,11 @@ std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv,
     require_one_workload(app);
     return std::nullopt;
   } catch (CLI::CallForHelp const&) {
-    if (root) std::fputs(app.help("", CLI::AppFormatMode::Normal).c_str(), stdout);
-    return exit_code::kSuccess;
+    return root ? print_checked(app.help("", CLI::AppFormatMode::Normal)) : exit_code::kSuccess;
   } catch (CLI::CallForAllHelp const&) {
-    if (root) std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
-    return exit_code::kSuccess;
+    return root ? print_checked(app.help("", CLI::AppFormatMode::All)) : exit_code::kSuccess;
   } catch (CLI::CallForVersion const& e) {
-    if (root) std::printf("%s\n", e.what());
-    return exit_code::kSuccess;
+    return root ? print_checked(std::string(e.what()) + "\n") : exit_code::kSuccess;
   } catch (CLI::ParseError const& e) {
     // Every rank parses the same arguments and fails alike. Under a launcher the ranks
     // still meet once, so that no rank's exit makes the launcher kill rank 0 before it

@@ -54,9 +54,8 @@ void warn_about_launch(Team const& team) {
 void print_report(Report const& report, bool json) {
   if (json) {
     // Bytes that are not UTF-8 (words, file names) print as U+FFFD.
-    std::printf(
-        "%s\n",
-        to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    write_stdout(to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                 "\n");
   } else {
     print_text(stdout, report);
   }

@@ -41,12 +41,18 @@ def full_device(opts):
     one message naming standard output and ENOSPC, for every command that prints."""
     with tempfile.TemporaryDirectory() as d:
         text, tasks = texts(d)
+        many = []
+        for i in range(150):
+            many.append(os.path.join(d, f"f{i}.txt"))
+            with open(many[-1], "w") as f:
+                f.write(f"word {i}\n")
         cases = [(["pi", "--samples", "1000"], ["cat", text]), (["--json", "pi", "--samples", "1000"], ["cat", text]),
                  (["lines", "count", text], ["wc", text]), (["lines", "count", "-l", text, text], ["wc", "-l", text, text]),
                  (["lines", "grep", "1", text], ["grep", "1", text]), (["lines", "grep", "-c", "1", text], ["grep", "-c", "1", text]),
                  (["lines", "grep", "-n", "7$", text], ["grep", "-n", "7$", text]),
                  (["lines", "top", text], ["cat", text]), (["lines", "exec", "cat", text], ["cat", text]),
-                 (["run", tasks], ["cat", text])]
+                 (["run", tasks], ["cat", text]), (["--help"], ["cat", text]), (["--version"], ["cat", text]),
+                 (["--json", "lines", "count"] + many, ["wc"] + many)]  # a report past stdio's buffer
         for ours, theirs in cases:
             with open("/dev/full", "wb") as full:
                 want = subprocess.run(theirs, stdout=full, stderr=subprocess.PIPE, env=ENV, timeout=60)
