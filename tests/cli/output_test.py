@@ -5,7 +5,7 @@ with one message from rank 0 naming the output and the status wc, grep and cat g
 it (1; grep's 2), never a short output with status 0; a closed pipe still ends the
 process by SIGPIPE (141 in a shell) as for any filter.
 
-  output_test.py --parfold BIN --mpiexec MPIEXEC full_device | size_limit | closed_pipe | launcher
+  output_test.py --parfold BIN --mpiexec MPIEXEC full_device | size_limit | closed_pipe | not_regular | launcher
 """
 import os
 import resource
@@ -123,6 +123,33 @@ def closed_pipe(opts):
             check(first != b"" and p.returncode == -signal.SIGPIPE and errors(err) == [],
                   f"{args} | head -1: exit {p.returncode}, {err!r}")
     print("a closed pipe ends parfold by SIGPIPE, as any filter")
+
+
+def not_regular(opts):
+    """--output, --checkpoint and --trace naming a FIFO, a symbolic link or a device are
+    refused up front (exit 2, the option named): parfold writes beside the file and renames
+    into place, which would replace them (as root, --trace /dev/null made /dev/null a
+    regular file). Each is left as it was."""
+    with tempfile.TemporaryDirectory() as d:
+        text, _ = texts(d)
+        fifo, target = os.path.join(d, "fifo"), os.path.join(d, "target.txt")
+        link = os.path.join(d, "link.txt")
+        os.mkfifo(fifo)
+        with open(target, "w") as f:
+            f.write("kept\n")
+        os.symlink(target, link)
+        cases = [(["--output", fifo, "1", text], "--output", fifo), (["--output", link, "1", text], "--output", link)]
+        for option in ("--trace", "--checkpoint"):
+            cases += [([option, fifo], option, fifo), ([option, link], option, link)]
+        for args, option, path in cases:
+            cmd = [opts.parfold] + (["lines", "grep"] + args if option == "--output" else args + ["lines", "grep", "-c", "1", text])
+            p = subprocess.run(cmd, capture_output=True, timeout=60)
+            said = errors(p.stderr)
+            check(p.returncode == 2 and len(said) == 1 and said[0].startswith(f"parfold: error: {option} {path}: is ")
+                  and p.stdout == b"", f"{option} {os.path.basename(path)}: exit {p.returncode} {p.stderr!r}")
+        check(os.path.islink(link) and open(target).read() == "kept\n" and not os.path.isfile(fifo),
+              "a refused path was changed")
+    print("--output, --checkpoint, --trace: a FIFO or a symbolic link is refused and left as it was")
 
 
 def launcher(opts):

@@ -75,7 +75,11 @@ std::string Checkpoint::read(std::string const& path, CheckpointState& out) {
 CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::string const& input) {
   state_ = CheckpointState{job_ + (input.empty() ? "" : "\n" + input), items, 0, {}};
   std::string error;
-  if (team.is_root() && std::filesystem::exists(path_)) {
+  // A FIFO or a device is neither read (a FIFO would block) nor replaced.
+  std::string const unwritable = team.is_root() ? cannot_write(path_) : "";
+  if (!unwritable.empty()) {
+    error = " " + path_ + ": " + unwritable;
+  } else if (team.is_root() && std::filesystem::exists(path_)) {
     CheckpointState found;
     if (std::string const why = read(path_, found); !why.empty()) {
       error = " " + path_ + ": " + why + "; delete it to start over";
@@ -87,8 +91,6 @@ CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::str
     } else {
       state_ = std::move(found);
     }
-  } else if (team.is_root()) {
-    if (std::string const why = cannot_write(path_); !why.empty()) error = " " + path_ + ": " + why;
   }
   team.comm.broadcast(error);
   team.comm.broadcast(state_.done);

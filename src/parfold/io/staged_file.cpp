@@ -85,6 +85,15 @@ std::string cannot_write(std::string const& path) {
     return "directory " + dir.string() + " does not exist";
   if (::access(dir.c_str(), W_OK) != 0) return "cannot write in " + dir.string();
   if (std::filesystem::is_directory(path, ec)) return "is a directory";
+  // A symbolic link (/dev/stdout), a device, a FIFO or a socket would be replaced by the
+  // staged file's rename: /dev/null would become a regular file.
+  if (std::filesystem::is_symlink(path, ec))
+    return "is a symbolic link (the file is written beside it and renamed into place: give "
+           "the path it points to)";
+  auto const kind = std::filesystem::status(path, ec).type();
+  if (kind != std::filesystem::file_type::not_found &&
+      kind != std::filesystem::file_type::regular && kind != std::filesystem::file_type::none)
+    return "is not a regular file (the file is written beside it and renamed into place)";
   return "";
 }
 

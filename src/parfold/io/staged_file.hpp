@@ -44,7 +44,8 @@ class StagedFile {
 };
 
 /// Why `path` cannot be written as a StagedFile (its directory is missing or not
-/// writable, or it is a directory); empty when it can.
+/// writable; it is a directory, a symbolic link, a device, a FIFO or a socket, which the
+/// rename into place would replace); empty when it can.
 std::string cannot_write(std::string const& path);
 
 /// A staging name for `path` unique to this process: "PATH.tmp.PID".
