@@ -13,10 +13,15 @@
 
 namespace parfold {
 
-DescriptorSource::DescriptorSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
+DescriptorSource::DescriptorSource(int fd, std::string name, bool owned)
+    : fd_(fd), name_(std::move(name)), owned_(owned) {
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode))
     ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);  // best effort
+}
+
+DescriptorSource::~DescriptorSource() {
+  if (owned_) ::close(fd_);
 }
 
 std::optional<std::size_t> DescriptorSource::read(char* into, std::size_t size) {

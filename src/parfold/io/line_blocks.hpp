@@ -31,12 +31,18 @@ class ByteSource {
 /// wake-up of the writer every 64 KiB.
 class DescriptorSource final : public ByteSource {
  public:
-  DescriptorSource(int fd, std::string name);
+  /// Reads `fd`; with `owned`, closes it when done. A descriptor opened with O_NONBLOCK
+  /// (a FIFO that had no writer yet) is read as well: "nothing yet" until data comes.
+  DescriptorSource(int fd, std::string name, bool owned = false);
+  ~DescriptorSource() override;
+  DescriptorSource(DescriptorSource const&) = delete;
+  DescriptorSource& operator=(DescriptorSource const&) = delete;
   std::optional<std::size_t> read(char* into, std::size_t size) override;
 
  private:
   int fd_;
   std::string name_;
+  bool owned_;
 };
 
 /// Buffers of blocks that were used, to be used again: a buffer's pages, once touched,

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,13 +122,16 @@ class Streams {
       : fds_{pollfd{out, POLLIN, 0}, pollfd{err, POLLIN, 0}, pollfd{in, POLLOUT, 0}},
         into_{&out_to, &err_to},
         input_(spec.input.value_or(std::string_view{})),
-        offset_(static_cast<loff_t>(spec.input_offset)) {
+        left_(spec.input_file ? spec.input_file->size : input_.size()),
+        offset_(spec.input_file ? static_cast<loff_t>(spec.input_file->offset) : 0) {
     for (pollfd const& p : fds_) {
       if (p.fd >= 0) set_nonblocking(p.fd);
     }
-    if (in >= 0 && input_.empty()) close(2);
-    if (fds_[2].fd >= 0 && !spec.input_path.empty())
-      file_ = ::open(spec.input_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in >= 0 && left_ == 0) close(2);
+    if (fds_[2].fd >= 0 && spec.input_file) {
+      file_ = ::open(spec.input_file->path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (file_ < 0 || ::fstat(file_, &opened_) != 0) short_ = true, close(2);  // gone
+    }
   }
   ~Streams() {
     for (std::size_t i = 0; i < fds_.size(); ++i) close(i);
@@ -137,6 +141,17 @@ class Streams {
   Streams& operator=(Streams const&) = delete;
 
   [[nodiscard]] bool reading() const { return fds_[0].fd >= 0 || fds_[1].fd >= 0; }
+  /// The input's file changed while its bytes went to the child: it ended before them,
+  /// or its size or modification time are not those it had when opened. (Spliced pages
+  /// are the page cache's own: a truncation zeroes the part of a page past the new end
+  /// even after it went into the pipe, so a file cut under a run can give bytes it never
+  /// held, without a short read. Asked once the child has read its input.)
+  [[nodiscard]] bool input_changed() const {
+    struct stat now {};
+    return short_ || (file_ >= 0 && (::fstat(file_, &now) != 0 || now.st_size != opened_.st_size ||
+                                     now.st_mtim.tv_sec != opened_.st_mtim.tv_sec ||
+                                     now.st_mtim.tv_nsec != opened_.st_mtim.tv_nsec));
+  }
   /// Waits up to `ms` for any stream, then moves what it can.
   void pump(int ms) {
     ::poll(fds_.data(), fds_.size(), ms);
@@ -152,38 +167,58 @@ class Streams {
     if (fds_[i].fd >= 0) ::close(fds_[i].fd);
     fds_[i].fd = -1;
   }
-  /// Moves up to `kPipeBytes` of the input into the pipe: spliced from the file (the
-  /// page cache's pages, no copy), or written.
+  /// Moves up to `kPipeBytes` of the input into the pipe: written from memory, or spliced
+  /// from the file (the page cache's pages, no copy; read and written where the file
+  /// system cannot splice). 0: the file ended early.
   ssize_t put() {
-    std::size_t const n = std::min<std::size_t>(input_.size(), kPipeBytes);
-    if (file_ >= 0) {
+    auto const n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, kPipeBytes));
+    if (file_ < 0) return ::write(fds_[2].fd, input_.data(), n);
+    if (splice_) {
       ssize_t const moved =
           ::splice(file_, &offset_, fds_[2].fd, nullptr, n, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
       if (moved >= 0 || (errno != EINVAL && errno != ENOSYS)) return moved;
-      ::close(std::exchange(file_, -1));  // this file system cannot splice: write instead
+      splice_ = false;
     }
-    return ::write(fds_[2].fd, input_.data(), n);
+    if (copied_.empty()) {
+      copied_.resize(std::min<std::size_t>(n, std::size_t{1} << 16));
+      ssize_t const got = ::pread(file_, copied_.data(), copied_.size(), offset_);
+      copied_.resize(static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+      if (got <= 0) return got;
+    }
+    ssize_t const put = ::write(fds_[2].fd, copied_.data(), copied_.size());
+    if (put > 0) {
+      copied_.erase(0, static_cast<std::size_t>(put));
+      offset_ += put;
+    }
+    return put;
   }
   /// Writes what the pipe takes; EPIPE (the child stopped reading) ends the input.
   void feed() {
-    while (!input_.empty()) {
+    while (left_ > 0) {
       ssize_t const n = put();
       if (n > 0) {
-        input_.remove_prefix(static_cast<std::size_t>(n));
+        left_ -= static_cast<std::uint64_t>(n);
+        if (file_ < 0) input_.remove_prefix(static_cast<std::size_t>(n));
       } else if (n < 0 && errno == EINTR) {
         continue;
       } else {
         if (n < 0 && errno == EAGAIN) return;
-        break;  // EPIPE or another error: the child reads no more
+        short_ = n == 0;  // the file ended before its bytes did
+        break;            // EPIPE or another error: the child reads no more
       }
     }
     close(2);
   }
   std::array<pollfd, 3> fds_;
   std::array<CapturedOutput*, 2> into_;
-  std::string_view input_;
-  int file_ = -1;  ///< the input's file, for splice(2)
-  loff_t offset_;  ///< where the rest of the input starts in it
+  std::string_view input_;  ///< the input in memory, what is left of it
+  std::uint64_t left_;      ///< bytes of the input still to give
+  int file_ = -1;           ///< the input's file
+  loff_t offset_;           ///< where the rest of the input starts in it
+  bool splice_ = true;      ///< the file system can splice(2)
+  std::string copied_;      ///< read from the file, not yet written (no splice)
+  bool short_ = false;
+  struct stat opened_ {};  ///< the input's file when it was opened
 };
 
 /// Blocks SIGPIPE in this thread while it writes a child's stdin, so that a child that
@@ -247,13 +282,13 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
                       CapturedOutput& err) {
   if (!new_children_allowed()) return not_started();  // the process is ending: as if killed at once
   std::optional<NoSigpipe> const no_sigpipe =
-      spec.input ? std::optional<NoSigpipe>(std::in_place) : std::nullopt;
+      spec.input || spec.input_file ? std::optional<NoSigpipe>(std::in_place) : std::nullopt;
   ChildResult r;
   r.start = std::chrono::system_clock::now();
   auto const t0 = Clock::now();
   Pipe out_pipe, err_pipe;
   std::optional<Pipe> in_pipe;
-  if (spec.input) {
+  if (spec.input || spec.input_file) {
     in_pipe.emplace();
     widen(in_pipe->fd[1]);
     widen(out_pipe.fd[1]);
@@ -287,6 +322,7 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
     ending.check(pid, spec, t0, r);
   }
   r.runtime_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.input_changed = streams.input_changed();
   r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   r.exit_code = r.signal != 0 ? 128 + r.signal : WEXITSTATUS(status);
   return r;

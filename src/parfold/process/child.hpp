@@ -15,6 +15,13 @@
 
 namespace parfold {
 
+/// A run of bytes of a file.
+struct FileBytes {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
 /// How to run one child.
 struct ChildSpec {
   std::vector<std::string> env;  ///< its whole environment, "KEY=VALUE"
@@ -25,11 +32,10 @@ struct ChildSpec {
   /// Bytes for its stdin (a pipe, written as it reads); none: stdin is /dev/null. A
   /// child that stops reading early (`head -1`) is not an error.
   std::optional<std::string_view> input;
-  /// When `input` is a run of bytes of a file (mapped): the file and where the run
-  /// starts in it, so that the bytes go into the pipe by splice(2), without a copy
-  /// (written from `input` where splice cannot be used).
-  std::string input_path;
-  std::uint64_t input_offset = 0;
+  /// Or bytes of a file for its stdin, moved into the pipe by splice(2), without a copy
+  /// (read and written where splice cannot be used). The file is opened when the child
+  /// starts; if it changes meanwhile, the child's stdin is not its bytes (input_changed).
+  std::optional<FileBytes> input_file;
 };
 
 /// What a child did.
@@ -38,6 +44,9 @@ struct ChildResult {
   int signal = 0;     ///< the signal that ended it, 0 if it exited
   bool timed_out = false;
   bool stopped = false;  ///< ended because should_stop() said so
+  /// Its input_file changed while it was given (cut short, rewritten): its stdin was not
+  /// the file's bytes.
+  bool input_changed = false;
   std::chrono::system_clock::time_point start;
   double runtime_s = 0;
 };

@@ -81,6 +81,16 @@ class ExecOutput {
   /// The checkpoint: the input done so far and the output's length.
   void save() { cp_->save(done_, to_bytes(sink_->sync())); }
   [[nodiscard]] std::uint64_t done() const { return done_; }
+  /// After a failure: the whole chunks' output taken so far goes out to stdout (it is
+  /// the command's output on the input's first bytes as they were read); says which
+  /// ("" when nothing did, or the output is a file, which is then not written).
+  [[nodiscard]] std::string printed(std::uint64_t total) {
+    if (sink_->to_file() || done_ == 0) return "";
+    sink_->sync();
+    return std::string("; what went ") + (feed_ ? "to --reduce" : "to standard output") +
+           " is the command's output on the lines that start in the input's first " +
+           std::to_string(done_) + " bytes (of " + std::to_string(total) + ", its files in order)";
+  }
   /// Takes chunk t's result (its stderr goes to stderr whatever happens).
   void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces,
             ExecArgs const& a) {
@@ -123,14 +133,13 @@ class ExecOutput {
   static void say_failed(Attempt const& t, LineFiles const& files, Piece const& p,
                          ExecArgs const& a) {
     std::string const& path = files.files()[p.file].path;
-    std::string_view const lines = files.owned_lines(p.file, p.local);
-    auto const first = static_cast<std::uint64_t>(lines.data() - files.bytes(p.file).data());
+    Range const lines = files.owned_range(p.file, p.local);
     std::string head = t.err.substr(0, 400);  // its first lines
     if (auto const nl = head.find('\n'); nl != std::string::npos) head.resize(nl);
     std::fprintf(stderr,
                  "parfold: lines exec: '%s' failed on %s bytes %llu-%llu (rank %d on %s, %s)%s%s\n",
-                 a.command.c_str(), path.c_str(), static_cast<unsigned long long>(first),
-                 static_cast<unsigned long long>(first + lines.size()), t.rank, t.host.c_str(),
+                 a.command.c_str(), path.c_str(), static_cast<unsigned long long>(lines.begin),
+                 static_cast<unsigned long long>(lines.end), t.rank, t.host.c_str(),
                  t.ending().c_str(), head.empty() ? "" : "; its stderr began: ", head.c_str());
     if (t.exit_code == 1 && t.signal == 0 && t.err.empty()) {
       std::fprintf(stderr,
@@ -186,6 +195,20 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp,
   stopped(static_cast<int>(why), *cp, done, total);
 }
 
+/// Runs f; a JobError (a failed rank, an input that changed) says on rank 0 what had been
+/// printed by then: the output on the input's first bytes, whole chunks in file order.
+template <class F>
+auto saying_printed(std::optional<ExecOutput>& output, std::uint64_t total, F&& f) {
+  try {
+    return f();
+  } catch (JobError const& e) {
+    if (!output) throw;
+    std::string const printed = output->printed(total);
+    if (e.rank() < 0) throw JobError(e.message() + printed);
+    throw JobError(e.message() + printed, e.rank(), e.host());
+  }
+}
+
 Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
     throw UsageError(
@@ -205,22 +228,25 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   std::optional<ExecOutput> output;
   on_root(team,
           [&] { output.emplace(a, run, sv.checkpoint, resume.done, files->total(), resume.kept); });
-  FarmItems const items{
-      pieces.size(),
-      {"PARFOLD_FILE", "PARFOLD_OFFSET"},
-      [&](std::uint64_t i) {
-        Piece const& p = pieces[i];
-        std::string_view const lines = files->owned_lines(p.file, p.local);
-        auto const offset = static_cast<std::uint64_t>(lines.data() - files->bytes(p.file).data());
-        std::string const& path = files->files()[p.file].path;
-        return ItemLaunch{a.command,    lines, path, offset, {path, std::to_string(offset)},
-                          lines.empty()};
-      },
-      {}};
+  FarmItems const items{pieces.size(),
+                        {"PARFOLD_FILE", "PARFOLD_OFFSET"},
+                        [&](std::uint64_t i) {
+                          Piece const& p = pieces[i];
+                          Range const lines = files->owned_range(p.file, p.local);
+                          std::string const& path = files->files()[p.file].path;
+                          return ItemLaunch{a.command,
+                                            FileBytes{path, lines.begin, lines.size()},
+                                            {path, std::to_string(lines.begin)},
+                                            lines.empty()};
+                        },
+                        {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }, {}};
-  FarmSummary const f = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
-  end_if_stopped(team, run, sv.checkpoint, output, files->total());
-  require_unchanged(*files, team);
+  FarmSummary const f = saying_printed(output, files->total(), [&] {
+    FarmSummary const summary = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
+    end_if_stopped(team, run, sv.checkpoint, output, files->total());
+    require_unchanged(*files, team);
+    return summary;
+  });
   bool whole = true;
   on_root(team, [&] { whole = output->finish(pieces.size(), a.reduce); });
   Report r = lines_report("exec", f.info, team);

@@ -14,6 +14,7 @@
 #include "cli/options.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/io/read_at.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/process/child.hpp"
@@ -68,11 +69,12 @@ class Farm {
       return stop_requested() != StopReason::none || courier_.told() == kHaltNow;
     };
     spec.timeout_s = opt_.task_timeout_s;
-    spec.input = launch.input;
-    spec.input_path = launch.input_path;
-    spec.input_offset = launch.input_offset;
+    spec.input_file = launch.input;
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
+    if (r.input_changed) {  // its output is not that of the file: the job has no result
+      throw changed_while_read(launch.input->path);
+    }
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
     bool const stopped = r.stopped || (!r.timed_out && ended_by_stop(r.signal));
     bool const passed =

@@ -18,6 +18,7 @@
 #include "parfold/comm/context.hpp"
 #include "parfold/core/schedule.hpp"
 #include "parfold/core/stats.hpp"
+#include "parfold/process/child.hpp"
 #include "parfold/run/services.hpp"
 #include "workloads/shell/attempt.hpp"
 #include "workloads/shell/halt.hpp"
@@ -28,9 +29,7 @@ namespace parfold {
 /// the farm's environment names.
 struct ItemLaunch {
   std::string_view command;
-  std::optional<std::string_view> input;
-  std::string_view input_path;  ///< the file `input` lies in (spliced from it), if any
-  std::uint64_t input_offset = 0;
+  std::optional<FileBytes> input;   ///< bytes of a file for its stdin (none: /dev/null)
   std::vector<std::string> values;  ///< one per FarmItems::env_names
   bool nothing = false;             ///< nothing to run: the item succeeds at once with no output
 };

@@ -14,6 +14,7 @@
 #include "parfold/core/hash.hpp"
 #include "parfold/io/staged_file.hpp"
 #include "parfold/io/standard_output.hpp"
+#include "parfold/io/whole_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
 #include "workloads/shell/farm_options.hpp"
@@ -109,14 +110,23 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
 /// \note With MPI this is a collective operation over all ranks.
 std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
   std::vector<ShellTask> tasks;
+  bool stopped = false;  // a FIFO with no writer, a terminal: a stop came first
   on_root(team, [&] {
     if (!a.command.empty() && a.command.find("{}") == std::string::npos) {
       throw UsageError("--command '" + a.command + "' has no {} for the argument");
     }
-    tasks = parse_tasks(read_task_file(a.task_file), a.command);
+    std::optional<std::string> const text =
+        read_whole(a.task_file, [] { return stop_requested() != StopReason::none; });
+    stopped = !text;
+    if (stopped) return;
+    tasks = parse_tasks(*text, a.command);
     if (tasks.empty())
       throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
   });
+  team.comm.broadcast(stopped);
+  if (stopped)
+    throw stop_error(stop_requested(), false,
+                     "; " + a.task_file + " was not read whole: no task ran");
   team.comm.broadcast(tasks);
   return tasks;
 }
@@ -298,8 +308,6 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
                   [&](std::uint64_t i) {
                     return ItemLaunch{tasks[i].command,
                                       std::nullopt,
-                                      {},
-                                      0,
                                       {std::to_string(i), std::to_string(tasks[i].line)}};
                   },
                   {}};

@@ -52,19 +52,4 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
   return tasks;
 }
 
-std::string read_task_file(std::string const& path) {
-  if (path != "-" && std::filesystem::is_directory(path))
-    throw UsageError(path + ": is a directory");
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw UsageError(path + ": " + std::strerror(errno));
-  std::string text;
-  std::array<char, 65536> buf;
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
-    text.append(buf.data(), n);
-  bool const failed = std::ferror(f) != 0;
-  if (f != stdin) std::fclose(f);
-  if (failed) throw UsageError(path + ": cannot be read");
-  return text;
-}
-
 }  // namespace parfold

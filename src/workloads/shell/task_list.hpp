@@ -27,7 +27,4 @@ struct ShellTask {
 /// `text` quoted for /bin/sh: 'it'\''s' for it's.
 [[nodiscard]] std::string shell_quote(std::string const& text);
 
-/// Reads `path` ("-": standard input) whole. Throws UsageError when it cannot.
-[[nodiscard]] std::string read_task_file(std::string const& path);
-
 }  // namespace parfold

@@ -51,7 +51,7 @@ std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts
   bool const odd =
       std::any_of(files.begin(), files.end(), [](InputFile const& f) { return !f.regular; });
   std::uint64_t sizes = 0;  // wc knows the sizes of regular files only
-  for (InputFile const& f : files) sizes += f.regular ? f.size : 0;
+  for (InputFile const& f : files) sizes += f.regular ? f.stated.value_or(f.size) : 0;
   int const digits = static_cast<int>(std::to_string(sizes).size());
   int const width =
       bare ? 1 : std::max(digits, odd ? 7 : 1);  // 7 when a file has no size (a pipe, a directory)

@@ -9,6 +9,7 @@
 
 #include "parfold/io/read_at.hpp"
 #include "workloads/lines/input/decompress.hpp"
+#include "workloads/lines/input/parts.hpp"
 #include "workloads/lines/lines.hpp"
 
 namespace parfold {
@@ -48,6 +49,7 @@ BinaryPaths binary_paths(std::vector<std::string> const& paths, bool decompress,
   std::string binary(paths.size(), '0');  // rank 0's verdicts, '1' for binary
   std::string head;
   for (std::size_t i = 0; team.is_root() && i < paths.size(); ++i) {
+    if (paths[i] == "-" || read_as_stream(paths[i])) continue;  // its bytes are read once
     bool const compressed =
         decompress && paths[i] != "-" && sniff_compression(paths[i]) != Compression::none;
     if (!compressed && binary_from_start(paths[i], head)) binary[i] = '1';

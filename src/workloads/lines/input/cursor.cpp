@@ -55,8 +55,14 @@ std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths
 }
 
 void require_unchanged(LineFiles const& files, Team const& team) {
-  if (any_rank(team, files.current_fingerprint() != files.fingerprint())) {
-    throw JobError("an input file changed while it was read; no result is reported");
+  std::vector<std::int64_t> const now = files.current_fingerprint(), then = files.fingerprint();
+  std::string changed;  // the first file whose size or modification time is not the same
+  for (std::size_t i = 0; i < files.files().size() && changed.empty(); ++i) {
+    if (now[2 * i] != then[2 * i] || now[2 * i + 1] != then[2 * i + 1])
+      changed = files.files()[i].path;
+  }
+  for (std::string const& path : team.comm.all_gather(changed)) {
+    if (!path.empty()) throw JobError(path + " changed while it was read; no result is reported");
   }
 }
 

@@ -35,8 +35,7 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
     if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
     problems_.push_back(path + ": " + why);
     if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
-      files_.push_back({path, total_, 0, 0, false});
-      views_.emplace_back();
+      files_.push_back({path, total_, 0, 0, false, 0, 0, {}});
       bgzf_.emplace_back();
     }
   }
@@ -47,12 +46,13 @@ LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPo
   file.offset = 0;
   file.size = total_ = owned_.size();
   files_.push_back(std::move(file));
-  views_.emplace_back(owned_);
+  memory_ = owned_;
   bgzf_.emplace_back();
 }
 
 std::string LineFiles::add(std::string const& path, bool decompress) {
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO with no writer must not block (it is refused below).
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::strerror(errno);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -60,41 +60,25 @@ std::string LineFiles::add(std::string const& path, bool decompress) {
     bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
     ::close(fd);
     return S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
-           : stat_ok           ? "not a regular file"
+           : stat_ok           ? "not a regular file (save it to a file first)"
                                : std::strerror(err);
   }
   auto const size = static_cast<std::uint64_t>(st.st_size);
-  if (decompress) {
-    std::unique_ptr<BgzfFile> bgzf;
-    try {
-      bgzf = BgzfFile::index(fd, path, size);
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    if (bgzf != nullptr) {  // read as its decoded bytes, member by member; nothing mapped
-      ::close(fd);
-      files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
-      views_.emplace_back();
-      total_ += bgzf->size();
-      bgzf_.push_back(std::move(bgzf));
-      return {};
-    }
+  std::unique_ptr<BgzfFile> bgzf;
+  try {
+    if (decompress) bgzf = BgzfFile::index(fd, path, size);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
-  std::string_view view;
-  if (size > 0) {
-    void* const p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-      int const err = errno;
-      ::close(fd);
-      return std::strerror(err);
-    }
-    ::madvise(p, size, MADV_SEQUENTIAL);
-    view = {static_cast<char const*>(p), size};
+  ::close(fd);
+  if (bgzf != nullptr) {  // read as its decoded bytes, member by member
+    files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size, {}});
+    total_ += bgzf->size();
+    bgzf_.push_back(std::move(bgzf));
+    return {};
   }
-  ::close(fd);  // the mapping stays valid
-  files_.push_back({path, total_, size, mtime_ns(st)});
-  views_.push_back(view);
+  files_.push_back({path, total_, size, mtime_ns(st), true, 0, 0, {}});
   bgzf_.emplace_back();
   total_ += size;
   return {};
@@ -102,10 +86,6 @@ std::string LineFiles::add(std::string const& path, bool decompress) {
 
 LineFiles::~LineFiles() {
   if (pool_) pool_->give(std::move(owned_));
-  if (in_memory_) return;
-  for (std::string_view v : views_) {
-    if (!v.empty()) ::munmap(const_cast<char*>(v.data()), v.size());
-  }
 }
 
 std::size_t LineFiles::first_file(std::uint64_t byte) const {
@@ -118,27 +98,6 @@ std::size_t LineFiles::first_file(std::uint64_t byte) const {
   return i;
 }
 
-std::string_view LineFiles::owned_lines(std::size_t file, Range local) const {
-  std::string_view const data = views_[file];
-  // The first line that starts in [local.begin, local.end).
-  std::uint64_t begin = local.begin;
-  if (begin != 0 && data[begin - 1] != '\n') {
-    void const* nl = std::memchr(data.data() + begin, '\n', local.end - begin);
-    if (nl == nullptr) return {};
-    begin = static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
-    if (begin >= local.end) return {};
-  }
-  // The end of the line that holds the chunk's last byte.
-  std::uint64_t end = local.end;
-  if (end != data.size() && data[end - 1] != '\n') {
-    void const* nl = std::memchr(data.data() + end, '\n', data.size() - end);
-    end = nl == nullptr
-              ? data.size()
-              : static_cast<std::uint64_t>(static_cast<char const*>(nl) - data.data()) + 1;
-  }
-  return data.substr(begin, end - begin);
-}
-
 std::vector<std::int64_t> LineFiles::fingerprint() const {
   std::vector<std::int64_t> out;
   for (InputFile const& f : files_) {
@@ -149,23 +108,13 @@ std::vector<std::int64_t> LineFiles::fingerprint() const {
 }
 
 std::string LineFiles::identity() const {
-  // Content: FNV-1a over 64 KiB samples at 17 evenly spaced places (the first and the
-  // last bytes included): cheap on huge files, and it catches a file rewritten in place.
-  constexpr std::size_t kSamples = 17, kSample = std::size_t{64} << 10;
   std::string out;
   for (std::size_t i = 0; i < files_.size(); ++i) {
     InputFile const& f = files_[i];
-    std::string_view const bytes = views_[i];
-    std::uint64_t h = fnv1a({});
-    for (std::size_t k = 0; k < kSamples && !bytes.empty(); ++k) {
-      std::size_t const span = bytes.size() > kSample ? bytes.size() - kSample : 0;
-      std::string_view const sample = bytes.substr(span * k / (kSamples - 1), kSample);
-      h = fnv1a(sample, h);
-    }
     char line[96];
     std::snprintf(line, sizeof(line), " size=%llu mtime_ns=%lld content=%016llx\n",
                   static_cast<unsigned long long>(f.size), static_cast<long long>(f.mtime_ns),
-                  static_cast<unsigned long long>(h));
+                  static_cast<unsigned long long>(content_hash(i)));
     out += "file " + f.path + line;
   }
   return out;
@@ -209,7 +158,7 @@ std::size_t window_cut(std::string_view data, std::uint64_t need, bool at_end) {
 struct OpenFile {
   /// Opens `path` when `wanted` (fd -1 otherwise).
   OpenFile(std::string const& path, bool wanted)
-      : fd(wanted ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1) {
+      : fd(wanted ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1) {
     if (wanted && fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
   }
   ~OpenFile() {
@@ -221,6 +170,66 @@ struct OpenFile {
 };
 
 }  // namespace
+
+std::size_t LineFiles::read(std::size_t file, int fd, char* into, std::size_t size,
+                            std::uint64_t at) const {
+  InputFile const& in = files_[file];
+  size = static_cast<std::size_t>(std::min<std::uint64_t>(size, in.size - std::min(at, in.size)));
+  std::size_t const got = bgzf_[file] != nullptr ? bgzf_[file]->read(into, size, at)
+                                                 : read_at(fd, into, size, at, in.path);
+  if (got < size) throw changed_while_read(in.path);
+  return got;
+}
+
+std::uint64_t LineFiles::content_hash(std::size_t file) const {
+  // FNV-1a over 64 KiB samples at 17 evenly spaced places (the first and the last bytes
+  // included): cheap on huge files, and it catches a file rewritten in place.
+  constexpr std::uint64_t kSamples = 17, kSample = std::uint64_t{64} << 10;
+  std::uint64_t const size = files_[file].size;
+  std::uint64_t h = fnv1a({});
+  if (size == 0 || bgzf_[file] != nullptr) return h;
+  OpenFile const source(files_[file].path, !in_memory_);
+  std::string sample(static_cast<std::size_t>(std::min(size, kSample)), '\0');
+  for (std::uint64_t k = 0; k < kSamples; ++k) {
+    std::uint64_t const at = (size - sample.size()) * k / (kSamples - 1);
+    if (in_memory_)
+      sample.assign(memory_.substr(at, sample.size()));
+    else
+      read(file, source.fd, sample.data(), sample.size(), at);
+    h = fnv1a(sample, h);
+  }
+  return h;
+}
+
+std::uint64_t LineFiles::line_start(std::size_t file, int fd, std::uint64_t from,
+                                    std::uint64_t limit) const {
+  if (in_memory_) {
+    std::size_t const nl = memory_.substr(0, limit).find('\n', from);
+    return nl == std::string_view::npos ? limit : nl + 1;
+  }
+  char buffer[4096];
+  for (std::uint64_t at = from; at < limit;) {
+    std::size_t const got =
+        read(file, fd, buffer,
+             static_cast<std::size_t>(std::min<std::uint64_t>(sizeof(buffer), limit - at)), at);
+    if (void const* nl = std::memchr(buffer, '\n', got))
+      return at + static_cast<std::uint64_t>(static_cast<char const*>(nl) - buffer) + 1;
+    at += got;
+  }
+  return limit;
+}
+
+Range LineFiles::owned_range(std::size_t file, Range local) const {
+  std::uint64_t const size = files_[file].size;
+  OpenFile const source(files_[file].path, !in_memory_ && bgzf_[file] == nullptr);
+  // The first line that starts in [local.begin, local.end): after the first '\n' from
+  // local.begin - 1.
+  std::uint64_t const begin =
+      local.begin == 0 ? 0 : line_start(file, source.fd, local.begin - 1, local.end);
+  if (begin >= local.end) return {begin, begin};
+  // Through the end of the line that holds the chunk's last byte.
+  return {begin, local.end == size ? size : line_start(file, source.fd, local.end - 1, size)};
+}
 
 void LineFiles::read_lines(std::size_t file, Range local,
                            std::function<void(std::string_view, std::uint64_t)> const& f) const {
@@ -242,9 +251,7 @@ void LineFiles::read_lines(std::size_t file, Range local,
     std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
     auto const want = static_cast<std::size_t>(
         std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
-    std::size_t const got =
-        source.fd >= 0 ? read_at(source.fd, buffer.data() + filled, want, base + filled, in.path)
-                       : bgzf_[file]->read(buffer.data() + filled, want, base + filled);
+    std::size_t const got = read(file, source.fd, buffer.data() + filled, want, base + filled);
     filled += got;
     bool const at_end = got == 0 || base + filled >= in.size;
     if (!aligned) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,20 +22,26 @@ struct InputFile {
   bool regular = true;       ///< false: a directory read as nothing (lenient mode)
   std::uint64_t start = 0;   ///< a window of a stream: its first byte's offset in the stream
   std::uint64_t stored = 0;  ///< a BGZF file: its size on disk (`size` is decoded)
+  /// A stream that is a regular file: the size stat() gives (wc's widths use it; a file
+  /// of /proc says 0, of /sys a page, whatever it holds).
+  std::optional<std::uint64_t> stated;
 };
 
-/// Input files mapped read-only. Their concatenation is one range of bytes, cut into
-/// chunks; a chunk owns the lines whose first byte it holds (a file's first byte starts
-/// a line, and no line spans two files). Files are never written.
+/// Input files, read with pread(2) and never mapped: a file that shrinks while it is
+/// read cannot fault (SIGBUS), it makes the read fail with "PATH changed while it was
+/// read". Their concatenation is one range of bytes, cut into chunks; a chunk owns the
+/// lines whose first byte it holds (a file's first byte starts a line, and no line spans
+/// two files). Files are never written.
 class LineFiles {
  public:
   /// What to do with a path that cannot be read: refuse the job, or go on as grep and
   /// wc do (a missing or unreadable file is left out, a directory is an empty file; each
   /// is a problem to report).
   enum class Unreadable { refuse, skip };
-  /// Opens and maps every file; with Unreadable::refuse throws UsageError naming the
-  /// first file that cannot be read and why (missing, a directory, unreadable).
-  /// With `decompress`, a BGZF file is read as its decoded bytes (any other file as it is).
+  /// Opens every file (without blocking: a FIFO is not a regular file); with
+  /// Unreadable::refuse throws UsageError naming the first file that cannot be read and
+  /// why (missing, a directory, unreadable, not a regular file). With `decompress`, a
+  /// BGZF file is read as its decoded bytes (any other file as it is).
   explicit LineFiles(std::vector<std::string> const& paths,
                      Unreadable unreadable = Unreadable::refuse, bool decompress = false);
   /// One file held in memory (a window of a stream): `bytes` are its whole lines (the
@@ -53,17 +60,15 @@ class LineFiles {
   [[nodiscard]] bool overlaps(std::size_t file, Range bytes) const {
     return files_[file].offset < bytes.end && files_[file].offset + files_[file].size > bytes.begin;
   }
-  /// The file's bytes as mapped (empty for a BGZF file: read it with for_each_lines).
-  [[nodiscard]] std::string_view bytes(std::size_t file) const { return views_[file]; }
 
   /// Calls f(file index, lines, at) for the whole lines whose first byte lies in `chunk`
   /// (bytes of the concatenation), reading past the chunk's end to finish the last one;
   /// `at` is the offset in its file of the first byte of `lines`. The lines come in
   /// windows that end at a line end (a longer line comes whole), in file order, read
-  /// with pread into a buffer of the calling thread that stays in its cache (a mapping's
-  /// first touch of each page costs more than the copy, most of all in a virtual
-  /// machine; pieces under kReadBytes come from the mapping); memory stays bounded
-  /// whatever the file size. The view is valid only during the call.
+  /// with pread into a buffer of the calling thread that stays in its cache; memory
+  /// stays bounded whatever the file size. The view is valid only during the call.
+  /// A file that ends before the size it had when opened throws std::runtime_error
+  /// ("PATH changed while it was read ...").
   template <class F>
   void for_each_lines(Range chunk, F&& f) const {
     for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
@@ -72,12 +77,9 @@ class LineFiles {
       if (file.offset + file.size <= chunk.begin) continue;  // ends before (or is empty)
       Range const local{std::max(chunk.begin, file.offset) - file.offset,
                         std::min(chunk.end, file.offset + file.size) - file.offset};
-      // A small piece (a tiny chunk, a small file) is read through the mapping: for it a
-      // pread's open and copy cost more than touching a page or two.
-      if (in_memory_ || (bgzf_[i] == nullptr && local.size() < kReadBytes)) {
-        std::string_view const lines = owned_lines(i, local);
-        if (!lines.empty())
-          f(i, lines, static_cast<std::uint64_t>(lines.data() - views_[i].data()));
+      if (in_memory_) {
+        Range const lines = owned_range(i, local);
+        if (!lines.empty()) f(i, memory_.substr(lines.begin, lines.size()), lines.begin);
       } else {
         read_lines(i, local, [&](std::string_view lines, std::uint64_t at) { f(i, lines, at); });
       }
@@ -87,9 +89,10 @@ class LineFiles {
   /// Bytes read per window by for_each_lines (a line longer than this comes whole).
   static constexpr std::size_t kReadBytes = std::size_t{256} << 10;
 
-  /// The whole lines of file `file` whose first byte lies in `local` (bytes of that
-  /// file), through the end of the last one; empty when no line starts there.
-  [[nodiscard]] std::string_view owned_lines(std::size_t file, Range local) const;
+  /// The bytes of file `file` (offsets in that file) holding the whole lines whose
+  /// first byte lies in `local`, through the end of the last one; empty when no line
+  /// starts there. Reads the file around the edges of `local` (throws as for_each_lines).
+  [[nodiscard]] Range owned_range(std::size_t file, Range local) const;
 
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
@@ -105,16 +108,25 @@ class LineFiles {
                   std::function<void(std::string_view, std::uint64_t)> const& f) const;
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
+  /// Reads up to `size` bytes of file `file` (open as `fd`, unless BGZF) from `at`: all
+  /// of them but past the size the file had when opened (throws if it ends sooner).
+  std::size_t read(std::size_t file, int fd, char* into, std::size_t size, std::uint64_t at) const;
+  /// Where the line after the first '\n' at or after byte `from` of file `file` starts;
+  /// `limit` when none ends before it.
+  [[nodiscard]] std::uint64_t line_start(std::size_t file, int fd, std::uint64_t from,
+                                         std::uint64_t limit) const;
+  /// FNV-1a over samples of file `file`'s bytes: what identity() records of its content.
+  [[nodiscard]] std::uint64_t content_hash(std::size_t file) const;
 
-  /// Maps `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
+  /// Opens `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
   /// returns why it cannot be read (empty when it was added).
   std::string add(std::string const& path, bool decompress);
 
   std::vector<InputFile> files_;
-  std::vector<std::string_view> views_;
   std::vector<std::unique_ptr<BgzfFile const>> bgzf_;  ///< per file: its index when it is BGZF
   std::vector<std::string> problems_;
   std::string owned_;                 ///< the bytes of an in-memory file
+  std::string_view memory_;           ///< owned_, whole
   std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back
   bool in_memory_ = false;            ///< true: nothing is mapped
   std::uint64_t total_ = 0;

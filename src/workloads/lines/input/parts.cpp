@@ -1,9 +1,14 @@
 #include "workloads/lines/input/parts.hpp"
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "parfold/core/errors.hpp"
@@ -13,9 +18,34 @@
 namespace parfold {
 
 std::unique_ptr<ByteSource> StreamInput::open() const {
-  if (format == Compression::none)
-    return std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input");
-  return decompressing_source(path, format);
+  if (format != Compression::none) return decompressing_source(path, format);
+  if (path == "-") return std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input");
+  // O_NONBLOCK: a FIFO with no writer yet is opened at once and polled (a stop is heard).
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw UsageError(path + ": " + std::strerror(errno));
+  return std::make_unique<DescriptorSource>(fd, path, true);
+}
+
+std::optional<std::uint64_t> StreamInput::stated_size() const {
+  struct stat st {};
+  if (format != Compression::none) return std::nullopt;  // counted at its decoded size
+  bool const known = path == "-" ? ::fstat(STDIN_FILENO, &st) == 0 : ::stat(path.c_str(), &st) == 0;
+  if (!known || !S_ISREG(st.st_mode)) return std::nullopt;
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+bool read_as_stream(std::string const& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return false;  // said as a file's
+  if (!S_ISREG(st.st_mode)) return true;  // a FIFO, a device, a socket
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) != 0) return false;
+  // File systems whose files' sizes are not their contents (0, or a page).
+  for (auto const magic : {PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
+                           SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC}) {
+    if (fs.f_type == static_cast<decltype(fs.f_type)>(magic)) return true;
+  }
+  return false;
 }
 
 std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool decompress,
@@ -24,10 +54,12 @@ std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool d
   std::vector<InputPart> parts;
   for (std::string const& path : paths) {
     std::optional<StreamInput> stream;
-    if (path == "-") stream = StreamInput{"-", names.dash};
-    Compression const format =
-        decompress && path != "-" ? sniff_compression(path) : Compression::none;
-    if (format != Compression::none && !(format == Compression::gzip && is_bgzf(path))) {
+    if (path == "-") {
+      stream = StreamInput{"-", names.dash};
+    } else if (read_as_stream(path)) {  // read as it comes, as standard input (not sniffed)
+      stream = StreamInput{path, path};
+    } else if (Compression const format = decompress ? sniff_compression(path) : Compression::none;
+               format != Compression::none && !(format == Compression::gzip && is_bgzf(path))) {
       stream = StreamInput{path, path, format};
     }
     if (stream) {
@@ -44,8 +76,8 @@ std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool d
 void require_rereadable(Services sv) {
   if (sv.checkpoint != nullptr) {
     throw UsageError(
-        "--checkpoint: standard input or a compressed file (-z) cannot be read again on resume; "
-        "save it to a file first");
+        "--checkpoint: standard input, a compressed file (-z), a FIFO, a device or a file of "
+        "/proc cannot be read again on resume; save it to a file first");
   }
 }
 
@@ -54,8 +86,9 @@ namespace {
 /// What rank 0 tells the others before each window.
 struct WindowHeader {
   std::uint64_t size = 0;
-  bool more = false;     ///< false: the input ended (or a stop was requested)
-  bool regular = false;  ///< standard input is a regular file
+  bool more = false;         ///< false: the input ended (or a stop was requested)
+  bool regular = false;      ///< standard input is a regular file
+  std::uint64_t stated = 0;  ///< then, the size stat() gives it
   int failed = 0;  ///< 1: bad input (UsageError), 2: a failure (JobError); the message follows
 };
 
@@ -71,25 +104,34 @@ StreamWindows::StreamWindows(Team const& team, StreamInput const& input, std::ui
   file_.path = input.name;
   file_.regular = false;
   if (team.is_root()) {
-    struct stat st {};
     // A decompressed file counts as a file of its decoded size (wc's widths, as if it had
     // been decompressed first); standard input as what it is.
-    file_.regular = input.format != Compression::none ||
-                    (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode));
-    reader_ = std::make_unique<LineBlockReader>(
-        input.open(), window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()), pool_);
+    std::optional<std::uint64_t> const stated = input.stated_size();
+    file_.regular = stated.has_value() || input.format != Compression::none;
+    if (stated) file_.stated = *stated;
+    try {
+      reader_ = std::make_unique<LineBlockReader>(
+          input.open(), window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()),
+          pool_);
+    } catch (UsageError const& e) {  // said by next(), where every rank hears it
+      unopened_ = e.what();
+    }
   }
 }
 
 std::unique_ptr<LineFiles> StreamWindows::next() {
   WindowHeader header;
   std::string bytes, error;
-  if (reader_) {
+  if (!unopened_.empty()) {
+    header.failed = 1;
+    error = unopened_;
+  } else if (reader_) {
     try {
       // A terminal or a slow pipe: after 200 ms the whole lines in hand go as they are.
       auto block = reader_->next(std::chrono::milliseconds(200),
                                  [] { return stop_requested() != StopReason::none; });
-      header = {block ? block->size() : 0, block.has_value(), file_.regular, 0};
+      header = {block ? block->size() : 0, block.has_value(), file_.regular,
+                file_.stated.value_or(0), 0};
       if (block) bytes = std::move(*block);
     } catch (UsageError const& e) {
       header.failed = 1;
@@ -106,12 +148,13 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
     throw JobError(error);
   }
   file_.regular = header.regular;
+  if (header.regular && !team_.is_root()) file_.stated = header.stated;
   if (!header.more) return nullptr;
   if (!reader_) bytes = pool_->take();
   bytes.resize(header.size);
   team_.comm.broadcast_bytes(bytes.data(), bytes.size());
   auto window = std::make_unique<LineFiles>(
-      InputFile{file_.path, 0, 0, 0, file_.regular, file_.size}, std::move(bytes), pool_);
+      InputFile{file_.path, 0, 0, 0, file_.regular, file_.size, 0, {}}, std::move(bytes), pool_);
   file_.size += header.size;
   return window;
 }

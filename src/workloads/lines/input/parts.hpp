@@ -20,14 +20,23 @@
 
 namespace parfold {
 
-/// A stream: standard input ("-"), or a compressed file.
+/// A stream: standard input ("-"), a compressed file, or a file whose size stat() cannot
+/// tell (a FIFO, a device, a file of /proc or /sys).
 struct StreamInput {
   std::string path;  ///< "-" for standard input
   std::string name;  ///< how output names it ("" for none, as wc reading standard input)
   Compression format = Compression::none;
-  /// Rank 0: the bytes (the file is opened at the first read).
+  /// Rank 0: the bytes (a compressed file is opened at the first read).
   [[nodiscard]] std::unique_ptr<ByteSource> open() const;
+  /// Rank 0: the size stat() gives it when it is a regular file (standard input `< FILE`,
+  /// a file of /proc: 0); nothing for a pipe, a device, or a compressed file.
+  [[nodiscard]] std::optional<std::uint64_t> stated_size() const;
 };
+
+/// A path read as a stream, not cut into chunks by its size: a FIFO, a character or block
+/// device, a socket, or a file of procfs, sysfs and the like (their size is 0 or a page,
+/// whatever they hold). False for what cannot be stat()ed (said as any file's problem).
+[[nodiscard]] bool read_as_stream(std::string const& path);
 
 /// The inputs of a command in the order given: runs of files mapped together, and streams.
 struct InputPart {
@@ -42,7 +51,8 @@ struct StdinNames {
   std::string dash;  ///< for "-"
 };
 
-/// Cuts `paths` (none: standard input) into parts; with `decompress`, every file whose
+/// Cuts `paths` (none: standard input) into parts: a path read_as_stream() is a stream of
+/// its own (as it is, even with `decompress`); with `decompress`, every file whose
 /// first bytes are a gzip, zstd, xz or bzip2 magic number is a stream of its own, but a
 /// BGZF file (bgzip), which ranks and threads split at its members like a plain file.
 [[nodiscard]] std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths,
@@ -74,6 +84,7 @@ class StreamWindows {
   std::shared_ptr<BufferPool> pool_ =
       std::make_shared<BufferPool>();        ///< the windows' buffers, used again
   std::unique_ptr<LineBlockReader> reader_;  ///< rank 0's
+  std::string unopened_;                     ///< rank 0: why the stream could not be opened
 };
 
 /// Refuses (UsageError) a checkpoint of a job that reads a stream: it cannot be read again.
