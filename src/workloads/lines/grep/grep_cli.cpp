@@ -135,7 +135,8 @@ void settle_operands(GrepCommandLine const& f, std::vector<std::string> const& r
   if (a.recursive) {
     Walked walked = walk_operands(rest, f.dereference, f.filter);
     a.paths = std::move(walked.files);
-    a.walk_problems = std::move(walked.problems);
+    a.walk_messages = std::move(walked.messages);
+    a.walk_failed = walked.failed;
     a.names_forced = a.names_forced || walked.directory;
   } else {
     a.paths = filter_operands(rest, f.filter);
