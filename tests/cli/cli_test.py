@@ -536,6 +536,42 @@ def unreadable_files(opts, ranks):
     print(f"missing files and directories among the files: as wc and grep at {ranks} rank(s), top as grep")
 
 
+def operands_after_dashdash(opts):
+    """After "--" every argument is an operand (POSIX utility syntax guideline 10), also
+    when operands came before it: lines grep, count and top as grep and wc read them."""
+    env = dict(os.environ, LC_ALL="C")
+    with tempfile.TemporaryDirectory() as d:
+        for name, text in (("-weird", "hello\n"), ("-other", "x\nhello x\n"), ("ok.txt", "hello ok\na--b\n"),
+                           ("--", "hello dashes\n")):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        cases = [(["grep", "hello", "--", "-weird"], ["grep", "-E", "hello", "--", "-weird"]),
+                 (["grep", "hello", "ok.txt", "--", "-weird", "-other"], ["grep", "-E", "hello", "ok.txt", "--", "-weird", "-other"]),
+                 (["grep", "-e", "x", "--", "-weird", "-other"], ["grep", "-E", "-e", "x", "--", "-weird", "-other"]),
+                 (["grep", "-c", "--", "hello", "-weird", "-n"], ["grep", "-E", "-c", "--", "hello", "-weird", "-n"]),
+                 (["grep", "-n", "hello", "--", "--", "-other"], ["grep", "-E", "-n", "hello", "--", "--", "-other"]),
+                 (["grep", "-e", "--", "ok.txt", "--"], ["grep", "-E", "-e", "--", "ok.txt", "--"]),
+                 (["count", "--", "-weird"], ["wc", "--", "-weird"]),
+                 (["count", "-l", "ok.txt", "--", "-weird", "-other"], ["wc", "-l", "ok.txt", "--", "-weird", "-other"]),
+                 (["count", "ok.txt", "--", "-l"], ["wc", "ok.txt", "--", "-l"])]
+        for ours, theirs in cases:
+            want = subprocess.run(theirs, capture_output=True, env=env, cwd=d)
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines"] + ours, capture_output=True, cwd=d, timeout=60,
+                               stdin=subprocess.DEVNULL)
+            said = want.stderr.decode().replace(theirs[0] + ": ", "parfold: ")
+            check(p.returncode == want.returncode and p.stdout == want.stdout and p.stderr.decode() == said,
+                  f"lines {ours}: exit {p.returncode} vs {want.returncode}\n{p.stdout!r}\n{want.stdout!r}\n{p.stderr!r}")
+        for files in (["--", "-weird"], ["ok.txt", "--", "-weird", "-other"]):
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines", "top"] + files, capture_output=True, cwd=d,
+                               timeout=60)
+            operands = [os.path.join(d, f) for f in files[files.index("--") + 1:]]
+            want = reference_top([os.path.join(d, f) for f in files[:files.index("--")]] + operands, 10, False, False)
+            check(p.returncode == 0 and p.stdout == want, f"lines top {files}: exit {p.returncode}\n{p.stdout!r}\n{want!r}")
+        usage = subprocess.run([opts.parfold, "lines", "grep", "--help"], capture_output=True, text=True).stdout
+        check("Usage: parfold lines grep [OPTIONS] [ARGS...]\n" in usage, f"lines grep --help: {usage[:200]!r}")
+    print("operands after --: as grep and wc")
+
+
 def suite_main(suites):
     """The command line of every test script here: --parfold BIN --mpiexec MPIEXEC SUITE
     [ARGS...] runs suites[SUITE](opts, *ARGS); exit status 1 if any check failed."""

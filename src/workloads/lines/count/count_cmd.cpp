@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cli/exit_codes.hpp"
+#include "cli/options.hpp"
 #include "parfold/run/execute.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/count/wc.hpp"
@@ -70,7 +71,7 @@ void add_count_command(CLI::App& lines, Job& job) {
                   "Print the widest line's display width");
   add_label_option(*count, a->label);
   add_decompress_flag(*count, a->decompress);
-  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
+  add_operands(*count, "FILE", a->paths, "Text files; none or - reads standard input");
   count->footer(
       "Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
   count->final_callback([a, &job] {
