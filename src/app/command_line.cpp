@@ -139,6 +139,7 @@ int print_checked(std::string const& text) {
 void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
   app.description(kDescription);
   app.name("parfold");
+  app.formatter(std::make_shared<UsageFormatter>());  // before the subcommands: they copy it
   app.set_version_flag("-V,--version", version_text());
   app.set_config("--config", "", "Read options from a TOML/INI file (see jobs/*.toml)");
   app.allow_config_extras(CLI::config_extras_mode::error);

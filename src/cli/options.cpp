@@ -157,4 +157,23 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
   add_long_job_options(app, opts);
 }
 
+namespace {
+constexpr char const* kOperandsEnd = "OPERANDS_END";  ///< add_operands' hidden positional
+}  // namespace
+
+CLI::Option* add_operands(CLI::App& command, std::string const& name,
+                          std::vector<std::string>& operands, std::string const& description) {
+  CLI::Option* opt = command.add_option(name, operands, description)->type_name("");
+  command.add_option(kOperandsEnd, [](CLI::results_t const&) { return true; })->group("");
+  return opt;
+}
+
+std::string UsageFormatter::make_usage(CLI::App const* app, std::string name) const {
+  std::string usage = CLI::Formatter::make_usage(app, std::move(name));
+  if (app->get_option_no_throw(kOperandsEnd) == nullptr) return usage;
+  std::size_t const at = usage.find(" []");  // the hidden positional, nameless
+  if (at != std::string::npos) usage.erase(at, 3);
+  return usage;
+}
+
 }  // namespace parfold

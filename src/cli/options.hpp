@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parfold/core/schedule.hpp"
 
@@ -29,5 +30,19 @@ CLI::Option* add_count(CLI::App& app, std::string const& name, std::uint64_t& ta
 /// An option taking a signed 64-bit integer in the same syntax.
 CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& target,
                      std::string const& description);
+
+/// The operands of `command` (FILE...): every argument not an option, and every argument
+/// after "--" (POSIX utility syntax guideline 10), even when some came before it.
+/// (CLI11 2.1.2 hands "--" back to the parent command once each positional has its least
+/// number of values, and "-x" after it is then refused: a hidden positional that never
+/// gets one, the operands taking them all, keeps "--" in `command`.)
+CLI::Option* add_operands(CLI::App& command, std::string const& name,
+                          std::vector<std::string>& operands, std::string const& description);
+
+/// CLI11's help, without add_operands' hidden positional in the usage line.
+class UsageFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(CLI::App const* app, std::string name) const override;
+};
 
 }  // namespace parfold

@@ -536,6 +536,99 @@ def unreadable_files(opts, ranks):
     print(f"missing files and directories among the files: as wc and grep at {ranks} rank(s), top as grep")
 
 
+def as_nobody():
+    """The prefix that runs a command as an unprivileged user when we are root (a file of
+    mode 000 is unreadable only to such a user), else none."""
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+
+
+def wc_widths(opts, ranks):
+    """lines count's column width is wc's (coreutils' compute_number_width) for every mix of
+    inputs: the digits of the total size of the regular files that stat(2) knows (a missing
+    file left out, an unreadable one counted), at least 7 with a directory or a pipe, 1 for
+    one column of one input; standard input as fstat(2) sees it, each time "-" is given."""
+    ranks = int(ranks)
+    env = dict(os.environ, LC_ALL="C")
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)  # the unprivileged user must reach its files
+        for name, size in (("big.txt", 123456), ("six.txt", 600000), ("empty.txt", 0)):
+            with open(os.path.join(d, name), "wb") as f:
+                f.truncate(size)  # sparse: NUL bytes, no line, no word
+        with open(os.path.join(d, "ok.txt"), "w") as f:
+            f.write("hello world\n")
+        with open(os.path.join(d, "secret.txt"), "wb") as f:
+            f.truncate(99999999)
+        os.chmod(os.path.join(d, "secret.txt"), 0)
+        os.mkdir(os.path.join(d, "folder"))
+        mixes = [["ok.txt"], ["ok.txt", "ok.txt"], ["big.txt", "missing.txt"], ["missing.txt", "big.txt"],
+                 ["ok.txt", "folder"], ["folder"], ["missing.txt"], ["missing.txt", "folder"], ["empty.txt"],
+                 ["empty.txt", "empty.txt"], ["ok.txt", "missing.txt"], ["folder", "big.txt", "ok.txt"],
+                 ["ok.txt", "secret.txt"], ["secret.txt"], ["secret.txt", "folder", "ok.txt"]]
+        stdin_mixes = [([], "six.txt"), (["-"], "six.txt"), (["-", "-"], "six.txt"), (["ok.txt", "-", "-"], "six.txt"),
+                       (["-", "missing.txt"], "six.txt"), ([], None), (["-"], None), (["-", "-"], None),
+                       (["ok.txt", "-"], None)]
+        runs = 0
+        for flags in ([], ["-l"])[:2 if ranks == 1 else 1]:
+            # Under mpiexec, standard input reaches rank 0 through a pipe (Open MPI forwards
+            # it), whatever mpiexec's is: a pipe there, and files.
+            cases = [(m, None) for m in mixes] + stdin_mixes if ranks == 1 else [(["-", "ok.txt"], None),
+                                                                              (["ok.txt", "secret.txt"], None)]
+            for files, source in cases:
+                def both(cmd):
+                    if source is None:
+                        return subprocess.run(as_nobody() + cmd, input=b"one two\nthree\n", capture_output=True,
+                                              env=env, cwd=d, timeout=120)
+                    with open(os.path.join(d, source), "rb") as f:
+                        return subprocess.run(as_nobody() + cmd, stdin=f, capture_output=True, env=env, cwd=d,
+                                              timeout=120)
+                want = both(["wc"] + flags + files)
+                cmd = [os.path.abspath(opts.parfold), "lines", "count"] + flags + files
+                p = both(mpi(opts, ranks, cmd) if ranks > 1 else cmd)
+                said = want.stderr.decode().replace("wc: ", "parfold: ").splitlines()
+                ours = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold")]
+                check(p.returncode == want.returncode and p.stdout == want.stdout and sorted(ours) == sorted(said),
+                      f"lines count {flags} {files} < {source or 'a pipe'} at {ranks} rank(s): exit {p.returncode} vs "
+                      f"{want.returncode}\n{p.stdout!r}\n{want.stdout!r}\n{p.stderr!r}")
+                runs += 1
+    print(f"{runs} mixes of files, directories, missing, unreadable and standard input: wc's widths at {ranks} rank(s)")
+
+
+def operands_after_dashdash(opts):
+    """After "--" every argument is an operand (POSIX utility syntax guideline 10), also
+    when operands came before it: lines grep, count and top as grep and wc read them."""
+    env = dict(os.environ, LC_ALL="C")
+    with tempfile.TemporaryDirectory() as d:
+        for name, text in (("-weird", "hello\n"), ("-other", "x\nhello x\n"), ("ok.txt", "hello ok\na--b\n"),
+                           ("--", "hello dashes\n")):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        cases = [(["grep", "hello", "--", "-weird"], ["grep", "-E", "hello", "--", "-weird"]),
+                 (["grep", "hello", "ok.txt", "--", "-weird", "-other"], ["grep", "-E", "hello", "ok.txt", "--", "-weird", "-other"]),
+                 (["grep", "-e", "x", "--", "-weird", "-other"], ["grep", "-E", "-e", "x", "--", "-weird", "-other"]),
+                 (["grep", "-c", "--", "hello", "-weird", "-n"], ["grep", "-E", "-c", "--", "hello", "-weird", "-n"]),
+                 (["grep", "-n", "hello", "--", "--", "-other"], ["grep", "-E", "-n", "hello", "--", "--", "-other"]),
+                 (["grep", "-e", "--", "ok.txt", "--"], ["grep", "-E", "-e", "--", "ok.txt", "--"]),
+                 (["count", "--", "-weird"], ["wc", "--", "-weird"]),
+                 (["count", "-l", "ok.txt", "--", "-weird", "-other"], ["wc", "-l", "ok.txt", "--", "-weird", "-other"]),
+                 (["count", "ok.txt", "--", "-l"], ["wc", "ok.txt", "--", "-l"])]
+        for ours, theirs in cases:
+            want = subprocess.run(theirs, capture_output=True, env=env, cwd=d)
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines"] + ours, capture_output=True, cwd=d, timeout=60,
+                               stdin=subprocess.DEVNULL)
+            said = want.stderr.decode().replace(theirs[0] + ": ", "parfold: ")
+            check(p.returncode == want.returncode and p.stdout == want.stdout and p.stderr.decode() == said,
+                  f"lines {ours}: exit {p.returncode} vs {want.returncode}\n{p.stdout!r}\n{want.stdout!r}\n{p.stderr!r}")
+        for files in (["--", "-weird"], ["ok.txt", "--", "-weird", "-other"]):
+            p = subprocess.run([os.path.abspath(opts.parfold), "lines", "top"] + files, capture_output=True, cwd=d,
+                               timeout=60)
+            operands = [os.path.join(d, f) for f in files[files.index("--") + 1:]]
+            want = reference_top([os.path.join(d, f) for f in files[:files.index("--")]] + operands, 10, False, False)
+            check(p.returncode == 0 and p.stdout == want, f"lines top {files}: exit {p.returncode}\n{p.stdout!r}\n{want!r}")
+        usage = subprocess.run([opts.parfold, "lines", "grep", "--help"], capture_output=True, text=True).stdout
+        check("Usage: parfold lines grep [OPTIONS] [ARGS...]\n" in usage, f"lines grep --help: {usage[:200]!r}")
+    print("operands after --: as grep and wc")
+
+
 def suite_main(suites):
     """The command line of every test script here: --parfold BIN --mpiexec MPIEXEC SUITE
     [ARGS...] runs suites[SUITE](opts, *ARGS); exit status 1 if any check failed."""

@@ -5,9 +5,11 @@ options, byte for byte and exit status for exit status; what RE2 cannot run is r
 by name (exit 2).
 
   grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS | recursive
+                                                       | symlink_loops RANKS
 """
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -238,6 +240,94 @@ def recursive(opts):
             files = [line.rsplit(b":", 1)[0].decode() for line in p.stdout.splitlines()]
             check(files == sorted_walk(tree, follow), f"order of -r: {files}")
     print("-r and -R: grep's lines, in a sorted walk's order")
+
+
+def symlink_maze(top):
+    """A tree with links back up (".", "..", "../..", an absolute link to the top), a
+    link across to a sibling (not a loop: grep reads it twice), a link to a file, a
+    dangling link, a link to itself and a chain of two links to each other."""
+    for sub in ("sub/deep", "other"):
+        os.makedirs(os.path.join(top, sub))
+    for name, text in (("a", "hello\n"), ("sub/b", "hello b\n"), ("sub/deep/c", "c hello\n"), ("other/d", "hello d\n")):
+        with open(os.path.join(top, name), "w") as f:
+            f.write(text)
+    for name, target in (("self", "."), ("sub/up", ".."), ("sub/deep/two", "../.."), ("sub/home", os.path.abspath(top)),
+                         ("sub/side", "../other"), ("to_a", "a"), ("dangle", "nowhere"), ("loop", "loop"),
+                         ("c1", "c2"), ("c2", "c1")):
+        os.symlink(target, os.path.join(top, name))
+
+
+def same_walk_as_grep(opts, ranks, argv, cwd, compare_stderr=True):
+    """parfold lines grep ARGV against grep ARGV in `cwd`: exit status, stdout and stderr
+    ("grep:" read as "parfold:"; grep's order is readdir's: compared as sorted lines)."""
+    want = subprocess.run(["grep", "-a", "-E"] + argv, capture_output=True, env=C, cwd=cwd)
+    cmd = [os.path.abspath(opts.parfold), "--threads", "2", "lines", "grep", "-a"] + argv
+    what = f"grep {argv} in {os.path.basename(cwd)} at {ranks} rank(s)"
+    # A walk that never ends (a loop followed) is killed with all it started, ranks too.
+    with subprocess.Popen(mpi(opts, ranks, cmd) if ranks > 1 else cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True) as run:
+        try:
+            stdout, stderr = run.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+            return check(False, f"{what}: still running after 20 s")
+    p = subprocess.CompletedProcess(cmd, run.returncode, stdout, stderr)
+    said = sorted(l.replace(b"grep:", b"parfold:", 1) for l in want.stderr.splitlines())
+    ours = sorted(l for l in p.stderr.splitlines() if l.startswith(b"parfold:"))  # not mpirun's words
+    check(p.returncode == want.returncode and sorted(p.stdout.splitlines()) == sorted(want.stdout.splitlines())
+          and (ours == said or not compare_stderr),
+          f"{what}: exit {p.returncode} vs {want.returncode}\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}\n"
+          f"{p.stderr[:600]!r}\n{want.stderr[:600]!r}")
+
+
+def symlink_loops(opts, ranks):
+    """-R through links back up, dangling links and loops of links, as grep: a directory
+    met again inside itself (by device and inode) is said once ("warning: recursive
+    directory loop", no effect on the status) and not entered; a dangling link or a loop
+    of links is an error (its reason, status 2); -s silences both; -r skips the links it
+    meets but follows those given. At 1 and 3 ranks: each message once."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        top = os.path.join(d, "t")
+        symlink_maze(top)
+        cases = [["hello"], ["-c", "hello"], ["-L", "hello"], ["-n", "zzz-none"], ["-s", "hello"],
+                 ["--exclude-dir=sub", "--exclude=c*", "hello"]]
+        places = [(["t"], d), ([], top), (["."], top), (["t/self", "t/sub"], d), ([os.path.join(top, "sub/")], d)]
+        runs = 0
+        for flag in ("-R", "-r"):
+            # Under mpiexec the messages and the status are what is new: a few runs.
+            for args, (operands, cwd) in (itertools.product(cases, places) if ranks == 1 else
+                                          [(cases[0], places[3 if flag == "-r" else 0])]):
+                same_walk_as_grep(opts, ranks, [flag] + args + operands, cwd)
+                runs += 1
+        # -q: the status (grep stops at its first selected line, in readdir's order: which
+        # messages come before it is not compared).
+        for args in (["-q", "hello"], ["-q", "zzz-none"], ["-q", "-s", "zzz-none"])[:3 if ranks == 1 else 1]:
+            same_walk_as_grep(opts, ranks, ["-R"] + args + ["t"], d, compare_stderr=False)
+            runs += 1
+        # Only loops, no error: status 0 (1 when nothing is selected), the warnings said.
+        loops = os.path.join(d, "loops")
+        os.makedirs(os.path.join(loops, "in"))
+        with open(os.path.join(loops, "in", "f"), "w") as f:
+            f.write("hello\n")
+        os.symlink(".", os.path.join(loops, "self"))
+        os.symlink("..", os.path.join(loops, "in", "up"))
+        for args in (["hello"], ["zzz-none"], ["-c", "hello"])[:3 if ranks == 1 else 1]:
+            same_walk_as_grep(opts, ranks, ["-R"] + args + ["loops"], d)
+            runs += 1
+        # Only broken links, no loop of directories: grep's reasons and status 2 (-s: no
+        # message, the same status); -r skips them.
+        broken = os.path.join(d, "broken")
+        os.makedirs(broken)
+        with open(os.path.join(broken, "f"), "w") as f:
+            f.write("hello\n")
+        for name, target in (("dangle", "nowhere"), ("loop", "loop"), ("c1", "c2"), ("c2", "c1"), ("to_f", "f")):
+            os.symlink(target, os.path.join(broken, name))
+        for args in (["-R", "hello"], ["-R", "-c", "zzz-none"], ["-R", "-s", "hello"], ["-r", "hello"])[:4 if ranks == 1 else 1]:
+            same_walk_as_grep(opts, ranks, args + ["broken"], d)
+            runs += 1
+    print(f"{runs} walks through links at {ranks} rank(s): grep's lines, messages and status")
 
 
 def name_filters(opts, d, tree):

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cli/exit_codes.hpp"
+#include "cli/options.hpp"
 #include "parfold/run/execute.hpp"
 #include "workloads/lines/commands.hpp"
 #include "workloads/lines/count/wc.hpp"
@@ -46,13 +47,15 @@ std::vector<Field> count_result(std::vector<InputFile> const& files,
 Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
   // wc names standard input only when it is given as "-".
   StdinNames const names{a.label.value_or(""), a.label.value_or("-")};
-  auto const run = fold_per_file<LineCounts>(plan_inputs(a.paths, a.decompress, names), team, sv, s,
-                                             [&](LineFiles const* files) {
-                                               return CountWorkload{files, {a.columns.max_line}};
-                                             });
+  auto const parts = plan_inputs(a.paths, a.decompress, names);
+  auto const run = fold_per_file<LineCounts>(parts, team, sv, s, [&](LineFiles const* files) {
+    return CountWorkload{files, {a.columns.max_line}};
+  });
   Report r = lines_report("count", run.info, team);
   r.result = count_result(run.files, run.values, a.columns.max_line);
-  r.text = wc_table(run.files, run.values, a.columns, std::max<std::size_t>(a.paths.size(), 1));
+  std::size_t const asked = std::max<std::size_t>(a.paths.size(), 1);
+  r.text = wc_table(run.files, run.values, a.columns, asked,
+                    wc_number_width(parts, run.files, a.columns, asked));
   r.exit_code = run.problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
   return r;
 }
@@ -70,7 +73,7 @@ void add_count_command(CLI::App& lines, Job& job) {
                   "Print the widest line's display width");
   add_label_option(*count, a->label);
   add_decompress_flag(*count, a->decompress);
-  count->add_option("FILE", a->paths, "Text files; none or - reads standard input")->type_name("");
+  add_operands(*count, "FILE", a->paths, "Text files; none or - reads standard input");
   count->footer(
       "Without -l, -w, -m, -c or -L: lines, words and bytes, as wc. Columns come in wc's order.");
   count->final_callback([a, &job] {

@@ -1,6 +1,9 @@
 // wc's table: see wc.hpp.
 #include "workloads/lines/count/wc.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <utility>
@@ -39,22 +42,68 @@ std::string wc_name(std::string const& path) {
   return out + "'";
 }
 
+/// What wc's widths know of its inputs: the total size of the regular files, and whether
+/// another kind (a directory, a pipe) was among them.
+struct WcSizes {
+  std::uint64_t regular = 0;
+  bool other = false;
+
+  void add(bool is_regular, std::uint64_t size) {
+    regular += is_regular ? size : 0;
+    other = other || !is_regular;
+  }
+  /// An input as stat(2) (fstat(2) for standard input) says it: left out if it fails.
+  void add_status(int rc, struct stat const& st) {
+    if (rc == 0) add(S_ISREG(st.st_mode), static_cast<std::uint64_t>(st.st_size));
+  }
+};
+
+/// Adds the files of a run of `paths`: `files` from `at` on are those read (in order),
+/// the sizes they had (decoded, for BGZF under -z); a path not among them is stat'ed.
+void add_run(WcSizes& sizes, std::vector<std::string> const& paths,
+             std::vector<InputFile> const& files, std::size_t& at) {
+  for (std::string const& path : paths) {
+    if (at < files.size() && files[at].path == path) {
+      sizes.add(files[at].regular, files[at].size);
+      ++at;
+    } else {  // not read (missing, unreadable): wc's stat knows it all the same
+      struct stat st {};
+      sizes.add_status(::stat(path.c_str(), &st), st);
+    }
+  }
+}
+
 }  // namespace
 
+int wc_number_width(std::vector<InputPart> const& parts, std::vector<InputFile> const& files,
+                    WcColumns columns, std::size_t asked) {
+  if (asked == 1 && columns.count() == 1) return 1;  // one column of one input: no padding
+  WcSizes sizes;
+  std::size_t at = 0;  // the next of `files`
+  for (InputPart const& part : parts) {
+    if (!part.stream) {
+      add_run(sizes, part.paths, files, at);
+      continue;
+    }
+    InputFile const& read = files.at(at++);
+    if (part.stream->path == "-") {
+      struct stat st {};  // wc's fstat, each time "-" is given (what was read: maybe less)
+      sizes.add_status(::fstat(STDIN_FILENO, &st), st);
+    } else if (part.stream->format == Compression::none) {
+      struct stat st {};  // a FIFO, a device, a file of /proc (size 0) or /sys (a page)
+      sizes.add_status(::stat(part.stream->path.c_str(), &st), st);
+    } else {
+      sizes.add(read.regular, read.size);  // a compressed file under -z: its decoded size
+    }
+  }
+  int const digits = static_cast<int>(std::to_string(sizes.regular).size());
+  return std::max(digits, sizes.other ? 7 : 1);
+}
+
 std::string wc_table(std::vector<InputFile> const& files, std::vector<LineCounts> const& counts,
-                     WcColumns columns, std::size_t asked) {
+                     WcColumns columns, std::size_t asked, int width) {
   LineCounts total;
   for (LineCounts const& c : counts) total += c;
-  // coreutils: one column of one file is not padded; otherwise the width of the files'
-  // total size.
-  bool const bare = asked == 1 && columns.count() == 1;
-  bool const odd =
-      std::any_of(files.begin(), files.end(), [](InputFile const& f) { return !f.regular; });
-  std::uint64_t sizes = 0;  // wc knows the sizes of regular files only
-  for (InputFile const& f : files) sizes += f.regular ? f.stated.value_or(f.size) : 0;
-  int const digits = static_cast<int>(std::to_string(sizes).size());
-  int const width =
-      bare ? 1 : std::max(digits, odd ? 7 : 1);  // 7 when a file has no size (a pipe, a directory)
   std::string out;
   auto row = [&](LineCounts const& c, std::string const& name) {
     std::string line;

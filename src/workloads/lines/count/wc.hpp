@@ -9,6 +9,7 @@
 
 #include "workloads/lines/count/count.hpp"
 #include "workloads/lines/input/files.hpp"
+#include "workloads/lines/input/parts.hpp"
 #include "workloads/lines/lines.hpp"
 
 namespace parfold {
@@ -30,12 +31,20 @@ struct WcColumns {
   [[nodiscard]] int count() const { return lines + words + chars + bytes + max_line; }
 };
 
+/// The width of wc's numbers (coreutils' compute_number_width), for the inputs `parts`
+/// of which `files` were read, `asked` paths given: 1 for one column of one input; else
+/// the digits of the total size of the inputs that are regular files, at least 7 when
+/// one is not (a directory, a pipe). Each input counts as stat(2) sees it (fstat(2) for
+/// "-", each time it is given), one that cannot be stat'ed not at all; what -z decodes
+/// counts as its decoded size.
+[[nodiscard]] int wc_number_width(std::vector<InputPart> const& parts,
+                                  std::vector<InputFile> const& files, WcColumns columns,
+                                  std::size_t asked);
+
 /// wc's table: one row per file, a total row when `asked` (the paths given, readable or
-/// not) is more than one (its -L the widest); numbers right-aligned to the width of the
-/// total size of the files (at least 7 when one is a directory), or unpadded for one
-/// column of one file.
+/// not) is more than one (its -L the widest); numbers right-aligned to `width`.
 [[nodiscard]] std::string wc_table(std::vector<InputFile> const& files,
                                    std::vector<LineCounts> const& counts, WcColumns columns,
-                                   std::size_t asked);
+                                   std::size_t asked, int width);
 
 }  // namespace parfold

@@ -71,7 +71,8 @@ struct GrepArgs {
       read_apart;  ///< binary files, not among `paths` when printing: --output must not be one
   bool operands_given =
       false;  ///< FILE operands (or -r): none left to read means nothing, not standard input
-  std::vector<std::string> walk_problems;  ///< -r: directories that could not be read
+  std::vector<std::string> walk_messages;  ///< -r: what the walk says, in order (Walked::messages)
+  bool walk_failed = false;                ///< -r: an entry could not be read (status 2)
 
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
   /// Are lines prefixed with their file's name (-H, or several files without -h)?

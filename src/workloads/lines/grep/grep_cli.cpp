@@ -135,7 +135,8 @@ void settle_operands(GrepCommandLine const& f, std::vector<std::string> const& r
   if (a.recursive) {
     Walked walked = walk_operands(rest, f.dereference, f.filter);
     a.paths = std::move(walked.files);
-    a.walk_problems = std::move(walked.problems);
+    a.walk_messages = std::move(walked.messages);
+    a.walk_failed = walked.failed;
     a.names_forced = a.names_forced || walked.directory;
   } else {
     a.paths = filter_operands(rest, f.filter);
@@ -333,9 +334,8 @@ void add_grep_command(CLI::App& lines, Job& job) {
   add_file_flags(*grep, *f);
   add_label_option(*grep, a->label);
   add_decompress_flag(*grep, a->decompress);
-  grep->add_option("ARGS", f->positionals,
-                   "PATTERNS (unless -e or -f), then FILE...; none or - reads standard input")
-      ->type_name("");
+  add_operands(*grep, "ARGS", f->positionals,
+               "PATTERNS (unless -e or -f), then FILE...; none or - reads standard input");
   grep->footer(
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns mean what they mean to GNU grep in the C locale, translated for RE2 (linear\n"

@@ -228,8 +228,8 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
   if (team.is_root() && !a.no_messages) {
-    for (std::string const& problem : a.walk_problems)
-      std::fprintf(stderr, "parfold: %s\n", problem.c_str());
+    for (std::string const& message : a.walk_messages)
+      std::fprintf(stderr, "parfold: %s\n", message.c_str());
   }
   // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp).
   BinaryPaths const binary = a.text ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
@@ -237,8 +237,8 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
                  ? run_printing(a, matcher, binary, team, sv, s)
                  : run_parts(a, matcher, binary, team, sv, s);
   bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;
-  if (!a.walk_problems.empty() && !quiet_success)
-    r.exit_code = 2;  // grep's 2 for a directory it could not read
+  if (a.walk_failed && !quiet_success)
+    r.exit_code = 2;  // grep's 2 for an entry it could not read (not for a loop)
   return r;
 }
 

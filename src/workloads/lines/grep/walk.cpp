@@ -25,33 +25,81 @@ bool matches(std::string const& glob, std::string const& name, bool command_line
   return false;
 }
 
-/// Adds the regular files under `dir` (opened as it is) to `out`, named `prefix` + name.
-void walk(std::string const& dir, std::string const& prefix, bool follow_links,
-          NameFilter const& filter, Walked& out) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    out.problems.push_back(dir + ": " + std::strerror(errno));
-    return;
-  }
-  std::vector<std::string> names;
-  while (dirent const* e = ::readdir(d)) {  // NOLINT: one reader per directory
-    std::string_view const name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  for (std::string const& name : names) {
-    std::string const path = prefix + name;  // "" for the default ".": names without "./"
+/// A directory as the kernel knows it: grep's fts tells a loop by device and inode.
+struct DirectoryId {
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool operator==(DirectoryId const&) const = default;
+};
+
+/// One walk under an operand: the directories from it down to the one being read are
+/// `ancestors`; a directory met again among them is a loop, said and not entered.
+class Walker {
+ public:
+  Walker(bool follow_links, NameFilter const& filter, Walked& out)
+      : follow_links_(follow_links), filter_(filter), out_(out) {}
+
+  /// Adds the files under the operand `dir` (followed if a link), named `prefix` + name.
+  void walk_operand(std::string const& dir, std::string const& prefix) {
     struct stat st {};
-    if ((follow_links ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0)
-      continue;  // gone meanwhile
-    if (S_ISDIR(st.st_mode)) {
-      if (!filter.skips_dir(name, false)) walk(path, path + "/", follow_links, filter, out);
-    } else if (S_ISREG(st.st_mode) && !filter.skips_file(name, false)) {
-      out.files.push_back(path);
+    if (::stat(dir.c_str(), &st) != 0) return fail(dir, errno);
+    walk(dir, prefix, st);
+  }
+
+ private:
+  /// Adds the files under `dir` (opened as it is; `st` is its status), named `prefix` + name.
+  void walk(std::string const& dir, std::string const& prefix, struct stat const& st) {
+    ancestors_.push_back({st.st_dev, st.st_ino});
+    for (std::string const& name : sorted_names(dir)) visit(name, prefix + name);
+    ancestors_.pop_back();
+  }
+
+  /// The names in `dir` but "." and "..", sorted bytewise; none when it cannot be read.
+  std::vector<std::string> sorted_names(std::string const& dir) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      fail(dir, errno);
+      return names;
+    }
+    while (dirent const* e = ::readdir(d)) {  // NOLINT: one reader per directory
+      std::string_view const name = e->d_name;
+      if (name != "." && name != "..") names.emplace_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  /// The entry `name` of a directory, at `path` ("" prefix for the default ".").
+  void visit(std::string const& name, std::string const& path) {
+    struct stat st {};
+    // -R follows links: a dangling one or a chain too long fails here, as in grep.
+    if ((follow_links_ ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) {
+      if (!filter_.skips_file(name, false)) fail(path, errno);  // --exclude comes first
+    } else if (S_ISDIR(st.st_mode)) {
+      if (filter_.skips_dir(name, false)) return;
+      if (std::find(ancestors_.begin(), ancestors_.end(), DirectoryId{st.st_dev, st.st_ino}) !=
+          ancestors_.end()) {
+        out_.messages.push_back(path + ": warning: recursive directory loop");  // grep's words
+        return;
+      }
+      walk(path, path + "/", st);
+    } else if (S_ISREG(st.st_mode) && !filter_.skips_file(name, false)) {
+      out_.files.push_back(path);
     }
   }
-}
+
+  void fail(std::string const& path, int err) {
+    out_.messages.push_back(path + ": " + std::strerror(err));
+    out_.failed = true;
+  }
+
+  bool follow_links_;
+  NameFilter const& filter_;
+  Walked& out_;
+  std::vector<DirectoryId> ancestors_;
+};
 
 }  // namespace
 
@@ -95,9 +143,10 @@ std::vector<std::string> filter_operands(std::vector<std::string> const& operand
 Walked walk_operands(std::vector<std::string> const& operands, bool follow_links,
                      NameFilter const& filter) {
   Walked out;
+  Walker walker(follow_links, filter, out);
   if (operands.empty()) {
     out.directory = true;
-    walk(".", "", follow_links, filter, out);
+    walker.walk_operand(".", "");
     return out;
   }
   for (std::string const& operand : operands) {
@@ -110,7 +159,7 @@ Walked walk_operands(std::vector<std::string> const& operands, bool follow_links
     if (filter.skips_dir(operand, true)) continue;
     std::string dir = operand;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    walk(dir, dir + "/", follow_links, filter, out);
+    walker.walk_operand(dir, dir + "/");
   }
   return out;
 }

@@ -26,8 +26,12 @@ struct NameFilter {
 
 struct Walked {
   std::vector<std::string> files;  ///< the operands, each directory replaced by the files under it
-  std::vector<std::string> problems;  ///< "PATH: reason" for each directory that could not be read
-  bool directory = false;             ///< an operand (or the default ".") was a directory
+  /// In walk order, as grep words them: "PATH: reason" for each entry that could not be
+  /// read (a directory, a dangling link, a loop of links under -R), and "PATH: warning:
+  /// recursive directory loop" for a directory met again inside itself (not entered).
+  std::vector<std::string> messages;
+  bool failed = false;     ///< an entry could not be read (grep's status 2; a loop is not)
+  bool directory = false;  ///< an operand (or the default ".") was a directory
 };
 
 /// The operands that `filter` keeps, as grep without -r reads them ("-" always kept).
@@ -39,7 +43,8 @@ struct Walked {
 /// files under it, names sorted bytewise in each directory (grep itself takes the order
 /// readdir() gives), named "DIR/NAME". Symbolic links met inside directories are skipped
 /// under -r and followed under -R, as in grep; devices, FIFOs and sockets are skipped;
-/// so are the files and directories that `filter` leaves out.
+/// so are the files and directories that `filter` leaves out. A directory with the device
+/// and inode of one it lies in (a link back up under -R) is a loop: said, not entered.
 [[nodiscard]] Walked walk_operands(std::vector<std::string> const& operands, bool follow_links,
                                    NameFilter const& filter = {});
 

@@ -35,7 +35,7 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
     if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
     problems_.push_back(path + ": " + why);
     if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
-      files_.push_back({path, total_, 0, 0, false, 0, 0, {}});
+      files_.push_back({path, total_, 0, 0, false, 0, 0});
       bgzf_.emplace_back();
     }
   }
@@ -73,12 +73,12 @@ std::string LineFiles::add(std::string const& path, bool decompress) {
   }
   ::close(fd);
   if (bgzf != nullptr) {  // read as its decoded bytes, member by member
-    files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size, {}});
+    files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
     total_ += bgzf->size();
     bgzf_.push_back(std::move(bgzf));
     return {};
   }
-  files_.push_back({path, total_, size, mtime_ns(st), true, 0, 0, {}});
+  files_.push_back({path, total_, size, mtime_ns(st), true, 0, 0});
   bgzf_.emplace_back();
   total_ += size;
   return {};

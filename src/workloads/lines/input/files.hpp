@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +21,6 @@ struct InputFile {
   bool regular = true;       ///< false: a directory read as nothing (lenient mode)
   std::uint64_t start = 0;   ///< a window of a stream: its first byte's offset in the stream
   std::uint64_t stored = 0;  ///< a BGZF file: its size on disk (`size` is decoded)
-  /// A stream that is a regular file: the size stat() gives (wc's widths use it; a file
-  /// of /proc says 0, of /sys a page, whatever it holds).
-  std::optional<std::uint64_t> stated;
 };
 
 /// Input files, read with pread(2) and never mapped: a file that shrinks while it is

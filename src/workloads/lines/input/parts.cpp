@@ -26,12 +26,11 @@ std::unique_ptr<ByteSource> StreamInput::open() const {
   return std::make_unique<DescriptorSource>(fd, path, true);
 }
 
-std::optional<std::uint64_t> StreamInput::stated_size() const {
+bool StreamInput::regular() const {
   struct stat st {};
-  if (format != Compression::none) return std::nullopt;  // counted at its decoded size
-  bool const known = path == "-" ? ::fstat(STDIN_FILENO, &st) == 0 : ::stat(path.c_str(), &st) == 0;
-  if (!known || !S_ISREG(st.st_mode)) return std::nullopt;
-  return static_cast<std::uint64_t>(st.st_size);
+  if (format != Compression::none) return true;  // counted at its decoded size, as a file
+  return path == "-" ? ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)
+                     : ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool read_as_stream(std::string const& path) {
@@ -88,7 +87,6 @@ struct WindowHeader {
   std::uint64_t size = 0;
   bool more = false;         ///< false: the input ended (or a stop was requested)
   bool regular = false;      ///< standard input is a regular file
-  std::uint64_t stated = 0;  ///< then, the size stat() gives it
   int failed = 0;  ///< 1: bad input (UsageError), 2: a failure (JobError); the message follows
 };
 
@@ -106,9 +104,7 @@ StreamWindows::StreamWindows(Team const& team, StreamInput const& input, std::ui
   if (team.is_root()) {
     // A decompressed file counts as a file of its decoded size (wc's widths, as if it had
     // been decompressed first); standard input as what it is.
-    std::optional<std::uint64_t> const stated = input.stated_size();
-    file_.regular = stated.has_value() || input.format != Compression::none;
-    if (stated) file_.stated = *stated;
+    file_.regular = input.regular();
     try {
       reader_ = std::make_unique<LineBlockReader>(
           input.open(), window_per_worker(chunk) * static_cast<std::uint64_t>(team.workers()),
@@ -130,8 +126,7 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
       // A terminal or a slow pipe: after 200 ms the whole lines in hand go as they are.
       auto block = reader_->next(std::chrono::milliseconds(200),
                                  [] { return stop_requested() != StopReason::none; });
-      header = {block ? block->size() : 0, block.has_value(), file_.regular,
-                file_.stated.value_or(0), 0};
+      header = {block ? block->size() : 0, block.has_value(), file_.regular, 0};
       if (block) bytes = std::move(*block);
     } catch (UsageError const& e) {
       header.failed = 1;
@@ -148,13 +143,12 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
     throw JobError(error);
   }
   file_.regular = header.regular;
-  if (header.regular && !team_.is_root()) file_.stated = header.stated;
   if (!header.more) return nullptr;
   if (!reader_) bytes = pool_->take();
   bytes.resize(header.size);
   team_.comm.broadcast_bytes(bytes.data(), bytes.size());
   auto window = std::make_unique<LineFiles>(
-      InputFile{file_.path, 0, 0, 0, file_.regular, file_.size, 0, {}}, std::move(bytes), pool_);
+      InputFile{file_.path, 0, 0, 0, file_.regular, file_.size, 0}, std::move(bytes), pool_);
   file_.size += header.size;
   return window;
 }

@@ -28,9 +28,9 @@ struct StreamInput {
   Compression format = Compression::none;
   /// Rank 0: the bytes (a compressed file is opened at the first read).
   [[nodiscard]] std::unique_ptr<ByteSource> open() const;
-  /// Rank 0: the size stat() gives it when it is a regular file (standard input `< FILE`,
-  /// a file of /proc: 0); nothing for a pipe, a device, or a compressed file.
-  [[nodiscard]] std::optional<std::uint64_t> stated_size() const;
+  /// Rank 0: is it a regular file (standard input `< FILE`, a file of /proc)? A compressed
+  /// file is (counted at its decoded size); a pipe or a device is not.
+  [[nodiscard]] bool regular() const;
 };
 
 /// A path read as a stream, not cut into chunks by its size: a FIFO, a character or block

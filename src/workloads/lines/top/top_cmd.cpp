@@ -110,7 +110,7 @@ void add_top_command(CLI::App& lines, Job& job) {
   top->add_flag("--alnum", t->rules.alnum,
                 "Words are runs of [A-Za-z0-9] (default: as wc's words)");
   add_decompress_flag(*top, t->decompress);
-  top->add_option("FILE", t->paths, "Text files; none or - reads standard input")->type_name("");
+  add_operands(*top, "FILE", t->paths, "Text files; none or - reads standard input");
   top->footer(
       "Sorted by count, most frequent first, then by word (bytewise). Across ranks the\n"
       "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
