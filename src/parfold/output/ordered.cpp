@@ -66,8 +66,7 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
       throw FileError(FileError::Role::output, " " + path + " is also an input file");
   }
   if (!checkpointed)
-    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, temporary_name(path)),
-                                         To::file);
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path), To::file);
   std::string const partial = path + ".partial";
   // Kept when the job stops (or fails): the checkpoint's state includes it.
   auto const keep = StagedFile::Leftover::keep;

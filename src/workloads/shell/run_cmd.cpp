@@ -76,11 +76,11 @@ void write_results(std::string const& dir, Attempt const& t) {
   std::string const base = dir + "/" + std::to_string(t.index);
   for (auto const& [suffix, text] :
        {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
-    StagedFile f(base + suffix, temporary_name(base + suffix));
+    StagedFile f(base + suffix);
     f.write(*text);
     f.commit();
   }
-  StagedFile status(base + ".status", temporary_name(base + ".status"));
+  StagedFile status(base + ".status");
   status.write(std::to_string(t.exit_code) + "\n");
   status.commit();
 }
