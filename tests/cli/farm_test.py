@@ -7,7 +7,7 @@ ends a farm with 124 as every workload; a task too long for exec(2) is that task
 failure (exit 126), the others run; a NUL byte in a task line and a {} inside quotes in
 --command are refused before any task runs.
 
-  farm_test.py --parfold BIN --mpiexec MPIEXEC staged
+  farm_test.py --parfold BIN --mpiexec MPIEXEC staged | timeout RANKS
 """
 import os
 import signal
@@ -113,6 +113,36 @@ def resumed(opts):
         check(not os.path.exists(partial), "resumed: FILE.partial left")
 
 
+def timeout(opts, ranks):
+    """--timeout while tasks run: status 124 and the watchdog's one message, as every
+    workload gives (not "tasks failed ... SIGKILL" with 1), for `run` and `lines exec`;
+    --output is not written. The tasks mark that they started before the limit."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        marks = os.path.join(d, "marks")
+        os.mkdir(marks)
+        tasks = os.path.join(d, "tasks.txt")
+        write(tasks, "".join(f"touch {marks}/task{i}; exec sleep 30\n" for i in range(2)))
+        text = os.path.join(d, "text.txt")
+        write(text, "a line\n" * 20000)  # 140 KB: 3 chunks of 64 KiB
+        out = os.path.join(d, "out", "out.txt")
+        os.mkdir(os.path.dirname(out))
+        jobs = {"run": ["run", "--output", out, tasks],
+                "lines exec": ["lines", "exec", "--output", out, "--chunk", "64Ki",
+                               f"touch {marks}/chunk$PARFOLD_OFFSET; exec sleep 30", text]}
+        for name, job in jobs.items():
+            cmd = [opts.parfold, "--threads", "2", "--timeout", "1s"] + job
+            p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, text=True,
+                               timeout=60)
+            what = f"{name} ranks={ranks}"
+            started = [m for m in os.listdir(marks) if m.startswith("task" if name == "run" else "chunk")]
+            check(len(started) >= 2, f"{what}: the tasks had not started: {started}")
+            check(p.returncode == EXIT_TIMEOUT, f"{what}: exit {p.returncode} {p.stderr!r}")
+            errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: ")]
+            check(len(errors) == 1 and "--timeout of 1 s exceeded" in errors[0],
+                  f"{what}: {p.stderr!r}")
+            check(os.listdir(os.path.dirname(out)) == [], f"{what}: left {os.listdir(os.path.dirname(out))}")
+    print(f"--timeout ends run and lines exec with 124 (ranks={ranks})")
 
 
 
