@@ -7,7 +7,7 @@ ends a farm with 124 as every workload; a task too long for exec(2) is that task
 failure (exit 126), the others run; a NUL byte in a task line and a {} inside quotes in
 --command are refused before any task runs.
 
-  farm_test.py --parfold BIN --mpiexec MPIEXEC staged | timeout RANKS
+  farm_test.py --parfold BIN --mpiexec MPIEXEC staged | timeout RANKS | too_long
 """
 import os
 import signal
@@ -145,6 +145,24 @@ def timeout(opts, ranks):
     print(f"--timeout ends run and lines exec with 124 (ranks={ranks})")
 
 
+def too_long(opts):
+    """A task line of 1 MB (over exec's 128 KiB for one argument): that task fails with
+    exit 126 and why on stderr, recorded in the joblog; the tasks after it run; status 1.
+    (`lines exec` runs the same engine, but its CMD reaches parfold as one argument, under
+    the same limit.)"""
+    with tempfile.TemporaryDirectory() as d:
+        tasks, log = os.path.join(d, "tasks.txt"), os.path.join(d, "log")
+        long_task = "echo " + "a" * 1_000_000
+        write(tasks, f"echo first\n{long_task}\necho third\n")
+        p = subprocess.run([opts.parfold, "--threads", "1", "run", "--joblog", log, tasks], capture_output=True,
+                           timeout=60)
+        check(p.returncode == 1 and p.stdout == b"first\nthird\n", f"run: exit {p.returncode} {p.stdout[:100]!r}")
+        check(b"1 of 3 tasks failed: line 2 (exit 126)" in p.stderr and b"Argument list too long" in p.stderr
+              and b"error" not in p.stderr, f"run: {p.stderr[:300]!r}")
+        rows = [r.split(b"\t") for r in read(log).splitlines()[1:]]
+        got = sorted((int(r[0]), int(r[6]), int(r[7])) for r in rows)
+        check(got == [(1, 0, 0), (2, 126, 0), (3, 0, 0)], f"joblog (Seq, Exitval, Signal): {got}")
+    print("a command too long for exec fails alone, with exit 126")
 
 
 
