@@ -7,7 +7,7 @@ ends a farm with 124 as every workload; a task too long for exec(2) is that task
 failure (exit 126), the others run; a NUL byte in a task line and a {} inside quotes in
 --command are refused before any task runs.
 
-  farm_test.py --parfold BIN --mpiexec MPIEXEC staged | timeout RANKS | too_long
+  farm_test.py --parfold BIN --mpiexec MPIEXEC staged | timeout RANKS | too_long | refused
 """
 import os
 import signal
@@ -165,6 +165,30 @@ def too_long(opts):
     print("a command too long for exec fails alone, with exit 126")
 
 
+def refused(opts):
+    """A NUL byte in a task line, or {} inside quotes in --command: exit 2, one message
+    (the file and line; why), and no task runs (the first task would leave a mark)."""
+    parfold = os.path.abspath(opts.parfold)
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "nul.txt"), "wb") as f:
+            f.write(b"touch ran\n# a comment\necho a\0rm -rf /nothing\n")
+        write(os.path.join(d, "args.txt"), "ran\n$(touch subst)\n")
+        cases = [(["run", "nul.txt"], "nul.txt: line 3 holds a NUL byte"),
+                 (["run", "--command", 'touch "{}"', "args.txt"], "{} inside quotes"),
+                 (["run", "--command", "sh -c 'touch {}'", "args.txt"], "{} inside quotes"),
+                 (["run", "--command", "touch {} \\{}", "args.txt"], "after a backslash")]
+        for case, needle in cases:
+            p = subprocess.run([parfold] + case, capture_output=True, text=True, cwd=d, timeout=60)
+            errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
+            check(p.returncode == 2 and len(errors) == 1 and needle in errors[0] and p.stdout == "",
+                  f"{case}: exit {p.returncode}, {p.stderr!r}")
+            check(sorted(os.listdir(d)) == ["args.txt", "nul.txt"], f"{case}: a task ran: {sorted(os.listdir(d))}")
+        # Bare, {} is quoted: the line is one argument, its $(...) does not run.
+        p = subprocess.run([parfold, "run", "--command", "touch {}", "args.txt"], capture_output=True, cwd=d,
+                           timeout=60)
+        check(p.returncode == 0 and sorted(os.listdir(d)) == ["$(touch subst)", "args.txt", "nul.txt", "ran"],
+              f"bare {{}}: exit {p.returncode} {sorted(os.listdir(d))}")
+    print("a NUL byte in a task line and a quoted {} are refused before any task runs")
 
 
 if __name__ == "__main__":

@@ -110,10 +110,8 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
 std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
   std::vector<ShellTask> tasks;
   on_root(team, [&] {
-    if (!a.command.empty() && a.command.find("{}") == std::string::npos) {
-      throw UsageError("--command '" + a.command + "' has no {} for the argument");
-    }
-    tasks = parse_tasks(read_task_file(a.task_file), a.command);
+    if (!a.command.empty()) check_command_template(a.command);
+    tasks = parse_tasks(read_task_file(a.task_file), a.command, a.task_file);
     if (tasks.empty())
       throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
   });
@@ -325,8 +323,10 @@ void setup_run(CLI::App& app, Job& job) {
   auto a = std::make_shared<RunArgs>();
   auto* run = app.add_subcommand(
       "run", "Run shell commands, one per line of TASKFILE, on every core and node");
-  run->add_option("--command", a->command,
-                  "Run CMD once per line of TASKFILE, {} replaced by the line (shell-quoted)")
+  run->add_option(
+         "--command", a->command,
+         "Run CMD once per line of TASKFILE, {} replaced by the line, shell-quoted: write {} "
+         "bare, not in quotes (refused there: a $(...) in a line would run)")
       ->type_name("CMD");
   run->add_option("--output", a->output, "Write the tasks' output to FILE (whole or not at all)")
       ->type_name("FILE");
