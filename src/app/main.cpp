@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   try {
     return run_job(app, common, job, team);
   } catch (...) {
+    if (watchdog_ending()) wait_for_watchdog_exit();
     return exit_for(team, job);
   }
 }

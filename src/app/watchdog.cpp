@@ -17,7 +17,7 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
       request_stop(StopReason::timeout);
       std::this_thread::sleep_for(grace);
     }
-    refuse_new_children();
+    refuse_new_children(StopReason::timeout);  // a farm's ended tasks did not fail
     cleanup_now();
     // A child being started while the first sweep ran is registered moments later.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -32,6 +32,13 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
     }
     std::_Exit(exit_code::kTimeout);
   }).detach();
+}
+
+bool watchdog_ending() { return !new_children_allowed(); }
+
+void wait_for_watchdog_exit() {
+  // It says why, once, and ends the process with 124 within moments.
+  while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 }  // namespace parfold

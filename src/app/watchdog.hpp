@@ -12,4 +12,10 @@ namespace parfold {
 void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool root,
                     std::chrono::duration<double> grace = std::chrono::seconds(30));
 
+/// Whether the watchdog is ending the process (it refused new children; killed the running).
+[[nodiscard]] bool watchdog_ending();
+/// Called when the job ended (it threw) while watchdog_ending(): the tasks it killed made it
+/// end, so its status is not the job's: waits for the watchdog, which exits 124.
+[[noreturn]] void wait_for_watchdog_exit();
+
 }  // namespace parfold

@@ -55,6 +55,19 @@ TEST(Process, MissingCommandIs127AndStdinIsEmpty) {
   EXPECT_EQ(run("wc -c").out, "0\n");  // stdin is /dev/null
 }
 
+TEST(Process, ACommandTooLongForExecIs126NotAnError) {
+  // Linux takes at most 128 KiB in one argument: `sh -c CMD` cannot start (E2BIG).
+  std::string const command = "echo " + std::string(200000, 'a');
+  auto const r = run(command);
+  EXPECT_EQ(r.result.exit_code, 126);
+  EXPECT_EQ(r.result.signal, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "parfold: cannot start /bin/sh -c with this command (200005 bytes): Argument "
+            "list too long\n");
+  EXPECT_EQ(run("echo " + std::string(100000, 'a')).out, std::string(100000, 'a') + "\n");
+}
+
 TEST(Process, SignalEndsItAs128PlusN) {
   auto const r = run("kill -TERM $$");
   EXPECT_EQ(r.result.signal, SIGTERM);

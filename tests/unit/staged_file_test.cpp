@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,7 +45,7 @@ class StagedFileTest : public ::testing::Test {
 TEST_F(StagedFileTest, AppearsOnlyWhenCommitted) {
   std::string const path = at("out.txt");
   {
-    StagedFile f(path, temporary_name(path));
+    StagedFile f(path);
     f.write("hello\n");
     f.write(std::string(100000, 'x'));
     EXPECT_FALSE(fs::exists(path));
@@ -56,7 +59,7 @@ TEST_F(StagedFileTest, AppearsOnlyWhenCommitted) {
 TEST_F(StagedFileTest, ReplacesAnOldFileAtOnce) {
   std::string const path = at("out.txt");
   std::ofstream(path) << "old";
-  StagedFile f(path, temporary_name(path));
+  StagedFile f(path);
   f.write("new");
   EXPECT_EQ(read(path), "old");
   f.commit();
@@ -65,7 +68,7 @@ TEST_F(StagedFileTest, ReplacesAnOldFileAtOnce) {
 
 TEST_F(StagedFileTest, AbandonedWriterLeavesNothing) {
   std::string const path = at("out.txt");
-  { StagedFile(path, temporary_name(path)).write("half"); }
+  { StagedFile(path).write("half"); }
   EXPECT_EQ(entries(), 0U);
 }
 
@@ -107,7 +110,61 @@ TEST_F(StagedFileTest, SaysWhyAPathCannotBeWritten) {
   EXPECT_EQ(cannot_write(at("new.txt")), "");
   EXPECT_EQ(cannot_write(dir_.string()), "is a directory");
   EXPECT_NE(cannot_write(at("missing/out.txt")).find("does not exist"), std::string::npos);
-  EXPECT_THROW(StagedFile(at("missing/out.txt"), at("missing/out.txt.tmp")), std::runtime_error);
+  EXPECT_THROW(StagedFile(at("missing/out.txt")), std::runtime_error);
+}
+
+/// The mode bits of `path` itself (a symbolic link is not followed).
+unsigned mode_of(std::string const& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777U;
+}
+
+TEST_F(StagedFileTest, StagingIsNewPrivateAndNeverFollowsALink) {
+  std::string const path = at("out.txt");
+  std::string const victim = at("victim.txt");
+  std::ofstream(victim) << "precious";
+  // The name parfold used to stage under, "PATH.tmp.PID", planted as a link.
+  std::string const planted = path + ".tmp." + std::to_string(::getpid());
+  fs::create_symlink(victim, planted);
+  mode_t const mask = ::umask(022);
+  ::umask(mask);  // as the program started with
+  {
+    StagedFile f(path);
+    EXPECT_NE(f.staging(), planted);
+    EXPECT_EQ(f.staging().rfind(path + ".tmp.", 0), 0U) << f.staging();
+    EXPECT_EQ(mode_of(f.staging()), 0600U);  // until it is renamed
+    f.write("new");
+    f.commit();
+  }
+  EXPECT_EQ(read(victim), "precious");
+  EXPECT_TRUE(fs::is_symlink(planted));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(path)));
+  EXPECT_EQ(read(path), "new");
+  EXPECT_EQ(mode_of(path), 0666U & ~mask);
+  EXPECT_EQ(entries(), 3U);  // victim, the planted link, out.txt
+}
+
+TEST_F(StagedFileTest, KeptStagingReplacesALinkAndRefusesOneOnResume) {
+  std::string const path = at("out.txt");
+  std::string const partial = path + ".partial";
+  std::string const victim = at("victim.txt");
+  std::ofstream(victim) << "precious";
+  fs::create_symlink(victim, partial);
+  {
+    StagedFile f(path, partial, StagedFile::Leftover::keep);
+    f.write("0123");
+    f.sync();
+  }
+  EXPECT_EQ(read(victim), "precious");
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(partial)));
+  EXPECT_EQ(mode_of(partial), 0600U);
+  EXPECT_EQ(read(partial), "0123");
+  fs::remove(partial);
+  fs::create_symlink(victim, partial);
+  EXPECT_THROW(StagedFile(path, partial, 0, StagedFile::Leftover::keep), std::runtime_error);
+  EXPECT_EQ(read(victim), "precious");
+  EXPECT_TRUE(fs::is_symlink(partial));
 }
 
 }  // namespace

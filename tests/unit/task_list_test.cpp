@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "parfold/core/errors.hpp"
 #include "workloads/shell/task_list.hpp"
 
 namespace parfold {
@@ -41,6 +42,35 @@ TEST(TaskList, ArgumentsReachTheProgramExactly) {
     EXPECT_EQ(shell_output(tasks[0].command), "[" + arg + "]") << tasks[0].command;
   }
   EXPECT_EQ(parse_tasks("x\n", "cp {} {}.bak")[0].command, "cp 'x' 'x'.bak");
+}
+
+TEST(TaskList, ANulByteInATaskLineIsRefusedNamingItsLine) {
+  using namespace std::string_literals;
+  try {
+    (void)parse_tasks("echo a\n# a comment\0 is no task\necho b\0rm x\n"s, "", "tasks.txt");
+    FAIL() << "a NUL byte was accepted";
+  } catch (UsageError const& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "tasks.txt: line 3 holds a NUL byte, which no shell command or argument can hold");
+  }
+  EXPECT_THROW((void)parse_tasks("a\0b\n"s, "echo {}", "args.txt"), UsageError);
+  EXPECT_EQ(parse_tasks("# only a comment \0\necho a\n"s, "").size(), 1U);
+}
+
+TEST(TaskList, APlaceholderInsideQuotesIsRefused) {
+  // Why: inside the user's quotes, parfold's quotes are literal and $(...) runs.
+  auto const unsafe = parse_tasks("$(echo ran)\n", "printf '[%s]' \"{}\"");
+  EXPECT_EQ(shell_output(unsafe[0].command), "['ran']");
+  for (std::string const t : {"echo \"{}\"", "echo '{}'", "sh -c 'gzip {}'", "echo \\{}",
+                              "echo \"x $(id) {}\"", "echo `printf \"{}\"`", "echo {} \"{}\""}) {
+    EXPECT_THROW(check_command_template(t), UsageError) << t;
+  }
+  for (std::string const t :
+       {"echo {}", "echo \"$(basename {})\"", "awk '{print $1}' {}", "x=$(cat {}); echo \"$x\"",
+        "echo \"a\" {} 'b'", "echo `wc -c {}`", "(cd /tmp && ls {})", "echo \\\"{}"}) {
+    EXPECT_NO_THROW(check_command_template(t)) << t;
+  }
+  EXPECT_THROW(check_command_template("echo"), UsageError);  // no {}
 }
 
 }  // namespace

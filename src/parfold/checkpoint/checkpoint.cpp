@@ -113,7 +113,7 @@ void Checkpoint::save(std::uint64_t done, std::string const& partial) {
   data += "checksum 16\n" + std::string(sum) + "\n";
 
   try {
-    StagedFile file(path_, temporary_name(path_));
+    StagedFile file(path_);
     file.write(data);
     file.commit();
   } catch (std::exception const& e) {

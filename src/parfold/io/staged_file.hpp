@@ -12,13 +12,23 @@ namespace parfold {
 /// directory is synced. Readers never see half of it. A writer destroyed before
 /// commit() (it failed, or its job stopped) removes the staging file, or with
 /// Leftover::keep leaves it for a later writer to resume.
+///
+/// Staging files are created new (O_CREAT | O_EXCL | O_NOFOLLOW, a random name, mode
+/// 0600): never an existing file, never through a symbolic link planted beside `path`.
+/// commit() gives the file the mode a plain creat(2) would (0666 less the umask, read
+/// once when the program starts) just before the rename.
 class StagedFile {
  public:
   enum class Leftover { remove, keep };
-  /// Creates (or empties) `staging` for writing `path`.
-  StagedFile(std::string path, std::string staging, Leftover leftover = Leftover::remove);
+  /// Writes `path` under a new staging name beside it, "PATH.tmp.XXXXXX".
+  explicit StagedFile(std::string path);
+  /// Writes `path` under the fixed staging name `staging` (FILE.partial, found again by a
+  /// resumed run): created new as above and renamed to `staging`, which replaces what was
+  /// there (a symbolic link itself, never the file it points to).
+  StagedFile(std::string path, std::string staging, Leftover leftover);
   /// Reopens `staging` left by an earlier writer and keeps its first `keep` bytes.
-  /// Throws std::runtime_error when it is missing or holds fewer bytes.
+  /// Throws std::runtime_error when it is missing, not a regular file (a symbolic link is
+  /// not followed) or holds fewer bytes.
   StagedFile(std::string path, std::string staging, std::uint64_t keep, Leftover leftover);
   ~StagedFile();
   StagedFile(StagedFile const&) = delete;
@@ -47,8 +57,5 @@ class StagedFile {
 /// writable; it is a directory, a symbolic link, a device, a FIFO or a socket, which the
 /// rename into place would replace); empty when it can.
 std::string cannot_write(std::string const& path);
-
-/// A staging name for `path` unique to this process: "PATH.tmp.PID".
-std::string temporary_name(std::string const& path);
 
 }  // namespace parfold

@@ -239,7 +239,7 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
                           std::string const& workload) const {
   using nlohmann::json;
   std::string const& path = options_.trace_path;
-  StagedFile file(path, temporary_name(path));
+  StagedFile file(path);
   std::FILE* f = file.stream();
   std::string const cat = json(workload).dump();
   std::fputs("{\"traceEvents\":[\n", f);

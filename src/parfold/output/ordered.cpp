@@ -66,8 +66,7 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
       throw FileError(FileError::Role::output, " " + path + " is also an input file");
   }
   if (!checkpointed)
-    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, temporary_name(path)),
-                                         To::file);
+    return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path), To::file);
   std::string const partial = path + ".partial";
   // Kept when the job stops (or fails): the checkpoint's state includes it.
   auto const keep = StagedFile::Leftover::keep;
@@ -88,12 +87,14 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
 }
 
 void stop_if_requested(Team const& team, OrderedRun const& run) {
-  if (!any_rank(team, stop_requested() != StopReason::none)) return;
+  // A timeout on any rank names the stop (the process ending: children were refused).
+  auto const why = static_cast<StopReason>(team.comm.max(static_cast<int>(stop_or_ending())));
+  if (why == StopReason::none) return;
   // The signal handler removed the temporary file.
   std::string detail;
   if (!run.on_stop.empty()) detail += ": " + run.on_stop;
   if (!run.output.empty()) detail += "; " + run.output + " was not written";
-  throw stop_error(StopReason::signal, false, detail);
+  throw stop_error(why, false, detail);
 }
 
 }  // namespace parfold

@@ -73,7 +73,8 @@ class OrderedSink {
 std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed,
                                        bool finished, std::uint64_t bytes);
 /// After a window, before its output: any rank's stop request (without a checkpoint)
-/// ends the job with status 128 + the signal; a temporary FILE is already gone.
+/// ends the job with status 128 + the signal (124: --timeout ended the process, its
+/// children refused); a temporary FILE is already gone.
 /// \note With MPI this is a collective operation over all ranks.
 void stop_if_requested(Team const& team, OrderedRun const& run);
 

@@ -52,8 +52,10 @@ struct Pipe {
 };
 
 /// Starts the shell: stdin from `in` (-1: /dev/null), stdout to `out`, stderr to `err`.
+/// With `too_long`, a command too long for exec(2) (E2BIG) is not an error: returns -1 and
+/// sets it to true.
 pid_t spawn(std::string const& command, std::vector<std::string> const& env, int in, int out,
-            int err) {
+            int err, bool* too_long = nullptr) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (in >= 0) {
@@ -83,6 +85,10 @@ pid_t spawn(std::string const& command, std::vector<std::string> const& env, int
   int const rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  if (rc == E2BIG && too_long != nullptr) {
+    *too_long = true;
+    return -1;
+  }
   if (rc != 0) {
     errno = rc;
     fail("start /bin/sh");
@@ -267,6 +273,18 @@ struct Ending {
   }
 };
 
+/// A command exec(2) refused as too long (one argument over 128 KiB on Linux, or all of
+/// them with the environment over ARG_MAX): a shell's 126 for a command it cannot run, and
+/// why on its stderr.
+ChildResult too_long_to_start(std::size_t bytes, CapturedOutput& err) {
+  ChildResult r;
+  r.start = std::chrono::system_clock::now();
+  r.exit_code = 126;
+  err.append("parfold: cannot start /bin/sh -c with this command (" + std::to_string(bytes) +
+             " bytes): " + std::strerror(E2BIG) + "\n");
+  return r;
+}
+
 ChildResult not_started() {
   ChildResult r;
   r.start = std::chrono::system_clock::now();
@@ -293,8 +311,10 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
     widen(in_pipe->fd[1]);
     widen(out_pipe.fd[1]);
   }
-  pid_t const pid =
-      spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1], err_pipe.fd[1]);
+  bool refused = false;
+  pid_t const pid = spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1],
+                          err_pipe.fd[1], &refused);
+  if (refused) return too_long_to_start(command.size(), err);
   CleanupGroup const group(pid);
   if (in_pipe) in_pipe->release(0);
   Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec, out_pipe.release(0, true),

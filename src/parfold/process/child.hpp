@@ -58,7 +58,9 @@ struct ChildResult {
 /// registered with the network (OpenFabrics, UCX). Its process group is in the stop/cleanup
 /// registry while it runs; when the shell exits, whatever it left running in its group is killed,
 /// so no background child outlives it. A command that cannot be found is the shell's exit 127, not
-/// an error here; throws std::runtime_error only when no process can be started at all.
+/// an error here; nor is one too long for exec(2) (E2BIG: over 128 KiB on Linux): not started,
+/// exit 126 (a shell's status for a command it cannot run), the reason in `err`. Throws
+/// std::runtime_error only when no process can be started at all.
 ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out,
                       CapturedOutput& err);
 

@@ -22,7 +22,8 @@ char g_paths[kSlots][kPathMax];
 std::atomic<int> g_state[kSlots];
 constexpr int kGroupSlots = 1024;        ///< at most this many children at once (a thread runs one)
 std::atomic<int> g_groups[kGroupSlots];  ///< process group ids; 0: free
-std::atomic<bool> g_children_refused{false};
+/// Why no child may start (StopReason::none: they may).
+std::atomic<int> g_children_refused{static_cast<int>(StopReason::none)};
 
 void remove_files() {
   for (int i = 0; i < kSlots; ++i) {
@@ -117,9 +118,20 @@ CleanupGroup::~CleanupGroup() {
   if (slot_ >= 0) g_groups[slot_].store(0);
 }
 
-void refuse_new_children() { g_children_refused.store(true); }
+void refuse_new_children(StopReason why) {
+  int expected = static_cast<int>(StopReason::none);
+  g_children_refused.compare_exchange_strong(expected, static_cast<int>(why));
+}
 
-bool new_children_allowed() { return !g_children_refused.load(); }
+bool new_children_allowed() {
+  return g_children_refused.load() == static_cast<int>(StopReason::none);
+}
+
+StopReason stop_or_ending() {
+  StopReason const requested = stop_requested();
+  return requested != StopReason::none ? requested
+                                       : static_cast<StopReason>(g_children_refused.load());
+}
 
 void signal_groups(int sig) {
   for (auto& g : g_groups) {

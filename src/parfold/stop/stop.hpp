@@ -57,10 +57,14 @@ class CleanupGroup {
   int slot_ = -1;
 };
 
-/// From now on no child process starts (the process is about to end). Async-signal-safe.
-void refuse_new_children();
+/// From now on no child process starts: the process is about to end, for `why` (the
+/// watchdog of --timeout: StopReason::timeout). Async-signal-safe.
+void refuse_new_children(StopReason why);
 /// False once refuse_new_children() was called.
 [[nodiscard]] bool new_children_allowed();
+/// The stop requested or, without one, the reason the process is ending (children
+/// refused): what a job that runs children ends for. StopReason::none for neither.
+[[nodiscard]] StopReason stop_or_ending();
 
 /// Removes every registered file and kills every registered process group (SIGKILL)
 /// now, before the program ends the process. Async-signal-safe.

@@ -44,9 +44,9 @@ class Farm {
     env_ = child_environment(extra);
   }
 
-  /// No new item starts: a stop signal or a halt.
+  /// No new item starts: a stop signal, a halt, or the process ending (--timeout).
   [[nodiscard]] bool stopping() const {
-    return stop_requested() != StopReason::none || courier_.told() != 0;
+    return stop_or_ending() != StopReason::none || courier_.told() != 0;
   }
 
   /// Runs item i; returns its exit status.
@@ -66,7 +66,7 @@ class Farm {
     spec.env[spec.env.size() - 2] += std::to_string(team_.rank());
     spec.env[spec.env.size() - 1] += std::to_string(thread);
     spec.should_stop = [this] {
-      return stop_requested() != StopReason::none || courier_.told() == kHaltNow;
+      return stop_or_ending() != StopReason::none || courier_.told() == kHaltNow;
     };
     spec.timeout_s = opt_.task_timeout_s;
     spec.input_file = launch.input;
@@ -281,7 +281,7 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
   for (int attempt = 2; static_cast<std::uint64_t>(attempt) <= opt.retries + 1; ++attempt) {
     std::vector<Retry> retries = team.is_root() ? collector.take_retries() : std::vector<Retry>{};
     team.comm.broadcast(retries);
-    if (retries.empty() || any_rank(team, stop_requested() != StopReason::none) ||
+    if (retries.empty() || any_rank(team, stop_or_ending() != StopReason::none) ||
         courier.told() != 0)
       break;
     std::vector<std::uint64_t> const mine = retries_for(team, retries);
@@ -290,7 +290,7 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
                            here, Services{nullptr, nullptr, &courier});
     courier.finish();
   }
-  bool const stopped = any_rank(team, stop_requested() != StopReason::none);
+  bool const stopped = any_rank(team, stop_or_ending() != StopReason::none);
   on_root(team, [&] {
     if (stopped) return collector.hold_rest();
     collector.give_up_retries();

@@ -77,11 +77,11 @@ void write_results(std::string const& dir, Attempt const& t) {
   std::string const base = dir + "/" + std::to_string(t.index);
   for (auto const& [suffix, text] :
        {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
-    StagedFile f(base + suffix, temporary_name(base + suffix));
+    StagedFile f(base + suffix);
     f.write(*text);
     f.commit();
   }
-  StagedFile status(base + ".status", temporary_name(base + ".status"));
+  StagedFile status(base + ".status");
   status.write(std::to_string(t.exit_code) + "\n");
   status.commit();
 }
@@ -112,14 +112,12 @@ std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
   std::vector<ShellTask> tasks;
   bool stopped = false;  // a FIFO with no writer, a terminal: a stop came first
   on_root(team, [&] {
-    if (!a.command.empty() && a.command.find("{}") == std::string::npos) {
-      throw UsageError("--command '" + a.command + "' has no {} for the argument");
-    }
+    if (!a.command.empty()) check_command_template(a.command);
     std::optional<std::string> const text =
         read_whole(a.task_file, [] { return stop_requested() != StopReason::none; });
     stopped = !text;
     if (stopped) return;
-    tasks = parse_tasks(*text, a.command);
+    tasks = parse_tasks(*text, a.command, a.task_file);
     if (tasks.empty())
       throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
   });
@@ -333,8 +331,10 @@ void setup_run(CLI::App& app, Job& job) {
   auto a = std::make_shared<RunArgs>();
   auto* run = app.add_subcommand(
       "run", "Run shell commands, one per line of TASKFILE, on every core and node");
-  run->add_option("--command", a->command,
-                  "Run CMD once per line of TASKFILE, {} replaced by the line (shell-quoted)")
+  run->add_option(
+         "--command", a->command,
+         "Run CMD once per line of TASKFILE, {} replaced by the line, shell-quoted: write {} "
+         "bare, not in quotes (refused there: a $(...) in a line would run)")
       ->type_name("CMD");
   run->add_option("--output", a->output, "Write the tasks' output to FILE (whole or not at all)")
       ->type_name("FILE");

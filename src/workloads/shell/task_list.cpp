@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "parfold/core/errors.hpp"
 
@@ -22,7 +23,62 @@ std::string shell_quote(std::string const& text) {
   return out + "'";
 }
 
-std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& command_template) {
+namespace {
+
+/// Where a shell is, as far as quoting goes: outside quotes, in '...', in "...", in
+/// $(...) or (...), in `...`.
+enum class Quote { none, single, dbl, subst, backtick };
+
+/// The first `{}` of `t` inside quotes or after a backslash (npos: none), as /bin/sh reads
+/// quotes, backslashes and command substitutions (whose inside is unquoted again).
+std::size_t quoted_placeholder(std::string const& t) {
+  std::vector<Quote> stack{Quote::none};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    Quote const q = stack.back();
+    if ((q == Quote::single || q == Quote::dbl) && t.compare(i, 2, "{}") == 0) return i;
+    char const c = t[i];
+    if (q == Quote::single) {
+      if (c == '\'') stack.pop_back();
+    } else if (c == '\\') {
+      if (t.compare(i + 1, 2, "{}") == 0) return i + 1;
+      ++i;
+    } else if (c == '"' || c == '`') {
+      Quote const opens = c == '"' ? Quote::dbl : Quote::backtick;
+      if (q == opens) {
+        stack.pop_back();
+      } else {
+        stack.push_back(opens);
+      }
+    } else if (c == '$' && i + 1 < t.size() && t[i + 1] == '(') {
+      stack.push_back(Quote::subst);
+      ++i;
+    } else if (q != Quote::dbl && c == '\'') {
+      stack.push_back(Quote::single);
+    } else if (q != Quote::dbl && c == '(') {
+      stack.push_back(Quote::subst);
+    } else if (q == Quote::subst && c == ')') {
+      stack.pop_back();
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+void check_command_template(std::string const& command_template) {
+  std::string const option = "--command '" + command_template + "'";
+  if (command_template.find("{}") == std::string::npos)
+    throw UsageError(option + " has no {} for the argument");
+  if (quoted_placeholder(command_template) != std::string::npos) {
+    throw UsageError(option +
+                     ": {} inside quotes or after a backslash: parfold quotes each line for the "
+                     "shell, and there its quotes would not hold (a $(...) in a line would run); "
+                     "write {} bare, as in 'echo {}'");
+  }
+}
+
+std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& command_template,
+                                   std::string const& name) {
   std::vector<ShellTask> tasks;
   std::uint64_t line_no = 0;
   for (std::size_t at = 0; at < text.size();) {
@@ -33,6 +89,10 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF task files
     if (line.empty() || line[0] == '#') continue;
+    if (line.find('\0') != std::string::npos) {
+      throw UsageError(name + ": line " + std::to_string(line_no) +
+                       " holds a NUL byte, which no shell command or argument can hold");
+    }
     if (command_template.empty()) {
       tasks.push_back({line_no, line});
       continue;

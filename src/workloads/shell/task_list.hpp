@@ -20,9 +20,17 @@ struct ShellTask {
 
 /// The tasks of `text`: every line that is not empty and does not start with '#' is a
 /// task; with a `command_template` (`--command 'CMD {}'`) a line is an argument, and the
-/// task is the template with every `{}` replaced by the line, shell-quoted.
+/// task is the template with every `{}` replaced by the line, shell-quoted. Throws
+/// UsageError, naming `name` and the line, for a task line that holds a NUL byte (no
+/// command or argument can: it would end there).
 [[nodiscard]] std::vector<ShellTask> parse_tasks(std::string const& text,
-                                                 std::string const& command_template);
+                                                 std::string const& command_template,
+                                                 std::string const& name = "the task list");
+
+/// Throws UsageError when `command_template` (--command) has no `{}`, or has one inside
+/// quotes ('{}', "{}"), where the quotes parfold puts around the value would not quote
+/// it: a `$(...)` in a line would run.
+void check_command_template(std::string const& command_template);
 
 /// `text` quoted for /bin/sh: 'it'\''s' for it's.
 [[nodiscard]] std::string shell_quote(std::string const& text);
