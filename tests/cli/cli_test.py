@@ -610,7 +610,10 @@ def operands_after_dashdash(opts):
                  (["grep", "-e", "--", "ok.txt", "--"], ["grep", "-E", "-e", "--", "ok.txt", "--"]),
                  (["count", "--", "-weird"], ["wc", "--", "-weird"]),
                  (["count", "-l", "ok.txt", "--", "-weird", "-other"], ["wc", "-l", "ok.txt", "--", "-weird", "-other"]),
-                 (["count", "ok.txt", "--", "-l"], ["wc", "ok.txt", "--", "-l"])]
+                 (["count", "ok.txt", "--", "-l"], ["wc", "ok.txt", "--", "-l"]),
+                 # exec's output is the command's on each file in order: cat's on them all
+                 (["exec", "cat", "ok.txt", "--", "-weird", "--"], ["cat", "ok.txt", "--", "-weird", "--"]),
+                 (["exec", "--", "cat", "-other"], ["cat", "--", "-other"])]
         for ours, theirs in cases:
             want = subprocess.run(theirs, capture_output=True, env=env, cwd=d)
             p = subprocess.run([os.path.abspath(opts.parfold), "lines"] + ours, capture_output=True, cwd=d, timeout=60,

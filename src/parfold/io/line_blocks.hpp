@@ -60,7 +60,7 @@ class BufferPool {
   std::vector<std::string> spare_;
 };
 
-/// Reads a source that cannot be mapped (a pipe, a terminal, a decompressor) on a
+/// Reads a source that cannot be read by offset (a pipe, a terminal, a decompressor) on a
 /// thread of its own and hands out what it read as blocks of whole lines, in order.
 /// Memory stays bounded: the thread stops reading once it holds a block's worth of whole
 /// lines (or one line longer than that) that nobody has taken yet, so a reader faster

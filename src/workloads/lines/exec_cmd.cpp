@@ -1,5 +1,5 @@
 // `parfold lines exec`: a shell command over line-aligned chunks of big files, each
-// chunk's bytes fed from the mapped file into the command's stdin; the chunks' outputs
+// chunk's bytes spliced from the file into the command's stdin; the chunks' outputs
 // in file order (or piped into one --reduce command on rank 0). Runs on the process
 // engine of `parfold run` (workloads/farm/farm).
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/exit_codes.hpp"
+#include "cli/options.hpp"
 #include "parfold/checkpoint/archive.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/checkpoint/segments.hpp"
@@ -293,9 +294,9 @@ void add_exec_command(CLI::App& lines, Job& job) {
   exec->add_option("CMD", a->command, "Shell command: reads a chunk of lines on stdin")
       ->required()
       ->type_name("");
-  exec->add_option("FILE", a->paths, "Text files")->required()->type_name("");
+  add_operands(*exec, "FILE", a->paths, "Text files")->required();
   exec->footer(
-      "Each chunk (whole lines, never two files) is written from the mapped file into a fresh\n"
+      "Each chunk (whole lines, never two files) is spliced from the file into the stdin of\n"
       "/bin/sh -c CMD with PARFOLD_FILE and PARFOLD_OFFSET (the chunk's first byte) set. For a\n"
       "command that works line by line (tr, sed, grep, cut, awk) the output is byte for byte\n"
       "CMD < FILE, whatever the ranks, threads, schedule and --chunk (bytes; default: about 4\n"

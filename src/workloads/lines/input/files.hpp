@@ -124,7 +124,7 @@ class LineFiles {
   std::string owned_;                 ///< the bytes of an in-memory file
   std::string_view memory_;           ///< owned_, whole
   std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back
-  bool in_memory_ = false;            ///< true: nothing is mapped
+  bool in_memory_ = false;            ///< true: one file, held in owned_
   std::uint64_t total_ = 0;
 };
 

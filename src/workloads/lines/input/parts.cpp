@@ -85,8 +85,8 @@ namespace {
 /// What rank 0 tells the others before each window.
 struct WindowHeader {
   std::uint64_t size = 0;
-  bool more = false;         ///< false: the input ended (or a stop was requested)
-  bool regular = false;      ///< standard input is a regular file
+  bool more = false;     ///< false: the input ended (or a stop was requested)
+  bool regular = false;  ///< standard input is a regular file
   int failed = 0;  ///< 1: bad input (UsageError), 2: a failure (JobError); the message follows
 };
 

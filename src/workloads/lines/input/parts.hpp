@@ -1,9 +1,9 @@
 #pragma once
 
-// Inputs of `parfold lines` that cannot be mapped: standard input, and with -z compressed
-// files. Rank 0 reads (and decodes) such a stream on a thread of its own; every rank gets
-// it as a sequence of in-memory windows of whole lines, which the workloads fold as they
-// fold files.
+// Inputs of `parfold lines` that are read as they come: standard input, FIFOs, devices,
+// files of /proc, and with -z compressed files. Rank 0 reads (and decodes) such a stream on a
+// thread of its own; every rank gets it as a sequence of in-memory windows of whole lines, which
+// the workloads fold as they fold files.
 
 #include <cstdint>
 #include <memory>
@@ -38,7 +38,7 @@ struct StreamInput {
 /// whatever they hold). False for what cannot be stat()ed (said as any file's problem).
 [[nodiscard]] bool read_as_stream(std::string const& path);
 
-/// The inputs of a command in the order given: runs of files mapped together, and streams.
+/// The inputs of a command in the order given: runs of files read together, and streams.
 struct InputPart {
   std::vector<std::string> paths;     ///< files read together (empty for a stream)
   std::optional<StreamInput> stream;  ///< or one stream
