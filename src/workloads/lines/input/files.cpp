@@ -139,6 +139,28 @@ std::string_view LineFiles::owned_lines(std::size_t file, Range local) const {
   return data.substr(begin, end - begin);
 }
 
+std::uint64_t LineFiles::line_start_from(std::size_t file, std::uint64_t byte) const {
+  std::uint64_t const size = files_[file].size;
+  if (byte == 0 || byte >= size) return std::min(byte, size);
+  auto const after_newline = [](char const* from, std::size_t n) -> std::int64_t {
+    void const* nl = std::memchr(from, '\n', n);
+    return nl == nullptr ? -1 : static_cast<char const*>(nl) - from + 1;
+  };
+  if (bgzf_[file] == nullptr) {  // mapped, or in memory
+    std::int64_t const end = after_newline(views_[file].data() + byte - 1, size - byte + 1);
+    return end < 0 ? size : byte - 1 + static_cast<std::uint64_t>(end);
+  }
+  std::vector<char> buffer(kReadBytes);
+  for (std::uint64_t at = byte - 1; at < size;) {
+    std::size_t const got = bgzf_[file]->read(buffer.data(), buffer.size(), at);
+    if (got == 0) break;
+    if (std::int64_t const end = after_newline(buffer.data(), got); end >= 0)
+      return at + static_cast<std::uint64_t>(end);
+    at += got;
+  }
+  return size;
+}
+
 std::vector<std::int64_t> LineFiles::fingerprint() const {
   std::vector<std::int64_t> out;
   for (InputFile const& f : files_) {
