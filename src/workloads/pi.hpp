@@ -3,6 +3,7 @@
 #include "cli/job.hpp"
 
 #include <cstdint>
+#include <string>
 
 #include "parfold/core/range.hpp"
 #include "workloads/philox.hpp"
@@ -21,6 +22,11 @@ struct PiWorkload {
   [[nodiscard]] static Partial identity() { return 0; }
   void process(Range r, Partial& hits) const { hits += pi_hits(r, seed); }
   static void combine(Partial& into, Partial const& from) { into += from; }
+  /// A checkpoint's hits of the samples [0, done): at most one per sample.
+  [[nodiscard]] static std::string partial_problem(Partial hits, std::uint64_t done) {
+    if (hits <= done) return {};
+    return std::to_string(hits) + " hits in " + std::to_string(done) + " samples";
+  }
 };
 
 /// `parfold pi`: declares the subcommand; when chosen, stores its run in `job`.

@@ -1,6 +1,7 @@
 #include "workloads/sum.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 
 #include "cli/options.hpp"
@@ -68,6 +69,41 @@ void SumWorkload::process(Range r, Partial& acc) const {
     acc +=
         power_sum(static_cast<std::uint64_t>(pos_first), static_cast<std::uint64_t>(last), power);
   }
+}
+
+namespace {
+
+/// Bits of |v| (256 for the most negative value).
+int magnitude_bits(Int256 v) {
+  if (v.negative()) v = -v;
+  auto const& limbs = v.limbs();
+  for (int i = 3; i >= 0; --i) {
+    std::uint64_t const limb = limbs[static_cast<std::size_t>(i)];
+    if (limb != 0) return 64 * i + static_cast<int>(std::bit_width(limb));
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string SumWorkload::partial_problem(Partial const& p, std::uint64_t done) const {
+  if (done == 0) return p == Int256{} ? "" : "a sum of no terms that is not 0";
+  auto const first = from;
+  auto const last = static_cast<std::int64_t>(static_cast<std::uint64_t>(from) + done - 1);
+  auto const magnitude = [](std::int64_t i) {
+    return i < 0 ? ~static_cast<std::uint64_t>(i) + 1 : static_cast<std::uint64_t>(i);
+  };
+  bool const nonnegative = power % 2 == 0 || first >= 0, nonpositive = last <= 0;
+  int const most =
+      static_cast<int>(std::bit_width(done)) +
+      power * static_cast<int>(std::bit_width(std::max(magnitude(first), magnitude(last))));
+  std::string const what = "the sum of the first " + std::to_string(done) + " terms ";
+  if (power == 0 && p != Int256::from_u128(done)) return what + "of i^0 is not their number";
+  if ((nonnegative && p.negative()) ||
+      (nonpositive && !nonnegative && !p.negative() && p != Int256{}))
+    return what + "has the wrong sign";
+  if (magnitude_bits(p) > most) return what + "is too large";
+  return {};
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "cli/job.hpp"
 
 #include <cstdint>
+#include <string>
 
 #include "parfold/core/range.hpp"
 #include "workloads/int256.hpp"
@@ -28,6 +29,10 @@ struct SumWorkload {
   [[nodiscard]] static Partial identity() { return Int256{}; }
   void process(Range r, Partial& acc) const;
   static void combine(Partial& into, Partial const& from) { into += from; }
+  /// A checkpoint's sum of the first `done` terms: i^0 sums to their number, an even
+  /// power or terms of one sign give its sign, and no sum of `done` terms of magnitude
+  /// at most M has more bits than `done` and M^p together.
+  [[nodiscard]] std::string partial_problem(Partial const& p, std::uint64_t done) const;
 };
 
 /// `parfold sum`: declares the subcommand; when chosen, stores its run in `job`.

@@ -73,6 +73,18 @@ void TasksWorkload::process(Range r, Partial& acc) const {
   }
 }
 
+std::string TasksWorkload::partial_problem(Partial const& p, std::uint64_t done) const {
+  std::string const of = " of the first " + std::to_string(done) + " tasks";
+  if (p.tasks != done || p.index_sum != u128{done} * (done - (done > 0 ? 1 : 0)) / 2)
+    return "not each" + of + " once";
+  if (p.counted != (counter == CounterMode::reduce ? done : 0)) return "another count" + of;
+  u128 const mean = u128{done} * mean_ns;  // the uniform cost, half the most any model gives
+  bool const uniform = cost == CostModel::uniform;
+  if ((uniform && p.cost_ns != mean) || (p.cost_ns > mean && p.cost_ns - mean > mean))
+    return "another cost" + of;
+  return {};
+}
+
 namespace {
 
 struct TasksOptions {

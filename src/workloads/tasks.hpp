@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "parfold/core/range.hpp"
 #include "workloads/int256.hpp"
@@ -62,6 +63,9 @@ struct TasksWorkload {
     into.cost_ns += from.cost_ns;
     into.counted += from.counted;
   }
+  /// A checkpoint's partial of the tasks [0, done): each ran once (their number and the
+  /// sum of their indices), their costs as the cost model gives them.
+  [[nodiscard]] std::string partial_problem(Partial const& p, std::uint64_t done) const;
 };
 
 /// `parfold tasks`: declares the subcommand; when chosen, stores its run in `job`.

@@ -2,10 +2,13 @@
 
 #include <boost/serialization/string.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "parfold/comm/context.hpp"
 #include "parfold/core/errors.hpp"
@@ -31,6 +34,63 @@ std::string body(CheckpointState const& s) {
   return out;
 }
 
+/// A length or a count as a checkpoint writes it: decimal digits, no leading zero, no sign.
+bool decimal(std::string_view text, std::uint64_t& value) {
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return false;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+/// The records of a checkpoint's text, read one by one, trusting no length in them.
+class Records {
+ public:
+  explicit Records(std::string_view all, std::size_t at) : all_(all), at_(at) {}
+  /// The next record, which must be `key`; false if it is not there whole.
+  bool next(std::string_view key, std::string& value) {
+    std::string_view const rest = all_.substr(at_);
+    if (rest.size() <= key.size() || rest.substr(0, key.size()) != key || rest[key.size()] != ' ')
+      return false;
+    std::size_t const nl = rest.find('\n');
+    std::uint64_t size = 0;
+    if (nl == std::string_view::npos ||
+        !decimal(rest.substr(key.size() + 1, nl - key.size() - 1), size))
+      return false;
+    if (size >= rest.size() - nl - 1 || rest[nl + 1 + size] != '\n') return false;
+    value = rest.substr(nl + 1, size);
+    at_ += nl + 1 + size + 1;
+    return true;
+  }
+  [[nodiscard]] std::size_t at() const { return at_; }
+
+ private:
+  std::string_view all_;
+  std::size_t at_;
+};
+
+/// Why the checkpoint's text `all` is not a checkpoint (empty: it is one, now in `out`).
+std::string parse(std::string_view all, CheckpointState& out) {
+  if (all.substr(0, std::strlen(kMagic)) != kMagic) return "not a parfold checkpoint";
+  Records records(all, std::strlen(kMagic));
+  std::string items, done, sum;
+  for (auto [key, value] : {std::pair<char const*, std::string*>{"job", &out.job},
+                            {"items", &items},
+                            {"done", &done},
+                            {"partial", &out.partial}}) {
+    if (!records.next(key, *value)) return std::string("truncated or corrupt (its ") + key + ")";
+  }
+  std::size_t const body_end = records.at();
+  if (!records.next("checksum", sum) || records.at() != all.size())
+    return "truncated or corrupt (its checksum)";
+  char expect[17];
+  std::snprintf(expect, sizeof(expect), "%016llx",
+                static_cast<unsigned long long>(fnv1a(all.substr(0, body_end))));
+  if (sum != expect) return "corrupt (checksum mismatch)";
+  if (!decimal(items, out.items)) return "corrupt (its items are not a number)";
+  if (!decimal(done, out.done)) return "corrupt (its done is not a number)";
+  if (out.done > out.items) return "corrupt (more items done than the job has)";
+  return "";
+}
+
 }  // namespace
 
 std::string Checkpoint::read(std::string const& path, CheckpointState& out) {
@@ -42,34 +102,7 @@ std::string Checkpoint::read(std::string const& path, CheckpointState& out) {
   bool const read_error = std::ferror(f) != 0;
   std::fclose(f);
   if (read_error) return "cannot read it";
-  if (all.rfind(kMagic, 0) != 0) return "not a parfold checkpoint";
-  std::size_t at = std::strlen(kMagic);
-  auto field = [&](char const* key, std::string& value) {
-    std::string const head = std::string(key) + " ";
-    if (all.compare(at, head.size(), head) != 0) return false;
-    std::size_t const nl = all.find('\n', at);
-    if (nl == std::string::npos) return false;
-    std::size_t const size = std::strtoull(all.c_str() + at + head.size(), nullptr, 10);
-    if (nl + 1 + size + 1 > all.size() || all[nl + 1 + size] != '\n') return false;
-    value = all.substr(nl + 1, size);
-    at = nl + 1 + size + 1;
-    return true;
-  };
-  std::string items, done, sum;
-  if (!field("job", out.job) || !field("items", items) || !field("done", done) ||
-      !field("partial", out.partial)) {
-    return "truncated or corrupt";
-  }
-  std::size_t const body_end = at;
-  if (!field("checksum", sum) || at != all.size()) return "truncated or corrupt";
-  char expect[17];
-  std::snprintf(expect, sizeof(expect), "%016llx",
-                static_cast<unsigned long long>(fnv1a(std::string_view(all).substr(0, body_end))));
-  if (sum != expect) return "corrupt (checksum mismatch)";
-  out.items = std::strtoull(items.c_str(), nullptr, 10);
-  out.done = std::strtoull(done.c_str(), nullptr, 10);
-  if (out.done > out.items) return "corrupt (more items done than the job has)";
-  return "";
+  return parse(all, out);
 }
 
 CheckpointState Checkpoint::open(Team const& team, std::uint64_t items, std::string const& input) {

@@ -9,6 +9,8 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "parfold/checkpoint/archive.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
@@ -19,22 +21,42 @@
 
 namespace parfold {
 
-/// Rank 0: `into` becomes the checkpoint's partial result when some items are done;
-/// one that cannot be read is bad input (UsageError on every rank).
+/// Why a partial result read from a checkpoint does not fit the job (empty: it fits).
+template <class P>
+using PartialCheck = std::function<std::string(P const&)>;
+
+/// The partial result that checkpoint `cp` holds as `bytes`, read trusting no length in
+/// it (from_bytes) and checked by `problem`; throws FileError naming the checkpoint when
+/// it cannot be read or does not fit.
+template <class P>
+P read_partial(Checkpoint const& cp, std::string_view bytes,
+               std::type_identity_t<PartialCheck<P>> const& problem = {}) {
+  P p;
+  std::string why;
+  try {
+    p = from_bytes<P>(bytes);
+  } catch (std::exception const& e) {
+    why = std::string("its partial result cannot be read (") + e.what() + ")";
+  }
+  if (why.empty() && problem) {
+    if (std::string const unfit = problem(p); !unfit.empty())
+      why = "its partial result does not fit this job (" + unfit + ")";
+  }
+  if (!why.empty())
+    throw FileError(FileError::Role::checkpoint,
+                    " " + cp.path() + ": " + why + "; delete it to start over");
+  return p;
+}
+
+/// Rank 0: `into` becomes the checkpoint's partial result when some items are done
+/// (read_partial()); one that cannot be read or does not fit is bad input (FileError on
+/// every rank).
 /// \note With MPI this is a collective operation over all ranks.
 template <class P>
-void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state,
-                     P& into) {
+void restore_partial(Team const& team, Checkpoint const& cp, CheckpointState const& state, P& into,
+                     std::type_identity_t<PartialCheck<P>> const& problem = {}) {
   if (state.done == 0) return;
-  on_root(team, [&] {
-    try {
-      into = from_bytes<P>(state.partial);
-    } catch (std::exception const& e) {
-      throw FileError(FileError::Role::checkpoint, " " + cp.path() +
-                                                       ": its partial result cannot be read (" +
-                                                       e.what() + "); delete it to start over");
-    }
-  });
+  on_root(team, [&] { into = read_partial<P>(cp, state.partial, problem); });
 }
 
 /// The segments of a checkpointed job, and what happens after each.

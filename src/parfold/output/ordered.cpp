@@ -53,7 +53,7 @@ void OrderedSink::commit() {
   }
 }
 
-std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed,
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, Checkpoint const* cp, bool resumed,
                                        bool finished, std::uint64_t bytes) {
   using To = OrderedSink::To;
   std::string const& path = run.output;
@@ -65,7 +65,7 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
     if (std::filesystem::equivalent(path, input, ec))
       throw FileError(FileError::Role::output, " " + path + " is also an input file");
   }
-  if (!checkpointed)
+  if (cp == nullptr)
     return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path), To::file);
   std::string const partial = path + ".partial";
   // Kept when the job stops (or fails): the checkpoint's state includes it.
@@ -80,9 +80,9 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed,
     return std::make_unique<OrderedSink>(std::make_unique<StagedFile>(path, partial, bytes, keep),
                                          To::file);
   } catch (std::exception const& e) {
-    throw FileError(FileError::Role::output, ": the checkpoint's output so far cannot be used (" +
-                                                 std::string(e.what()) +
-                                                 "); delete the checkpoint to start over");
+    throw FileError(FileError::Role::checkpoint,
+                    " " + cp->path() + ": its output so far cannot be used (" +
+                        std::string(e.what()) + "); delete the checkpoint to start over");
   }
 }
 

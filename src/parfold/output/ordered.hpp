@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <boost/serialization/utility.hpp>
@@ -67,10 +69,11 @@ class OrderedSink {
   std::string buffer_;
 };
 
-/// Rank 0: the sink for `run` (FILE staged beside it, or FILE.partial kept between
-/// checkpointed runs and cut back to `bytes` on resume; stdout without FILE); refuses
-/// a FILE that cannot be written or is an input. Throws UsageError.
-std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, bool checkpointed, bool resumed,
+/// Rank 0: the sink for `run` (FILE staged beside it, or with checkpoint `cp` FILE.partial
+/// kept between runs and cut back to `bytes` on resume; stdout without FILE); refuses a
+/// FILE that cannot be written or is an input, and a checkpoint whose FILE.partial is gone
+/// or shorter than it says. Throws UsageError.
+std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, Checkpoint const* cp, bool resumed,
                                        bool finished, std::uint64_t bytes);
 /// After a window, before its output: any rank's stop request (without a checkpoint)
 /// ends the job with status 128 + the signal (124: --timeout ended the process, its
@@ -84,11 +87,15 @@ void stop_if_requested(Team const& team, OrderedRun const& run);
 /// 0); `emit(value, sink)` writes it on rank 0 (a failure there fails every rank).
 /// `state` is the emitter's own progress (line numbers, counts: serializable), kept in
 /// the checkpoint with the output's length, so that a stopped job resumes with exactly
-/// the same bytes.
+/// the same bytes; `problem(state, done)` says why a state read from the checkpoint cannot
+/// be the emitter's after the items [0, done) (empty: it can).
 /// \note With MPI this is a collective operation over all ranks.
 template <class State, class Window, class Emit>
-RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, State& state,
-                    Window&& window, Emit&& emit) {
+RunInfo run_ordered(
+    Team const& team, Services services, OrderedRun const& run, State& state, Window&& window,
+    Emit&& emit,
+    std::type_identity_t<std::function<std::string(State const&, std::uint64_t)>> const& problem =
+        {}) {
   auto const t0 = std::chrono::steady_clock::now();
   Checkpoint* const cp = services.checkpoint;
   if (cp != nullptr && run.output.empty()) throw UsageError(run.no_resume);
@@ -98,12 +105,14 @@ RunInfo run_ordered(Team const& team, Services services, OrderedRun const& run, 
   if (cp != nullptr) {
     CheckpointState const saved = cp->open(team, run.items, run.input);
     at = info.resumed = saved.done;
-    restore_partial(team, *cp, saved, kept);
+    restore_partial(team, *cp, saved, kept, [&](std::pair<std::uint64_t, State> const& k) {
+      return problem ? problem(k.second, saved.done) : std::string();
+    });
   }
   if (!run.output.empty() && cp == nullptr)
     catch_stop_signals();  // so that no temporary file is left
   std::unique_ptr<OrderedSink> sink;
-  on_root(team, [&] { sink = open_sink(run, cp != nullptr, at > 0, at == run.items, kept.first); });
+  on_root(team, [&] { sink = open_sink(run, cp, at > 0, at == run.items, kept.first); });
   std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
   if (sink && sink->to_file() && cp == nullptr) temporary.emplace(sink->staging());
   if (services.monitor != nullptr) {
@@ -146,7 +155,7 @@ RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const
   auto const t0 = std::chrono::steady_clock::now();
   if (!run.output.empty()) catch_stop_signals();  // so that no temporary file is left
   std::unique_ptr<OrderedSink> sink;
-  on_root(team, [&] { sink = open_sink(run, false, false, false, 0); });
+  on_root(team, [&] { sink = open_sink(run, nullptr, false, false, 0); });
   std::optional<CleanupFile> temporary;  // removed at once if a signal stops the job
   if (sink && sink->to_file()) temporary.emplace(sink->staging());
   if (services.monitor != nullptr && run.output.empty()) services.monitor->stdout_busy();

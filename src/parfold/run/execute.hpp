@@ -118,7 +118,8 @@ JobResult<typename W::Partial> execute_checkpointed(W const& w, Schedule s, Team
   CheckpointState const state = cp.open(team, items, input_identity(w));
   JobResult<Partial> out{w.identity(), RunInfo{team.ranks(), team.threads, s, items, 0, 0.0, {}}};
   out.info.resumed = state.done;
-  restore_partial(team, cp, state, out.value);
+  restore_partial(team, cp, state, out.value,
+                  [&](Partial const& p) { return partial_problem(w, p, state.done); });
   if (services.monitor != nullptr) services.monitor->expect_total(items - state.done);
   run_segments(
       team, &cp, items, state.done, w.grain(), std::numeric_limits<std::uint64_t>::max(),

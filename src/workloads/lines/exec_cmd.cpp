@@ -75,7 +75,7 @@ class ExecOutput {
   /// byte `done` of `total`.
   ExecOutput(ExecArgs const& a, OrderedRun const& run, Checkpoint* cp, std::uint64_t done,
              std::uint64_t total, std::uint64_t kept)
-      : sink_(open_sink(run, cp != nullptr, done > 0, done == total, kept)), cp_(cp), done_(done) {
+      : sink_(open_sink(run, cp, done > 0, done == total, kept)), cp_(cp), done_(done) {
     if (sink_->to_file() && cp == nullptr) temporary_.emplace(sink_->staging());
     if (!a.reduce.empty()) feed_.emplace(a.reduce, child_environment({}), sink_->fd());
   }

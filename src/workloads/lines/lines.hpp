@@ -27,6 +27,13 @@ namespace parfold {
 /// (busy max/mean 1.08-1.30 on 2 cores here), guided does not (1.00-1.02).
 inline Schedule lines_schedule() { return {ScheduleKind::guided, 0}; }
 
+/// Why `lines` lines (selected, counted) cannot come from `owned` bytes of whole lines
+/// (empty: they can); LineCounts has its own (count/count.hpp).
+[[nodiscard]] inline std::string value_problem(std::uint64_t lines, std::uint64_t owned) {
+  if (lines <= owned) return {};
+  return std::to_string(lines) + " lines in " + std::to_string(owned) + " bytes";
+}
+
 /// A workload whose partial result is one value per input file: `count(lines)` (or
 /// `count(file, lines)`) is the value of a run of whole lines of one file; values add up.
 /// Items are bytes.
@@ -52,6 +59,18 @@ struct PerFileWorkload {
   }
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+  }
+  /// A checkpoint's partial result of the bytes [0, done): a value per file, each within
+  /// the bytes of the lines it owns there.
+  [[nodiscard]] std::string partial_problem(Partial const& p, std::uint64_t done) const {
+    if (p.size() != files->files().size())
+      return std::to_string(p.size()) + " values for " + std::to_string(files->files().size()) +
+             " files";
+    for (std::size_t f = 0; f < p.size(); ++f) {
+      if (std::string const why = value_problem(p[f], files->owned_before(f, done)); !why.empty())
+        return files->files()[f].path + ": " + why;
+    }
+    return {};
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include <string.h>  // sigabbrev_np
 
+#include <cmath>
 #include <cstring>
 
 #include "parfold/observe/units.hpp"
@@ -59,6 +60,20 @@ Attempt Attempt::decode(std::string&& bytes) {
   bytes.resize(t.out_size);
   a.out = std::move(bytes);
   return a;
+}
+
+bool Attempt::well_formed(std::string_view bytes, std::uint64_t index) {
+  AttemptTail t{};
+  if (bytes.size() < sizeof(t)) return false;
+  std::memcpy(&t, bytes.data() + bytes.size() - sizeof(t), sizeof(t));
+  std::uint64_t const text = bytes.size() - sizeof(t);
+  bool const sizes = t.out_size <= text && t.host_size <= text - t.out_size &&
+                     t.err_size == text - t.out_size - t.host_size;
+  auto const flag = [](std::int32_t v) { return v == 0 || v == 1; };
+  bool const flags = flag(t.timed_out) && flag(t.stopped) && flag(t.passed) && t.stopped == 0;
+  bool const times = std::isfinite(t.start_s) && t.runtime_s >= 0 && t.runtime_s < 1e9;
+  return t.index == index && sizes && flags && times && t.attempt >= 1 && t.signal >= 0 &&
+         t.signal < 65;
 }
 
 }  // namespace parfold

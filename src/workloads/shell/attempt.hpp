@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace parfold {
 
@@ -28,6 +29,10 @@ struct Attempt {
   /// As bytes for the courier; the output moves, not copied.
   [[nodiscard]] static std::string encode(Attempt&& a);
   [[nodiscard]] static Attempt decode(std::string&& bytes);
+  /// Whether `bytes` (from a checkpoint: trusted in nothing) is what encode() makes of an
+  /// attempt of item `index` that ended: its sizes add up, its flags are 0 or 1, its
+  /// times finite.
+  [[nodiscard]] static bool well_formed(std::string_view bytes, std::uint64_t index);
 };
 
 }  // namespace parfold

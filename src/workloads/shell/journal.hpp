@@ -59,6 +59,12 @@ struct RunJournal {
     ar& tasks& output_bytes& progress& held;
   }
 
+  /// Why this journal, read from a checkpoint, cannot be that of a run of `tasks` tasks
+  /// (empty: it can): its counts are those of the tasks recorded, each held attempt is
+  /// well formed and of a task not recorded, and the output's length is that of the tasks'
+  /// output (`to_file`: --output; stdout records none). The recorded tasks themselves are
+  /// checked against the task list by require_same_tasks().
+  [[nodiscard]] std::string problem(std::size_t tasks, bool to_file) const;
   /// Throws UsageError when a recorded task is not in `tasks` as it was (the task list
   /// changed), naming the first such line of `path`.
   void require_same_tasks(std::vector<ShellTask> const& tasks, std::string const& path,

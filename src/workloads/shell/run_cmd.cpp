@@ -10,6 +10,7 @@
 #include "cli/options.hpp"
 #include "parfold/checkpoint/archive.hpp"
 #include "parfold/checkpoint/checkpoint.hpp"
+#include "parfold/checkpoint/segments.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/hash.hpp"
 #include "parfold/io/staged_file.hpp"
@@ -211,7 +212,11 @@ Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given,
   r.checkpoint = std::make_unique<Checkpoint>(given->path(), job, given->every_s());
   CheckpointState const state = r.checkpoint->open(team, 0, "");
   on_root(team, [&] {
-    if (!state.partial.empty()) r.journal = from_bytes<RunJournal>(state.partial);
+    if (!state.partial.empty()) {
+      r.journal = read_partial<RunJournal>(*r.checkpoint, state.partial, [&](RunJournal const& j) {
+        return j.problem(tasks.size(), !a.output.empty());
+      });
+    }
     r.journal.require_same_tasks(tasks, a.task_file, given->path());
     if (a.retry_failed) r.journal.forget_failed();
     r.done = r.journal.done_flags(tasks.size());
@@ -232,8 +237,8 @@ class TaskPrinter {
         cp_(resume.checkpoint.get()),
         journal_(resume.journal) {
     bool const resumed = !journal_.tasks.empty();
-    sink_ = open_sink(run, cp_ != nullptr, resumed, journal_.tasks.size() == tasks.size(),
-                      journal_.output_bytes);
+    sink_ =
+        open_sink(run, cp_, resumed, journal_.tasks.size() == tasks.size(), journal_.output_bytes);
     if (sink_->to_file() && cp_ == nullptr) temporary_.emplace(sink_->staging());
   }
   void attempted(Attempt const& t) { joblog_->row(t, tasks_[t.index].command); }

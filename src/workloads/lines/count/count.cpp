@@ -46,4 +46,14 @@ LineCounts count_text(std::string_view text) {
   return c;
 }
 
+std::string value_problem(LineCounts const& c, std::uint64_t owned) {
+  if (c.bytes != owned)
+    return std::to_string(c.bytes) + " bytes counted where the lines done hold " +
+           std::to_string(owned);
+  // A word is a byte at least, and words are apart; a tab is 8 columns at most.
+  if (c.lines > c.bytes || c.words > c.bytes / 2 + 1 || c.max_line / 8 > c.bytes)
+    return "more lines, words or columns than the " + std::to_string(c.bytes) + " bytes hold";
+  return {};
+}
+
 }  // namespace parfold

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace parfold {
@@ -27,6 +28,10 @@ struct LineCounts {
     ar& lines& words& bytes& max_line;
   }
 };
+
+/// Why `c` cannot be the counts of `owned` bytes of whole lines (empty: it can): its
+/// bytes are those, lines and words fit in them, the widest line too (a tab is 8 columns).
+[[nodiscard]] std::string value_problem(LineCounts const& c, std::uint64_t owned);
 
 /// `LC_ALL=C wc -L` of whole lines: the widest line's display width, a tab moving to the
 /// next multiple of 8, a printable byte (0x20-0x7e) 1 column, any other byte none, and

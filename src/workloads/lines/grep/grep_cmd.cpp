@@ -73,10 +73,12 @@ RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
       return {workload.identity(), {}};
     return execute_part(workload, s, team, sv);
   };
-  return run_ordered(team, sv, run, printed, window_of,
-                     [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
-                       emit_lines(window, files, a, printed, sink);
-                     });
+  return run_ordered(
+      team, sv, run, printed, window_of,
+      [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
+        emit_lines(window, files, a, printed, sink);
+      },
+      [&](Printed const& p, std::uint64_t done) { return printed_problem(p, files, a, done); });
 }
 
 /// As print_run(), for inputs in several parts or with streams (standard input, -z):

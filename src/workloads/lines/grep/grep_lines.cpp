@@ -244,6 +244,33 @@ class LinePrinter {
 
 }  // namespace
 
+std::string printed_problem(Printed const& p, LineFiles const& files, GrepArgs const& a,
+                            std::uint64_t done) {
+  std::size_t const n = files.files().size();
+  if (p.line_no.size() != n || p.shown.size() != n) return "not a line count per file";
+  std::uint64_t shown = 0;
+  for (std::size_t f = 0; f < n; ++f) {
+    bool const fits = p.line_no[f] <= files.owned_before(f, done) && p.shown[f] <= p.line_no[f] &&
+                      p.shown[f] <= a.max_count.value_or(p.shown[f]);
+    if (!fits) return files.files()[f].path + ": more lines than it has done";
+    shown += p.shown[f];
+  }
+  if (p.selected != shown || p.printed_any != (shown > 0)) return "lines selected and shown differ";
+  bool const last_fits =
+      p.printed_any ? p.last_file < n && p.last_line >= 1 && p.last_line <= p.line_no[p.last_file]
+                    : p.last_file == ~std::uint64_t{0} && p.after_left == 0;
+  if (!last_fits || p.after_left > a.after || p.held.size() > a.before)
+    return "the last line printed or its context is not one of the lines done";
+  for (HeldLine const& h : p.held) {
+    bool const fits = h.file == p.held.front().file && h.file < n && h.number >= 1 &&
+                      h.number <= p.line_no[h.file] &&
+                      h.bytes.size() <= files.files()[h.file].size &&
+                      h.offset <= files.files()[h.file].size - h.bytes.size();
+    if (!fits) return "a line of context held is not one of the lines done";
+  }
+  return {};
+}
+
 void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a,
                 Printed& printed, OrderedSink& sink) {
   LinePrinter printer(files, a, printed, sink);

@@ -105,6 +105,13 @@ struct Printed {
   }
 };
 
+/// Why `p`, read from a checkpoint, cannot be how far printing `a`'s lines of `files` got
+/// after the bytes [0, done) (empty: it can): a number per file, each within the lines
+/// done, the lines shown within -m and counted in `selected`, the last line printed and
+/// the context held within the lines done and -A, -B.
+[[nodiscard]] std::string printed_problem(Printed const& p, LineFiles const& files,
+                                          GrepArgs const& a, std::uint64_t done);
+
 /// The workload that prints `a`'s lines from window `w` of `files`.
 [[nodiscard]] GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files,
                                                LineMatcher const& matcher, Range w);

@@ -231,6 +231,13 @@ Range LineFiles::owned_range(std::size_t file, Range local) const {
   return {begin, local.end == size ? size : line_start(file, source.fd, local.end - 1, size)};
 }
 
+std::uint64_t LineFiles::line_start_from(std::size_t file, std::uint64_t byte) const {
+  std::uint64_t const size = files_[file].size;
+  if (byte == 0 || byte >= size) return std::min(byte, size);
+  OpenFile const source(files_[file].path, !in_memory_ && bgzf_[file] == nullptr);
+  return line_start(file, source.fd, byte - 1, size);
+}
+
 void LineFiles::read_lines(std::size_t file, Range local,
                            std::function<void(std::string_view, std::uint64_t)> const& f) const {
   InputFile const& in = files_[file];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -89,6 +90,16 @@ class LineFiles {
   /// first byte lies in `local`, through the end of the last one; empty when no line
   /// starts there. Reads the file around the edges of `local` (throws as for_each_lines).
   [[nodiscard]] Range owned_range(std::size_t file, Range local) const;
+
+  /// The first byte at or after `byte` (of file `file`) that starts a line, or the file's
+  /// size when none does: the lines whose first byte lies before `byte` end there.
+  [[nodiscard]] std::uint64_t line_start_from(std::size_t file, std::uint64_t byte) const;
+  /// The bytes of file `file` in the lines that the items (bytes of the concatenation)
+  /// [0, done) own.
+  [[nodiscard]] std::uint64_t owned_before(std::size_t file, std::uint64_t done) const {
+    InputFile const& f = files_[file];
+    return done <= f.offset ? 0 : line_start_from(file, std::min(done - f.offset, f.size));
+  }
 
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;

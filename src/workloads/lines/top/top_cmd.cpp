@@ -34,6 +34,24 @@ struct TopWorkload {
   static void combine(Partial& into, Partial const& from) {
     from.for_each([&](std::string_view word, std::uint64_t n) { into.add(word, n); });
   }
+  /// A checkpoint's words of the bytes [0, done): each a word by this job's rules, all
+  /// their occurrences within the bytes of the lines done.
+  [[nodiscard]] std::string partial_problem(Partial const& words, std::uint64_t done) const {
+    std::uint64_t owned = 0, used = 0;
+    for (std::size_t f = 0; f < files->files().size(); ++f) owned += files->owned_before(f, done);
+    std::string text;  // each word once, on a line of its own
+    WordTable once;
+    words.for_each([&](std::string_view word, std::uint64_t n) {
+      used = n > (owned - std::min(used, owned)) / word.size() ? owned + 1 : used + n * word.size();
+      text.append(word).push_back('\n');
+      once.add(word, 1);
+    });
+    if (used > owned)
+      return "more bytes of words than the " + std::to_string(owned) + " bytes done";
+    WordTable again;
+    count_words(text, rules, again);
+    return again == once ? "" : "a word that this job's rules do not make";
+  }
 };
 
 /// The `k` most frequent words: count descending, then word bytewise ascending.

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "workloads/simd/sse2.hpp"
 
@@ -161,6 +163,23 @@ void WordTable::grow() {
     while (slots_[i].count != 0) i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+void WordTable::load(std::string const& words, std::vector<std::uint64_t> const& lengths,
+                     std::vector<std::uint64_t> const& counts) {
+  if (lengths.size() != counts.size())
+    throw std::runtime_error("word lengths and counts do not pair up");
+  *this = WordTable();
+  std::uint64_t at = 0;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    if (lengths[i] == 0 || counts[i] == 0 || lengths[i] > words.size() - at)
+      throw std::runtime_error("word " + std::to_string(i + 1) +
+                               " is empty, never seen or past the words");
+    add(std::string_view(words).substr(at, lengths[i]), counts[i]);
+    at += lengths[i];
+  }
+  if (at != words.size() || size() != lengths.size())
+    throw std::runtime_error("words left over, or a word twice");
 }
 
 WordCounts WordTable::to_map() const {

@@ -58,17 +58,15 @@ class WordTable {
       });
     }
     ar& words& lengths& counts;
-    if constexpr (Archive::is_loading::value) {
-      *this = WordTable();
-      std::size_t at = 0;
-      for (std::size_t i = 0; i < lengths.size(); ++i) {
-        add(std::string_view(words).substr(at, lengths[i]), counts[i]);
-        at += lengths[i];
-      }
-    }
+    if constexpr (Archive::is_loading::value) load(words, lengths, counts);
   }
 
  private:
+  /// Becomes the table that serialize() saved as `words`, `lengths` and `counts`; throws
+  /// std::runtime_error when they do not make one (lengths past the words, a word twice, an
+  /// empty word, a count of 0).
+  void load(std::string const& words, std::vector<std::uint64_t> const& lengths,
+            std::vector<std::uint64_t> const& counts);
   struct Slot {
     std::uint64_t hash = 0;
     std::uint64_t count = 0;  ///< 0: empty
