@@ -176,11 +176,13 @@ def refused(opts):
         cases = [(["run", "nul.txt"], "nul.txt: line 3 holds a NUL byte"),
                  (["run", "--command", 'touch "{}"', "args.txt"], "{} inside quotes"),
                  (["run", "--command", "sh -c 'touch {}'", "args.txt"], "{} inside quotes"),
-                 (["run", "--command", "touch {} \\{}", "args.txt"], "after a backslash")]
+                 (["run", "--command", "touch {} \\{}", "args.txt"], "after a backslash"),
+                 # a here-document's body takes no quotes: its $(...) would run
+                 (["run", "--command", "sh <<E\ntouch {}\nE", "args.txt"], "{} after << (a here-document)")]
         for case, needle in cases:
             p = subprocess.run([parfold] + case, capture_output=True, text=True, cwd=d, timeout=60)
             errors = [l for l in p.stderr.splitlines() if l.startswith("parfold: error:")]
-            check(p.returncode == 2 and len(errors) == 1 and needle in errors[0] and p.stdout == "",
+            check(p.returncode == 2 and len(errors) == 1 and needle in p.stderr and p.stdout == "",
                   f"{case}: exit {p.returncode}, {p.stderr!r}")
             check(sorted(os.listdir(d)) == ["args.txt", "nul.txt"], f"{case}: a task ran: {sorted(os.listdir(d))}")
         # Bare, {} is quoted: the line is one argument, its $(...) does not run.

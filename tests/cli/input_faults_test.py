@@ -109,6 +109,7 @@ def shrinking(opts, ranks):
                     short = answer(original[:cut], name)  # of the output on the file before or after
                     check(whole.startswith(out) or short.startswith(out),
                           f"{what}: printed what the file never held ({len(out)} bytes)")
+        check(changed > 0, f"no run of {len(SHRINK_COMMANDS) * 5} noticed its file cut")
         # Deterministic: the first chunk's command cuts the file; every later chunk finds it short.
         with open(path, "wb") as f:
             f.write(original)

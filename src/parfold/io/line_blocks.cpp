@@ -34,6 +34,12 @@ std::optional<std::size_t> DescriptorSource::read(char* into, std::size_t size) 
   return static_cast<std::size_t>(n);
 }
 
+std::unique_ptr<DescriptorSource> open_stream(std::string const& path) {
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw UsageError(path + ": " + std::strerror(errno));
+  return std::make_unique<DescriptorSource>(fd, path, true);
+}
+
 std::string BufferPool::take() {
   std::lock_guard lock(mutex_);
   if (spare_.empty()) return {};

@@ -38,12 +38,18 @@ class DescriptorSource final : public ByteSource {
   DescriptorSource(DescriptorSource const&) = delete;
   DescriptorSource& operator=(DescriptorSource const&) = delete;
   std::optional<std::size_t> read(char* into, std::size_t size) override;
+  [[nodiscard]] int fd() const { return fd_; }
 
  private:
   int fd_;
   std::string name_;
   bool owned_;
 };
+
+/// `path` opened for reading as a stream (O_NONBLOCK: a FIFO with no writer yet is opened
+/// at once, and polled until one comes, so that a stop is heard). Throws UsageError
+/// ("PATH: reason") when it cannot be opened.
+[[nodiscard]] std::unique_ptr<DescriptorSource> open_stream(std::string const& path);
 
 /// Buffers of blocks that were used, to be used again: a buffer's pages, once touched,
 /// cost nothing more, where fresh ones cost a fault each (more than copying into them).

@@ -21,10 +21,9 @@ std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std:
   return done;
 }
 
-std::runtime_error changed_while_read(std::string_view path) {
-  return std::runtime_error(std::string(path) +
-                            " changed while it was read (it is shorter than when it was opened); "
-                            "no result is reported");
+std::runtime_error changed_while_read(std::string_view path, std::string_view how) {
+  return std::runtime_error(std::string(path) + " changed while it was read (" + std::string(how) +
+                            "); no result is reported");
 }
 
 }  // namespace parfold

@@ -34,7 +34,8 @@ struct ChildSpec {
   std::optional<std::string_view> input;
   /// Or bytes of a file for its stdin, moved into the pipe by splice(2), without a copy
   /// (read and written where splice cannot be used). The file is opened when the child
-  /// starts; if it changes meanwhile, the child's stdin is not its bytes (input_changed).
+  /// starts; if its size or modification time change while the child runs, its stdin may not
+  /// be the file's bytes (input_changed).
   std::optional<FileBytes> input_file;
 };
 

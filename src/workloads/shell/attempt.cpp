@@ -70,7 +70,8 @@ bool Attempt::well_formed(std::string_view bytes, std::uint64_t index) {
   bool const sizes = t.out_size <= text && t.host_size <= text - t.out_size &&
                      t.err_size == text - t.out_size - t.host_size;
   auto const flag = [](std::int32_t v) { return v == 0 || v == 1; };
-  bool const flags = flag(t.timed_out) && flag(t.stopped) && flag(t.passed) && t.stopped == 0;
+  // A held attempt failed and waits for its retry: it was not stopped.
+  bool const flags = flag(t.timed_out) && flag(t.passed) && t.stopped == 0;
   bool const times = std::isfinite(t.start_s) && t.runtime_s >= 0 && t.runtime_s < 1e9;
   return t.index == index && sizes && flags && times && t.attempt >= 1 && t.signal >= 0 &&
          t.signal < 65;

@@ -73,7 +73,8 @@ class Farm {
     CapturedOutput out(opt_.memory_per_output), err;
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     if (r.input_changed) {  // its output is not that of the file: the job has no result
-      throw changed_while_read(launch.input->path);
+      throw changed_while_read(launch.input->path,
+                               "its size or time changed, or it was gone, while a command read it");
     }
     double const start = std::chrono::duration<double>(r.start.time_since_epoch()).count();
     bool const stopped = r.stopped || (!r.timed_out && ended_by_stop(r.signal));

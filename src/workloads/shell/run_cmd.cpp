@@ -111,20 +111,20 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
 /// \note With MPI this is a collective operation over all ranks.
 std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
   std::vector<ShellTask> tasks;
-  bool stopped = false;  // a FIFO with no writer, a terminal: a stop came first
+  int stopped = 0;  // a StopReason: a FIFO with no writer, a terminal, and a stop came first
   on_root(team, [&] {
     if (!a.command.empty()) check_command_template(a.command);
     std::optional<std::string> const text =
         read_whole(a.task_file, [] { return stop_requested() != StopReason::none; });
-    stopped = !text;
-    if (stopped) return;
+    stopped = text ? 0 : static_cast<int>(stop_requested());
+    if (!text) return;
     tasks = parse_tasks(*text, a.command, a.task_file);
     if (tasks.empty())
       throw UsageError(a.task_file + ": no tasks (every line is empty or a # comment)");
   });
-  team.comm.broadcast(stopped);
-  if (stopped)
-    throw stop_error(stop_requested(), false,
+  team.comm.broadcast(stopped);  // rank 0's reason: the others may have had no signal
+  if (stopped != 0)
+    throw stop_error(static_cast<StopReason>(stopped), false,
                      "; " + a.task_file + " was not read whole: no task ran");
   team.comm.broadcast(tasks);
   return tasks;

@@ -75,6 +75,12 @@ void check_command_template(std::string const& command_template) {
                      "shell, and there its quotes would not hold (a $(...) in a line would run); "
                      "write {} bare, as in 'echo {}'");
   }
+  if (std::size_t const doc = command_template.find("<<");
+      doc != std::string::npos && command_template.find("{}", doc) != std::string::npos) {
+    throw UsageError(option +
+                     ": {} after << (a here-document): the shell takes no quotes in its body, "
+                     "so a $(...) in a line would run; give the line as an argument instead");
+  }
 }
 
 std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& command_template,

@@ -85,16 +85,18 @@ int wc_number_width(std::vector<InputPart> const& parts, std::vector<InputFile> 
       add_run(sizes, part.paths, files, at);
       continue;
     }
-    InputFile const& read = files.at(at++);
+    // Its file, unless it could not be opened (a socket; a FIFO one may not read).
+    bool const read = at < files.size() && files[at].path == part.stream->name;
     if (part.stream->path == "-") {
       struct stat st {};  // wc's fstat, each time "-" is given (what was read: maybe less)
       sizes.add_status(::fstat(STDIN_FILENO, &st), st);
     } else if (part.stream->format == Compression::none) {
       struct stat st {};  // a FIFO, a device, a file of /proc (size 0) or /sys (a page)
       sizes.add_status(::stat(part.stream->path.c_str(), &st), st);
-    } else {
-      sizes.add(read.regular, read.size);  // a compressed file under -z: its decoded size
+    } else if (read) {
+      sizes.add(files[at].regular, files[at].size);  // a compressed file under -z: decoded
     }
+    at += read ? 1 : 0;
   }
   int const digits = static_cast<int>(std::to_string(sizes.regular).size());
   return std::max(digits, sizes.other ? 7 : 1);

@@ -119,6 +119,12 @@ std::optional<InputCursor::Window> InputCursor::next_of_stream(InputPart const& 
   stream_window_ = stream_->next();
   files_[first_] = stream_->file();
   if (stream_window_) return Window{*stream_window_, {0, stream_window_->total()}, first_, begins};
+  if (!stream_->problem().empty()) {  // left out, as a file that cannot be read
+    if (team_.is_root() && !quiet_)
+      std::fprintf(stderr, "parfold: %s\n", stream_->problem().c_str());
+    problems_ = true;
+    files_.pop_back();
+  }
   stream_.reset();
   return std::nullopt;
 }

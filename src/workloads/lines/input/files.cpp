@@ -175,10 +175,20 @@ std::size_t LineFiles::read(std::size_t file, int fd, char* into, std::size_t si
                             std::uint64_t at) const {
   InputFile const& in = files_[file];
   size = static_cast<std::size_t>(std::min<std::uint64_t>(size, in.size - std::min(at, in.size)));
-  std::size_t const got = bgzf_[file] != nullptr ? bgzf_[file]->read(into, size, at)
-                                                 : read_at(fd, into, size, at, in.path);
-  if (got < size) throw changed_while_read(in.path);
-  return got;
+  if (bgzf_[file] == nullptr) {
+    std::size_t const got = read_at(fd, into, size, at, in.path);
+    if (got < size) throw changed_while_read(in.path, "it is shorter than when it was opened");
+    return got;
+  }
+  try {
+    return bgzf_[file]->read(into, size, at);
+  } catch (std::exception const&) {  // damage, or a file cut or rewritten under the decoder?
+    struct stat st {};
+    if (::stat(in.path.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_size) != in.stored ||
+        mtime_ns(st) != in.mtime_ns)
+      throw changed_while_read(in.path, "its size or time changed while it was decoded");
+    throw;
+  }
 }
 
 std::uint64_t LineFiles::content_hash(std::size_t file) const {

@@ -20,10 +20,7 @@ namespace parfold {
 std::unique_ptr<ByteSource> StreamInput::open() const {
   if (format != Compression::none) return decompressing_source(path, format);
   if (path == "-") return std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input");
-  // O_NONBLOCK: a FIFO with no writer yet is opened at once and polled (a stop is heard).
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw UsageError(path + ": " + std::strerror(errno));
-  return std::make_unique<DescriptorSource>(fd, path, true);
+  return open_stream(path);
 }
 
 bool StreamInput::regular() const {
@@ -119,7 +116,7 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
   WindowHeader header;
   std::string bytes, error;
   if (!unopened_.empty()) {
-    header.failed = 1;
+    header.failed = 3;
     error = unopened_;
   } else if (reader_) {
     try {
@@ -139,6 +136,10 @@ std::unique_ptr<LineFiles> StreamWindows::next() {
   team_.comm.broadcast_asleep(header);
   if (header.failed != 0) {
     team_.comm.broadcast(error);
+    if (header.failed == 3) {  // it could not be opened: the command's problem to say
+      problem_ = error;
+      return nullptr;
+    }
     if (header.failed == 1) throw UsageError(error);
     throw JobError(error);
   }

@@ -66,13 +66,16 @@ class StreamWindows {
   /// \note With MPI this is a collective operation over all ranks.
   StreamWindows(Team const& team, StreamInput const& input, std::uint64_t chunk);
   /// The next window (an in-memory LineFiles holding one file), or null at the end of
-  /// the input or once rank 0 was asked to stop. A corrupt file or a read error on rank
+  /// the input, once rank 0 was asked to stop, or when the file could not be opened
+  /// (problem() then says "PATH: reason"). A corrupt file or a read error on rank
   /// 0 throws the same UsageError or JobError on every rank.
   /// \note With MPI this is a collective operation over all ranks.
   std::unique_ptr<LineFiles> next();
   /// The input read so far, as one file: its name, its size, and whether it is a regular
   /// file (`< FILE`: wc's widths differ for a pipe).
   [[nodiscard]] InputFile const& file() const { return file_; }
+  /// "PATH: reason" when the stream could not be opened (grep and wc say it and go on).
+  [[nodiscard]] std::string const& problem() const { return problem_; }
 
   /// Bytes of input per worker in a window: 1 MiB, or with --chunk 4 chunks (64 KiB to
   /// 8 MiB). Small windows stay in the caches between the reader and the workers.
@@ -85,6 +88,7 @@ class StreamWindows {
       std::make_shared<BufferPool>();        ///< the windows' buffers, used again
   std::unique_ptr<LineBlockReader> reader_;  ///< rank 0's
   std::string unopened_;                     ///< rank 0: why the stream could not be opened
+  std::string problem_;                      ///< every rank: the same, once next() said it
 };
 
 /// Refuses (UsageError) a checkpoint of a job that reads a stream: it cannot be read again.
