@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,14 +22,16 @@ namespace parfold {
 
 namespace {
 
+std::atomic<std::uint64_t> g_next_id{1};  ///< LineFiles' numbers
+
 std::int64_t mtime_ns(struct stat const& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 }  // namespace
 
-LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable,
-                     bool decompress) {
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress)
+    : id_(g_next_id++) {
   for (std::string const& path : paths) {
     std::string const why = add(path, decompress);
     if (why.empty()) continue;
@@ -155,18 +158,30 @@ std::size_t window_cut(std::string_view data, std::uint64_t need, bool at_end) {
   return at_end ? data.size() : 0;
 }
 
-struct OpenFile {
-  /// Opens `path` when `wanted` (fd -1 otherwise).
-  OpenFile(std::string const& path, bool wanted)
-      : fd(wanted ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1) {
-    if (wanted && fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+/// This thread's descriptor of the file it read last (file `file` of the LineFiles
+/// numbered `owner`): a run of small chunks of one file opens it once, not once a chunk.
+/// It stays open until the thread reads another file (one descriptor per thread).
+class CachedFile {
+ public:
+  ~CachedFile() { drop(); }
+  int open(std::uint64_t owner, std::size_t file, std::string const& path) {
+    if (fd_ >= 0 && owner == owner_ && file == file_) return fd_;
+    drop();
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_ < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+    owner_ = owner;
+    file_ = file;
+    return fd_;
   }
-  ~OpenFile() {
-    if (fd >= 0) ::close(fd);
+
+ private:
+  void drop() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
-  OpenFile(OpenFile const&) = delete;
-  OpenFile& operator=(OpenFile const&) = delete;
-  int fd;
+  std::uint64_t owner_ = 0;
+  std::size_t file_ = 0;
+  int fd_ = -1;
 };
 
 }  // namespace
@@ -198,14 +213,14 @@ std::uint64_t LineFiles::content_hash(std::size_t file) const {
   std::uint64_t const size = files_[file].size;
   std::uint64_t h = fnv1a({});
   if (size == 0 || bgzf_[file] != nullptr) return h;
-  OpenFile const source(files_[file].path, !in_memory_);
+  int const fd = in_memory_ ? -1 : descriptor(file);
   std::string sample(static_cast<std::size_t>(std::min(size, kSample)), '\0');
   for (std::uint64_t k = 0; k < kSamples; ++k) {
     std::uint64_t const at = (size - sample.size()) * k / (kSamples - 1);
     if (in_memory_)
       sample.assign(memory_.substr(at, sample.size()));
     else
-      read(file, source.fd, sample.data(), sample.size(), at);
+      read(file, fd, sample.data(), sample.size(), at);
     h = fnv1a(sample, h);
   }
   return h;
@@ -231,27 +246,32 @@ std::uint64_t LineFiles::line_start(std::size_t file, int fd, std::uint64_t from
 
 Range LineFiles::owned_range(std::size_t file, Range local) const {
   std::uint64_t const size = files_[file].size;
-  OpenFile const source(files_[file].path, !in_memory_ && bgzf_[file] == nullptr);
+  int const fd = in_memory_ || bgzf_[file] != nullptr ? -1 : descriptor(file);
   // The first line that starts in [local.begin, local.end): after the first '\n' from
   // local.begin - 1.
   std::uint64_t const begin =
-      local.begin == 0 ? 0 : line_start(file, source.fd, local.begin - 1, local.end);
+      local.begin == 0 ? 0 : line_start(file, fd, local.begin - 1, local.end);
   if (begin >= local.end) return {begin, begin};
   // Through the end of the line that holds the chunk's last byte.
-  return {begin, local.end == size ? size : line_start(file, source.fd, local.end - 1, size)};
+  return {begin, local.end == size ? size : line_start(file, fd, local.end - 1, size)};
+}
+
+int LineFiles::descriptor(std::size_t file) const {
+  thread_local CachedFile cached;
+  return cached.open(id_, file, files_[file].path);
 }
 
 std::uint64_t LineFiles::line_start_from(std::size_t file, std::uint64_t byte) const {
   std::uint64_t const size = files_[file].size;
   if (byte == 0 || byte >= size) return std::min(byte, size);
-  OpenFile const source(files_[file].path, !in_memory_ && bgzf_[file] == nullptr);
-  return line_start(file, source.fd, byte - 1, size);
+  int const fd = in_memory_ || bgzf_[file] != nullptr ? -1 : descriptor(file);
+  return line_start(file, fd, byte - 1, size);
 }
 
 void LineFiles::read_lines(std::size_t file, Range local,
                            std::function<void(std::string_view, std::uint64_t)> const& f) const {
   InputFile const& in = files_[file];
-  OpenFile const source(in.path, bgzf_[file] == nullptr);  // a BGZF file has its own
+  int const fd = bgzf_[file] == nullptr ? descriptor(file) : -1;  // a BGZF file has its own
   thread_local std::vector<char> buffer(kReadBytes);
   // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
   // owned is still to be found (after the first '\n' from local.begin - 1).
@@ -268,7 +288,7 @@ void LineFiles::read_lines(std::size_t file, Range local,
     std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
     auto const want = static_cast<std::size_t>(
         std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
-    std::size_t const got = read(file, source.fd, buffer.data() + filled, want, base + filled);
+    std::size_t const got = read(file, fd, buffer.data() + filled, want, base + filled);
     filled += got;
     bool const at_end = got == 0 || base + filled >= in.size;
     if (!aligned) {

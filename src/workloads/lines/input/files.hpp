@@ -124,6 +124,8 @@ class LineFiles {
                                          std::uint64_t limit) const;
   /// FNV-1a over samples of file `file`'s bytes: what identity() records of its content.
   [[nodiscard]] std::uint64_t content_hash(std::size_t file) const;
+  /// File `file` open for pread, this thread's (kept from call to call).
+  [[nodiscard]] int descriptor(std::size_t file) const;
 
   /// Opens `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
   /// returns why it cannot be read (empty when it was added).
@@ -135,6 +137,7 @@ class LineFiles {
   std::string owned_;                 ///< the bytes of an in-memory file
   std::string_view memory_;           ///< owned_, whole
   std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back
+  std::uint64_t id_ = 0;              ///< which LineFiles, for the threads' open descriptors
   bool in_memory_ = false;            ///< true: one file, held in owned_
   std::uint64_t total_ = 0;
 };
