@@ -241,9 +241,9 @@ def stdin_refused(opts):
             f.write("a\n")
         cp = os.path.join(d, "cp")
         check_refused(opts, [
-            (["--checkpoint", cp, "lines", "count"], "--checkpoint: standard input or a compressed file (-z) cannot"),
-            (["--checkpoint", cp, "lines", "grep", "-c", "a", "-"], "--checkpoint: standard input or a compressed"),
-            (["--checkpoint", cp, "lines", "top", path, "-"], "--checkpoint: standard input or a compressed"),
+            (["--checkpoint", cp, "lines", "count"], "--checkpoint: standard input, a compressed file (-z), a FIFO"),
+            (["--checkpoint", cp, "lines", "grep", "-c", "a", "-"], "--checkpoint: standard input, a compressed file"),
+            (["--checkpoint", cp, "lines", "top", path, "-"], "--checkpoint: standard input, a compressed file"),
             (["lines", "exec", "cat", "-"], "lines exec: standard input is not supported"),
         ])
         check(not os.path.exists(cp), "a refused job wrote its checkpoint")
