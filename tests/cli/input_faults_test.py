@@ -175,6 +175,25 @@ def stopped_while_waiting(opts, args, fifo, sig):
     return p.returncode, held, err
 
 
+def feed(fifo_path, data, deadline_s=30):
+    """Writes `data` into a FIFO once a reader has opened it; gives up (a failure the
+    caller sees in the reader's result) if none comes, instead of blocking for ever."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            fd = os.open(fifo_path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.02)
+            continue
+        os.set_blocking(fd, True)
+        try:
+            os.write(fd, data)
+        except BrokenPipeError:
+            pass
+        os.close(fd)
+        return
+
+
 def fifo(opts):
     """A FIFO with no writer never holds the job: SIGTERM gives 143, SIGINT 130,
     --timeout 124; lines exec, which cuts files by size, refuses it at once (2). A FIFO
@@ -196,7 +215,7 @@ def fifo(opts):
         data = text(2, 20000)
         for args, reference in ((["lines", "count"], ["wc"]), (["lines", "grep", "-n", "gamma"], ["grep", "-n", "gamma"])):
             for ranks in (1, 3):
-                fed = threading.Thread(target=lambda: open(f, "wb").write(data))
+                fed = threading.Thread(target=feed, args=(f, data))
                 fed.start()
                 p = subprocess.run(command(opts, args + [f], ranks), capture_output=True, env=ENV, timeout=60)
                 fed.join()
@@ -206,7 +225,7 @@ def fifo(opts):
                 check(p.returncode == 0 and p.stdout == want, f"{args} on a FIFO at {ranks} rank(s): exit {p.returncode}\n"
                       f"{p.stdout[:200]!r}\nexpected {want[:200]!r}\n{p.stderr!r}")
         tasks = b"echo one\necho two\nseq 3\n"
-        fed = threading.Thread(target=lambda: open(f, "wb").write(tasks))
+        fed = threading.Thread(target=feed, args=(f, tasks))
         fed.start()
         p = subprocess.run([opts.parfold, "run", f], capture_output=True, env=ENV, timeout=60)
         fed.join()

@@ -1,11 +1,8 @@
 #include "parfold/io/whole_file.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "parfold/core/errors.hpp"
