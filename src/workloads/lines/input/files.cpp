@@ -213,7 +213,7 @@ std::uint64_t LineFiles::content_hash(std::size_t file) const {
   std::uint64_t const size = files_[file].size;
   std::uint64_t h = fnv1a({});
   if (size == 0 || bgzf_[file] != nullptr) return h;
-  int const fd = in_memory_ ? -1 : descriptor(file);
+  int const fd = descriptor(file);
   std::string sample(static_cast<std::size_t>(std::min(size, kSample)), '\0');
   for (std::uint64_t k = 0; k < kSamples; ++k) {
     std::uint64_t const at = (size - sample.size()) * k / (kSamples - 1);
@@ -246,7 +246,7 @@ std::uint64_t LineFiles::line_start(std::size_t file, int fd, std::uint64_t from
 
 Range LineFiles::owned_range(std::size_t file, Range local) const {
   std::uint64_t const size = files_[file].size;
-  int const fd = in_memory_ || bgzf_[file] != nullptr ? -1 : descriptor(file);
+  int const fd = descriptor(file);
   // The first line that starts in [local.begin, local.end): after the first '\n' from
   // local.begin - 1.
   std::uint64_t const begin =
@@ -257,6 +257,7 @@ Range LineFiles::owned_range(std::size_t file, Range local) const {
 }
 
 int LineFiles::descriptor(std::size_t file) const {
+  if (in_memory_ || bgzf_[file] != nullptr) return -1;  // read from memory, or by its decoder
   thread_local CachedFile cached;
   return cached.open(id_, file, files_[file].path);
 }
@@ -264,14 +265,14 @@ int LineFiles::descriptor(std::size_t file) const {
 std::uint64_t LineFiles::line_start_from(std::size_t file, std::uint64_t byte) const {
   std::uint64_t const size = files_[file].size;
   if (byte == 0 || byte >= size) return std::min(byte, size);
-  int const fd = in_memory_ || bgzf_[file] != nullptr ? -1 : descriptor(file);
+  int const fd = descriptor(file);
   return line_start(file, fd, byte - 1, size);
 }
 
 void LineFiles::read_lines(std::size_t file, Range local,
                            std::function<void(std::string_view, std::uint64_t)> const& f) const {
   InputFile const& in = files_[file];
-  int const fd = bgzf_[file] == nullptr ? descriptor(file) : -1;  // a BGZF file has its own
+  int const fd = descriptor(file);
   thread_local std::vector<char> buffer(kReadBytes);
   // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
   // owned is still to be found (after the first '\n' from local.begin - 1).

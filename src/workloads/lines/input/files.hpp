@@ -124,7 +124,8 @@ class LineFiles {
                                          std::uint64_t limit) const;
   /// FNV-1a over samples of file `file`'s bytes: what identity() records of its content.
   [[nodiscard]] std::uint64_t content_hash(std::size_t file) const;
-  /// File `file` open for pread, this thread's (kept from call to call).
+  /// File `file` open for pread, this thread's (kept from call to call); -1 for a file
+  /// held in memory or a BGZF file (its decoder reads it).
   [[nodiscard]] int descriptor(std::size_t file) const;
 
   /// Opens `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
