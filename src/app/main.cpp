@@ -93,8 +93,27 @@ int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Te
   return from_root(team, report.exit_code);  // only rank 0 holds the reduced result
 }
 
+/// A rank was lost: no collective (not even MPI_Finalize) can complete, so this rank
+/// ends on its own, status 1, after what it kept (the job's code saved it); the lowest
+/// live rank says why, and aborts the job for the ranks on other hosts.
+[[noreturn]] void end_after_loss(RankLost const& e, std::string const& checkpoint) {
+  if (e.speaker()) {
+    std::string const kept = e.says_kept() || checkpoint.empty()
+                                 ? std::string()
+                                 : "; the checkpoint " + checkpoint +
+                                       " holds what its last save held: run the same command "
+                                       "again to go on from there";
+    std::fprintf(stderr, "parfold: error: %s%s\n", e.what(), kept.c_str());
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  cleanup_now();
+  if (e.speaker()) MPI_Abort(MPI_COMM_WORLD, exit_code::kFailure);
+  std::_Exit(exit_code::kFailure);
+}
+
 /// The exit status for what the job threw; rank 0 says why, once.
-int exit_for(Team const& team, Job const& job) {
+int exit_for(Team const& team, Job const& job, std::string const& checkpoint) {
   auto say = [&](std::string const& prefix, char const* what) {
     if (team.is_root()) std::fprintf(stderr, "parfold: %s%s\n", prefix.c_str(), what);
   };
@@ -117,6 +136,8 @@ int exit_for(Team const& team, Job const& job) {
       say("error: ", e.rank() >= 0 ? e.message().c_str() : e.what());
     }
     return exit_code::kFailure;
+  } catch (RankLost const& e) {
+    end_after_loss(e, checkpoint);
   } catch (Stopped const& e) {  // every rank agreed to stop after the checkpoint
     say("", stop_message(e).c_str());
     return exit_code::of_stop(e.facts());
@@ -151,6 +172,6 @@ int main(int argc, char** argv) {
     return run_job(app, common, job, team);
   } catch (...) {
     if (watchdog_ending()) wait_for_watchdog_exit();
-    return exit_for(team, job);
+    return exit_for(team, job, common.checkpoint);
   }
 }

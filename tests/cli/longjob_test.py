@@ -3,7 +3,8 @@
 that dies, and odd shapes (more ranks than chunks, one chunk, idle ranks).
 
   longjob_test.py --parfold BIN --mpiexec MPIEXEC checkpoint RANKS | checkpoint_refused
-                                                  | timeout | rank_killed | odd_shapes RANKS
+                                                  | timeout | rank_killed | rank_lost_checkpoint
+                                                  | odd_shapes RANKS
 """
 import json
 import os
@@ -329,6 +330,80 @@ def rank_killed(opts):
             check("signal 9" in err or "Killed" in err, f"ranks={ranks} {schedule}: message {err[-600:]!r}")
             check(took < 15, f"ranks={ranks} {schedule}: took {took:.1f} s")
     print("a killed rank ends the job with a message")
+
+
+def wait_for_lines(path, n, proc, what):
+    """Polls until `path` holds `n` lines (what the tasks print), or `proc` ended."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if os.path.exists(path):
+            with open(path) as f:
+                if sum(1 for _ in f) >= n:
+                    return True
+        time.sleep(0.02)
+    check(False, f"{what}: the tasks never wrote {n} lines to {path}")
+    return False
+
+
+def lost_rank_run(opts, d, victim):
+    """`run --checkpoint` of 200 tasks on 3 ranks x 2 threads; rank `victim` is SIGKILLed
+    once 20 tasks started (each task writes 'start INDEX RANK PID-OF-ITS-RANK' first).
+    Returns (status, stdout, stderr)."""
+    log, ckpt = os.path.join(d, "runs"), os.path.join(d, "ck")
+    tasks = os.path.join(d, "tasks.txt")
+    with open(tasks, "w") as f:
+        for i in range(200):
+            f.write(f"echo start {i} $PARFOLD_RANK $PPID >> {log}; sleep 0.05; echo task {i}\n")
+    # No periodic save within the test: what the checkpoint holds was saved at the loss.
+    args = ["run", "--checkpoint", ckpt, "--checkpoint-every", "1h", "--threads", "2", tasks]
+    p = subprocess.Popen(command(opts, args, 3), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if wait_for_lines(log, 20, p, f"rank {victim} killed"):
+        with open(log) as f:
+            pids = {int(w[2]): int(w[3]) for w in (l.split() for l in f)}
+        check(victim in pids, f"no task ran on rank {victim} among the first: {pids}")
+        if victim in pids:
+            os.kill(pids[victim], signal.SIGKILL)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        check(False, f"rank {victim} killed: the survivors hung")
+    return p.returncode, out, err
+
+
+def rank_lost_checkpoint(opts):
+    """A rank SIGKILLed under `run --checkpoint`: the others start nothing new, rank 0
+    saves what finished (said once), and the resumed run runs again only the tasks that
+    were running (3 ranks x 2 threads: 6) and those the lost rank ended in its last
+    moments, their record not yet sent (one per worker: 2); rank 0 lost: rank 1 says
+    that the checkpoint holds only what its last save held."""
+    for victim in (1, 2, 0):
+        with tempfile.TemporaryDirectory() as d:
+            rc, out, err = lost_rank_run(opts, d, victim)
+            said = [l for l in err.splitlines() if "ended without a word" in l]
+            check(len(said) == 1 and f"rank {victim} (pid " in said[0],
+                  f"rank {victim} killed: parfold said {said!r}\n{err[-800:]}")
+            check(rc != 0, f"rank {victim} killed: mpirun's status {rc}")
+            ckpt = os.path.join(d, "ck")
+            if victim != 0:
+                check(said and re.search(r"the checkpoint \S+ holds \d+ of 200 tasks", said[0]),
+                      f"rank {victim} killed: no word on the checkpoint: {said!r}")
+            else:
+                check(said and "holds what its last save held" in said[0], f"rank 0 killed: {said!r}")
+                continue  # nothing was saved: a rerun starts over
+            resumed = run(opts, ["run", "--checkpoint", ckpt, "--threads", "2",
+                                 os.path.join(d, "tasks.txt")], ranks=3, check_rc=0)
+            with open(os.path.join(d, "runs")) as f:
+                starts = [int(l.split()[1]) for l in f]
+            ran = {i: starts.count(i) for i in range(200)}
+            check(all(n >= 1 for n in ran.values()), f"rank {victim} killed: tasks never ran")
+            twice = sorted(i for i, n in ran.items() if n > 1)
+            check(len(twice) <= 8, f"rank {victim} killed: {len(twice)} tasks ran twice: {twice}")
+            whole = "".join(f"task {i}\n" for i in range(200))
+            check(out + resumed.stdout == whole, f"rank {victim} killed: the two runs printed "
+                  f"{len(out)} + {len(resumed.stdout)} bytes, not each task once in order")
+    print("a lost rank: the survivors stop, rank 0 saves what finished, a rerun goes on")
 
 
 def odd_shapes(opts, ranks):

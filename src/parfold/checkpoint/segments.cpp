@@ -43,14 +43,16 @@ void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
   on_root(team, [&] { cp.save(done, state()); });
 }
 
-void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items) {
+std::string what_is_kept(Checkpoint const& cp, std::uint64_t done, std::uint64_t items) {
   char share[64];
   std::snprintf(share, sizeof(share), "%.1f%%",
                 100.0 * static_cast<double>(done) / static_cast<double>(items));
-  throw stop_error(static_cast<StopReason>(reason), true,
-                   ": the checkpoint " + cp.path() + " holds " + group_digits(done) + " of " +
-                       count_of(items, "item") + " (" + share +
-                       "); run the same command again to resume");
+  return "the checkpoint " + cp.path() + " holds " + group_digits(done) + " of " +
+         count_of(items, "item") + " (" + share + "); run the same command again to resume";
+}
+
+void stopped(int reason, Checkpoint const& cp, std::uint64_t done, std::uint64_t items) {
+  throw stop_error(static_cast<StopReason>(reason), true, ": " + what_is_kept(cp, done, items));
 }
 
 }  // namespace parfold

@@ -76,6 +76,10 @@ SegmentPlan plan_segment(Team const& team, Checkpoint const& cp, std::uint64_t i
 /// \note With MPI this is a collective operation over all ranks.
 void save_checkpoint(Team const& team, Checkpoint& cp, std::uint64_t done,
                      std::function<std::string()> const& state);
+/// What the checkpoint holds, for the user: "the checkpoint F holds 4 of 9 items (44.4%); run
+/// the same command again to resume".
+[[nodiscard]] std::string what_is_kept(Checkpoint const& cp, std::uint64_t done,
+                                       std::uint64_t items);
 /// Ends a job that was asked to stop after its checkpoint was written (throws Stopped).
 [[noreturn]] void stopped(int reason, Checkpoint const& cp, std::uint64_t done,
                           std::uint64_t items);

@@ -1,4 +1,5 @@
 #include "parfold/comm/context.hpp"
+#include "parfold/comm/peers.hpp"
 
 #include <mpi.h>
 #include <sched.h>
@@ -89,6 +90,7 @@ Team Team::over(Comm comm, int threads) {
   t.observe = comm.dup();
   t.failure = comm.dup();
   t.threads = comm.all_gather(threads);
+  t.peers = std::make_shared<PeerWatch>(comm);
   t.comm = std::move(comm);
   t.host = host_name();
   return t;

@@ -16,6 +16,8 @@ class environment;
 
 namespace parfold {
 
+class PeerWatch;
+
 /// The workers of a job, and the communicators its subsystems talk on: ranks, each
 /// with a number of threads. Global worker ids run rank by rank: rank r's threads are
 /// first_worker(r) .. first_worker(r) + threads[r] - 1. Cheap to copy (copies share
@@ -29,6 +31,8 @@ struct Team {
   std::string host;
   std::string launcher = "none";
   int launched_ranks = 1;  ///< the ranks the launcher said it started
+  /// Sees the ranks on this host end (a rank killed outright); null without MPI.
+  std::shared_ptr<PeerWatch> peers;
 
   /// One rank with `threads` threads, no MPI.
   [[nodiscard]] static Team local(int threads);

@@ -75,6 +75,31 @@ class WriteError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A rank ended without a word while the job ran (SIGKILL, the OOM killer, a crashed
+/// node): no collective can complete any more, so each surviving rank ends on its own,
+/// status 1, after what it can keep is kept (rank 0 saves its checkpoint). what() names
+/// the lost rank and, once a caller adds it, what was kept. One rank says it: the lowest
+/// that lives (`speaker`).
+class RankLost : public std::runtime_error {
+ public:
+  RankLost(std::string const& message, bool speaker, std::string kept = {})
+      : std::runtime_error(message + kept),
+        message_(message),
+        speaker_(speaker),
+        kept_(!kept.empty()) {}
+  /// The same loss, with what was kept (", the checkpoint F holds ..."), said once.
+  [[nodiscard]] RankLost keeping(std::string const& kept) const {
+    return kept_ ? *this : RankLost(message_, speaker_, kept);
+  }
+  [[nodiscard]] bool speaker() const { return speaker_; }
+  [[nodiscard]] bool says_kept() const { return kept_; }
+
+ private:
+  std::string message_;
+  bool speaker_;
+  bool kept_;
+};
+
 /// The job stopped early on request (a stop signal, the time limit) after writing what it
 /// had to keep: every rank knows. The facts say why and whether a checkpoint holds the
 /// job; what() words them without the program's options ("stopped by SIGTERM: the

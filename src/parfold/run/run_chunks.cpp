@@ -2,6 +2,8 @@
 
 #include <sys/prctl.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,10 +15,12 @@
 #include <thread>
 
 #include "parfold/comm/failure.hpp"
+#include "parfold/comm/peers.hpp"
 #include "parfold/core/errors.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/run/chunk_source.hpp"
 #include "parfold/run/dispatch.hpp"
+#include "parfold/stop/stop.hpp"
 #include "parfold/stream/courier.hpp"
 
 namespace parfold {
@@ -100,9 +104,15 @@ class RankRun {
       pool.reserve(stats_.size());
       for (int t = 0; t < static_cast<int>(stats_.size()); ++t)
         pool.emplace_back([this, t] { work(t); });
-      talk();
-      wait_for_threads();
+      try {
+        talk();
+        wait_for_threads();
+      } catch (RankLost const&) {  // no collective can end now: the workers stop, and so does this
+        lost_ = std::current_exception();
+        abandon();
+      }
     }
+    if (lost_) std::rethrow_exception(lost_);
     if (failed_.load()) notices_.announce();
     notices_.settle(failure_ ? describe(failure_) : std::string(), bad_input(failure_));
     return {std::move(stats_), requests_};
@@ -151,12 +161,20 @@ class RankRun {
   }
 
   /// What the main thread does whenever it waits: tell the other ranks of a failure
-  /// here, stop on one there, and keep the progress line going.
+  /// here, stop on one there, keep the progress line going, and see a rank that died.
   void idle() {
     if (failed_.load(std::memory_order_relaxed)) notices_.announce();
     if (notices_.heard()) source_->stop();
     if (monitor_ != nullptr) monitor_->tick();
-    if (courier_ != nullptr) courier_->pump();
+    if (courier_ != nullptr) courier_->pump();  // records first: they may be the last
+    if (team_.peers != nullptr) team_.peers->check();
+  }
+
+  /// A rank was lost: start nothing more; the running children are ended as at a stop.
+  void abandon() {
+    request_stop(StopReason::rank_lost);
+    signal_groups(SIGTERM);
+    source_->stop();
   }
 
   /// Dynamic and guided over several ranks: rank 0 serves grants, the others fetch them.
@@ -193,6 +211,7 @@ class RankRun {
   std::mutex mutex_;  // guards failure_ and running_
   std::condition_variable all_stopped_;
   std::exception_ptr failure_;
+  std::exception_ptr lost_;  ///< RankLost: another rank ended without a word
   std::atomic<bool> failed_{false};
   int running_;
   FailureNotices notices_;

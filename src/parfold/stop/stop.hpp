@@ -7,7 +7,8 @@
 namespace parfold {
 
 /// Why a job was asked to stop early.
-enum class StopReason { none, signal, timeout };
+/// rank_lost: another rank ended without a word (PeerWatch); the job ends at once.
+enum class StopReason { none, signal, timeout, rank_lost };
 
 /// Makes SIGTERM, SIGINT and SIGUSR1 request a graceful stop instead of killing the
 /// process; the handler also removes every registered temporary file at once (a

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "parfold/comm/peers.hpp"
+
 namespace parfold {
 
 namespace {
@@ -126,6 +128,7 @@ void Courier::finish() {
   int heard = word_.load();
   if (team_.is_root()) {
     while (ended_ < comm_.size() - 1) {
+      if (team_.peers != nullptr) team_.peers->check();  // a rank that ended sends no mark
       pump();
       if (ended_ < comm_.size() - 1) nap();
     }

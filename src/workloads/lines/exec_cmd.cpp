@@ -197,11 +197,17 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Checkpoint* cp,
 }
 
 /// Runs f; a JobError (a failed rank, an input that changed) says on rank 0 what had been
-/// printed by then: the output on the input's first bytes, whole chunks in file order.
+/// printed by then: the output on the input's first bytes, whole chunks in file order. A
+/// lost rank: rank 0 saves the checkpoint first.
 template <class F>
-auto saying_printed(std::optional<ExecOutput>& output, std::uint64_t total, F&& f) {
+auto saying_printed(std::optional<ExecOutput>& output, Checkpoint const* cp, std::uint64_t total,
+                    F&& f) {
   try {
     return f();
+  } catch (RankLost const& e) {
+    if (!output || cp == nullptr) throw;
+    output->save();
+    throw e.keeping("; " + what_is_kept(*cp, output->done(), total));
   } catch (JobError const& e) {
     if (!output) throw;
     std::string const printed = output->printed(total);
@@ -242,7 +248,7 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
                         },
                         {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }, {}};
-  FarmSummary const f = saying_printed(output, files->total(), [&] {
+  FarmSummary const f = saying_printed(output, sv.checkpoint, files->total(), [&] {
     FarmSummary const summary = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
     end_if_stopped(team, run, sv.checkpoint, output, files->total());
     require_unchanged(*files, team);

@@ -265,17 +265,10 @@ std::vector<std::uint64_t> retries_for(Team const& team, std::vector<Retry> cons
   return mine;
 }
 
-}  // namespace
-
-FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items,
-                     FarmOptions const& opt, FarmOutcome const& outcome) {
-  Collector collector(team, items, opt, outcome);
-  Courier courier(team, [&](std::string&& r) { collector.take(std::move(r)); });
-  collector.attach(courier);
-  on_root(team, [&] { collector.skip_done(); });
-  Farm const farm(team, items, opt, courier);
-  services.courier = &courier;
-  services.checkpoint = nullptr;
+/// The first pass over the items, then the retries of the failed ones (--retries).
+/// \note With MPI this is a collective operation over all ranks.
+RunInfo run_attempts(Team const& team, Services services, Schedule s, Farm const& farm,
+                     FarmOptions const& opt, Collector& collector, Courier& courier) {
   RunInfo info =
       execute_on_ranks(FarmPass{&farm, nullptr, 1, services.monitor}, s, team, services).info;
   courier.finish();
@@ -290,6 +283,30 @@ FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems 
     (void)execute_on_ranks(FarmPass{&farm, &mine, attempt}, Schedule{ScheduleKind::dynamic, 1},
                            here, Services{nullptr, nullptr, &courier});
     courier.finish();
+  }
+  return info;
+}
+
+}  // namespace
+
+FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items,
+                     FarmOptions const& opt, FarmOutcome const& outcome) {
+  Collector collector(team, items, opt, outcome);
+  Courier courier(team, [&](std::string&& r) { collector.take(std::move(r)); });
+  collector.attach(courier);
+  on_root(team, [&] { collector.skip_done(); });
+  Farm const farm(team, items, opt, courier);
+  services.courier = &courier;
+  services.checkpoint = nullptr;
+  RunInfo info;
+  try {
+    info = run_attempts(team, services, s, farm, opt, collector, courier);
+  } catch (RankLost const&) {  // rank 0 keeps what reached it, for a checkpoint to save
+    if (team.is_root()) {
+      courier.pump();
+      collector.hold_rest();
+    }
+    throw;
   }
   bool const stopped = any_rank(team, stop_or_ending() != StopReason::none);
   on_root(team, [&] {

@@ -272,6 +272,13 @@ class TaskPrinter {
   std::optional<CleanupFile> temporary_;  ///< FILE's staging, removed at once on a stop
 };
 
+/// What a checkpoint that holds `held` of `tasks` tasks means for the user.
+std::string tasks_kept(Checkpoint const& checkpoint, std::uint64_t held, std::uint64_t tasks) {
+  return "the checkpoint " + checkpoint.path() + " holds " + group_digits(held) + " of " +
+         count_of(tasks, "task") + " (the tasks that were running will run again); " +
+         "run the same command again to go on";
+}
+
 /// After the tasks: a stop ends the job (with a checkpoint, saved first: 75 or 124).
 /// \note With MPI this is a collective operation over all ranks.
 void end_if_stopped(Team const& team, OrderedRun const& run, Resume const& resume,
@@ -284,11 +291,22 @@ void end_if_stopped(Team const& team, OrderedRun const& run, Resume const& resum
     printer->save();
     held = printer->recorded();
   });
-  throw stop_error(why, true,
-                   ": the checkpoint " + resume.checkpoint->path() + " holds " +
-                       group_digits(held) + " of " + count_of(tasks, "task") +
-                       " (the tasks that were running will run again); " +
-                       "run the same command again to go on");
+  throw stop_error(why, true, ": " + tasks_kept(*resume.checkpoint, held, tasks));
+}
+
+/// Runs the farm; when a rank is lost, rank 0 saves what reached it (with a checkpoint)
+/// and the loss says what was kept.
+template <class Farm>
+FarmSummary run_lost_or_farm(Team const& team, Resume const& resume,
+                             std::optional<TaskPrinter>& printer, std::uint64_t tasks,
+                             Farm&& farm) {
+  try {
+    return farm();
+  } catch (RankLost const& e) {
+    if (!team.is_root() || resume.checkpoint == nullptr) throw;
+    printer->save();
+    throw e.keeping("; " + tasks_kept(*resume.checkpoint, printer->recorded(), tasks));
+  }
 }
 
 Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s) {
@@ -319,7 +337,9 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
   FarmOutcome const outcome{[&](Attempt const& t) { printer->attempted(t); },
                             [&](Attempt&& t) { printer->finished(std::move(t)); },
                             [&](Attempt&& t) { printer->held(std::move(t)); }};
-  FarmSummary const f = run_farm(team, sv, s, items, a.farm, outcome);
+  FarmSummary const f = run_lost_or_farm(team, resume, printer, tasks.size(), [&] {
+    return run_farm(team, sv, s, items, a.farm, outcome);
+  });
   end_if_stopped(team, run, resume, printer, tasks.size());
   RunProgress progress;
   on_root(team, [&] {

@@ -1,0 +1,86 @@
+#include "parfold/comm/peers.hpp"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <string>
+#include <vector>
+
+#include "parfold/comm/context.hpp"
+#include "parfold/core/errors.hpp"
+
+namespace parfold {
+namespace {
+
+/// A pidfd for `pid` (Linux 5.3 and later), or -1.
+int open_pidfd(int pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+/// Has the process of this pidfd ended?
+bool ended(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 0) > 0;
+}
+
+}  // namespace
+
+PeerWatch::PeerWatch(Comm const& comm) {
+  me_ = comm.rank();
+  if (comm.size() <= 1) return;
+  std::string const host = host_name();
+  std::vector<int> const pids = comm.all_gather(static_cast<int>(getpid()));
+  std::vector<std::string> const hosts = comm.all_gather(host);
+  for (int r = 0; r < comm.size(); ++r) {
+    auto const i = static_cast<std::size_t>(r);
+    bool const watched = r != comm.rank() && hosts[i] == host;
+    peers_.push_back({r, pids[i], hosts[i], watched ? open_pidfd(pids[i]) : -1});
+  }
+}
+
+PeerWatch::~PeerWatch() {
+  for (Peer const& p : peers_) {
+    if (p.fd >= 0) close(p.fd);
+  }
+}
+
+int PeerWatch::lost() {
+  if (lost_ >= 0) return lost_;
+  std::vector<pollfd> fds;
+  std::vector<int> ranks;
+  for (Peer const& p : peers_) {
+    if (p.fd < 0) continue;
+    fds.push_back({p.fd, POLLIN, 0});
+    ranks.push_back(p.rank);
+  }
+  if (fds.empty() || poll(fds.data(), fds.size(), 0) <= 0) return -1;
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].revents != 0) return lost_ = ranks[i];  // the lowest: peers_ is in rank order
+  }
+  return -1;
+}
+
+void PeerWatch::check() {
+  int const gone = lost();
+  if (gone < 0) return;
+  Peer const& p = peers_[static_cast<std::size_t>(gone)];
+  // The lowest rank still alive says it: rank 0, or the next when rank 0 is the lost one.
+  bool speaker = true;
+  for (Peer const& q : peers_) {
+    if (q.rank >= me_) break;
+    if (q.fd < 0 || !ended(q.fd)) speaker = false;
+  }
+  throw RankLost("rank " + std::to_string(gone) + " (pid " + std::to_string(p.pid) + " on " +
+                     p.host + ") ended without a word (killed?); the job cannot go on",
+                 speaker);
+}
+
+}  // namespace parfold
