@@ -196,12 +196,9 @@ TEST(PartialFit, WordTableLoadsOnlyATable) {
 }
 
 Attempt ended(std::uint64_t index) {
-  return {.index = index,
-          .exit_code = 0,
-          .passed = true,
-          .runtime_s = 0.5,
-          .host = "h",
-          .out = "out\n"};
+  Attempt a{.index = index, .exit_code = 0, .passed = true, .runtime_s = 0.5, .host = "h"};
+  a.out.append("out\n");
+  return a;
 }
 
 TEST(PartialFit, AttemptWellFormed) {

@@ -40,6 +40,7 @@ void TemporaryFile::fail(char const* doing) const {
 }
 
 std::uint64_t TemporaryFile::append(std::string_view bytes) {
+  std::lock_guard lock(mutex_);
   std::uint64_t const at = size_;
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail("write");
   size_ += bytes.size();
@@ -47,6 +48,7 @@ std::uint64_t TemporaryFile::append(std::string_view bytes) {
 }
 
 std::string TemporaryFile::read(std::uint64_t offset, std::uint64_t size) {
+  std::lock_guard lock(mutex_);
   if (std::fflush(file_) != 0) fail("write");
   std::string out(size, '\0');
   if (read_at(::fileno(file_), out.data(), size, offset, path_) != size) fail("read");
@@ -54,6 +56,7 @@ std::string TemporaryFile::read(std::uint64_t offset, std::uint64_t size) {
 }
 
 void TemporaryFile::clear() {
+  std::lock_guard lock(mutex_);
   if (std::fflush(file_) != 0 || ::ftruncate(::fileno(file_), 0) != 0) fail("empty");
   std::rewind(file_);
   size_ = 0;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,7 +13,8 @@ namespace parfold {
 
 /// A scratch file in $TMPDIR (or /tmp), named parfold-<what>-XXXXXX, registered for
 /// cleanup: removed when this is destroyed and at once when a stop signal arrives.
-/// Throws std::runtime_error when it cannot be made, written or read.
+/// Throws std::runtime_error when it cannot be made, written or read. Safe to use from
+/// several threads (one appends while another reads what is already there).
 class TemporaryFile {
  public:
   explicit TemporaryFile(char const* what);
@@ -26,13 +28,17 @@ class TemporaryFile {
   [[nodiscard]] std::string read(std::uint64_t offset, std::uint64_t size);
   /// Empties the file (its space goes back to the file system).
   void clear();
-  [[nodiscard]] std::uint64_t size() const { return size_; }
+  [[nodiscard]] std::uint64_t size() const {
+    std::lock_guard lock(mutex_);
+    return size_;
+  }
   [[nodiscard]] std::string const& path() const { return path_; }
 
  private:
   [[noreturn]] void fail(char const* doing) const;
   std::string path_;
   std::optional<CleanupFile> cleanup_;
+  mutable std::mutex mutex_;  ///< guards file_'s stream and size_
   std::FILE* file_ = nullptr;
   std::uint64_t size_ = 0;
 };

@@ -11,7 +11,7 @@ namespace parfold {
 namespace {
 
 /// Tags on the courier's own communicator. The end of a rank's records is an empty
-/// record, on the same tag, so that it can never overtake them.
+/// message, on the same tag, so that it can never overtake them.
 constexpr int kRecord = 1;
 constexpr int kWord = 2;
 
@@ -43,24 +43,67 @@ Courier::~Courier() {
   }
 }
 
-void Courier::post(std::string record) {
-  std::lock_guard lock(mutex_);
-  posted_.push_back(std::move(record));
+void Courier::count(Posted const& p, int sign) {
+  kept_memory_ = sign > 0 ? kept_memory_ + p.memory : kept_memory_ - p.memory;
+  kept_files_ += p.file ? sign : 0;
 }
 
-std::vector<std::string> Courier::take_posted() {
-  std::vector<std::string> out;
+void Courier::post(Parcel record) {
+  Posted p{std::move(record)};
+  p.memory = p.parcel.in_memory();
+  p.file = p.parcel.spilled();
+  {
+    std::lock_guard lock(mutex_);
+    if (kept_memory_ + p.memory <= kOutboxMemory && (!p.file || kept_files_ < kOutboxFiles)) {
+      count(p, 1);
+      posted_.push_back(std::move(p));
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(spool_mutex_);  // one copy into the spool at a time
+    p.parcel = spool_.keep(std::move(p.parcel));
+  }
+  p.memory = p.parcel.in_memory();
+  p.file = false;
+  std::lock_guard lock(mutex_);
+  count(p, 1);
+  posted_.push_back(std::move(p));
+}
+
+std::deque<Courier::Posted> Courier::take_posted() {
+  std::deque<Posted> out;
   std::lock_guard lock(mutex_);
   out.swap(posted_);
+  kept_memory_ = 0;
+  kept_files_ = 0;
   return out;
 }
 
-void Courier::send_posted() {
-  for (std::string& r : take_posted()) {
-    Sending& s = sending_.emplace_back(Sending{std::move(r)});
+std::optional<Parcel> Courier::take_one() {
+  std::lock_guard lock(mutex_);
+  if (posted_.empty()) return std::nullopt;
+  Posted p = std::move(posted_.front());
+  posted_.pop_front();
+  count(p, -1);
+  return std::move(p.parcel);
+}
+
+bool Courier::send_more() {
+  sends_done();
+  while (sending_bytes_ < kWindow) {
+    if (!current_) {
+      std::optional<Parcel> next = take_one();
+      if (!next) return true;  // all on the wire
+      current_.emplace(std::move(*next));
+    }
+    Sending& s = sending_.emplace_back(Sending{current_->next(CapturedOutput::kPiece)});
+    if (current_->done()) current_.reset();
+    sending_bytes_ += s.bytes.size();
     MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, 0, kRecord, comm_.mpi(),
               &s.request);
   }
+  return false;
 }
 
 bool Courier::sends_done() {
@@ -68,6 +111,7 @@ bool Courier::sends_done() {
     int done = 0;
     MPI_Test(&sending_.front().request, &done, MPI_STATUS_IGNORE);
     if (done == 0) return false;
+    sending_bytes_ -= sending_.front().bytes.size();
     sending_.pop_front();
   }
   return true;
@@ -78,28 +122,37 @@ void Courier::receive_arrived() {
   for (;;) {
     int flag = 0;
     MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, kRecord, comm, &flag, &status);
+    // A record that came in part: the rest of it first, from the same rank.
+    MPI_Iprobe(arriving_ ? arriving_from_ : MPI_ANY_SOURCE, kRecord, comm, &flag, &status);
     if (flag == 0) return;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
-    std::string record(static_cast<std::size_t>(count), '\0');
-    MPI_Recv(record.data(), count, MPI_BYTE, status.MPI_SOURCE, kRecord, comm, MPI_STATUS_IGNORE);
+    std::string bytes(static_cast<std::size_t>(count), '\0');
+    MPI_Recv(bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, kRecord, comm, MPI_STATUS_IGNORE);
     if (count == 0) {
       ++ended_;
-    } else {
-      deliver_(std::move(record));
+      continue;
     }
+    if (arriving_) {
+      arriving_->add(bytes);
+    } else {
+      arriving_.emplace(bytes, CapturedOutput::kPiece);
+      arriving_from_ = status.MPI_SOURCE;
+    }
+    if (!arriving_->done()) continue;
+    Parcel p = arriving_->take();
+    arriving_.reset();
+    deliver_(std::move(p));
   }
 }
 
 void Courier::pump() {
   if (team_.is_root()) {
-    for (std::string& r : take_posted()) deliver_(std::move(r));
+    for (Posted& p : take_posted()) deliver_(std::move(p.parcel));
     if (comm_.size() > 1) receive_arrived();
     return;
   }
-  send_posted();
-  sends_done();
+  send_more();
   if (word_.load() != 0) return;
   int flag = 0;
   MPI_Status status;
@@ -133,14 +186,14 @@ void Courier::finish() {
       if (ended_ < comm_.size() - 1) nap();
     }
     ended_ = 0;
-    for (std::string& r : take_posted()) deliver_(std::move(r));
+    for (Posted& p : take_posted()) deliver_(std::move(p.parcel));
     heard = word_.load();
     comm_.broadcast(heard);
     for (Sending& s : words_) MPI_Wait(&s.request, MPI_STATUS_IGNORE);
     words_.clear();
     return;
   }
-  send_posted();
+  while (!send_more()) nap();
   Sending& end = sending_.emplace_back();
   MPI_Isend(end.bytes.data(), 0, MPI_BYTE, 0, kRecord, comm_.mpi(), &end.request);
   while (!sends_done()) nap();

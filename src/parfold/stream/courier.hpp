@@ -5,24 +5,36 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "parfold/comm/context.hpp"
+#include "parfold/stream/parcel.hpp"
 
 namespace parfold {
 
-/// Carries records (opaque bytes) from every worker thread of every rank to rank 0 as
-/// they are made, and one word (a small integer, such as "halt") from rank 0 back to
-/// every rank. Only the main thread of a rank talks MPI (MPI_THREAD_FUNNELED): worker
-/// threads post(), and the main thread pumps while it waits for them (run_chunks calls
-/// pump() from its idle loop when the courier is among the run's Services). Rank 0's
-/// records are delivered from memory, without MPI; with one rank there is no MPI at all.
-/// Records from one rank are delivered in the order it posted them.
+/// Carries records (parcels: a few bytes and bodies of any size) from every worker thread
+/// of every rank to rank 0 as they are made, and one word (a small integer, such as
+/// "halt") from rank 0 back to every rank. Only the main thread of a rank talks MPI
+/// (MPI_THREAD_FUNNELED): worker threads post(), and the main thread pumps while it waits
+/// for them (run_chunks calls pump() from its idle loop when the courier is among the
+/// run's Services). Rank 0's records are delivered from memory, without MPI; with one rank
+/// there is no MPI at all. Records from one rank are delivered in the order it posted them.
+///
+/// Memory stays bounded whatever the size of a record: records waiting on a rank are kept
+/// as they are while they hold at most kOutboxMemory bytes in memory and kOutboxFiles
+/// temporary files, later ones go to one temporary file (a spool) until their turn; a
+/// record travels in messages of at most 1 MiB, at most kWindow bytes of them in flight
+/// from each rank; rank 0 takes one record at a time, its bodies past 1 MiB each in a
+/// temporary file.
 class Courier {
  public:
   /// Rank 0, main thread: called once per record, in arrival order.
-  using Deliver = std::function<void(std::string&& record)>;
+  using Deliver = std::function<void(Parcel&& record)>;
+  static constexpr std::size_t kOutboxMemory = std::size_t{4} << 20;
+  static constexpr int kOutboxFiles = 4;
+  static constexpr std::size_t kWindow = std::size_t{2} << 20;
 
   /// \note With MPI this is a collective operation over all ranks (it duplicates the
   /// team's communicator, so that its messages never mix with anyone else's).
@@ -31,8 +43,9 @@ class Courier {
   Courier(Courier const&) = delete;
   Courier& operator=(Courier const&) = delete;
 
-  /// Any thread of any rank: queues `record` for rank 0.
-  void post(std::string record);
+  /// Any thread of any rank: queues `record` for rank 0 (never waits for it to go).
+  void post(Parcel record);
+  void post(std::string record) { post(Parcel{std::move(record), {}}); }
   /// Main thread: sends what this rank's threads posted (rank 0: delivers it, and what
   /// arrived from the other ranks) and takes in rank 0's word.
   void pump();
@@ -48,18 +61,34 @@ class Courier {
 
  private:
   struct Sending;
-  void send_posted();
+  /// A record waiting on this rank, and what it holds.
+  struct Posted {
+    Parcel parcel;
+    std::size_t memory = 0;
+    bool file = false;  ///< a temporary file of its own
+  };
+  bool send_more();
   void receive_arrived();
   bool sends_done();
-  std::vector<std::string> take_posted();
+  std::deque<Posted> take_posted();
+  std::optional<Parcel> take_one();
+  void count(Posted const& p, int sign);
 
   Team const& team_;
   Comm comm_;
   Deliver deliver_;
-  std::mutex mutex_;  ///< guards posted_
-  std::vector<std::string> posted_;
-  std::deque<Sending> sending_;  ///< non-root: records on their way to rank 0
-  std::vector<Sending> words_;   ///< rank 0: the word on its way to each rank
+  std::mutex mutex_;  ///< guards posted_, kept_memory_, kept_files_
+  std::deque<Posted> posted_;
+  std::size_t kept_memory_ = 0;
+  int kept_files_ = 0;
+  std::mutex spool_mutex_;  ///< guards spool_
+  Spool spool_{"courier"};
+  std::optional<ParcelStream> current_;  ///< non-root: the record going out
+  std::deque<Sending> sending_;          ///< non-root: its messages on their way to rank 0
+  std::size_t sending_bytes_ = 0;
+  std::optional<ParcelAssembler> arriving_;  ///< rank 0: the record coming in
+  int arriving_from_ = -1;
+  std::vector<Sending> words_;  ///< rank 0: the word on its way to each rank
   std::atomic<int> word_{0};
   int ended_ = 0;  ///< rank 0: ranks whose end-of-run mark arrived
 };

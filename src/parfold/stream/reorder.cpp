@@ -7,7 +7,7 @@ namespace parfold {
 ReorderBuffer::ReorderBuffer(std::uint64_t first, Release release, std::size_t memory_limit)
     : release_(std::move(release)), limit_(memory_limit), next_(first) {}
 
-void ReorderBuffer::put(std::uint64_t index, std::string record) {
+void ReorderBuffer::put(std::uint64_t index, Parcel record) {
   if (index == next_) {  // the common case: in order, never held
     ++next_;
     release_(index, std::move(record));
@@ -15,16 +15,15 @@ void ReorderBuffer::put(std::uint64_t index, std::string record) {
     return;
   }
   Held h;
-  if (memory_ + record.size() <= limit_) {
-    memory_ += record.size();
+  std::size_t const memory = record.in_memory();
+  if (!record.spilled() && memory_ + memory <= limit_) {
+    h.memory = memory;
     h.record = std::move(record);
   } else {
-    if (file_ == nullptr) file_ = std::make_unique<TemporaryFile>("reorder");
-    h.offset = file_->append(record);
-    h.size = record.size();
-    h.in_file = true;
-    ++in_file_;
+    h.record = spool_.keep(std::move(record));
+    h.memory = h.record.in_memory();  // its head
   }
+  memory_ += h.memory;
   hold(index, std::move(h));
 }
 
@@ -40,22 +39,18 @@ void ReorderBuffer::hold(std::uint64_t index, Held h) {
 }
 
 void ReorderBuffer::release(std::uint64_t index, Held& h) {
-  if (h.none) return;
-  if (h.in_file) {
-    std::string record = file_->read(h.offset, h.size);
-    if (--in_file_ == 0) file_->clear();  // its space back as soon as nothing waits there
-    release_(index, std::move(record));
-    return;
-  }
-  memory_ -= h.record.size();
-  release_(index, std::move(h.record));
+  memory_ -= h.memory;
+  if (!h.none) release_(index, std::move(h.record));
 }
 
 void ReorderBuffer::release_ready() {
+  bool released = false;
   for (auto it = held_.begin(); it != held_.end() && it->first == next_; it = held_.erase(it)) {
     ++next_;
     release(it->first, it->second);
+    released = true;
   }
+  if (released) spool_.trim();  // its space back as soon as nothing waits there
 }
 
 void ReorderBuffer::release_all() {
@@ -63,6 +58,7 @@ void ReorderBuffer::release_all() {
     next_ = it->first + 1;
     release(it->first, it->second);
   }
+  spool_.trim();
 }
 
 }  // namespace parfold

@@ -3,27 +3,28 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <string>
 
-#include "parfold/io/temporary_file.hpp"
+#include "parfold/stream/parcel.hpp"
 
 namespace parfold {
 
 /// Records that arrive out of order, keyed by index, released in index order with
-/// bounded memory: once the records held pass `memory_limit` bytes, later ones wait in
-/// a temporary file (removed at the end and on a stop) until their turn.
+/// bounded memory: a record waits in memory while the records held there stay within
+/// `memory_limit` bytes and it has no temporary file; otherwise its bodies wait in one
+/// temporary file (a spool, removed at the end and on a stop) until their turn, and only
+/// its head (a few bytes) stays in memory.
 class ReorderBuffer {
  public:
-  using Release = std::function<void(std::uint64_t index, std::string&& record)>;
+  using Release = std::function<void(std::uint64_t index, Parcel&& record)>;
+  static constexpr std::size_t kMemory = std::size_t{16} << 20;
 
   /// Releases from index `first` on; `release` is called once per record, in order.
-  ReorderBuffer(std::uint64_t first, Release release,
-                std::size_t memory_limit = std::size_t{64} << 20);
+  ReorderBuffer(std::uint64_t first, Release release, std::size_t memory_limit = kMemory);
 
   /// Takes record `index` (each index at most once) and releases every record that is
   /// now next in order.
-  void put(std::uint64_t index, std::string record);
+  void put(std::uint64_t index, Parcel record);
   /// Index `index` has no record (already done, never run): the order moves past it.
   void skip(std::uint64_t index);
   /// Releases every record still held, in index order, past any gaps (the end of a
@@ -35,11 +36,9 @@ class ReorderBuffer {
 
  private:
   struct Held {
-    std::string record;        ///< in memory, or
-    std::uint64_t offset = 0;  ///< where it is in the file
-    std::uint64_t size = 0;
-    bool in_file = false;
-    bool none = false;  ///< skipped: nothing to release
+    Parcel record;
+    std::size_t memory = 0;  ///< bytes of it in memory, counted in memory_
+    bool none = false;       ///< skipped: nothing to release
   };
   void hold(std::uint64_t index, Held h);
   void release(std::uint64_t index, Held& h);
@@ -50,8 +49,7 @@ class ReorderBuffer {
   std::uint64_t next_;
   std::map<std::uint64_t, Held> held_;
   std::size_t memory_ = 0;  ///< bytes of records held in memory
-  std::unique_ptr<TemporaryFile> file_;
-  std::uint64_t in_file_ = 0;  ///< records held in the file
+  Spool spool_{"reorder"};
 };
 
 }  // namespace parfold

@@ -95,10 +95,7 @@ class ExecOutput {
   /// Takes chunk t's result (its stderr goes to stderr whatever happens).
   void take(Attempt const& t, LineFiles const& files, std::vector<Piece> const& pieces,
             ExecArgs const& a) {
-    if (!t.err.empty()) {
-      std::fwrite(t.err.data(), 1, t.err.size(), stderr);
-      std::fflush(stderr);
-    }
+    write_stderr(t.err);
     if (broken_) return;
     if (t.index != next_ || !t.passed) {
       broken_ = true;
@@ -106,11 +103,13 @@ class ExecOutput {
       return;
     }
     ++next_;
-    if (feed_) {
-      feed_->write(t.out);
-    } else {
-      sink_->write(t.out);
-    }
+    t.out.replay([&](std::string_view piece) {
+      if (feed_) {
+        feed_->write(piece);
+      } else {
+        sink_->write(piece);
+      }
+    });
     done_ = pieces[t.index].end;
     if (cp_ != nullptr && cp_->due()) save();
   }
@@ -135,7 +134,7 @@ class ExecOutput {
                          ExecArgs const& a) {
     std::string const& path = files.files()[p.file].path;
     Range const lines = files.owned_range(p.file, p.local);
-    std::string head = t.err.substr(0, 400);  // its first lines
+    std::string head = t.err.read(0, 400);  // its first lines
     if (auto const nl = head.find('\n'); nl != std::string::npos) head.resize(nl);
     std::fprintf(stderr,
                  "parfold: lines exec: '%s' failed on %s bytes %llu-%llu (rank %d on %s, %s)%s%s\n",
@@ -227,9 +226,6 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   ExecResume const resume = open_resume(a, team, sv.checkpoint, *files);
   std::uint64_t const bytes = piece_bytes(s, files->total(), team.workers());
   std::vector<Piece> const pieces = cut(*files, bytes, resume.done);
-  FarmOptions farm = a.farm;
-  farm.memory_per_output =
-      std::max<std::size_t>(farm.memory_per_output, 2 * bytes);  // a chunk's output: no spill
   OrderedRun const run{
       a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
   std::optional<ExecOutput> output;
@@ -249,7 +245,7 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
                         {}};
   FarmOutcome const outcome{{}, [&](Attempt&& t) { output->take(t, *files, pieces, a); }, {}};
   FarmSummary const f = saying_printed(output, sv.checkpoint, files->total(), [&] {
-    FarmSummary const summary = run_farm(team, sv, Schedule{s.kind, 1}, items, farm, outcome);
+    FarmSummary const summary = run_farm(team, sv, Schedule{s.kind, 1}, items, a.farm, outcome);
     end_if_stopped(team, run, sv.checkpoint, output, files->total());
     require_unchanged(*files, team);
     return summary;

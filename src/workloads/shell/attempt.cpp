@@ -19,8 +19,8 @@ std::string Attempt::ending() const {
 
 namespace {
 
-/// The fixed part of an encoded attempt. It goes last: stdout (the big part) first,
-/// then the host and stderr, so that both ends move the output without copying it.
+/// The fixed part of an attempt: its parcel's head (the host after it), or the last bytes
+/// of its checkpoint record (after stdout, the host and stderr).
 struct AttemptTail {
   std::uint64_t index;
   std::int32_t attempt, exit_code, signal, timed_out, stopped, passed, rank, thread;
@@ -28,37 +28,64 @@ struct AttemptTail {
   std::uint64_t host_size, out_size, err_size;
 };
 
+AttemptTail tail_of(Attempt const& a) {
+  return {a.index,           a.attempt,        a.exit_code,  a.signal,    a.timed_out ? 1 : 0,
+          a.stopped ? 1 : 0, a.passed ? 1 : 0, a.rank,       a.thread,    a.start_s,
+          a.runtime_s,       a.host.size(),    a.out.size(), a.err.size()};
+}
+
+Attempt from_tail(AttemptTail const& t) {
+  return {.index = t.index,
+          .attempt = t.attempt,
+          .exit_code = t.exit_code,
+          .signal = t.signal,
+          .timed_out = t.timed_out != 0,
+          .stopped = t.stopped != 0,
+          .passed = t.passed != 0,
+          .start_s = t.start_s,
+          .runtime_s = t.runtime_s,
+          .rank = t.rank,
+          .thread = t.thread,
+          .host = {},
+          .out = {},
+          .err = {}};
+}
+
 }  // namespace
 
+Parcel Attempt::to_parcel(Attempt&& a) {
+  AttemptTail const t = tail_of(a);
+  Parcel p{std::string(reinterpret_cast<char const*>(&t), sizeof(t)) + a.host, {}};
+  p.bodies.push_back(std::move(a.out));
+  p.bodies.push_back(std::move(a.err));
+  return p;
+}
+
+Attempt Attempt::from_parcel(Parcel&& p) {
+  AttemptTail t{};
+  std::memcpy(&t, p.head.data(), sizeof(t));
+  Attempt a = from_tail(t);
+  a.host = p.head.substr(sizeof(t));
+  a.out = std::move(p.bodies.at(0));
+  a.err = std::move(p.bodies.at(1));
+  return a;
+}
+
 std::string Attempt::encode(Attempt&& a) {
-  AttemptTail const t{
-      a.index,           a.attempt,        a.exit_code,  a.signal,    a.timed_out ? 1 : 0,
-      a.stopped ? 1 : 0, a.passed ? 1 : 0, a.rank,       a.thread,    a.start_s,
-      a.runtime_s,       a.host.size(),    a.out.size(), a.err.size()};
-  std::string bytes = std::move(a.out);
-  bytes.append(a.host).append(a.err).append(reinterpret_cast<char const*>(&t), sizeof(t));
+  AttemptTail const t = tail_of(a);
+  std::string bytes = a.out.take();
+  bytes.append(a.host).append(a.err.str()).append(reinterpret_cast<char const*>(&t), sizeof(t));
   return bytes;
 }
 
 Attempt Attempt::decode(std::string&& bytes) {
   AttemptTail t{};
   std::memcpy(&t, bytes.data() + bytes.size() - sizeof(t), sizeof(t));
-  Attempt a{.index = t.index,
-            .attempt = t.attempt,
-            .exit_code = t.exit_code,
-            .signal = t.signal,
-            .timed_out = t.timed_out != 0,
-            .stopped = t.stopped != 0,
-            .passed = t.passed != 0,
-            .start_s = t.start_s,
-            .runtime_s = t.runtime_s,
-            .rank = t.rank,
-            .thread = t.thread,
-            .host = bytes.substr(t.out_size, t.host_size),
-            .out = {},
-            .err = bytes.substr(t.out_size + t.host_size, t.err_size)};
-  bytes.resize(t.out_size);
-  a.out = std::move(bytes);
+  Attempt a = from_tail(t);
+  std::string_view const all(bytes);
+  a.host = all.substr(t.out_size, t.host_size);
+  a.out.append(all.substr(0, t.out_size));
+  a.err.append(all.substr(t.out_size + t.host_size, t.err_size));
   return a;
 }
 

@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "parfold/process/captured.hpp"
+#include "parfold/stream/parcel.hpp"
+
 namespace parfold {
 
 /// One attempt of one item, as its worker reports it to rank 0.
@@ -22,11 +25,15 @@ struct Attempt {
   int rank = 0;
   int thread = 0;
   std::string host;
-  std::string out, err;
+  CapturedOutput out, err;  ///< past 1 MiB each in a temporary file
 
   /// "exit 3", "signal SIGKILL", "timed out after 2 s".
   [[nodiscard]] std::string ending() const;
-  /// As bytes for the courier; the output moves, not copied.
+  /// As a parcel for the courier and the reorder buffer: the fields in its head, stdout
+  /// and stderr its bodies (moved, not copied).
+  [[nodiscard]] static Parcel to_parcel(Attempt&& a);
+  [[nodiscard]] static Attempt from_parcel(Parcel&& p);
+  /// As bytes for a checkpoint (stdout and stderr whole in them).
   [[nodiscard]] static std::string encode(Attempt&& a);
   [[nodiscard]] static Attempt decode(std::string&& bytes);
   /// Whether `bytes` (from a checkpoint: trusted in nothing) is what encode() makes of an

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -54,7 +55,7 @@ class Farm {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
     if (launch.nothing) {
-      courier_.post(Attempt::encode(
+      courier_.post(Attempt::to_parcel(
           {i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
       return 0;
     }
@@ -70,7 +71,7 @@ class Farm {
     };
     spec.timeout_s = opt_.task_timeout_s;
     spec.input_file = launch.input;
-    CapturedOutput out(opt_.memory_per_output), err;
+    CapturedOutput out(opt_.memory_per_output), err(opt_.memory_per_output);
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     if (r.input_changed) {  // its output is not that of the file: the job has no result
       throw changed_while_read(launch.input->path,
@@ -81,20 +82,20 @@ class Farm {
     bool const passed =
         r.signal == 0 && !r.timed_out && !stopped &&
         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
-    courier_.post(Attempt::encode({.index = i,
-                                   .attempt = attempt,
-                                   .exit_code = r.exit_code,
-                                   .signal = r.signal,
-                                   .timed_out = r.timed_out,
-                                   .stopped = stopped,
-                                   .passed = passed,
-                                   .start_s = start,
-                                   .runtime_s = r.runtime_s,
-                                   .rank = team_.rank(),
-                                   .thread = thread,
-                                   .host = team_.host,
-                                   .out = out.take(),
-                                   .err = err.take()}));
+    courier_.post(Attempt::to_parcel({.index = i,
+                                      .attempt = attempt,
+                                      .exit_code = r.exit_code,
+                                      .signal = r.signal,
+                                      .timed_out = r.timed_out,
+                                      .stopped = stopped,
+                                      .passed = passed,
+                                      .start_s = start,
+                                      .runtime_s = r.runtime_s,
+                                      .rank = team_.rank(),
+                                      .thread = thread,
+                                      .host = team_.host,
+                                      .out = std::move(out),
+                                      .err = std::move(err)}));
     return r.exit_code;
   }
 
@@ -172,14 +173,14 @@ class Collector {
         items_(items),
         opt_(opt),
         outcome_(outcome),
-        order_(0, [this](std::uint64_t, std::string&& r) {
-          (holding_ ? outcome_.held : outcome_.finished)(Attempt::decode(std::move(r)));
+        order_(0, [this](std::uint64_t, Parcel&& r) {
+          (holding_ ? outcome_.held : outcome_.finished)(Attempt::from_parcel(std::move(r)));
         }) {}
 
   void attach(Courier& courier) { courier_ = &courier; }
 
-  void take(std::string&& record) {
-    Attempt a = Attempt::decode(std::move(record));
+  void take(Parcel&& record) {
+    Attempt a = Attempt::from_parcel(std::move(record));
     if (outcome_.attempted) outcome_.attempted(a);
     pending_.erase(a.index);
     if (a.stopped) {  // the halt or a stop ended it: it did not finish
@@ -190,7 +191,7 @@ class Collector {
         courier_->told() == 0) {
       retries_.push_back(
           Retry{a.index, (a.rank + 1) % team_.ranks()});  // on another rank when there is one
-      pending_.emplace(a.index, Attempt::encode(std::move(a)));
+      pending_.emplace(a.index, retried_.keep(Attempt::to_parcel(std::move(a))));
       ++summary_.retried;
       return;
     }
@@ -199,7 +200,7 @@ class Collector {
   /// The failed attempts whose retry never ran (a halt or a stop came first) are final.
   void give_up_retries() {
     for (auto& [index, record] : std::exchange(pending_, {}))
-      finish(Attempt::decode(std::move(record)));
+      finish(Attempt::from_parcel(std::move(record)));
   }
 
   /// The done items: skipped, or released in their turn when an earlier run left them.
@@ -209,7 +210,7 @@ class Collector {
     for (std::uint64_t i = 0; i < items_.count; ++i) {
       if (!items_.done(i)) continue;
       if (ended != nullptr && ended->contains(i)) {
-        order_.put(i, ended->at(i));
+        order_.put(i, Attempt::to_parcel(Attempt::decode(std::string(ended->at(i)))));
       } else {
         order_.skip(i);
       }
@@ -234,7 +235,7 @@ class Collector {
       outcome_.finished(std::move(a));
     } else {
       std::uint64_t const index = a.index;
-      order_.put(index, Attempt::encode(std::move(a)));
+      order_.put(index, Attempt::to_parcel(std::move(a)));
     }
     if (courier_->told() == 0 &&
         opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
@@ -252,7 +253,8 @@ class Collector {
   bool holding_ = false;  ///< releasing to outcome.held (after a stop)
   ReorderBuffer order_;
   std::vector<Retry> retries_;
-  std::map<std::uint64_t, std::string> pending_;  ///< the failed attempts of the retries
+  std::map<std::uint64_t, Parcel> pending_;  ///< the failed attempts of the retries
+  Spool retried_{"retried"};                 ///< their output meanwhile
   FarmSummary summary_;
 };
 
@@ -289,10 +291,16 @@ RunInfo run_attempts(Team const& team, Services services, Schedule s, Farm const
 
 }  // namespace
 
+void write_stderr(CapturedOutput const& err) {
+  if (err.empty()) return;
+  err.replay([](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
+  std::fflush(stderr);
+}
+
 FarmSummary run_farm(Team const& team, Services services, Schedule s, FarmItems const& items,
                      FarmOptions const& opt, FarmOutcome const& outcome) {
   Collector collector(team, items, opt, outcome);
-  Courier courier(team, [&](std::string&& r) { collector.take(std::move(r)); });
+  Courier courier(team, [&](Parcel&& r) { collector.take(std::move(r)); });
   collector.attach(courier);
   on_root(team, [&] { collector.skip_done(); });
   Farm const farm(team, items, opt, courier);

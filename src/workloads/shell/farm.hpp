@@ -55,8 +55,8 @@ struct FarmOptions {
   double task_timeout_s = 0;    ///< 0: none
   bool unordered = false;       ///< results as they arrive, not in item order
   std::vector<int> ok_exit{0};  ///< the exit statuses that mean success
-  /// A child's stdout in memory before it spills.
-  std::size_t memory_per_output = std::size_t{1} << 20;
+  /// A child's stdout and stderr in memory (each) before they spill to a temporary file.
+  std::size_t memory_per_output = CapturedOutput::kPiece;
 };
 
 /// Rank 0, main thread: what is done with the results.
@@ -80,6 +80,9 @@ struct FarmSummary {
   bool halted_on_success = false;
   RunInfo info;
 };
+
+/// Rank 0: an item's stderr to this process's stderr as it is, piece by piece, flushed.
+void write_stderr(CapturedOutput const& err);
 
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).

@@ -77,9 +77,9 @@ void write_results(std::string const& dir, Attempt const& t) {
   if (dir.empty()) return;
   std::string const base = dir + "/" + std::to_string(t.index);
   for (auto const& [suffix, text] :
-       {std::pair<char const*, std::string const*>{".out", &t.out}, {".err", &t.err}}) {
+       {std::pair<char const*, CapturedOutput const*>{".out", &t.out}, {".err", &t.err}}) {
     StagedFile f(base + suffix);
-    f.write(*text);
+    text->replay([&](std::string_view piece) { f.write(piece); });
     f.commit();
   }
   StagedFile status(base + ".status");
@@ -91,15 +91,14 @@ void write_results(std::string const& dir, Attempt const& t) {
 void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunProgress& p,
                OrderedSink& sink) {
   write_results(a.results, t);
-  sink.write(t.out);
+  t.out.replay([&](std::string_view piece) {
+    sink.write(piece);
+    p.checksum = fnv1a(piece, p.checksum);
+  });
   sink.flush();
   if (!t.out.empty() && !sink.to_file())
     flush_stdout();  // each task's output as soon as its turn comes (a failure: at the end)
-  if (!t.err.empty()) {
-    std::fwrite(t.err.data(), 1, t.err.size(), stderr);
-    std::fflush(stderr);
-  }
-  p.checksum = fnv1a(t.out, p.checksum);
+  write_stderr(t.err);
   p.out_bytes += t.out.size();
   ++(t.passed ? p.succeeded : p.failed);
   if (!t.passed && p.first_failures.size() < 5) {
