@@ -33,6 +33,12 @@ def escape(pid_file, double_fork=False, quiet=False, env=""):
     return f"{started} {WAIT_FOR.format(f'[ -s {pid_file} ]')}"
 
 
+def environment(scan):
+    """parfold's environment: with `scan`, it looks for its children by scanning /proc, as on
+    a kernel without /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)."""
+    return dict(os.environ, PARFOLD_TEST_SCAN_PROC="1") if scan else dict(os.environ)
+
+
 def alive(pid):
     """Whether `pid` runs (a zombie does not)."""
     try:
@@ -71,11 +77,21 @@ def check_gone(d, what):
 
 
 def run(opts, ranks):
+    for scan in (False, True):
+        run_once(opts, int(ranks), scan)
+
+
+def exec_(opts, ranks):
+    for scan in (False, True):
+        exec_once(opts, int(ranks), scan)
+
+
+def run_once(opts, ranks, scan):
     """Task A waits for task B's orphan, then leaves a setsid child and a double-fork daemon
     and ends; B, still running, waits (bounded) for A's two to be gone and says whether its
     own orphan (its token lives) still runs; C leaves one that cleared its environment.
-    Status 0, B's words intact, and nothing of theirs runs after parfold."""
-    ranks = int(ranks)
+    Status 0, B's words intact, and nothing of theirs runs after parfold. With `scan`, as on
+    a kernel without /proc/PID/task/TID/children."""
     with tempfile.TemporaryDirectory() as d:
         a_gone = f"! kill -0 $(cat {d}/a.pid) 2>/dev/null && ! kill -0 $(cat {d}/a2.pid) 2>/dev/null"
         tasks = [
@@ -91,20 +107,20 @@ def run(opts, ranks):
             f.write("\n".join(tasks) + "\n")
         cmd = [opts.parfold, "--threads", "2", "run", os.path.join(d, "tasks.txt")]
         p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, text=True,
-                           timeout=60)
-        what = f"run ranks={ranks}"
+                           timeout=60, env=environment(scan))
+        what = f"run ranks={ranks}{' (/proc scanned)' if scan else ''}"
         check(p.returncode == 0, f"{what}: exit {p.returncode} {p.stderr!r}")
         check(p.stdout == "A: gone\nB: alive\nlast\n", f"{what}: stdout {p.stdout!r}")
         names = check_gone(d, what)
         check(names == ["a.pid", "a2.pid", "b.pid", "c.pid"], f"{what}: pid files {names}")
-    print(f"run: what a task left outside its group ended with it, the rest with parfold (ranks={ranks})")
+    print(f"run: what a task left outside its group ended with it, the rest with parfold (ranks={ranks}"
+          f"{', /proc scanned' if scan else ''})")
 
 
-def exec_(opts, ranks):
+def exec_once(opts, ranks, scan):
     """`lines exec`: each chunk's command leaves a setsid child (its output elsewhere) and a
     double-fork daemon that holds the chunk's stdout, then cats its chunk; --reduce's command
     leaves one too. The output is the text, status 0, and none of them runs after parfold."""
-    ranks = int(ranks)
     with tempfile.TemporaryDirectory() as d:
         text = os.path.join(d, "text.txt")
         with open(text, "w") as f:
@@ -114,8 +130,9 @@ def exec_(opts, ranks):
         reduce = escape(f"{d}/r.pid", double_fork=True, quiet=True) + "; cat"
         cmd = [opts.parfold, "--threads", "2", "lines", "exec", "--chunk", "64Ki", "--reduce", reduce, command,
                text]
-        p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=60)
-        what = f"lines exec ranks={ranks}"
+        p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=60,
+                           env=environment(scan))
+        what = f"lines exec ranks={ranks}{' (/proc scanned)' if scan else ''}"
         with open(text, "rb") as f:
             check(p.returncode == 0 and p.stdout == f.read(),
                   f"{what}: exit {p.returncode}, {len(p.stdout)} bytes out, {p.stderr[:300]!r}")
@@ -123,7 +140,8 @@ def exec_(opts, ranks):
         xs = [n[1:] for n in names if n.startswith("x")]
         ys = [n[1:] for n in names if n.startswith("y")]
         check(len(xs) >= 2 and xs == ys and "r.pid" in names, f"{what}: pid files {names}")
-    print(f"lines exec: what the commands left outside their groups ended (ranks={ranks})")
+    print(f"lines exec: what the commands left outside their groups ended (ranks={ranks}"
+          f"{', /proc scanned' if scan else ''})")
 
 
 def stops(opts, ranks):

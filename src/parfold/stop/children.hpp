@@ -23,7 +23,8 @@ bool read_process_state(int pid, ProcessState& out);
 
 /// Whether the kernel lists each thread's children (/proc/PID/task/TID/children, Linux's
 /// CONFIG_PROC_CHILDREN): list_children() reads one small file. Without, it scans the whole of
-/// /proc, which costs about 10 us per process on the machine.
+/// /proc, which costs about 10 us per process on the machine (PARFOLD_TEST_SCAN_PROC=1 when
+/// adopt_orphans() is called: as if without).
 [[nodiscard]] bool children_listed();
 
 /// Up to `max` children of this process into `pids`; returns how many. Those of its main
