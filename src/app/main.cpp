@@ -19,6 +19,7 @@
 #include "parfold/core/errors.hpp"
 #include "parfold/io/standard_output.hpp"
 #include "parfold/observe/monitor.hpp"
+#include "parfold/stop/children.hpp"
 #include "parfold/stop/stop.hpp"
 
 namespace {
@@ -168,10 +169,13 @@ int main(int argc, char** argv) {
   }
   Team const& team = context->team();
   warn_about_launch(team);
+  int status = exit_code::kSuccess;
   try {
-    return run_job(app, common, job, team);
+    status = run_job(app, common, job, team);
   } catch (...) {
     if (watchdog_ending()) wait_for_watchdog_exit();
-    return exit_for(team, job, common.checkpoint);
+    status = exit_for(team, job, common.checkpoint);
   }
+  end_children();  // nothing a task started outlives parfold, even what left its process group
+  return status;
 }

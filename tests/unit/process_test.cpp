@@ -1,6 +1,7 @@
 // The process engine against what a shell does: captured streams, exit statuses and
 // signals, the environment a child sees, output past the memory limit, and no child or
-// background grandchild left behind (checked in /proc).
+// background grandchild left behind, even one that left the child's process group (checked in
+// /proc).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
+#include "parfold/stop/children.hpp"
 
 namespace parfold {
 namespace {
@@ -101,6 +103,37 @@ TEST(Process, BackgroundChildrenDoNotOutliveTheTask) {
   EXPECT_EQ(r.result.exit_code, 0);
   for (int i = 0; i < 100 && alive(bg); ++i) usleep(10000);
   EXPECT_FALSE(alive(bg)) << "background sleep " << bg << " still runs";
+}
+
+/// Shell: starts `escape` (which writes its pid to `file`) and prints that pid once written.
+std::string started(std::string const& escape, std::string const& file) {
+  return escape + " & until [ -s " + file + " ]; do sleep 0.01; done; cat " + file;
+}
+
+std::string scratch(char const* name) {
+  return (std::filesystem::temp_directory_path() /
+          (std::string(name) + "." + std::to_string(getpid())))
+      .string();
+}
+
+TEST(Process, WhatLeftItsGroupEndsWithTheChild) {
+  std::string const file = scratch("parfold-setsid");
+  auto const r = run(started("setsid sh -c 'echo $$ > " + file + "; exec sleep 30'", file));
+  std::filesystem::remove(file);
+  pid_t const escaped = static_cast<pid_t>(std::stol(r.out));
+  EXPECT_EQ(r.result.exit_code, 0);
+  EXPECT_FALSE(alive(escaped)) << "setsid sleep " << escaped << " still runs";  // no wait: reaped
+}
+
+TEST(Process, OneThatAlsoClearedItsEnvironmentEndsWithTheProcess) {
+  std::string const file = scratch("parfold-env-i");
+  auto const r = run(started(
+      "setsid env -i /bin/sh -c 'echo $$ > " + file + "; exec sleep 30' > /dev/null 2>&1", file));
+  std::filesystem::remove(file);
+  pid_t const escaped = static_cast<pid_t>(std::stol(r.out));
+  EXPECT_TRUE(alive(escaped)) << "no token: it cannot be told from another child's";
+  end_children();  // what the program does before it ends
+  EXPECT_FALSE(alive(escaped)) << "env -i sleep " << escaped << " still runs";
 }
 
 TEST(Process, TimeoutEndsTheWholeGroup) {

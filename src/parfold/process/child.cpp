@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "parfold/process/orphans.hpp"
 #include "parfold/stop/stop.hpp"
 
 namespace parfold {
@@ -51,11 +52,12 @@ struct Pipe {
   }
 };
 
-/// Starts the shell: stdin from `in` (-1: /dev/null), stdout to `out`, stderr to `err`.
-/// With `too_long`, a command too long for exec(2) (E2BIG) is not an error: returns -1 and
-/// sets it to true.
-pid_t spawn(std::string const& command, std::vector<std::string> const& env, int in, int out,
-            int err, bool* too_long = nullptr) {
+/// Starts the shell: stdin from `in` (-1: /dev/null), stdout to `out`, stderr to `err`; its
+/// environment `env` with `token` (the one in `env`, inherited, replaced). With `too_long`, a
+/// command too long for exec(2) (E2BIG) is not an error: returns -1 and sets it to true. To be
+/// called while Starting is held.
+pid_t spawn(std::string const& command, std::vector<std::string> const& env,
+            std::string const& token, int in, int out, int err, bool* too_long = nullptr) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (in >= 0) {
@@ -77,7 +79,10 @@ pid_t spawn(std::string const& command, std::vector<std::string> const& env, int
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> envp;
-  for (std::string const& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  for (std::string const& e : env) {
+    if (!e.starts_with(kTaskTokenEntry)) envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  envp.push_back(const_cast<char*>(token.c_str()));
   envp.push_back(nullptr);
   std::string sh = "sh", c = "-c", cmd = command;
   std::array<char*, 4> argv{sh.data(), c.data(), cmd.data(), nullptr};
@@ -273,6 +278,23 @@ struct Ending {
   }
 };
 
+/// Whether child `pid` ended. It stays unreaped (a zombie), so that its process group id is
+/// given to no other process while what is left in its group is killed.
+bool ended(pid_t pid) {
+  siginfo_t info{};
+  int const rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+  return (rc == 0 && info.si_pid == pid) || (rc < 0 && errno == ECHILD);
+}
+
+/// Reaps child `pid`: its wait status (SIGKILL's if another reaped it: the process was ending).
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return SIGKILL;
+  }
+  return status;
+}
+
 /// A command exec(2) refused as too long (one argument over 128 KiB on Linux, or all of
 /// them with the environment over ARG_MAX): a shell's 126 for a command it cannot run, and
 /// why on its stderr.
@@ -294,6 +316,41 @@ ChildResult not_started() {
   return r;
 }
 
+/// Moves child `pid`'s streams until it ended and both outputs closed (or 2 s after its end: a
+/// process it left holds them), ending it on a timeout or stop request; once it ended, ends
+/// what it left running, in its group and outside (setsid), and reaps it: its wait status.
+int follow(pid_t pid, ChildSpec const& spec, Streams& streams, TaskToken& token,
+           Clock::time_point t0, ChildResult& r) {
+  int idle = 0;
+  bool looked = false;
+  Ending ending;
+  for (Clock::time_point exit_seen{}; streams.reading() || exit_seen == Clock::time_point{};) {
+    if (streams.reading()) {
+      streams.pump(50);
+    } else {  // both outputs closed: the child is ending; look again soon, then less often
+      ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
+    }
+    if (exit_seen == Clock::time_point{} && ended(pid)) {
+      exit_seen = Clock::now();
+      streams.close_input();
+      ::kill(-pid, SIGKILL);  // what it left running in its group ends with it
+      token.end(false);       // and what it left outside its group (setsid)
+      continue;
+    }
+    if (exit_seen != Clock::time_point{}) {
+      auto const since = Clock::now() - exit_seen;
+      if (!looked && since > std::chrono::milliseconds(20)) {
+        end_orphans(true);  // its output is still held: by a process outside its group
+        looked = true;
+      }
+      if (since > std::chrono::seconds(2)) break;  // by one that cleared its environment
+      continue;
+    }
+    ending.check(pid, spec, t0, r);
+  }
+  return reap(pid);
+}
+
 }  // namespace
 
 ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out,
@@ -311,36 +368,23 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
     widen(in_pipe->fd[1]);
     widen(out_pipe.fd[1]);
   }
+  TaskToken token;
   bool refused = false;
-  pid_t const pid = spawn(command, spec.env, in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1],
-                          err_pipe.fd[1], &refused);
+  pid_t pid = -1;
+  std::optional<CleanupGroup> group;
+  {
+    Starting const starting;
+    pid = spawn(command, spec.env, token.entry(), in_pipe ? in_pipe->fd[0] : -1, out_pipe.fd[1],
+                err_pipe.fd[1], &refused);
+    if (!refused) group.emplace(pid);
+  }
   if (refused) return too_long_to_start(command.size(), err);
-  CleanupGroup const group(pid);
   if (in_pipe) in_pipe->release(0);
   Streams streams(in_pipe ? in_pipe->release(1, true) : -1, spec, out_pipe.release(0, true),
                   err_pipe.release(0, true), out, err);
   out_pipe.release(1);
   err_pipe.release(1);
-  int status = 0, idle = 0;
-  Ending ending;
-  for (Clock::time_point exit_seen{}; streams.reading() || exit_seen == Clock::time_point{};) {
-    if (streams.reading()) {
-      streams.pump(50);
-    } else {  // both outputs closed: the child is ending; look again soon, then less often
-      ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
-    }
-    if (exit_seen == Clock::time_point{} && ::waitpid(pid, &status, WNOHANG) == pid) {
-      exit_seen = Clock::now();
-      streams.close_input();
-      ::kill(-pid, SIGKILL);  // what it left running in its group ends with it
-    }
-    if (exit_seen != Clock::time_point{}) {
-      if (Clock::now() - exit_seen > std::chrono::seconds(2))
-        break;  // a setsid() child holds a pipe
-      continue;
-    }
-    ending.check(pid, spec, t0, r);
-  }
+  int const status = follow(pid, spec, streams, token, t0, r);
   r.runtime_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.input_changed = streams.input_changed();
   r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -351,7 +395,8 @@ ChildResult run_shell(std::string const& command, ChildSpec const& spec, Capture
 FeedChild::FeedChild(std::string const& command, std::vector<std::string> const& env, int out_fd) {
   if (!new_children_allowed()) throw std::runtime_error("the process is ending: no child starts");
   Pipe in;
-  pid_ = spawn(command, env, in.fd[0], out_fd, STDERR_FILENO);
+  Starting const starting;
+  pid_ = spawn(command, env, token_.entry(), in.fd[0], out_fd, STDERR_FILENO);
   group_ = std::make_unique<CleanupGroup>(pid_);
   in_ = in.release(1, true);
 }
@@ -379,10 +424,12 @@ void FeedChild::write(std::string_view bytes) {
 
 int FeedChild::finish() {
   if (in_ >= 0) ::close(std::exchange(in_, -1));
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
   }
   ::kill(-pid_, SIGKILL);  // what it left running in its group ends with it
+  token_.end(true);        // and what it left outside its group (setsid)
+  int const status = reap(pid_);
   pid_ = -1;
   group_.reset();
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

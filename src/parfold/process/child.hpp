@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "parfold/process/captured.hpp"
+#include "parfold/process/orphans.hpp"
 #include "parfold/stop/stop.hpp"
 
 namespace parfold {
@@ -58,17 +59,19 @@ struct ChildResult {
 /// tables), never with fork(): Open MPI warns that fork() in an MPI process can corrupt memory
 /// registered with the network (OpenFabrics, UCX). Its process group is in the stop/cleanup
 /// registry while it runs; when the shell exits, whatever it left running in its group is killed,
-/// so no background child outlives it. A command that cannot be found is the shell's exit 127, not
-/// an error here; nor is one too long for exec(2) (E2BIG: over 128 KiB on Linux): not started,
-/// exit 126 (a shell's status for a command it cannot run), the reason in `err`. Throws
-/// std::runtime_error only when no process can be started at all.
+/// so no background child outlives it, and so is what it left outside its group (setsid, a double
+/// fork) that still carries its TaskToken (orphans.hpp). A command that cannot be found is the
+/// shell's exit 127, not an error here; nor is one too long for exec(2) (E2BIG: over 128 KiB on
+/// Linux): not started, exit 126 (a shell's status for a command it cannot run), the reason in
+/// `err`. Throws std::runtime_error only when no process can be started at all.
 ChildResult run_shell(std::string const& command, ChildSpec const& spec, CapturedOutput& out,
                       CapturedOutput& err);
 
 /// A child that reads what this process writes to it (`/bin/sh -c command`, in its own
 /// process group, started as run_shell's are): its stdout goes to `out_fd`, its stderr
 /// to this process's. For one consumer of a whole job's output (`lines exec --reduce`).
-/// Destroyed before finish(), its group is killed.
+/// Destroyed before finish(), its group is killed. What it leaves running ends with it, as
+/// run_shell's.
 class FeedChild {
  public:
   FeedChild(std::string const& command, std::vector<std::string> const& env, int out_fd);
@@ -85,6 +88,7 @@ class FeedChild {
  private:
   pid_t pid_ = -1;
   int in_ = -1;
+  TaskToken token_;
   std::unique_ptr<CleanupGroup> group_;
 };
 

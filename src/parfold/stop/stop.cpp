@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "parfold/stop/children.hpp"
+
 namespace parfold {
 
 namespace {
@@ -20,7 +22,9 @@ constexpr int kSlots = 64;
 constexpr std::size_t kPathMax = 4096;
 char g_paths[kSlots][kPathMax];
 std::atomic<int> g_state[kSlots];
-constexpr int kGroupSlots = 1024;        ///< at most this many children at once (a thread runs one)
+/// At most this many children at once: a thread runs one (--threads: up to 4096), and FeedChild.
+/// A child not registered would be taken for an orphan.
+constexpr int kGroupSlots = 4096 + 64;
 std::atomic<int> g_groups[kGroupSlots];  ///< process group ids; 0: free
 /// Why no child may start (StopReason::none: they may).
 std::atomic<int> g_children_refused{static_cast<int>(StopReason::none)};
@@ -140,9 +144,17 @@ void signal_groups(int sig) {
   }
 }
 
+bool group_registered(int pgid) {
+  for (auto const& g : g_groups) {
+    if (g.load(std::memory_order_relaxed) == pgid) return true;
+  }
+  return false;
+}
+
 void cleanup_now() {
   remove_files();
   signal_groups(SIGKILL);
+  end_children();
 }
 
 }  // namespace parfold

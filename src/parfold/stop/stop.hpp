@@ -67,8 +67,13 @@ void refuse_new_children(StopReason why);
 /// refused): what a job that runs children ends for. StopReason::none for neither.
 [[nodiscard]] StopReason stop_or_ending();
 
-/// Removes every registered file and kills every registered process group (SIGKILL)
-/// now, before the program ends the process. Async-signal-safe.
+/// Whether `pgid` is a registered process group: a running child, whose thread reaps it.
+/// Async-signal-safe.
+[[nodiscard]] bool group_registered(int pgid);
+
+/// Removes every registered file, kills every registered process group (SIGKILL) and every
+/// other child the process has (end_children(): what left a child's group too), now, before
+/// the program ends the process. Async-signal-safe.
 void cleanup_now();
 /// Sends `sig` to every registered process group. Async-signal-safe.
 void signal_groups(int sig);
