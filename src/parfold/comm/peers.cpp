@@ -1,6 +1,7 @@
 #include "parfold/comm/peers.hpp"
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,7 +37,11 @@ bool ended(int fd) {
 PeerWatch::PeerWatch(Comm const& comm) {
   me_ = comm.rank();
   if (comm.size() <= 1) return;
-  std::string const host = host_name();
+  // Pids mean the same only within one pid namespace on one machine (not so in per-rank
+  // containers): a peer is watched when both match.
+  struct stat ns {};
+  std::string const host =
+      host_name() + ":" + std::to_string(stat("/proc/self/ns/pid", &ns) == 0 ? ns.st_ino : 0);
   std::vector<int> const pids = comm.all_gather(static_cast<int>(getpid()));
   std::vector<std::string> const hosts = comm.all_gather(host);
   for (int r = 0; r < comm.size(); ++r) {
@@ -74,12 +79,13 @@ void PeerWatch::check() {
   Peer const& p = peers_[static_cast<std::size_t>(gone)];
   // The lowest rank still alive says it: rank 0, or the next when rank 0 is the lost one.
   bool speaker = true;
-  for (Peer const& q : peers_) {
+  for (Peer const& q : peers_) {  // ranks on other hosts see nothing: this host's lowest says it
     if (q.rank >= me_) break;
-    if (q.fd < 0 || !ended(q.fd)) speaker = false;
+    if (q.fd >= 0 && !ended(q.fd)) speaker = false;
   }
   throw RankLost("rank " + std::to_string(gone) + " (pid " + std::to_string(p.pid) + " on " +
-                     p.host + ") ended without a word (killed?); the job cannot go on",
+                     p.host.substr(0, p.host.rfind(':')) +
+                     ") ended without a word (killed?); the job cannot go on",
                  speaker);
 }
 

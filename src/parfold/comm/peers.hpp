@@ -10,9 +10,9 @@ namespace parfold {
 /// Which ranks of a team are still alive, as far as this rank can see without MPI: a
 /// rank killed outright (SIGKILL, the OOM killer) sends nothing, and MPI has no standard
 /// way to tell, so a collective would wait for it for ever. Each rank watches the ranks
-/// on its own host through a pidfd (readable once the process has ended): it learns of
-/// their death within one poll. Ranks on other hosts are not watched; their launcher
-/// ends the job (Open MPI: SIGTERM to the survivors about 1 s later, SIGKILL 1 s after).
+/// on its own host (and pid namespace) through a pidfd (readable once the process has
+/// ended): it learns of their death within one poll. Ranks on other hosts are not watched:
+/// the lowest live rank of the host that saw the loss says it and aborts the job.
 class PeerWatch {
  public:
   /// \note With MPI this is a collective operation over all ranks of `comm`.
@@ -31,8 +31,8 @@ class PeerWatch {
   struct Peer {
     int rank = 0;
     int pid = 0;
-    std::string host;
-    int fd = -1;  ///< pidfd; -1: not watched (another host, or pidfds unavailable)
+    std::string host;  ///< "HOST:PID-NAMESPACE"
+    int fd = -1;       ///< pidfd; -1: not watched (another host, or pidfds unavailable)
   };
   std::vector<Peer> peers_;
   int lost_ = -1;

@@ -1,5 +1,7 @@
 #include "parfold/io/temporary_file.hpp"
 
+#include <fcntl.h>
+
 #include "parfold/io/read_at.hpp"
 
 #include <unistd.h>
@@ -15,7 +17,7 @@ TemporaryFile::TemporaryFile(char const* what) {
   char const* dir = std::getenv("TMPDIR");
   std::string name =
       std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/parfold-" + what + "-XXXXXX";
-  int const fd = ::mkstemp(name.data());
+  int const fd = ::mkostemp(name.data(), O_CLOEXEC);  // never a task's: children inherit fds
   if (fd < 0) {
     throw std::runtime_error("cannot create a temporary file in " +
                              name.substr(0, name.rfind('/')) + ": " + std::strerror(errno));

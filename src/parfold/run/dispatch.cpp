@@ -99,9 +99,15 @@ Range GrantClient::ask(std::uint64_t want, Idle const& idle) {
   std::array<std::uint64_t, 2> msg{};
   boost::mpi::request req = comm.irecv(0, grant_tag_, msg.data(), 2);
   Backoff backoff;
-  while (!req.test()) {
-    idle();
-    backoff.pause();
+  try {
+    while (!req.test()) {
+      idle();
+      backoff.pause();
+    }
+  } catch (...) {  // a lost rank: the grant must never land in this frame once it is gone
+    req.cancel();
+    req.wait();
+    throw;
   }
   return {msg[0], msg[1]};
 }

@@ -173,6 +173,11 @@ void Courier::tell(int word) {
   }
 }
 
+void Courier::wait_alive() {
+  if (team_.peers != nullptr) team_.peers->check();
+  nap();
+}
+
 void Courier::finish() {
   if (comm_.size() == 1) {
     pump();
@@ -181,9 +186,8 @@ void Courier::finish() {
   int heard = word_.load();
   if (team_.is_root()) {
     while (ended_ < comm_.size() - 1) {
-      if (team_.peers != nullptr) team_.peers->check();  // a rank that ended sends no mark
       pump();
-      if (ended_ < comm_.size() - 1) nap();
+      if (ended_ < comm_.size() - 1) wait_alive();  // a rank that ended sends no mark
     }
     ended_ = 0;
     for (Posted& p : take_posted()) deliver_(std::move(p.parcel));
@@ -193,10 +197,10 @@ void Courier::finish() {
     words_.clear();
     return;
   }
-  while (!send_more()) nap();
+  while (!send_more()) wait_alive();
   Sending& end = sending_.emplace_back();
   MPI_Isend(end.bytes.data(), 0, MPI_BYTE, 0, kRecord, comm_.mpi(), &end.request);
-  while (!sends_done()) nap();
+  while (!sends_done()) wait_alive();
   comm_.broadcast(heard);
   if (heard != 0 && word_.load() == 0) {
     int word = 0;  // told, but not yet taken in

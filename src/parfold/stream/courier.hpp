@@ -70,6 +70,8 @@ class Courier {
   bool send_more();
   void receive_arrived();
   bool sends_done();
+  /// A moment's pause; throws RankLost when a rank on this host ended meanwhile.
+  void wait_alive();
   std::deque<Posted> take_posted();
   std::optional<Parcel> take_one();
   void count(Posted const& p, int sign);
