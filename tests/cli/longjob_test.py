@@ -305,6 +305,17 @@ def output_stopped(opts):
     print("a stopped lines grep --output leaves nothing half-written; resumed, it says so")
 
 
+def ended_within(p, seconds, hung):
+    """`p`'s (stdout, stderr) once it ended; killed, and the check `hung` failed, when it
+    did not end within `seconds`."""
+    try:
+        return p.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        check(False, hung)
+        return p.communicate()
+
+
 def rank_killed(opts):
     """A rank killed with SIGKILL mid-run ends the job within seconds, non-zero, with a
     message naming what failed."""
@@ -319,12 +330,7 @@ def rank_killed(opts):
             t0 = time.monotonic()
             if victim:
                 os.kill(int(victim), signal.SIGKILL)
-            try:
-                out, err = p.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                out, err = p.communicate()
-                check(False, f"ranks={ranks} {schedule}: hung after a rank was killed")
+            out, err = ended_within(p, 30, f"ranks={ranks} {schedule}: hung after a rank was killed")
             took = time.monotonic() - t0
             check(p.returncode != 0, f"ranks={ranks} {schedule}: exit 0 after a rank was killed")
             check("signal 9" in err or "Killed" in err, f"ranks={ranks} {schedule}: message {err[-600:]!r}")
@@ -363,12 +369,7 @@ def lost_rank_run(opts, d, victim):
         check(victim in pids, f"no task ran on rank {victim} among the first: {pids}")
         if victim in pids:
             os.kill(pids[victim], signal.SIGKILL)
-    try:
-        out, err = p.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-        check(False, f"rank {victim} killed: the survivors hung")
+    out, err = ended_within(p, 60, f"rank {victim} killed: the survivors hung")
     return p.returncode, out, err
 
 

@@ -48,6 +48,7 @@ PeerWatch::PeerWatch(Comm const& comm) {
     auto const i = static_cast<std::size_t>(r);
     bool const watched = r != comm.rank() && hosts[i] == host;
     peers_.push_back({r, pids[i], hosts[i], watched ? open_pidfd(pids[i]) : -1});
+    if (peers_.back().fd >= 0) watched_.push_back({peers_.back().fd, POLLIN, 0});
   }
 }
 
@@ -58,17 +59,13 @@ PeerWatch::~PeerWatch() {
 }
 
 int PeerWatch::lost() {
-  if (lost_ >= 0) return lost_;
-  std::vector<pollfd> fds;
-  std::vector<int> ranks;
-  for (Peer const& p : peers_) {
-    if (p.fd < 0) continue;
-    fds.push_back({p.fd, POLLIN, 0});
-    ranks.push_back(p.rank);
-  }
-  if (fds.empty() || poll(fds.data(), fds.size(), 0) <= 0) return -1;
-  for (std::size_t i = 0; i < fds.size(); ++i) {
-    if (fds[i].revents != 0) return lost_ = ranks[i];  // the lowest: peers_ is in rank order
+  if (lost_ >= 0 || watched_.empty()) return lost_;
+  if (poll(watched_.data(), watched_.size(), 0) <= 0) return -1;
+  for (pollfd const& w : watched_) {
+    if (w.revents == 0) continue;
+    for (Peer const& p : peers_) {  // the lowest: watched_ is in rank order
+      if (p.fd == w.fd) return lost_ = p.rank;
+    }
   }
   return -1;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <poll.h>
+
 #include <string>
 #include <vector>
 
@@ -35,6 +37,7 @@ class PeerWatch {
     int fd = -1;       ///< pidfd; -1: not watched (another host, or pidfds unavailable)
   };
   std::vector<Peer> peers_;
+  std::vector<pollfd> watched_;  ///< the pidfds, polled by lost() without allocating
   int lost_ = -1;
   int me_ = 0;
 };
