@@ -114,6 +114,46 @@ def lines_benchmarks(parfold, size, workers):
     os.remove(out)
 
 
+def word_lists(text, d, sizes):
+    """Lists of n words for grep -f, one per size: a tenth (at most all) of the text's distinct
+    words of 3+ letters, so that a good share of the lines match, and random words of 4-10
+    letters besides (seeded: the same lists every run)."""
+    import random
+    import re
+    with open(text, "rb") as f:
+        known = sorted(set(re.findall(rb"[A-Za-z]{3,}", f.read(8 << 20))))
+    rng, paths = random.Random(1), {}
+    for n in sizes:
+        real = rng.sample(known, min(len(known), n // 10))
+        rest = [bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 10)))
+                for _ in range(n - len(real))]
+        words = real + rest
+        rng.shuffle(words)
+        paths[n] = os.path.join(d, f"words-{n}.txt")
+        with open(paths[n], "wb") as f:
+            f.write(b"\n".join(words) + b"\n")
+    return paths
+
+
+def word_list_benchmarks(parfold, size, workers):
+    """`lines grep -F -c -f words.txt` with 10^3 to 10^6 words against GNU grep on the
+    same text (issue 23: before, 10^5 words did not finish in a minute). Target: within
+    2x of grep's wall time at each size."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    print(f"word lists: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
+    with tempfile.TemporaryDirectory() as d:
+        for n, words in word_lists(text, d, [10**3, 10**4, 10**5, 10**6]).items():
+            ours = [parfold, "--threads", str(workers), "lines", "grep", "-F", "-c", "-f", words, text]
+            theirs = ["grep", "-F", "-c", "-f", words, text]
+            counts = [subprocess.run(cmd, capture_output=True, env=c_env).stdout for cmd in (ours, theirs)]
+            assert counts[0] == counts[1], f"{n} words: lines grep and grep disagree: {counts}"
+            (t, rss), (rt, rrss) = interleaved(ours, theirs, c_env, runs=3)
+            line(f"grep -F -c -f, 10^{len(str(n)) - 1} words vs grep",
+                 f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s {rrss >> 10} MiB, parfold/grep {t / rt:.2f}", rt / t,
+                 ">= 0.5", rt / t >= 0.5)
+
+
 def stdin_benchmarks(parfold, size, workers):
     """Standard input through a pipe from cat: parfold's reader thread and windows against
     wc, grep and ripgrep reading the same pipe."""
@@ -166,8 +206,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
-    ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "stdin", "compressed",
-                                       "watch"], help="run one group only")
+    ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "words", "stdin",
+                                       "compressed", "watch"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -191,6 +231,8 @@ def main():
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "words"):
+        word_list_benchmarks(parfold, (20 if a.quick else 100) << 20, 2)
     if a.only in (None, "stdin"):
         stdin_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
     if a.only in (None, "compressed"):

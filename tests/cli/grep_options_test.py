@@ -5,10 +5,11 @@ options, byte for byte and exit status for exit status; what RE2 cannot run is r
 by name (exit 2).
 
   grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS | recursive
-                                                       | symlink_loops RANKS
+                                                       | symlink_loops RANKS | word_lists RANKS
 """
 import itertools
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -397,6 +398,73 @@ def binary(opts, ranks):
                            cwd=d, timeout=60)
         check(p.returncode == 0 and p.stdout == want.stdout and p.stderr == b"", f"a NUL after 96 KiB: {p.stderr!r}")
     print(f"binary files at {ranks} rank(s): grep's lines, messages and status")
+
+
+def word_list_texts(d):
+    """A text of 3,000 lines of words (some upper case, some with regex metacharacters,
+    Latin-1 letters) and lists of 10^5 words drawn from a seeded PRNG: `plain.txt` (letters
+    only, 1,500 of them in the text, repeats), `listed.txt` (the same with metacharacters
+    and words ending in '.', for -F), `some.txt` and `some-plain.txt` (the first 10^4 of
+    each, for -w: grep's -w takes 20 s on 10^5 words) and `empty.txt` (2,000 of them and an
+    empty line, which selects every line; with -w, lines with an empty string between
+    non-word bytes)."""
+    rng = random.Random(23)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def word(lo, hi):
+        return "".join(rng.choice(letters) for _ in range(rng.randint(lo, hi)))
+    vocab = [word(2, 8) for _ in range(3000)]
+    meta = ["a.b", "(x)", "c++", "[y]", "\\d", "^st", "en$", "*", "x|y", "{1}", "?", "_id", "foo-bar", "\xe9t\xe9",
+            "\xc9T\xc9"]
+    lines = []
+    for _ in range(3000):
+        tokens = [rng.choice(vocab + meta) for _ in range(rng.randint(0, 9))]
+        tokens = [t.upper() if rng.random() < 0.1 else t for t in tokens]
+        lines.append(rng.choice([" ", ", ", "_", "-", "  "]).join(tokens) + rng.choice(["", ".", " "]))
+    plain = [word(3, 9) for _ in range(98500)] + rng.sample(vocab, 1000) + [w.upper() for w in rng.sample(vocab, 500)]
+    rng.shuffle(plain)
+    plain += plain[:200]
+    listed = plain + meta + [w + "." for w in vocab[:100]]
+    rng.shuffle(listed)
+    files = {"text.txt": lines, "plain.txt": plain, "listed.txt": listed, "some.txt": listed[:10000],
+             "some-plain.txt": plain[:10000],
+             "empty.txt": listed[:1000] + [""] + listed[1000:2000]}
+    for name, content in files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(("\n".join(content) + "\n").encode("latin1"))
+
+
+def word_lists(opts, ranks):
+    """-f with 10^4 and 10^5 words against grep, in 2 threads of small chunks (and ranks):
+    an Aho-Corasick automaton runs them where Hyperscan would compile for minutes and RE2's
+    DFA would run out of memory (before: more than 60 s). Each run has 20 s: a hang check."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        word_list_texts(d)
+        cases = [["-F", "-n", "-o", "-f", "listed.txt"], ["-F", "-i", "-o", "-b", "-f", "listed.txt"],
+                 ["-F", "-x", "-n", "-f", "listed.txt"], ["-F", "-v", "-c", "-f", "listed.txt"],
+                 ["-F", "--color=always", "-f", "listed.txt"], ["-G", "-i", "-n", "-f", "plain.txt"],
+                 ["-E", "-x", "-c", "-f", "plain.txt"], ["-F", "-w", "-o", "-f", "some.txt"],
+                 ["-G", "-w", "-i", "-v", "-c", "-f", "some-plain.txt"], ["-F", "-w", "-n", "-f", "empty.txt"],
+                 ["-F", "-x", "-c", "-f", "empty.txt"], ["-F", "-o", "-n", "-f", "empty.txt"]]
+        matched = 0
+        for args in cases:
+            want = subprocess.run(["grep", "-a"] + args + ["text.txt"], capture_output=True, env=C, cwd=d)
+            cmd = [os.path.abspath(opts.parfold), "--threads", "2", "--chunk", "4099", "lines", "grep", "-a"] + args
+            cmd = mpi(opts, ranks, cmd) if ranks > 1 else cmd
+            try:
+                p = subprocess.run(cmd + ["text.txt"], capture_output=True, cwd=d, timeout=20)
+            except subprocess.TimeoutExpired:
+                check(False, f"grep {args} at {ranks} rank(s): still running after 20 s")
+                continue
+            same = p.returncode == want.returncode and p.stdout == want.stdout
+            matched += same
+            check(same,
+                  f"grep {args} at {ranks} rank(s): exit {p.returncode} vs {want.returncode}, "
+                  f"{len(p.stdout.splitlines())} vs {len(want.stdout.splitlines())} lines\n{p.stdout[:300]!r}\n"
+                  f"{want.stdout[:300]!r}\n{p.stderr[:300]!r}")
+        print(f"{matched} of {len(cases)} runs with lists of 10^4 and 10^5 words at {ranks} rank(s) matched grep "
+              "byte for byte")
 
 
 if __name__ == "__main__":

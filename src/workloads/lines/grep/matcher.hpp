@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "workloads/lines/grep/line_scanner.hpp"
+#include "workloads/lines/grep/literal_set.hpp"
 #include "workloads/lines/grep/pattern.hpp"
 
 namespace parfold {
@@ -41,6 +42,9 @@ std::size_t find_literal_avx512(char const* text, std::size_t n, std::size_t fro
 /// Selects lines as `LC_ALL=C grep -a` does, with RE2 (linear time): bytes are bytes,
 /// `^` and `$` match at line boundaries, a match never spans a newline, and each line of
 /// each pattern is a pattern of its own (translated by to_re2), any of which may match.
+/// Hyperscan finds the lines where it can; a long list of plain words (grep -F -f
+/// words.txt) goes to an Aho-Corasick automaton instead (LiteralSet), which also finds
+/// its matches for -o and --color.
 class LineMatcher {
  public:
   /// Throws UsageError with RE2's message for an invalid pattern.
@@ -50,6 +54,7 @@ class LineMatcher {
   /// '\n'), in order.
   template <class F>
   void for_each_selected(std::string_view text, F&& f) const {
+    if (literals_ != nullptr) return for_each_listed(text, f);
     if (scanner_ != nullptr && for_each_scanned(text, f)) return;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -71,6 +76,13 @@ class LineMatcher {
   /// line, without its '\n'): leftmost-longest, non-empty, each after the last.
   template <class F>
   void for_each_match(std::string_view line, F&& f) const {
+    if (literals_ != nullptr) {
+      thread_local std::vector<std::size_t> found;
+      found.clear();
+      literals_->matches(line, found);
+      for (std::size_t i = 0; i < found.size(); i += 2) f(found[i], found[i + 1]);
+      return;
+    }
     std::size_t pos = 0, begin = 0, length = 0;
     while (next_match(line, pos, begin, length)) f(begin, length);
   }
@@ -110,6 +122,17 @@ class LineMatcher {
     }
   }
 
+  /// for_each_selected by the word list's automaton, line by line.
+  template <class F>
+  void for_each_listed(std::string_view text, F& f) const {
+    while (!text.empty()) {
+      std::size_t const end = line_end(text, 0);
+      std::string_view const line = text.substr(0, end);
+      if (literals_->selects(line) != invert_) f(line);
+      text.remove_prefix(std::min(text.size(), end + 1));
+    }
+  }
+
   /// for_each_selected by the Hyperscan scanner; false (nothing called) when it cannot.
   template <class F>
   bool for_each_scanned(std::string_view text, F& f) const {
@@ -135,6 +158,7 @@ class LineMatcher {
 
   std::unique_ptr<RE2> re_;
   std::unique_ptr<LineScanner> scanner_;  ///< null: RE2 finds the lines too
+  std::unique_ptr<LiteralSet> literals_;  ///< set for a list of many plain words: neither runs
   std::string literal_;                   ///< set when the pattern is a plain literal of 2+ bytes
   decltype(&detail::find_literal_sse2) find_literal_ = nullptr;
   bool invert_ = false;

@@ -1,6 +1,9 @@
-// lines/grep: the literal kernels against string_view::find, Hyperscan against RE2.
+// lines/grep: the literal kernels against string_view::find, Hyperscan against RE2, the word
+// list automaton against a naive search.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -94,6 +97,55 @@ TEST(LineMatcher, HyperscanSelectsTheLinesRe2Selects) {
     MatchRules o;
     o.patterns = {empty};
     EXPECT_FALSE(LineMatcher(o).scanned()) << empty;
+  }
+}
+
+/// Does some word of `words` occur in `line` as LiteralSet says: the obvious way.
+bool naive_selects(std::vector<std::string> const& words, std::string const& line, bool fold,
+                   LiteralBound bound) {
+  auto low = [&](std::string s) {
+    for (char& c : s) c = fold && c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    return s;
+  };
+  auto word_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string const l = low(line);
+  for (std::string const& w : words) {
+    for (std::size_t at = 0; at + w.size() <= l.size(); ++at) {
+      if (l.compare(at, w.size(), low(w)) != 0) continue;
+      std::size_t const end = at + w.size();
+      bool const ok = bound == LiteralBound::none ||
+                      (bound == LiteralBound::line ? at == 0 && end == l.size()
+                                                   : (at == 0 || !word_byte(l[at - 1])) &&
+                                                         (end == l.size() || !word_byte(l[end])));
+      if (ok) return true;
+    }
+  }
+  return false;
+}
+
+TEST(LiteralSet, SelectsTheLinesANaiveSearchSelects) {
+  std::mt19937_64 rng(23);
+  std::string const alphabet = "abAB_- .\xe9";
+  auto random_string = [&](std::size_t max) {
+    std::string s(rng() % (max + 1), ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  for (int round = 0; round < 60; ++round) {
+    std::vector<std::string> words;
+    for (std::size_t n = 1 + rng() % 12; n > 0; --n) words.push_back(random_string(4));
+    std::vector<std::string_view> const views(words.begin(), words.end());
+    for (LiteralBound bound : {LiteralBound::none, LiteralBound::word, LiteralBound::line}) {
+      for (bool fold : {false, true}) {
+        LiteralSet const set(views, fold, bound);
+        for (int i = 0; i < 40; ++i) {
+          std::string const line = random_string(10);
+          EXPECT_EQ(set.selects(line), naive_selects(words, line, fold, bound))
+              << "round " << round << " line '" << line << "' bound " << static_cast<int>(bound)
+              << " fold " << fold;
+        }
+      }
+    }
   }
 }
 
