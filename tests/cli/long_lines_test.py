@@ -8,8 +8,8 @@ independent word counter's, for every decomposition.
 `memory`: a sparse file of 300 MiB that is one line (NUL bytes with a few islands of text,
 no '\\n'); each command's peak resident set size (ru_maxrss, VmHWM) on every rank must stay
 under MAX_RSS_KB, and its output must be the closed form of the file (and GNU grep's).
-`decompositions`: files mixing lines of 300-500 KiB (words longer than top's 64 KiB among
-them) with short ones, a binary file among them, under several threads, schedules and
+`decompositions`: files mixing lines of 300 KiB to 1 MiB (words longer than top's 256 KiB
+among them) with short ones, a binary file among them, under several threads, schedules and
 chunk sizes: byte-identical to LC_ALL=C wc, grep and a word counter.
 """
 import os
@@ -18,28 +18,33 @@ import re
 import subprocess
 import sys
 import tempfile
-import collections
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, check, mpi, parallel_args, suite_main  # noqa: E402,F401
+from cli_test import (LONGEST_WORD, FAILURES, check, mpi, parallel_args, reference_top,  # noqa: E402,F401
+                      suite_main)
 
 C = dict(os.environ, LC_ALL="C")
 MAX_RSS_KB = 64 * 1024  # per rank, at 2 threads (docs/lines.md, "Memory")
-LONGEST_WORD = 64 * 1024  # top: a longer word counts as its first bytes (docs/lines.md)
 
-# Runs the command given and says its peak resident set size (that of the child: ru_maxrss,
-# the kernel's VmHWM) on stderr; exits with its status.
-RSS_WRAPPER = ("import resource, subprocess, sys\n"
-               "rc = subprocess.call(sys.argv[1:])\n"
-               "print('max-rss-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+# Runs the command given and writes its peak resident set size (that of the child:
+# ru_maxrss, the kernel's VmHWM) in KB into a file of its own in the folder given first;
+# exits with its status.
+RSS_WRAPPER = ("import os, resource, subprocess, sys\n"
+               "rc = subprocess.call(sys.argv[2:])\n"
+               "with open(os.path.join(sys.argv[1], 'rss.%d' % os.getpid()), 'w') as f:\n"
+               "    f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
                "sys.exit(rc)\n")
 
 
 def measured(opts, args, ranks):
     """parfold `args` at `ranks` ranks, each rank's peak RSS measured: (process, [KB per rank])."""
-    cmd = [sys.executable, "-c", RSS_WRAPPER, opts.parfold] + args
-    p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=300)
-    rss = [int(m) for m in re.findall(rb"^max-rss-kb (\d+)$", p.stderr, re.M)]
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [sys.executable, "-c", RSS_WRAPPER, d, opts.parfold] + args
+        p = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=300)
+        rss = []
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name)) as f:
+                rss.append(int(f.read()))
     return p, rss
 
 
@@ -59,7 +64,7 @@ def island_file(path, size):
     # printable bytes and spaces, one line.
     words = 8 * 3 + 2
     width = sum(len(i) for i in islands)
-    delta = (b"delta" + b"\0" * size)[:LONGEST_WORD]  # "delta" and the NUL bytes after it
+    delta = b"delta" + b"\0" * (LONGEST_WORD - 5)  # "delta" and the NUL bytes after it
     top = [(b"alpha", 8), (b"gamma", 8), (delta, 2)] + [(b"x%d" % k, 1) for k in range(8)]
     return words, width, b"".join(b"%d %s\n" % (n, w) for w, n in top)
 
@@ -92,8 +97,8 @@ def memory(opts, ranks):
 
 
 def mixed_files(d):
-    """Text with lines of 300 to 500 KiB among short ones (words of up to 200 KiB, alike
-    for their first 64 KiB, upper case, CR, bytes >= 0x80, no NUL), its last line long and
+    """Text with lines of 300 KiB to 1 MiB among short ones (words of up to 600 KiB, alike
+    for their first 256 KiB, upper case, CR, bytes >= 0x80, no NUL), its last line long and
     without '\\n'; and a binary file (a NUL early) with long stretches without NUL or '\\n'."""
     rng = random.Random(23)
     alphabet = b"abcXYZ\x01\xc3\t\r"
@@ -105,8 +110,8 @@ def mixed_files(d):
     for i in range(90):
         if i in (10, 50):  # lines of 300-500 KiB
             out += b" ".join(word() for _ in range(rng.randint(60000, 100000))) + b"\n"
-        elif i in (5, 40, 41, 70):  # words of 64 KiB - 3 to 200 KiB, alike for their first 64 KiB
-            out += b"w " + rng.choice([b"y", b"Y"]) * rng.randint(LONGEST_WORD - 3, 200000) + rng.choice([b"", b"q"])
+        elif i in (5, 40, 41, 70):  # words of 256 KiB - 3 to 600 KiB, alike for their first 256 KiB
+            out += b"w " + rng.choice([b"y", b"Y"]) * rng.randint(LONGEST_WORD - 3, 600000) + rng.choice([b"", b"q"])
             out += b" x7 y\n"
         else:
             out += b" ".join(word() for _ in range(rng.randint(0, 30))) + b"\n"
@@ -121,30 +126,14 @@ def mixed_files(d):
     bin_path = os.path.join(d, "binary.dat")
     with open(bin_path, "wb") as f:
         f.write(binary)
-    long_words = os.path.join(d, "long-words.txt")  # top's words of 64 KiB and more
+    long_words = os.path.join(d, "long-words.txt")  # top's words of 256 KiB and more
     with open(long_words, "wb") as f:
-        for n, letter in ((0, b"y"), (1, b"y"), (500, b"Y"), (-1, b"y"), (7, b"y"), (-1, b"Y"), (300000, b"y")):
+        for n, letter in ((0, b"y"), (1, b"y"), (500, b"Y"), (-1, b"y"), (7, b"y"), (-1, b"Y"), (700000, b"y")):
             f.write(letter * (LONGEST_WORD + n) + b" x\n")
     short = os.path.join(d, "short.txt")
     with open(short, "wb") as f:
         f.write(b"one abc\ntwo x7\n\nthree")
     return [text, bin_path, short, long_words]
-
-
-def reference_top(paths, k, fold, alnum):
-    """The k most frequent words by a word counter of their own, a word longer than 64 KiB
-    counted as its first 64 KiB."""
-    counts = collections.Counter()
-    for path in paths:
-        with open(path, "rb") as f:
-            data = f.read()
-        if alnum:
-            words = re.findall(rb"[A-Za-z0-9]+", data)
-        else:
-            words = [w for w in re.split(rb"[ \t\n\v\f\r]+", data) if any(0x21 <= b <= 0x7e for b in w)]
-        counts.update((w.lower() if fold else w)[:LONGEST_WORD] for w in words)
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return b"".join(b"%d %s\n" % (n, w) for w, n in top)
 
 
 GREP = [(["-c"], "abc"), (["-c", "-v"], "a"), (["-c", "-x"], "[yY]+q?"), (["-c", "-w"], "x7"), (["-c"], "y$"),
@@ -186,7 +175,7 @@ def decompositions(opts, ranks):
                       f"{p.returncode} (want {want.returncode})\n{p.stdout[:300]!r}\n{want.stdout[:300]!r}\n"
                       f"{p.stderr[-300:]!r}")
                 runs += 1
-        print(f"{runs} runs on lines of up to 500 KiB at {ranks} rank(s) matched wc, grep and the word counter")
+        print(f"{runs} runs on lines of up to 1 MiB at {ranks} rank(s) matched wc, grep and the word counter")
 
 
 if __name__ == "__main__":

@@ -83,9 +83,11 @@ struct WordRules {
   bool alnum = false;      ///< --alnum: words are maximal runs of [A-Za-z0-9]
 };
 
-/// The longest word counted as it is: a longer one counts as its first kLongestWord bytes
-/// (so long words that begin alike count together), whatever the lines' lengths.
-constexpr std::size_t kLongestWord = std::size_t{64} << 10;
+/// The longest word counted as it is (as long as a read buffer, LineFiles::kReadBytes: a
+/// word that fits in a window is counted whole): a longer one counts as its first
+/// kLongestWord bytes (so long words that begin alike count together), whatever the
+/// lines' lengths and however they are cut.
+constexpr std::size_t kLongestWord = std::size_t{256} << 10;
 
 /// Adds every word of `text` to `counts`. A word is, as in `wc`, a maximal run of
 /// non-separator bytes holding at least one printable byte, or with `alnum` a maximal
