@@ -8,7 +8,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "cli/job.hpp"
@@ -34,9 +33,10 @@ inline Schedule lines_schedule() { return {ScheduleKind::guided, 0}; }
   return std::to_string(lines) + " lines in " + std::to_string(owned) + " bytes";
 }
 
-/// A workload whose partial result is one value per input file: `count(lines)` (or
-/// `count(file, lines)`) is the value of a run of whole lines of one file; values add up.
-/// Items are bytes.
+/// A workload whose partial result is one value per input file, folded piece by piece
+/// (LinePiece) in memory bounded whatever the lines' lengths: `count(piece, carry)` is the
+/// value of a piece, `carry` (a Count::Carry per chunk) what a piece of a long line leaves
+/// open for the next; values add up. Items are bytes.
 template <class Value, class Count>
 struct PerFileWorkload {
   using Partial = std::vector<Value>;  ///< per input file
@@ -49,13 +49,8 @@ struct PerFileWorkload {
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
   [[nodiscard]] Partial identity() const { return Partial(files->files().size()); }
   void process(Range r, Partial& acc) const {
-    files->for_each_lines(r, [&](std::size_t f, std::string_view lines, std::uint64_t) {
-      if constexpr (std::is_invocable_v<Count const&, std::size_t, std::string_view>) {
-        acc[f] += count(f, lines);  // a count that depends on the file
-      } else {
-        acc[f] += count(lines);
-      }
-    });
+    typename Count::Carry carry{};
+    files->for_each_piece(r, [&](LinePiece const& p) { acc[p.file] += count(p, carry); });
   }
   static void combine(Partial& into, Partial const& from) {
     for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];

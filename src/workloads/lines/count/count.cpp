@@ -21,7 +21,12 @@ LineCounts count_bytes(std::string_view text, bool& after_sep) {
 }
 
 std::uint64_t max_line_width(std::string_view text) {
-  std::uint64_t widest = 0, at = 0;
+  std::uint64_t column = 0;
+  return max_line_width(text, column);
+}
+
+std::uint64_t max_line_width(std::string_view text, std::uint64_t& column) {
+  std::uint64_t widest = 0, at = column;
   for (char const ch : text) {
     auto const b = static_cast<unsigned char>(ch);
     if (b == '\n' || b == '\r' || b == '\f') {
@@ -33,13 +38,18 @@ std::uint64_t max_line_width(std::string_view text) {
       ++at;
     }
   }
+  column = at;
   return std::max(widest, at);
 }
 
 LineCounts count_text(std::string_view text) {
+  bool after_sep = true;
+  return count_text(text, after_sep);
+}
+
+LineCounts count_text(std::string_view text, bool& after_sep) {
   static auto* const kernel = simd::for_kernel_isa(
       &detail::count_blocks_sse2, &detail::count_blocks_avx2, &detail::count_blocks_avx512);
-  bool after_sep = true;
   std::uint64_t const whole = text.size() & ~std::uint64_t{63};
   LineCounts c = kernel(text.data(), whole, after_sep);
   c += count_bytes(text.substr(whole), after_sep);

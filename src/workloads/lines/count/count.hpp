@@ -37,10 +37,22 @@ struct LineCounts {
 /// next multiple of 8, a printable byte (0x20-0x7e) 1 column, any other byte none, and
 /// '\r' and '\f' starting the count again, as coreutils 9.1 does.
 [[nodiscard]] std::uint64_t max_line_width(std::string_view text);
+/// max_line_width() of text that goes on from a line of `column` columns so far: the widest
+/// line, the one open at its end included; `column` becomes the width of that one.
+[[nodiscard]] std::uint64_t max_line_width(std::string_view text, std::uint64_t& column);
 
 /// Counts `text`, which starts at the start of a line (or of a file), exactly as
 /// `LC_ALL=C wc`: the widest SIMD kernel this CPU runs, then byte by byte.
 [[nodiscard]] LineCounts count_text(std::string_view text);
+/// count_text() of text that goes on from bytes before it: `after_sep` is the state there
+/// (as count_bytes' one; true at a line start), and after text's last byte on return.
+[[nodiscard]] LineCounts count_text(std::string_view text, bool& after_sep);
+
+/// What counting carries from one piece of a long line to the next (LinePiece).
+struct CountCarry {
+  bool after_sep = true;     ///< count_text's state
+  std::uint64_t column = 0;  ///< max_line_width's
+};
 
 /// Byte-at-a-time counting: the tails of count_text, and the kernels' reference.
 /// `after_sep`: is the nearest preceding non-O byte a separator (true at a line start).

@@ -14,12 +14,15 @@
 
 namespace parfold {
 
-/// `lines count`: per file, what `LC_ALL=C wc` reports (with `widths`, `wc -L` too).
+/// `lines count`: per file, what `LC_ALL=C wc` reports (with `widths`, `wc -L` too), piece
+/// by piece: a long line's counts carry over from one piece to the next.
 struct CountText {
   bool widths = false;
-  LineCounts operator()(std::string_view lines) const {
-    LineCounts c = count_text(lines);
-    if (widths) c.max_line = max_line_width(lines);
+  using Carry = CountCarry;
+  LineCounts operator()(LinePiece const& piece, Carry& carry) const {
+    if (piece.starts) carry = {};
+    LineCounts c = count_text(piece.text, carry.after_sep);
+    if (widths) c.max_line = max_line_width(piece.text, carry.column);
     return c;
   }
 };

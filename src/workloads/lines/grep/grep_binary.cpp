@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -14,13 +13,18 @@
 
 namespace parfold {
 
-std::uint64_t CountSelected::operator()(std::size_t file, std::string_view lines) const {
-  if (binary.empty() || binary[file] == 0) return matcher->count_selected(lines);
-  if (without_match) return 0;
-  thread_local std::string split;
-  split.assign(lines);
-  std::replace(split.begin(), split.end(), '\0', '\n');
-  return matcher->count_selected(split);
+std::uint64_t CountSelected::operator()(LinePiece const& piece, OpenLine& open) const {
+  bool const whole = piece.starts && piece.ends;  // whole lines (nothing open before)
+  if (piece.starts) open.clear();
+  std::string_view text = piece.text;
+  if (!binary.empty() && binary[piece.file] != 0) {
+    if (without_match) return 0;
+    thread_local std::string split;
+    split.assign(text);
+    for (char& ch : split) ch = ch == '\0' ? '\n' : ch;
+    text = split;
+  }
+  return whole ? matcher->count_selected(text) : open.count(*matcher, text, piece.ends);
 }
 
 CountSelected CountSelected::over(LineFiles const& files, LineMatcher const& matcher,

@@ -34,13 +34,14 @@ using BinaryPaths = std::unordered_set<std::string>;
 [[nodiscard]] BinaryPaths binary_paths(std::vector<std::string> const& paths, bool decompress,
                                        Team const& team);
 
-/// The selected lines of a run of lines of a file; in a binary file NUL bytes end lines
-/// too, as grep matches it.
+/// The selected lines of a run of lines of a file, piece by piece (a long line in pieces,
+/// OpenLine carrying it over); in a binary file NUL bytes end lines too, as grep matches it.
 struct CountSelected {
+  using Carry = OpenLine;
   LineMatcher const* matcher = nullptr;
   std::vector<char> binary;    ///< per file of the run: is it binary (none: no file is)
   bool without_match = false;  ///< -I: a binary file selects nothing
-  std::uint64_t operator()(std::size_t file, std::string_view lines) const;
+  std::uint64_t operator()(LinePiece const& piece, OpenLine& open) const;
   /// For the files of `files`, those in `binary` marked.
   [[nodiscard]] static CountSelected over(LineFiles const& files, LineMatcher const& matcher,
                                           BinaryPaths const& binary, bool without_match);

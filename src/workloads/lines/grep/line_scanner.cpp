@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace parfold {
 
@@ -27,6 +29,12 @@ class Scratch {
   hs_scratch_t* space_ = nullptr;
   std::uint64_t last_ = 0;
 };
+
+/// This thread's scratch space (block and stream databases share it).
+Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
 
 /// What the match callback keeps while one text is scanned.
 struct Lines {
@@ -82,12 +90,19 @@ bool never_empty(char const* expression, unsigned flags) {
 
 }  // namespace
 
-std::unique_ptr<LineScanner> LineScanner::compile(std::vector<std::string> const& regexes) {
+bool hyperscan_allowed() {
   char const* engine = std::getenv("PARFOLD_REGEX_ENGINE");
-  if ((engine != nullptr && std::strcmp(engine, "re2") == 0) || regexes.empty() ||
-      hs_valid_platform() != HS_SUCCESS) {
-    return nullptr;
-  }
+  return !(engine != nullptr && std::strcmp(engine, "re2") == 0) &&
+         hs_valid_platform() == HS_SUCCESS;
+}
+
+namespace {
+
+/// The database of `regexes` in `mode` (HS_MODE_BLOCK, HS_MODE_STREAM), or null when
+/// Hyperscan cannot run one of them as RE2 would, or is switched off
+/// (PARFOLD_REGEX_ENGINE=re2).
+hs_database_t* compile_database(std::vector<std::string> const& regexes, unsigned mode) {
+  if (regexes.empty() || !hyperscan_allowed()) return nullptr;
   std::vector<char const*> expressions;
   std::vector<unsigned> flags, ids;
   for (std::string const& r : regexes) {
@@ -99,20 +114,33 @@ std::unique_ptr<LineScanner> LineScanner::compile(std::vector<std::string> const
   hs_database_t* db = nullptr;
   hs_compile_error_t* error = nullptr;
   if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
-                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
+                       static_cast<unsigned>(expressions.size()), mode, nullptr, &db,
                        &error) != HS_SUCCESS) {
     hs_free_compile_error(error);
     return nullptr;
   }
-  return std::unique_ptr<LineScanner>(new LineScanner(db, next_id++));
+  return db;
+}
+
+/// A stream's match callback: one match is enough (the scan stops there).
+int on_stream_match(unsigned /*id*/, unsigned long long /*from*/, unsigned long long /*to*/,
+                    unsigned /*flags*/, void* matched) {
+  *static_cast<bool*>(matched) = true;
+  return 1;
+}
+
+}  // namespace
+
+std::unique_ptr<LineScanner> LineScanner::compile(std::vector<std::string> const& regexes) {
+  hs_database_t* const db = compile_database(regexes, HS_MODE_BLOCK);
+  return db == nullptr ? nullptr : std::unique_ptr<LineScanner>(new LineScanner(db, next_id++));
 }
 
 LineScanner::~LineScanner() { hs_free_database(db_); }
 
 bool LineScanner::matching_lines(std::string_view text, std::vector<std::size_t>& spans) const {
-  thread_local Scratch scratch;
   if (text.size() >= UINT_MAX) return false;
-  hs_scratch_t* const space = scratch.for_database(db_, id_);
+  hs_scratch_t* const space = thread_scratch().for_database(db_, id_);
   if (space == nullptr) return false;
   std::size_t const before = spans.size();
   Lines lines{text.data(), text.size(), &spans};
@@ -123,6 +151,43 @@ bool LineScanner::matching_lines(std::string_view text, std::vector<std::size_t>
     return false;
   }
   return true;
+}
+
+std::unique_ptr<LineStream> LineStream::compile(std::vector<std::string> const& regexes) {
+  hs_database_t* const db = compile_database(regexes, HS_MODE_STREAM);
+  return db == nullptr ? nullptr : std::unique_ptr<LineStream>(new LineStream(db, next_id++));
+}
+
+LineStream::~LineStream() { hs_free_database(db_); }
+
+LineStream::Line::Line(LineStream const& db) : db_(db) {
+  if (hs_open_stream(db_.db_, 0, &stream_) != HS_SUCCESS)
+    throw std::runtime_error("Hyperscan could not open a stream");
+}
+
+LineStream::Line::~Line() {
+  if (stream_ != nullptr) hs_close_stream(stream_, nullptr, nullptr, nullptr);
+}
+
+void LineStream::Line::add(std::string_view part) {
+  if (matched_ || part.empty()) return;  // one match decides the line
+  hs_scratch_t* const space = thread_scratch().for_database(db_.db_, db_.id_);
+  // Parts are at most a read buffer (LineFiles::kReadBytes): far below 4 GiB.
+  hs_error_t const status =
+      space == nullptr ? HS_NOMEM
+                       : hs_scan_stream(stream_, part.data(), static_cast<unsigned>(part.size()), 0,
+                                        space, &on_stream_match, &matched_);
+  if (status != HS_SUCCESS && status != HS_SCAN_TERMINATED)
+    throw std::runtime_error("Hyperscan failed on a long line (error " + std::to_string(status) +
+                             ")");
+}
+
+bool LineStream::Line::matched() {
+  hs_scratch_t* const space = matched_ ? nullptr : thread_scratch().for_database(db_.db_, db_.id_);
+  // Matches at the end of the line ($) come as the stream closes.
+  hs_close_stream(stream_, space, space == nullptr ? nullptr : &on_stream_match, &matched_);
+  stream_ = nullptr;
+  return matched_;
 }
 
 }  // namespace parfold

@@ -96,7 +96,9 @@ LineMatcher::LineMatcher(MatchRules const& options) : invert_(options.invert), w
   o.set_case_sensitive(true);  // -i is in the translation: ASCII letters only
   o.set_log_errors(false);
   o.set_max_mem(std::int64_t{256} << 20);
-  std::string const regex = combined_regex(options, lines);
+  hyperscan_ = hyperscan_allowed();
+  regex_ = combined_regex(options, lines);
+  std::string const& regex = regex_;
   re_ = std::make_unique<RE2>(regex, o);
   if (!re_->ok()) throw UsageError("pattern '" + options.text() + "': " + re_->error());
   // A plain literal needs no regex engine: a line matches iff it contains it.
@@ -150,6 +152,49 @@ bool LineMatcher::next_match(std::string_view line, std::size_t& pos, std::size_
     return true;
   }
   return false;
+}
+
+LineStream const* LineMatcher::streamer() const {
+  if (!hyperscan_) return nullptr;
+  std::call_once(stream_once_, [&] { stream_ = LineStream::compile({regex_}); });
+  return stream_.get();
+}
+
+LineMatcher::LongLine::LongLine(LineMatcher const& m) : m_(m) {
+  if (LineStream const* s = m.streamer()) stream_.emplace(*s);
+}
+
+void LineMatcher::LongLine::add(std::string_view part) {
+  if (stream_)
+    stream_->add(part);
+  else
+    held_.append(part);
+}
+
+bool LineMatcher::LongLine::selected() {
+  if (!stream_) return m_.count_selected(held_.append("\n")) > 0;  // an empty line too
+  return stream_->matched() != m_.invert_;
+}
+
+std::uint64_t OpenLine::count(LineMatcher const& m, std::string_view text, bool ends) {
+  std::uint64_t n = 0;
+  if (line_) {  // text goes on with the open line, through its first '\n'
+    std::size_t const nl = text.find('\n');
+    line_->add(text.substr(0, nl));
+    if (nl == std::string_view::npos) return ends ? close() : 0;
+    n += close();
+    text.remove_prefix(nl + 1);
+  }
+  // Whole lines, then maybe the start of one that goes on in the next piece.
+  if (std::size_t const last = text.rfind('\n'); last != std::string_view::npos) {
+    n += m.count_selected(text.substr(0, last + 1));
+    text.remove_prefix(last + 1);
+  }
+  if (!text.empty()) {
+    line_.emplace(m);
+    line_->add(text);
+  }
+  return n + (ends && line_ ? close() : 0);
 }
 
 }  // namespace parfold

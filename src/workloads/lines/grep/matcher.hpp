@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +98,21 @@ class LineMatcher {
     return n;
   }
 
+  /// A line longer than a window, matched as its parts come: by a Hyperscan stream where
+  /// Hyperscan runs the patterns (memory bounded whatever its length), else held whole
+  /// and matched by RE2 at its end.
+  class LongLine {
+   public:
+    explicit LongLine(LineMatcher const& m);
+    void add(std::string_view part);  ///< more bytes of the line, no '\n'
+    [[nodiscard]] bool selected();    ///< at the line's end: is it selected (-v counted)?
+
+   private:
+    LineMatcher const& m_;
+    std::optional<LineStream::Line> stream_;
+    std::string held_;  ///< without a stream: the line
+  };
+
  private:
   /// Start of the first match in text[pos, end), or text.size() for none. An empty
   /// match after the final '\n' is not on a line and does not count.
@@ -156,13 +173,39 @@ class LineMatcher {
   bool next_match(std::string_view line, std::size_t& pos, std::size_t& begin,
                   std::size_t& length) const;
 
+  /// The patterns in Hyperscan's stream mode (compiled at the first long line), or null.
+  [[nodiscard]] LineStream const* streamer() const;
+
+  std::string regex_;  ///< what re_ runs
   std::unique_ptr<RE2> re_;
   std::unique_ptr<LineScanner> scanner_;  ///< null: RE2 finds the lines too
   std::unique_ptr<LiteralSet> literals_;  ///< set for a list of many plain words: neither runs
-  std::string literal_;                   ///< set when the pattern is a plain literal of 2+ bytes
+  bool hyperscan_ = false;                ///< may Hyperscan run (decided once, as for scanner_)
+  mutable std::once_flag stream_once_;
+  mutable std::unique_ptr<LineStream> stream_;  ///< streamer()'s
+  std::string literal_;  ///< set when the pattern is a plain literal of 2+ bytes
   decltype(&detail::find_literal_sse2) find_literal_ = nullptr;
   bool invert_ = false;
   bool word_ = false;
+};
+
+/// Counting selected lines piece by piece (LinePiece): what a piece of a long line
+/// leaves open for the next, the line open at its end.
+class OpenLine {
+ public:
+  /// The selected lines of `text` that end in it, or that end with it when `ends`; text
+  /// goes on from the piece before (inside the line open then, if any) and holds NUL
+  /// bytes of a binary file as '\n' already.
+  std::uint64_t count(LineMatcher const& m, std::string_view text, bool ends);
+  void clear() { line_.reset(); }
+
+ private:
+  std::uint64_t close() {
+    bool const selected = line_->selected();
+    line_.reset();
+    return selected ? 1 : 0;
+  }
+  std::optional<LineMatcher::LongLine> line_;
 };
 
 }  // namespace parfold

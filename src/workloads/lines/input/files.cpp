@@ -269,50 +269,94 @@ std::uint64_t LineFiles::line_start_from(std::size_t file, std::uint64_t byte) c
   return line_start(file, fd, byte - 1, size);
 }
 
-void LineFiles::read_lines(std::size_t file, Range local,
-                           std::function<void(std::string_view, std::uint64_t)> const& f) const {
-  InputFile const& in = files_[file];
-  int const fd = descriptor(file);
-  thread_local std::vector<char> buffer(kReadBytes);
-  // buffer[0, filled) holds the file's bytes from `base`; until `aligned`, the first line
-  // owned is still to be found (after the first '\n' from local.begin - 1).
-  std::uint64_t base = local.begin == 0 ? 0 : local.begin - 1;
-  bool aligned = local.begin == 0;
+namespace {
+
+/// The bytes of a file read_lines holds: buffer[0, filled) are those from `base` on.
+struct Held {
+  std::vector<char>& buffer;
+  std::uint64_t base = 0;
   std::size_t filled = 0;
-  auto drop = [&](std::size_t n) {
+
+  [[nodiscard]] std::string_view bytes() const { return {buffer.data(), filled}; }
+  void drop(std::size_t n) {
     std::memmove(buffer.data(), buffer.data() + n, filled - n);
     base += n;
     filled -= n;
-  };
-  while (base < local.end) {
-    // A small chunk reads little more than itself; a long line is read 4 KiB at a time.
-    std::uint64_t const wanted = std::max<std::uint64_t>(local.end - base, 4096);
+  }
+  /// Where the first '\n' is, or npos.
+  [[nodiscard]] std::size_t newline() const {
+    void const* nl = std::memchr(buffer.data(), '\n', filled);
+    return nl == nullptr ? std::string_view::npos
+                         : static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data());
+  }
+};
+
+/// read_lines' thread buffer, of kReadBytes again if a long line held whole grew it.
+std::vector<char>& read_buffer(std::size_t bytes) {
+  thread_local std::vector<char> buffer(bytes);
+  if (buffer.size() > bytes) std::vector<char>(bytes).swap(buffer);
+  return buffer;
+}
+
+}  // namespace
+
+void LineFiles::read_lines(std::size_t file, Range local, bool split_long,
+                           PieceSink const& f) const {
+  InputFile const& in = files_[file];
+  int const fd = descriptor(file);
+  // Until `aligned`, the first line owned is still to be found (after the first '\n' from
+  // local.begin - 1); while `inside`, a piece of a long line went out, not yet its end.
+  Held h{read_buffer(kReadBytes), local.begin == 0 ? 0 : local.begin - 1};
+  bool aligned = local.begin == 0, inside = false;
+  while (h.base < local.end || inside) {
+    // A small chunk reads little more than itself, the end of its last line 4 KiB at a
+    // time; the rest of a long line a buffer at a time.
+    std::uint64_t const wanted =
+        inside ? h.buffer.size() : std::max<std::uint64_t>(local.end - h.base, 4096);
     auto const want = static_cast<std::size_t>(
-        std::min({std::uint64_t{buffer.size() - filled}, in.size - base - filled, wanted}));
-    std::size_t const got = read(file, fd, buffer.data() + filled, want, base + filled);
-    filled += got;
-    bool const at_end = got == 0 || base + filled >= in.size;
+        std::min({std::uint64_t{h.buffer.size() - h.filled}, in.size - h.base - h.filled, wanted}));
+    std::size_t const got = read(file, fd, h.buffer.data() + h.filled, want, h.base + h.filled);
+    h.filled += got;
+    bool const at_end = got == 0 || h.base + h.filled >= in.size;
+    bool const full = h.filled == h.buffer.size();
     if (!aligned) {
-      void const* nl = std::memchr(buffer.data(), '\n', filled);
-      if (nl == nullptr) {
+      std::size_t const nl = h.newline();
+      if (nl == std::string_view::npos) {
         if (at_end) return;
-        drop(filled);
+        h.drop(h.filled);
         continue;
       }
-      drop(static_cast<std::size_t>(static_cast<char const*>(nl) - buffer.data()) + 1);
+      h.drop(nl + 1);
       aligned = true;
-      if (base >= local.end) return;
+      if (h.base >= local.end) return;
     }
-    std::size_t const cut =
-        window_cut(std::string_view(buffer.data(), filled), local.end - base, at_end);
-    if (cut == 0) {
-      if (at_end) return;
-      if (filled == buffer.size())
-        buffer.resize(buffer.size() * 2);  // a line longer than the buffer
+    if (inside) {  // the rest of a long line: through its '\n' or the file's end
+      std::size_t const nl = h.newline();
+      if (nl == std::string_view::npos && !at_end && !full) continue;
+      std::size_t const n = nl == std::string_view::npos ? h.filled : nl + 1;
+      inside = nl == std::string_view::npos && !at_end;
+      f(h.bytes().substr(0, n), h.base, false, !inside);
+      h.drop(n);
       continue;
     }
-    f(std::string_view(buffer.data(), cut), base);
-    drop(cut);
+    std::size_t const cut = window_cut(h.bytes(), local.end - h.base, at_end);
+    if (cut > 0) {
+      f(h.bytes().substr(0, cut), h.base, true, true);
+      h.drop(cut);
+    } else if (at_end) {
+      return;
+    } else if (full && split_long) {  // the lines before a long one, or its first piece
+      void const* nl = ::memrchr(h.buffer.data(), '\n', h.filled);
+      std::size_t const n =
+          nl == nullptr
+              ? h.filled
+              : static_cast<std::size_t>(static_cast<char const*>(nl) - h.buffer.data()) + 1;
+      inside = nl == nullptr;
+      f(h.bytes().substr(0, n), h.base, true, !inside);
+      h.drop(n);
+    } else if (full) {
+      h.buffer.resize(h.buffer.size() * 2);  // a line longer than the buffer, held whole
+    }
   }
 }
 

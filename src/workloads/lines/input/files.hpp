@@ -24,6 +24,18 @@ struct InputFile {
   std::uint64_t stored = 0;  ///< a BGZF file: its size on disk (`size` is decoded)
 };
 
+/// Bytes of one file as LineFiles::for_each_piece gives them: whole lines, or a piece of a
+/// line longer than the read buffer (kReadBytes). The pieces of such a line come one after
+/// another, in order; each holds no '\n' but the last one's last byte.
+struct LinePiece {
+  std::size_t file = 0;
+  std::string_view text;
+  std::uint64_t at = 0;  ///< the offset of text[0] in its file
+  bool starts = true;    ///< text starts a line (false: it goes on with the piece before)
+  bool ends =
+      true;  ///< text ends a line, at a '\n' or the file's end (false: the next piece goes on)
+};
+
 /// Input files, read with pread(2) and never mapped: a file that shrinks while it is
 /// read cannot fault (SIGBUS), it makes the read fail with "PATH changed while it was
 /// read". Their concatenation is one range of bytes, cut into chunks; a chunk owns the
@@ -78,12 +90,37 @@ class LineFiles {
         Range const lines = owned_range(i, local);
         if (!lines.empty()) f(i, memory_.substr(lines.begin, lines.size()), lines.begin);
       } else {
-        read_lines(i, local, [&](std::string_view lines, std::uint64_t at) { f(i, lines, at); });
+        read_lines(i, local, false,
+                   [&](std::string_view lines, std::uint64_t at, bool, bool) { f(i, lines, at); });
       }
     }
   }
 
-  /// Bytes read per window by for_each_lines (a line longer than this comes whole).
+  /// As for_each_lines, in memory bounded whatever the lines' lengths: f(LinePiece) for
+  /// windows of whole lines and, for a line longer than kReadBytes, for pieces of it of at
+  /// most kReadBytes each (count, grep -c and top fold those with what they carry over).
+  template <class F>
+  void for_each_piece(Range chunk, F&& f) const {
+    for (std::size_t i = first_file(chunk.begin); i < files_.size(); ++i) {
+      InputFile const& file = files_[i];
+      if (file.offset >= chunk.end) break;
+      if (file.offset + file.size <= chunk.begin) continue;
+      Range const local{std::max(chunk.begin, file.offset) - file.offset,
+                        std::min(chunk.end, file.offset + file.size) - file.offset};
+      if (in_memory_) {  // a window of a stream: its lines are in memory already
+        Range const lines = owned_range(i, local);
+        if (!lines.empty()) f(LinePiece{i, memory_.substr(lines.begin, lines.size()), lines.begin});
+      } else {
+        read_lines(i, local, true,
+                   [&](std::string_view text, std::uint64_t at, bool starts, bool ends) {
+                     f(LinePiece{i, text, at, starts, ends});
+                   });
+      }
+    }
+  }
+
+  /// Bytes read per window by for_each_lines (a line longer than this comes whole) and
+  /// for_each_piece (a line longer than this comes in pieces of at most this).
   static constexpr std::size_t kReadBytes = std::size_t{256} << 10;
 
   /// The bytes of file `file` (offsets in that file) holding the whole lines whose
@@ -110,9 +147,11 @@ class LineFiles {
   [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
 
  private:
-  /// for_each_lines on a file on disk: its owned lines in `local`, window by window.
-  void read_lines(std::size_t file, Range local,
-                  std::function<void(std::string_view, std::uint64_t)> const& f) const;
+  /// f(text, at, starts, ends), as in LinePiece.
+  using PieceSink = std::function<void(std::string_view, std::uint64_t, bool, bool)>;
+  /// for_each_lines (`split_long` false: a long line whole) or for_each_piece (true) on a
+  /// file on disk: its owned lines in `local`, window by window.
+  void read_lines(std::size_t file, Range local, bool split_long, PieceSink const& f) const;
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
   /// Reads up to `size` bytes of file `file` (open as `fd`, unless BGZF) from `at`: all

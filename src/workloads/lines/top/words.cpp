@@ -1,5 +1,6 @@
 #include "workloads/lines/top/words.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -219,12 +220,90 @@ void count_words(std::string_view text, WordRules rules, WordTable& counts) {
       }
       auto const end = static_cast<unsigned>(std::countr_zero(ends));
       printable = printable || (m.print & from_at & ((std::uint64_t{1} << end) - 1)) != 0;
-      if (printable) batch.add(text.substr(start, base + end - start));
+      if (printable)
+        batch.add(text.substr(start, std::min<std::size_t>(base + end - start, kLongestWord)));
       start = std::string_view::npos;
       at = end;
     }
   }
-  if (start != std::string_view::npos && printable) batch.add(text.substr(start));
+  if (start != std::string_view::npos && printable) batch.add(text.substr(start, kLongestWord));
+}
+
+namespace {
+
+/// The length of text's leading run of non-separators, 64 bytes at a time; `printable`
+/// becomes true if the run holds a printable byte.
+std::size_t leading_run(std::string_view text, WordRules rules, bool& printable) {
+  for (std::size_t base = 0; base < text.size(); base += 64) {
+    BlockMasks const m = classify(text, base, rules.alnum);  // bytes past the end: separators
+    if (m.sep == 0) {
+      printable = printable || m.print != 0;
+      continue;
+    }
+    auto const end = static_cast<unsigned>(std::countr_zero(m.sep));
+    printable = printable || (m.print & ((std::uint64_t{1} << end) - 1)) != 0;
+    return base + end;
+  }
+  return text.size();
+}
+
+/// Where text's trailing run of non-separators starts, 64 bytes at a time.
+std::size_t trailing_run(std::string_view text, WordRules rules) {
+  std::size_t end = text.size();  // text[end, size) are non-separators
+  while (end > 0) {
+    std::size_t const base = (end - 1) & ~std::size_t{63}, n = end - base;
+    std::uint64_t const before_end = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+    std::uint64_t const sep = classify(text, base, rules.alnum).sep & before_end;
+    if (sep != 0) return base + 64 - static_cast<std::size_t>(std::countl_zero(sep));
+    end = base;
+  }
+  return 0;
+}
+
+/// Appends `bytes` (non-separators) to the carried word, up to kLongestWord (lower-cased
+/// under -i).
+void extend(WordCarry& carry, std::string_view bytes, bool printable, WordRules rules) {
+  carry.open = true;
+  carry.printable = carry.printable || printable;
+  std::size_t const from = carry.word.size();
+  carry.word.append(bytes.substr(0, kLongestWord - std::min(from, kLongestWord)));
+  if (!rules.fold_case) return;
+  for (std::size_t i = from; i < carry.word.size(); ++i) {
+    char& ch = carry.word[i];
+    ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  }
+}
+
+}  // namespace
+
+bool is_word(std::string_view word, WordRules rules) {
+  auto const upper = [](char ch) { return ch >= 'A' && ch <= 'Z'; };
+  bool printable = false;
+  return !word.empty() && word.size() <= kLongestWord &&
+         leading_run(word, rules, printable) == word.size() &&
+         (word.size() == kLongestWord || printable) &&
+         !(rules.fold_case && std::any_of(word.begin(), word.end(), upper));
+}
+
+void count_words(std::string_view text, WordRules rules, WordTable& counts, WordCarry& carry,
+                 bool more) {
+  if (carry.open) {  // the word goes on through text's first separator
+    bool printable = false;
+    std::size_t const at = leading_run(text, rules, printable);
+    extend(carry, text.substr(0, at), printable, rules);
+    if (at == text.size() && more) return;
+    if (carry.printable) counts.add(carry.word);
+    carry.word.clear();
+    carry.open = carry.printable = false;
+    text.remove_prefix(at);
+  }
+  // With `more`, the word open at the end goes on in the next piece: carried.
+  std::size_t const end = more ? trailing_run(text, rules) : text.size();
+  count_words(text.substr(0, end), rules, counts);
+  if (end == text.size()) return;
+  bool printable = false;
+  (void)leading_run(text.substr(end), rules, printable);
+  extend(carry, text.substr(end), printable, rules);
 }
 
 }  // namespace parfold

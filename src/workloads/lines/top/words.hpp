@@ -83,9 +83,32 @@ struct WordRules {
   bool alnum = false;      ///< --alnum: words are maximal runs of [A-Za-z0-9]
 };
 
+/// The longest word counted as it is (as long as a read buffer, LineFiles::kReadBytes: a
+/// word that fits in a window is counted whole): a longer one counts as its first
+/// kLongestWord bytes (so long words that begin alike count together), whatever the
+/// lines' lengths and however they are cut.
+constexpr std::size_t kLongestWord = std::size_t{256} << 10;
+
 /// Adds every word of `text` to `counts`. A word is, as in `wc`, a maximal run of
 /// non-separator bytes holding at least one printable byte, or with `alnum` a maximal
-/// run of ASCII letters and digits.
+/// run of ASCII letters and digits; one longer than kLongestWord as its first bytes.
 void count_words(std::string_view text, WordRules rules, WordTable& counts);
+
+/// Could count_words() count `word` under `rules`: no separator, a printable byte (or
+/// kLongestWord bytes, the start of a longer word), no upper-case letter under -i?
+[[nodiscard]] bool is_word(std::string_view word, WordRules rules);
+
+/// What counting words carries from one piece of a long line to the next: the word open
+/// at the end of the piece before.
+struct WordCarry {
+  std::string word;        ///< its first kLongestWord bytes (lower-cased under -i)
+  bool open = false;       ///< a word (or a run of non-separators) goes on
+  bool printable = false;  ///< it holds a printable byte
+};
+
+/// count_words() of `text`, which goes on from the piece before (inside `carry`'s word if
+/// open); with `more`, the word open at its end is left in `carry` for the next piece.
+void count_words(std::string_view text, WordRules rules, WordTable& counts, WordCarry& carry,
+                 bool more);
 
 }  // namespace parfold

@@ -1,6 +1,7 @@
 // lines/count: every counting kernel against a byte-at-a-time count of wc's definitions.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "../../../support/text_gen.hpp"
@@ -36,6 +37,28 @@ TEST(LineCount, EveryKernelMatchesTheNaiveCount) {
       LineCounts c = kernel(text.data(), whole, after_sep);
       c += count_bytes(std::string_view(text).substr(whole), after_sep);
       expect_counts(c, text, "kernel seed " + std::to_string(seed));
+    }
+  }
+}
+
+TEST(LineCount, PiecesCountAsTheWholeText) {
+  std::mt19937_64 rng(11);
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    std::string const text = random_text(seed, 1 + seed * 37, 1 + seed % 20, seed % 2 == 0);
+    LineCounts want = count_text(text);
+    want.max_line = max_line_width(text);
+    for (std::size_t most : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{300}}) {
+      LineCounts got;
+      bool after_sep = true;
+      std::uint64_t column = 0;
+      for (std::size_t at = 0; at < text.size();) {  // pieces cut anywhere, of 1 to `most` bytes
+        std::string_view const piece = std::string_view(text).substr(at, 1 + rng() % most);
+        LineCounts c = count_text(piece, after_sep);
+        c.max_line = max_line_width(piece, column);
+        got += c;
+        at += piece.size();
+      }
+      EXPECT_EQ(got, want) << "seed " << seed << " pieces of at most " << most;
     }
   }
 }

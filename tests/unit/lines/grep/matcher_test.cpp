@@ -149,5 +149,40 @@ TEST(LiteralSet, SelectsTheLinesANaiveSearchSelects) {
   }
 }
 
+TEST(LineMatcher, LinesInPiecesCountAsWholeLines) {
+  std::mt19937_64 rng(5);
+  for (std::string const pattern : {"ab", "a[^b]c", "c$", "^X", "\\bab", "X[^Y]*Z", "^", "a*"}) {
+    for (int mode = 0; mode < 5; ++mode) {
+      MatchRules o;
+      o.patterns = {pattern};
+      o.ignore_case = mode == 1;
+      o.invert = mode == 2;
+      o.word = mode == 3;
+      o.line = mode == 4;
+      ::setenv("PARFOLD_REGEX_ENGINE", "re2", 1);
+      LineMatcher const re2(o);  // long lines held whole
+      ::unsetenv("PARFOLD_REGEX_ENGINE");
+      LineMatcher const hs(o);  // long lines in Hyperscan streams where it runs the pattern
+      for (std::uint64_t seed = 0; seed < 8; ++seed) {
+        std::string const text = random_text(seed, 1 + seed * 41, 20, seed % 2 == 0);
+        for (LineMatcher const* m : {&re2, &hs}) {
+          std::uint64_t const want = m->count_selected(text);
+          for (std::size_t most : {std::size_t{1}, std::size_t{5}, std::size_t{100}}) {
+            OpenLine open;
+            std::uint64_t got = 0;
+            for (std::size_t at = 0; at < text.size();) {  // pieces cut anywhere
+              std::string_view const piece = std::string_view(text).substr(at, 1 + rng() % most);
+              at += piece.size();
+              got += open.count(*m, piece, at == text.size());
+            }
+            EXPECT_EQ(got, want) << pattern << " mode " << mode << " seed " << seed
+                                 << (m == &hs ? " hyperscan" : " re2") << " pieces " << most;
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace parfold

@@ -90,6 +90,47 @@ TEST(LineFiles, LinesLongerThanTheReadBufferComeWhole) {
   }
 }
 
+TEST(LineFiles, LongLinesComeInPiecesOfAtMostTheReadBuffer) {
+  TempFiles tmp;
+  std::size_t const window = LineFiles::kReadBytes;
+  std::vector<std::string> const texts = {
+      random_text(4, 3000, 200, true) + std::string(3 * window + 5, 'x') + "\n" +
+          random_text(5, 500, 90, false),
+      std::string(window, 'y') + "\n" + std::string(window - 1, 'z') + "\n" +
+          std::string(2 * window, 'v') + "\n",  // lines ending at the buffer's edge
+      std::string(2 * window + 1, 'w'),         // one line, no '\n'
+      std::string(window + 7, 'u') + "\n" + random_text(6, 100, 30, true)};
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    paths.push_back(tmp.add("p" + std::to_string(i), texts[i]));
+  LineFiles const files(paths);
+  for (std::uint64_t chunk : {std::uint64_t{4099}, std::uint64_t{window - 1},
+                              std::uint64_t{window + 1}, std::uint64_t{1} << 20, files.total()}) {
+    std::vector<std::string> rebuilt(files.files().size());
+    bool open = false;  // a long line's pieces are still coming
+    for (std::uint64_t a = 0; a < files.total(); a += chunk) {
+      files.for_each_piece({a, std::min(files.total(), a + chunk)}, [&](LinePiece const& p) {
+        std::string_view const data = texts[p.file];
+        auto const at = static_cast<std::size_t>(p.at);
+        ASSERT_EQ(p.text, data.substr(at, p.text.size()));
+        EXPECT_EQ(at, rebuilt[p.file].size()) << "gap or overlap in file " << p.file;
+        EXPECT_LE(p.text.size(), window);
+        EXPECT_EQ(p.starts, at == 0 || data[at - 1] == '\n');
+        EXPECT_EQ(p.starts, !open);
+        std::size_t const end = at + p.text.size();
+        EXPECT_EQ(p.ends, end == data.size() || data[end - 1] == '\n');
+        if (!(p.starts && p.ends)) {  // a piece of one line
+          EXPECT_EQ(p.text.substr(0, p.text.size() - 1).find('\n'), std::string_view::npos);
+        }
+        open = !p.ends;
+        rebuilt[p.file] += p.text;
+      });
+    }
+    EXPECT_FALSE(open);
+    EXPECT_EQ(rebuilt, texts) << "chunk " << chunk;
+  }
+}
+
 TEST(LineFiles, BadInputNamesTheFile) {
   TempFiles tmp;
   auto const ok = tmp.add("ok", "a\n");
