@@ -77,27 +77,33 @@ TEST(PiKernel, BatchedKernelMatchesReferenceOnEveryRangeShape) {
   EXPECT_EQ(pi_hits({base, base + 1000}, 7), expect);
 }
 
-TEST(PiKernel, EverySimdKernelMatchesReference) {
-  // 112 counters: 7 blocks of AVX-512's 16 lanes (one batch of 4 ways and 3 single
-  // blocks), 14 of AVX2's 8, 28 of SSE2's 4; the last start crosses 2^32 inside a block.
-  constexpr std::uint64_t kCounters = 112;
+/// 112 counters: 7 blocks of AVX-512's 16 lanes (one batch of 4 ways and 3 single blocks),
+/// 14 of AVX2's 8, 28 of SSE2's 4; the last start crosses 2^32 inside a block.
+constexpr std::uint64_t kCounters = 112;
+
+template <class Kernel>
+void expect_kernel_matches_reference(Kernel kernel, std::uint64_t lanes) {
   for (std::uint64_t c0 : {std::uint64_t{0}, std::uint64_t{12345}, (std::uint64_t{1} << 32) - 13}) {
     std::uint64_t expect = 0;
     for (std::uint64_t i = 2 * c0; i < 2 * (c0 + kCounters); ++i)
       expect += reference_hit(i, 99) ? 1 : 0;
-    EXPECT_EQ(detail::pair_hits_sse2(c0, kCounters / 4, 99), expect) << "SSE2 from counter " << c0;
-    if (__builtin_cpu_supports("avx2")) {
-      EXPECT_EQ(detail::pair_hits_avx2(c0, kCounters / 8, 99), expect)
-          << "AVX2 from counter " << c0;
-    }
-    if (simd::kernel_isa() == simd::Isa::avx512) {
-      EXPECT_EQ(detail::pair_hits_avx512(c0, kCounters / 16, 99), expect)
-          << "AVX-512 from counter " << c0;
-    } else {
-      std::printf(
-          "AVX-512 kernel not tested: not chosen here (no AVX-512 F and BW, or PARFOLD_ISA)\n");
-    }
+    EXPECT_EQ(kernel(c0, kCounters / lanes, 99), expect) << "from counter " << c0;
   }
+}
+
+TEST(PiKernel, Sse2KernelMatchesReference) {
+  expect_kernel_matches_reference(&detail::pair_hits_sse2, 4);
+}
+
+TEST(PiKernel, Avx2KernelMatchesReference) {
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "this CPU has no AVX2";
+  expect_kernel_matches_reference(&detail::pair_hits_avx2, 8);
+}
+
+TEST(PiKernel, Avx512KernelMatchesReference) {
+  if (simd::kernel_isa() != simd::Isa::avx512)
+    GTEST_SKIP() << "AVX-512 kernel not chosen here (no AVX-512 F and BW, or PARFOLD_ISA)";
+  expect_kernel_matches_reference(&detail::pair_hits_avx512, 16);
 }
 
 TEST(PiKernel, ConvergesToPi) {
