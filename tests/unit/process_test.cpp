@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "parfold/process/child.hpp"
 #include "parfold/process/environment.hpp"
@@ -79,7 +80,16 @@ TEST(Process, SignalEndsItAs128PlusN) {
 TEST(Process, OutputPastTheMemoryLimitIsKeptWholeAndItsFileRemoved) {
   ChildSpec spec;
   spec.env = child_environment({});
-  std::string spilled_file;
+  // A TMPDIR of its own: the spill file must land there and be gone afterwards, whatever
+  // other tests or killed runs leave in /tmp.
+  std::string dir_template =
+      (std::filesystem::temp_directory_path() / "parfold-process-test-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
+  std::filesystem::path const dir = dir_template;
+  char const* old_tmpdir = std::getenv("TMPDIR");
+  std::string const saved = old_tmpdir ? old_tmpdir : "";
+  setenv("TMPDIR", dir.c_str(), 1);
+  bool saw_spill_file = false;
   {
     CapturedOutput out(100), err(100);
     auto const result = run_shell("seq 1 100000", spec, out, err);
@@ -89,19 +99,28 @@ TEST(Process, OutputPastTheMemoryLimitIsKeptWholeAndItsFileRemoved) {
     for (int i = 1; i <= 100000; ++i) want += std::to_string(i) + "\n";
     EXPECT_EQ(out.str(), want);
     EXPECT_EQ(out.size(), want.size());
+    for (auto const& e : std::filesystem::directory_iterator(dir))
+      saw_spill_file |= e.path().filename().string().rfind("parfold-output-", 0) == 0;
   }
-  for (auto const& e :
-       std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    EXPECT_EQ(e.path().filename().string().rfind("parfold-output-", 0), std::string::npos)
-        << e.path();
+  if (old_tmpdir) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
   }
+  EXPECT_TRUE(saw_spill_file) << "the spill file was not in $TMPDIR " << dir;
+  std::vector<std::string> left;
+  for (auto const& e : std::filesystem::directory_iterator(dir))
+    left.push_back(e.path().filename().string());
+  EXPECT_TRUE(left.empty()) << "left in " << dir << ": " << left.front();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Process, BackgroundChildrenDoNotOutliveTheTask) {
-  auto const r = run("sleep 30 & echo $!");
+  auto const r = run("sleep 300 & echo $!");
   pid_t const bg = static_cast<pid_t>(std::stol(r.out));
   EXPECT_EQ(r.result.exit_code, 0);
-  for (int i = 0; i < 100 && alive(bg); ++i) usleep(10000);
+  // A hang guard only: it is gone at once, and the deadline is 20 s (it sleeps 300).
+  for (int i = 0; i < 2000 && alive(bg); ++i) usleep(10000);
   EXPECT_FALSE(alive(bg)) << "background sleep " << bg << " still runs";
 }
 
@@ -148,7 +167,8 @@ TEST(Process, TimeoutEndsTheWholeGroup) {
   EXPECT_TRUE(r.result.timed_out);
   EXPECT_EQ(r.result.signal, SIGKILL);
   pid_t const bg = static_cast<pid_t>(std::stol(r.out));
-  for (int i = 0; i < 100 && alive(bg); ++i) usleep(10000);
+  // A hang guard only: it is gone at once, and the deadline is 20 s (it sleeps 300).
+  for (int i = 0; i < 2000 && alive(bg); ++i) usleep(10000);
   EXPECT_FALSE(alive(bg));
 }
 

@@ -63,15 +63,20 @@ TEST(ChunkPlan, EveryItemExactlyOnce) {
   }
 }
 
+/// docs/options.md: guided's chunk is remaining / (2 W), never below --chunk (rounded up).
 TEST(ChunkPlan, GuidedChunksShrinkAndRespectMinimum) {
   std::uint64_t const n = 10000, workers = 4, min_chunk = 10;
   ChunkPlan const plan({0, n}, {ScheduleKind::guided, min_chunk}, workers);
+  // By hand: 10000/8 = 1250, 8750/8 = 1093.75, 7656/8 = 957, 6699/8 = 837.4, 5861/8 = 732.6.
+  std::vector<std::uint64_t> const first = {1250, 1094, 957, 838, 733};
+  ASSERT_EQ(plan.count(), 44U);  // the rule below run to the end
+  for (std::uint64_t i = 0; i < first.size(); ++i) EXPECT_EQ(plan.at(i).range.size(), first[i]);
   std::uint64_t remaining = n;
   std::uint64_t prev = n;
   for (std::uint64_t i = 0; i < plan.count(); ++i) {
     std::uint64_t const size = plan.at(i).range.size();
-    std::uint64_t const expect =
-        std::min(remaining, std::max(min_chunk, ceil_div(remaining, kGuidedDivisor * workers)));
+    std::uint64_t const share = (remaining + 7) / 8;  // remaining / (2 x 4 workers), rounded up
+    std::uint64_t const expect = std::min(remaining, std::max(min_chunk, share));
     EXPECT_EQ(size, expect) << "chunk " << i;
     EXPECT_LE(size, prev);
     prev = size;
@@ -158,13 +163,15 @@ TEST(Pace, SizesChunksToTheTargetTime) {
   EXPECT_EQ(pace.chunk(1'000'000, 2, false), 1U);
 }
 
-/// From the dispatcher's documented rule: two target chunks, or (ranks - 1) / budget.
+/// docs/options.md: cover = max(4 ms, (R - 1) / 10^4 s): at most 10^4 requests per second
+/// reach rank 0, however many ranks ask.
 TEST(Dispatch, PrefetchCoverKeepsRankZerosLoadBounded) {
-  EXPECT_DOUBLE_EQ(prefetch_cover_s(2), 2 * kTargetChunk_s);
-  EXPECT_DOUBLE_EQ(prefetch_cover_s(65), 64 / kRequestBudget_per_s);
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(2), 0.004);
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(41), 0.004);  // 40 / 10^4 = 4 ms: both rules agree
+  EXPECT_DOUBLE_EQ(prefetch_cover_s(65), 0.0064);
   EXPECT_DOUBLE_EQ(prefetch_cover_s(1001), 0.1);
-  for (int ranks : {101, 1001, 10001}) {  // requests per second from all ranks: the budget
-    EXPECT_DOUBLE_EQ((ranks - 1) / prefetch_cover_s(ranks), kRequestBudget_per_s);
+  for (int ranks : {101, 1001, 10001}) {  // requests per second from all ranks: 10^4
+    EXPECT_DOUBLE_EQ((ranks - 1) / prefetch_cover_s(ranks), 10'000.0);
   }
 }
 
