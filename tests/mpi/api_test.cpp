@@ -148,8 +148,9 @@ TEST(Api, ExceptionOnOneRankReachesEveryRankAsJobError) {
       EXPECT_EQ(e.message(), "bad item") << kind;
       EXPECT_FALSE(e.host().empty()) << kind;
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5))
-        << kind << ": slow to stop";
+    // A hang guard only: the whole fold takes well under a second when nothing fails.
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(25))
+        << kind << ": the failure did not stop the fold";
     // The next fold runs normally.
     EXPECT_EQ(parfold::fold(
                   ctx(), 10, std::uint64_t{0}, [](Range r, std::uint64_t& a) { a += r.size(); },
