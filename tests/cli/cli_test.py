@@ -94,6 +94,20 @@ def run(opts, args, ranks=None, check_rc=None):
     return p
 
 
+def run_within(cmd, timeout, **kw):
+    """subprocess.run with a hang guard that a suite sets below its ctest TIMEOUT: when it
+    fires, the suite says what was running and what it had printed, and exits 1."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired as e:
+        def tail(b):
+            b = b.decode(errors="replace") if isinstance(b, bytes) else (b or "")
+            return b[-2000:]
+        print(f"TIMEOUT: still running after {timeout} s, killed: {' '.join(map(str, cmd))}\n"
+              f"--- its stdout (end):\n{tail(e.stdout)}\n--- its stderr (end):\n{tail(e.stderr)}", file=sys.stderr)
+        sys.exit(1)
+
+
 def identical(opts, workload, ranks):
     ranks = int(ranks)
     args, truth_fn, chunks = WORKLOADS[workload]

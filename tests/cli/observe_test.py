@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, suite_main, SCHEDULES, check, launch, make_texts, mpi, parallel_args, run  # noqa: E402
+from cli_test import FAILURES, suite_main, SCHEDULES, check, launch, make_texts, mpi, parallel_args, run, run_within  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -66,10 +67,16 @@ def check_trace(what, path, report, ranks, threads):
     check(meta["wall_s"] <= meta["job_s"], f"{what}: run longer than the job {meta}")
 
 
-def check_balance(what, report):
+def check_balance(what, report, items, elapsed):
+    """The figures against each other, and against two outside anchors: the items the test
+    chose, and the wall time the test measured around the run (an upper bound of any time
+    the run reports)."""
     b, ws = report["balance"], report["workers"]
     check(len(ws) == report["config"]["workers"], f"{what}: {len(ws)} worker rows")
-    check(sum(w["items"] for w in ws) == report["config"]["items"], f"{what}: worker items")
+    check(report["config"]["items"] == items, f"{what}: {report['config']['items']} items, the test gave {items}")
+    check(sum(w["items"] for w in ws) == items, f"{what}: worker items")
+    check(0 < report["timing"]["wall_s"] <= elapsed and all(0 <= w["busy_s"] <= elapsed for w in ws),
+          f"{what}: wall {report['timing']['wall_s']} s, busy {[w['busy_s'] for w in ws]} s; the test measured {elapsed:.3f} s")
     check(abs(b["busy_max_s"] - max(w["busy_s"] for w in ws)) < 1e-9, f"{what}: busy_max {b}")
     check(b["imbalance"] >= 1 - 1e-9 and b["overhead_s"] >= 0 and 0 < b["utilization"] <= 1.0 + 1e-6,
           f"{what}: balance {b}")
@@ -83,24 +90,27 @@ def trace(opts, ranks):
     ranks = int(ranks)
     with tempfile.TemporaryDirectory() as d:
         texts = make_texts(d)
-        cases = [  # (arguments, a small chunk size)
-            (["tasks", "--count", "300", "--ms", "0.2", "--cost", "random"], "1"),
-            (["pi", "--samples", "200001"], "7"),
-            (["lines", "count"] + texts[:3], "4096"),
-            (["lines", "grep", "-c", "a"] + texts[:3], "333"),
+        text_bytes = sum(os.path.getsize(t) for t in texts[:3])
+        cases = [  # (arguments, a small chunk size, the items: tasks, samples, bytes)
+            (["tasks", "--count", "300", "--ms", "0.2", "--cost", "random"], "1", 300),
+            (["pi", "--samples", "200001"], "7", 200001),
+            (["lines", "count"] + texts[:3], "4096", text_bytes),
+            (["lines", "grep", "-c", "a"] + texts[:3], "333", text_bytes),
         ]
         path = os.path.join(d, "trace.json")
-        for args, small in cases:
+        for args, small, items in cases:
             for schedule in SCHEDULES:
                 for threads, chunk in ((2, None), (1, small)):
                     full = parallel_args(threads, schedule, chunk) + ["--json", "--trace", path] + args
+                    t0 = time.monotonic()
                     p = run(opts, full, ranks if ranks > 1 else None, check_rc=0)
+                    elapsed = time.monotonic() - t0
                     if p.returncode != 0:
                         continue
                     report = json.loads(p.stdout)
                     what = f"ranks={ranks} {' '.join(full)}"
                     check_trace(what, path, report, ranks, threads)
-                    check_balance(what, report)
+                    check_balance(what, report, items, elapsed)
                     check(not [n for n in os.listdir(d) if ".tmp." in n], f"{what}: temporary file left")
         # A job of several runs (grep printing lines, window by window) traces every run.
         p = launch(opts, ["--trace", path, "--chunk", "1000", "lines", "grep", "-a", "e"] + texts[:2], ranks)
@@ -130,11 +140,17 @@ def trace_clock(opts, ranks):
         meta, chunks = load_trace(path)
         starts = [e["ts"] for e in chunks]
         check(len(chunks) == ranks, f"trace_clock: {len(chunks)} chunks")
-        check(max(starts) - min(starts) < 50_000, f"trace_clock: starts spread {starts} us")
+        # Unaligned, the starts would lie 3.5 s and more apart (the smallest skew); aligned
+        # they lie together (a guard of 1 s, not a precision: that is the next check's).
+        check(max(starts) - min(starts) < 1_000_000, f"trace_clock: starts spread {starts} us")
+        # Cristian's method is off by at most half the round trip it used: the skew the test
+        # chose is the truth (all ranks share this host's clock), the round trip the bound.
+        rtts = meta["clock_rtt_ns"]
+        check(rtts[0] == 0 and all(rtt > 0 for rtt in rtts[1:]), f"round trips {rtts}")
         for r, skew in enumerate(skews):
-            est = meta["clock_offset_ns"][r] / 1e9
-            check(abs(est + skew) < 0.01, f"trace_clock: rank {r} offset {est} s for a skew of {skew} s")
-        check(all(0 <= rtt < 0.1e9 for rtt in meta["clock_rtt_ns"]), f"round trips {meta['clock_rtt_ns']}")
+            err_ns = abs(meta["clock_offset_ns"][r] + skew * 1e9)
+            check(err_ns <= rtts[r] / 2 + 1_000, f"trace_clock: rank {r} offset "
+                  f"{meta['clock_offset_ns'][r]} ns for a skew of {skew} s: off by more than half its round trip {rtts[r]} ns")
     print(f"clocks of {ranks} ranks skewed by {skews} s aligned: starts within {max(starts) - min(starts):.0f} us")
 
 
@@ -195,12 +211,18 @@ def progress(opts):
     rc, out, tty = on_pty([opts.parfold] + job)
     took = time.monotonic() - t0
     check(rc == 0 and "tasks" in out, f"progress on a tty: exit {rc}, stdout {out!r}")
-    updates = tty.count("\r\x1b[K")
-    check(updates >= 2, f"progress on a tty: {updates} updates in {tty!r}")
-    check(updates <= took * 10 + 3, f"progress: {updates} updates in {took:.2f} s")
-    check(tty.rstrip("\r\n").splitlines()[-1].endswith(tty.rstrip("\r\n").splitlines()[-1]) and
-          "30 / 30 items (100.0%)" in tty and tty.endswith("\n"), f"progress final line: {tty!r}")
-    check("ETA" in tty and "done in" in tty, f"progress line: {tty!r}")
+    updates = tty.split("\r\x1b[K")
+    check(updates[0] == "" and len(updates) - 1 >= 2, f"progress on a tty: {len(updates) - 1} updates in {tty!r}")
+    # At most one update per 100 ms of the run, plus the final line: the test's own wall
+    # time bounds the run's, so load can only lower the count.
+    check(len(updates) - 1 <= took * 10 + 2, f"progress: {len(updates) - 1} updates in {took:.2f} s")
+    for u in updates[1:-1]:
+        check(re.fullmatch(r"tasks: +\d+ / 30 items \( *\d+\.\d%\), \d+/s, ETA (\?|\d+(\.\d+)? s)", u),
+              f"progress update {u!r}")
+    final = re.fullmatch(r"tasks: 30 / 30 items \(100\.0%\), \d+/s, done in (\d+)(\.\d+)? s\r\n", updates[-1])
+    shown = final and float(final.group(1) + (final.group(2) or ""))
+    rounding = final and 0.5 * 10.0 ** -(len(final.group(2) or ".") - 1)
+    check(final and shown <= took + rounding, f"progress final line {updates[-1]!r} (the test measured {took:.2f} s)")
     # --json turns the default off; --no-progress too.
     for extra in (["--json"], ["--no-progress"]):
         rc, out, tty = on_pty([opts.parfold] + extra + job)
@@ -221,6 +243,13 @@ def progress(opts):
     print("progress: tty updates, clean final line, off in pipes and with --json, across ranks")
 
 
+def png_size(data):
+    """(width, height) from a PNG's IHDR chunk, or None when `data` is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def scripts_python():
     """Debian's python3 has python3-matplotlib; the scripts re-exec with it anyway."""
     return sys.executable
@@ -228,7 +257,9 @@ def scripts_python():
 
 def plot_timeline(opts):
     with tempfile.TemporaryDirectory() as d:
-        for name, threads, extra in (("few", 2, []), ("many", 48, ["--max-rows", "16"])):
+        # 11 in wide, 2 in + 1/4 in per row (2 workers; 16 rows of aggregated workers), 120 dpi.
+        for name, threads, extra, size in (("few", 2, [], (1320, 300)),
+                                           ("many", 48, ["--max-rows", "16"], (1320, 720))):
             path = os.path.join(d, f"{name}.json")
             png = os.path.join(d, f"{name}.png")
             run(opts, ["--threads", str(threads), "--schedule", "dynamic", "--trace", path, "tasks",
@@ -238,12 +269,13 @@ def plot_timeline(opts):
             check(p.returncode == 0, f"plot_timeline {name}: exit {p.returncode}: {p.stderr}")
             with open(png, "rb") as f:
                 data = f.read()
-            check(data.startswith(b"\x89PNG") and len(data) > 10_000, f"plot_timeline {name}: {len(data)} bytes")
+            check(png_size(data) == size, f"plot_timeline {name}: a PNG of {png_size(data)}, expected {size}")
             check(f"on {threads} workers" in p.stdout and ("aggregated" in p.stdout) == (threads > 16),
                   f"plot_timeline {name}: {p.stdout!r}")
         p = subprocess.run([scripts_python(), os.path.join(ROOT, "jobs", "plot_timeline.py"), "/nonexistent.json"],
                            capture_output=True, text=True, timeout=60)
-        check(p.returncode != 0 and "cannot read trace" in p.stderr, f"plot_timeline missing file: {p.stderr}")
+        check(p.returncode == 1 and p.stderr == "plot_timeline: cannot read trace /nonexistent.json: [Errno 2] "
+              "No such file or directory: '/nonexistent.json'\n", f"plot_timeline missing file: {p.returncode} {p.stderr!r}")
     print("plot_timeline draws PNGs from real traces")
 
 
@@ -253,7 +285,9 @@ def scaling_study(opts):
                "--ranks", "1,2", "--threads", "1,2", "--schedules", "static,dynamic", "--repeat", "2",
                "--mode", "both", "--out", d, "--", "tasks", "--count", "40", "--ms", "2"]
         env = dict(os.environ, PATH=os.path.dirname(opts.mpiexec) + os.pathsep + os.environ["PATH"])
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+        t0 = time.monotonic()
+        p = run_within(cmd, 240, env=env)  # ctest's TIMEOUT is 300 s; it takes about 10 s
+        elapsed = time.monotonic() - t0
         check(p.returncode == 0, f"scaling_study: exit {p.returncode}: {p.stderr}")
         with open(os.path.join(d, "runs.csv")) as f:
             runs = list(csv.DictReader(f))
@@ -265,19 +299,27 @@ def scaling_study(opts):
             items = int(r["items"])
             expect = 40 * int(r["workers"]) if r["mode"] == "weak" else 40
             check(items == expect, f"scaling_study: {r['mode']} run with {items} items, expected {expect}")
-            check(0 < float(r["wall_s"]) < 10 and float(r["elapsed_s"]) >= float(r["wall_s"]), f"run times {r}")
+            check(0 < float(r["wall_s"]) <= float(r["elapsed_s"]) <= elapsed, f"run times {r} (the study took {elapsed:.1f} s)")
+        def key(r):
+            return r["mode"], r["schedule"], r["ranks"], r["threads"]
+        walls = {}
+        for r in runs:
+            walls.setdefault(key(r), []).append(float(r["wall_s"]))
         for pt in points:
             s, e, w = float(pt["speedup"]), float(pt["efficiency"]), int(pt["workers"])
-            check(0 < s <= 2 * w and abs(e - s / w) < 1e-9, f"scaling_study point {pt}")
+            # A point is the median of its runs; strong speedup is 1 worker's median over its.
+            mine = sorted(walls[key(pt)])
+            check(len(mine) == 2 and abs(float(pt["wall_s"]) - (mine[0] + mine[1]) / 2) < 1e-6, f"point {pt} vs runs {mine}")
+            if pt["mode"] == "strong":
+                base = walls[(pt["mode"], pt["schedule"], "1", "1")]
+                check(abs(s - (sum(base) / 2) / (sum(mine) / 2)) < 1e-4 * s, f"speedup {pt} vs runs {base} {mine}")
+            check(s > 0 and abs(e - s / w) < 1e-9, f"scaling_study point {pt}")
             if w == 1:
                 check(abs(s - 1) < 1e-9 and pt["karp_flatt"] == "", f"baseline {pt}")
             else:
                 kf = float(pt["karp_flatt"])
                 check(abs(kf - (1 / s - 1 / w) / (1 - 1 / w)) < 1e-9, f"Karp-Flatt {pt}")
-        # Sleeping tasks on 2 threads: a real speedup (each task sleeps 2 ms).
-        two = [pt for pt in points if pt["mode"] == "strong" and pt["schedule"] == "dynamic"
-               and pt["ranks"] == "1" and pt["threads"] == "2"]
-        check(two and float(two[0]["speedup"]) > 1.3, f"scaling_study: 2 threads speedup {two}")
+        # The speedup of 2 threads over 1 is a measurement: bench/bench.py --only tests shows it.
         with open(os.path.join(d, "scaling.png"), "rb") as f:
             check(f.read(8) == b"\x89PNG\r\n\x1a\n", "scaling.png is not a PNG")
     print("scaling_study ran a grid end to end")
