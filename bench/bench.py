@@ -207,7 +207,7 @@ def main():
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
     ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "words", "stdin",
-                                       "compressed", "watch"], help="run one group only")
+                                       "compressed", "watch", "tests"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -235,6 +235,8 @@ def main():
         word_list_benchmarks(parfold, (20 if a.quick else 100) << 20, 2)
     if a.only in (None, "stdin"):
         stdin_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "tests"):
+        test_figures(parfold)
     if a.only in (None, "compressed"):
         compressed_benchmarks(parfold, 200 << 20, 2)  # bzip2 and xz decode at 10-100 MB/s: 200 MB
 
@@ -427,6 +429,37 @@ def watch_benchmarks(parfold, pi_n, count):
         traced = run_json([parfold] + trace + tiny)["timing"]["wall_s"]
         line("--trace, 1e6 empty chunks", f"{traced:.3f} s vs {plain:.3f} s ({(traced - plain) / float(count) * 1e9:.0f} ns per chunk)",
              plain / traced, "(info)", True)
+
+
+def cpu_seconds(cmd):
+    """The CPU time (user + system) that `cmd` and its children took."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, capture_output=True, check=True, env=ENV)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def test_figures(parfold):
+    """The figures the tests once asserted as time windows (tests/ now checks only what load
+    cannot change): what a --spin costs in CPU, the speedup of sleeping tasks on 2 threads,
+    and how close a 2-worker Amdahl fit comes to a job's known serial fraction."""
+    for count, ms, low, high in ((1_000_000, 0.0005, 0.7, 1.7), (20, 20.0, 0.95, 1.5)):
+        cpu = cpu_seconds([parfold, "--threads", "1", "--json", "tasks", "--count", str(count), "--ms", str(ms), "--spin"])
+        want = count * ms / 1000
+        line(f"--spin {ms} ms x {count}: CPU", f"{cpu:.3f} s of CPU for {want:.3f} s of spins", cpu / want,
+             f"{low}-{high}", low <= cpu / want <= high)
+    job = ["--json", "--schedule", "dynamic", "tasks", "--count", "40", "--ms", "2"]
+    one = statistics.median(run_json([parfold, "--threads", "1"] + job)["timing"]["wall_s"] for _ in range(3))
+    two = statistics.median(run_json([parfold, "--threads", "2"] + job)["timing"]["wall_s"] for _ in range(3))
+    line("sleeping tasks, 2 threads vs 1", f"{two:.3f} s vs {one:.3f} s", one / two, "> 1.3", one / two > 1.3)
+    # Amdahl from two points (Karp-Flatt at p = 2) for 100 ms serial before 16 tasks of 25 ms.
+    job = ["--json", "--schedule", "dynamic", "tasks", "--count", "16", "--ms", "25", "--serial-ms", "100"]
+    one = statistics.median(run_json([parfold, "--threads", "1"] + job)["timing"]["wall_s"] for _ in range(3))
+    two = statistics.median(run_json([parfold, "--threads", "2"] + job)["timing"]["wall_s"] for _ in range(3))
+    s = 2 * two / one - 1  # Karp-Flatt (1/S - 1/p) / (1 - 1/p) at p = 2, S = one / two
+    line("Amdahl fit, serial fraction 0.2", f"{s:.3f} from {one:.3f} s and {two:.3f} s", s / 0.2, "0.8-1.2",
+         0.8 <= s / 0.2 <= 1.2)
 
 
 if __name__ == "__main__":

@@ -96,16 +96,20 @@ def run(opts, args, ranks=None, check_rc=None):
 
 def run_within(cmd, timeout, **kw):
     """subprocess.run with a hang guard that a suite sets below its ctest TIMEOUT: when it
-    fires, the suite says what was running and what it had printed, and exits 1."""
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
-    except subprocess.TimeoutExpired as e:
-        def tail(b):
-            b = b.decode(errors="replace") if isinstance(b, bytes) else (b or "")
-            return b[-2000:]
-        print(f"TIMEOUT: still running after {timeout} s, killed: {' '.join(map(str, cmd))}\n"
-              f"--- its stdout (end):\n{tail(e.stdout)}\n--- its stderr (end):\n{tail(e.stderr)}", file=sys.stderr)
-        sys.exit(1)
+    fires, the suite kills the command's process group, says what was running and what it
+    had printed, and exits 1."""
+    import signal
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True, **kw) as p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
+            print(f"TIMEOUT: still running after {timeout} s, killed: {' '.join(map(str, cmd))}\n"
+                  f"--- its stdout (end):\n{out[-2000:]}\n--- its stderr (end):\n{err[-2000:]}", file=sys.stderr)
+            sys.exit(1)
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
 def identical(opts, workload, ranks):
