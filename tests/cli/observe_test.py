@@ -135,7 +135,7 @@ def trace_clock(opts, ranks):
         cmd = mpi(opts, ranks, [opts.parfold, "--threads", "1", "--schedule", "static", "--json",
                                 "--trace", path, "tasks", "--count", str(ranks), "--ms", "100"])
         cmd[1:1] = ["-x", "PARFOLD_TEST_CLOCK_SKEW_S"]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+        p = run_within(cmd, 90, env=env)  # ctest's TIMEOUT is 120 s
         check(p.returncode == 0, f"trace_clock: exit {p.returncode}: {p.stderr}")
         meta, chunks = load_trace(path)
         starts = [e["ts"] for e in chunks]
