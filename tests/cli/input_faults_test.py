@@ -4,6 +4,8 @@
   shrinking RANKS   files truncated at random moments while count, grep -c, grep, top and
                     exec read them: the answer for the file as it was, or status 1 and one
                     "FILE changed while it was read", never a crash (SIGBUS, 135)
+  changed RANKS     count -l, grep -c, grep and top with their file cut while they read
+                    it: status 1 and one "FILE changed while it was read"
   fifo              a FIFO with no writer: a stop signal and --timeout still end the job
                     (143, 130, 124); a FIFO with a writer is read as wc and grep read it
   pseudo_files RANKS  files whose size stat() cannot tell (/proc, /sys, /dev/null, a pipe
@@ -125,6 +127,85 @@ def shrinking(opts, ranks):
         end = original.index(b"\n", n - 1) + 1 if n > 0 else 0
         check(p.stdout == original[:end], f"exec cutting its own input printed {len(p.stdout)} bytes: {msgs}")
         print(f"{len(SHRINK_COMMANDS) * 5} runs with a file cut under them at {ranks} rank(s), {changed} said so")
+
+
+def rank_processes(pid, ranks, deadline_s=20):
+    """The processes that hold the job's files: `pid` alone, or under mpirun its `ranks`
+    children once they have started."""
+    if ranks == 1:
+        return [pid]
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        kids = [c for c in children(pid) if os.path.basename(os.readlink(f"/proc/{c}/exe")) == "parfold"]
+        if len(kids) >= ranks:
+            return kids
+        time.sleep(0.01)
+    return []
+
+
+def read_bytes(proc):
+    """What process `proc` has read so far (/proc/PID/io's rchar)."""
+    with open(f"/proc/{proc}/io") as f:
+        return int(next(l for l in f if l.startswith("rchar:")).split()[1])
+
+
+def cut_while_read(opts, args, ranks, path):
+    """Runs args on path and truncates it to 0 once a rank holds it open and has read
+    1 MiB more since (polled every millisecond): it is reading the file. Returns
+    (status, stdout, stderr, whether the cut was made)."""
+    p = subprocess.Popen(command(opts, args + [path], ranks), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    procs, reader, cut, end = rank_processes(p.pid, ranks), None, False, time.monotonic() + 20
+    while not cut and p.poll() is None and time.monotonic() < end:
+        for proc in procs:
+            try:
+                if reader is None and any(os.readlink(f"/proc/{proc}/fd/{fd}") == path
+                                          for fd in os.listdir(f"/proc/{proc}/fd")):
+                    reader = (proc, read_bytes(proc))
+                if reader and reader[0] == proc and read_bytes(proc) >= reader[1] + (1 << 20):
+                    os.truncate(path, 0)
+                    cut = True
+                    break
+            except OSError:
+                pass
+        time.sleep(0.001)
+    out, err = p.communicate(timeout=120)
+    return p.returncode, out, err, cut
+
+
+def changed(opts, ranks):
+    """A file cut while each of count -l, grep -c, grep and top reads it (it holds it open
+    and has read 1 MiB since): exactly status 1 and one message naming it (exec:
+    `shrinking`'s deterministic case). A run that ended before the cut could land must give
+    the whole file's answer (count, grep -c) or 0 (top), and is tried again, up to 5 times;
+    each command must say "changed" at least once."""
+    ranks = int(ranks)
+    block = text(7, 40000)  # about 1 MB; the file is 64 copies
+    copies = 64
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "log.txt")
+        name = path.encode()
+        whole = {"count": b"%d %s\n" % (block.count(b"\n") * copies, name),
+                 "grep -c": b"%d\n" % (len(grep_lines(block, b"beta").splitlines()) * copies)}
+        commands = [(["lines", "count", "-l"], "count"), (["lines", "grep", "-c", "beta"], "grep -c"),
+                    (["lines", "grep", "beta"], None), (["lines", "top", "-k", "3"], None)]
+        for args, key in commands:
+            args = ["--threads", "1", "--chunk", "64Ki"] + args
+            said = 0
+            for attempt in range(5):
+                with open(path, "wb") as f:
+                    for _ in range(copies):
+                        f.write(block)
+                rc, out, err, cut = cut_while_read(opts, args, ranks, path)
+                msgs, what = errors(err), f"{args} at {ranks} rank(s), attempt {attempt + 1}"
+                if msgs:
+                    check(rc == 1 and len(msgs) == 1 and f"{path} changed while it was read" in msgs[0],
+                          f"{what}: exit {rc}, {err[-400:]!r}")
+                    check(cut, f"{what}: said changed, but no cut was made")
+                    said += 1
+                    break
+                check(rc == 0 and (key is None or out == whole[key]), f"{what}: exit {rc}, {out[:100]!r}")
+            check(said == 1, f"{args} at {ranks} rank(s): never said changed in 5 runs cut while it read")
+            print(f"{args} at {ranks} rank(s): status 1, one message, on run {attempt + 1}")
 
 
 # ---- FIFOs ---------------------------------------------------------------------------------

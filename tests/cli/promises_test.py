@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Promises of README and docs/ that no other suite held (issue 24, section 6):
+
+  trickle RANKS   standard input that trickles (docs/lines.md "after 200 ms without a full
+                  window the whole lines in hand go"): `lines grep` and `grep -n` print each
+                  matching line while the writer still holds the pipe open; the test writes
+                  a line, waits until its match comes out (10 s hang guard), then writes the
+                  next; at the end GNU grep's output for the same bytes, status 0
+
+  one_rank RANKS  a failure only ranks 1 and up know of (their TMPDIR missing, an output
+                  past 1 MiB to spill), in run and lines exec: exactly status 1 and one
+                  message, `parfold: error on rank R (HOST): cannot create a temporary file
+                  in DIR: ...`, R a failing rank, no hang (docs/exit-status.md)
+
+  promises_test.py --parfold BIN --mpiexec MPIEXEC SUITE RANKS
+"""
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_test import FAILURES, check, mpi, suite_main  # noqa: E402,F401
+
+ENV = dict(os.environ, LC_ALL="C")
+GUARD_S = 10  # a line comes out after some 200 ms: a hang guard, 50 times that
+
+
+def command(opts, args, ranks):
+    cmd = [opts.parfold] + args
+    return mpi(opts, ranks, cmd) if ranks > 1 else cmd
+
+
+def read_until(p, out, want):
+    """Reads p's stdout into `out` until it holds `want`; False after GUARD_S."""
+    end = time.monotonic() + GUARD_S
+    while want not in out:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+            return False
+        piece = os.read(p.stdout.fileno(), 1 << 16)
+        if not piece:
+            return False
+        out += piece
+    return True
+
+
+def trickle(opts, ranks):
+    """Writes `noise`, `match N` pairs one at a time into parfold's standard input; each
+    `match N` (grep: its line; -n: with its number) must come out before the next is
+    written and before the pipe closes."""
+    ranks = int(ranks)
+    for flags in ([], ["-n"]):
+        what = f"lines grep {' '.join(flags + ['match'])} at {ranks} rank(s)"
+        p = subprocess.Popen(command(opts, ["lines", "grep"] + flags + ["match"], ranks), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+        sent, out, seen = b"", bytearray(), 0
+        try:
+            for i in range(4):
+                piece = b"noise %d\nmatch %d\n" % (i, i)
+                p.stdin.write(piece)
+                p.stdin.flush()
+                sent += piece
+                line = b"%s:match %d\n" % (str(2 * i + 2).encode(), i) if flags else b"match %d\n" % i
+                if not read_until(p, out, line):
+                    check(False, f"{what}: `match {i}` not printed within {GUARD_S} s of being written: {bytes(out)!r}")
+                    break
+                seen += 1
+            p.stdin.close()
+            p.stdin = None  # communicate() would flush it
+            rest, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        grep = subprocess.run(["grep"] + flags + ["match"], input=sent, capture_output=True, env=ENV)
+        check(p.returncode == 0 and bytes(out) + rest == grep.stdout,
+              f"{what}: exit {p.returncode}, {bytes(out) + rest!r} vs grep's {grep.stdout!r}: {err[-300:]!r}")
+        print(f"{what}: {seen} of 4 lines out while the pipe was open")
+
+
+
+# ---- a failure known to one rank only --------------------------------------------------------
+def one_rank(opts, ranks):
+    """Ranks 1 and up get a TMPDIR that does not exist (mpirun's MPMD form), so only they
+    fail, when a task's or chunk's output passes 1 MiB and must go to a temporary file
+    (static schedule: each rank has its share). docs/exit-status.md: the failing rank
+    notifies the others, all exit 1 with one message from rank 0 naming the rank, never
+    left hanging (a 60 s guard; the job takes about a second)."""
+    ranks = int(ranks)
+    check(ranks > 1, "one_rank needs 2 ranks or more")
+    with tempfile.TemporaryDirectory() as d:
+        missing = os.path.join(d, "no-such-dir")
+        tasks = os.path.join(d, "tasks.txt")
+        with open(tasks, "w") as f:
+            f.write("seq 1 300000\n" * 12)  # 2 MB each
+        lines = os.path.join(d, "lines.txt")
+        with open(lines, "w") as f:
+            f.write("".join("%7d\n" % k for k in range(12)))
+        for args in (["run", tasks], ["lines", "exec", "--chunk", "8", "seq 1 300000", lines]):
+            args = ["--threads", "2", "--schedule", "static"] + args
+            cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1", opts.parfold] + args +
+                   [":", "-n", str(ranks - 1), "-x", f"TMPDIR={missing}", opts.parfold] + args)
+            what = f"{args[4]}{' exec' if args[4] == 'lines' else ''} with rank(s) 1-{ranks - 1} unable to spill, at {ranks} ranks"
+            try:
+                p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
+            except subprocess.TimeoutExpired:
+                check(False, f"{what}: still running after 60 s")
+                continue
+            msgs = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold:")]
+            # lines exec names what it printed: whole chunks' output, in file order.
+            named = re.fullmatch(rf"parfold: error on rank ([1-9]\d*) \([^)]*\): cannot create a temporary file in "
+                                 rf"{re.escape(missing)}: No such file or directory(; what went to standard output "
+                                 rf"is the command's output on the lines that start in the input's first (\d+) bytes "
+                                 rf"\(of 96, its files in order\))?", msgs[0] if msgs else "")
+            check(p.returncode == 1 and len(msgs) == 1 and named and int(named.group(1)) < ranks,
+                  f"{what}: exit {p.returncode}, {msgs}")
+            if named and args[4] == "lines":
+                chunks = int(named.group(3) or 0) // 8
+                seq = subprocess.run(["seq", "1", "300000"], capture_output=True).stdout
+                check(p.stdout == seq * chunks, f"{what}: printed {len(p.stdout)} bytes, not {chunks} chunks' output")
+            print(f"{what}: exit {p.returncode}, {msgs}")
+
+
+if __name__ == "__main__":
+    sys.exit(suite_main({"trickle": trickle, "one_rank": one_rank}))
