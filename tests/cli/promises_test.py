@@ -12,6 +12,10 @@
                   message, `parfold: error on rank R (HOST): cannot create a temporary file
                   in DIR: ...`, R a failing rank, no hang (docs/exit-status.md)
 
+  stream_on_some RANKS  one path a regular file for rank 0 and a /proc file for the others
+                  (or the other way round), for count, grep -c, grep and top: exactly
+                  status 1 and one message, no output, no hang
+
   promises_test.py --parfold BIN --mpiexec MPIEXEC SUITE RANKS
 """
 import os
@@ -125,5 +129,39 @@ def one_rank(opts, ranks):
             print(f"{what}: exit {p.returncode}, {msgs}")
 
 
+# ---- a path that is a file on some ranks and a stream on others ------------------------------
+def stream_on_some(opts, ranks):
+    """The same path a regular file on rank 0's side and a /proc file (read as a stream) on
+    the other ranks' (mpirun's MPMD form, one working directory each), and the other way
+    round: docs/lines.md says ranks that do not see the same input end with status 1 and
+    one message; before, they went down different steps and waited for each other for
+    ever (a 60 s guard; the job takes well under a second)."""
+    ranks = int(ranks)
+    check(ranks > 1, "stream_on_some needs 2 ranks or more")
+    with tempfile.TemporaryDirectory() as d:
+        plain, proc = os.path.join(d, "plain"), os.path.join(d, "proc")
+        os.mkdir(plain)
+        os.mkdir(proc)
+        with open(os.path.join(plain, "f"), "w") as f:
+            f.write("".join(f"{k}\n" for k in range(1000)))
+        os.symlink("/proc/version", os.path.join(proc, "f"))
+        for first, rest in ((plain, proc), (proc, plain)):
+            for args in (["lines", "count", "f"], ["lines", "grep", "-c", "1", "f"], ["lines", "grep", "1", "f"],
+                         ["lines", "top", "f"]):
+                cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1", "-wdir", first,
+                        opts.parfold] + args + [":", "-n", str(ranks - 1), "-wdir", rest, opts.parfold] + args)
+                what = f"{' '.join(args)}, rank 0 in {os.path.basename(first)}, at {ranks} ranks"
+                try:
+                    p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
+                except subprocess.TimeoutExpired:
+                    check(False, f"{what}: still running after 60 s")
+                    continue
+                msgs = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold:")]
+                check(p.returncode == 1 and msgs == [
+                    "parfold: error: not every rank sees the same input: a path is read as a stream (a FIFO, "
+                    "a device, a /proc file, a compressed file) on some ranks and as a file on others"] and not p.stdout,
+                      f"{what}: exit {p.returncode}, {msgs}, {len(p.stdout)} bytes out")
+
+
 if __name__ == "__main__":
-    sys.exit(suite_main({"trickle": trickle, "one_rank": one_rank}))
+    sys.exit(suite_main({"trickle": trickle, "one_rank": one_rank, "stream_on_some": stream_on_some}))

@@ -47,7 +47,7 @@ std::vector<Field> count_result(std::vector<InputFile> const& files,
 Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
   // wc names standard input only when it is given as "-".
   StdinNames const names{a.label.value_or(""), a.label.value_or("-")};
-  auto const parts = plan_inputs(a.paths, a.decompress, names);
+  auto const parts = plan_inputs(a.paths, a.decompress, names, team);
   auto const run = fold_per_file<LineCounts>(parts, team, sv, s, [&](LineFiles const* files) {
     return CountWorkload{files, {a.columns.max_line}};
   });

@@ -187,7 +187,7 @@ Report run_parts(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths cons
   // standard input.
   auto const parts = a.operands_given && a.paths.empty()
                          ? std::vector<InputPart>{}
-                         : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()});
+                         : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()}, team);
   if (a.output_mode != GrepOutput::lines)
     return report_counts(parts, a, matcher, binary, team, sv, s);
   return print_lines(parts, a, matcher, team, sv, s);

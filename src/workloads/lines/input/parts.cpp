@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
 #include "parfold/stop/stop.hpp"
 #include "workloads/lines/input/bgzf.hpp"
@@ -41,8 +42,24 @@ bool read_as_stream(std::string const& path) {
   return false;
 }
 
-std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool decompress,
-                                   StdinNames const& names) {
+namespace {
+
+/// The parts' shape, the same on every rank unless a path is a stream on some only.
+/// \note With MPI this is a collective operation over all ranks.
+void same_parts_everywhere(std::vector<InputPart> const& parts, Team const& team) {
+  std::vector<std::int64_t> shape;  // a run's number of files, or -1 - a stream's format
+  for (InputPart const& p : parts) {
+    shape.push_back(p.stream ? -1 - static_cast<std::int64_t>(p.stream->format)
+                             : static_cast<std::int64_t>(p.paths.size()));
+  }
+  require_same(team, shape,
+               "not every rank sees the same input: a path is read as a stream (a FIFO, a "
+               "device, a /proc file, a compressed file) on some ranks and as a file on others");
+}
+
+/// plan_inputs() on this rank alone.
+std::vector<InputPart> plan_here(std::vector<std::string> const& paths, bool decompress,
+                                 StdinNames const& names) {
   if (paths.empty()) return {InputPart{{}, StreamInput{"-", names.none}}};
   std::vector<InputPart> parts;
   for (std::string const& path : paths) {
@@ -63,6 +80,15 @@ std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool d
       parts.push_back({{path}, std::nullopt, decompress});
     }
   }
+  return parts;
+}
+
+}  // namespace
+
+std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths, bool decompress,
+                                   StdinNames const& names, Team const& team) {
+  std::vector<InputPart> parts = plan_here(paths, decompress, names);
+  same_parts_everywhere(parts, team);
   return parts;
 }
 

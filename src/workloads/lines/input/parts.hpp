@@ -55,8 +55,12 @@ struct StdinNames {
 /// its own (as it is, even with `decompress`); with `decompress`, every file whose
 /// first bytes are a gzip, zstd, xz or bzip2 magic number is a stream of its own, but a
 /// BGZF file (bgzip), which ranks and threads split at its members like a plain file.
+/// Every rank must cut alike (a path a file on one rank and a /proc file on another would
+/// send them down different steps): else JobError on every rank.
+/// \note With MPI this is a collective operation over all ranks.
 [[nodiscard]] std::vector<InputPart> plan_inputs(std::vector<std::string> const& paths,
-                                                 bool decompress, StdinNames const& names);
+                                                 bool decompress, StdinNames const& names,
+                                                 Team const& team);
 
 /// A stream as windows of whole lines, the same on every rank, in input order. Rank 0
 /// reads ahead by at most one window.

@@ -96,7 +96,7 @@ JobResult<WordTable> words_of_input(InputCursor& cursor, TopArgs const& a, Team 
 
 Report run_top(TopArgs const& a, Team const& team, Services sv, Schedule s) {
   auto const t0 = std::chrono::steady_clock::now();
-  InputCursor cursor(plan_inputs(a.paths, a.decompress, {}), team, sv, s, {});
+  InputCursor cursor(plan_inputs(a.paths, a.decompress, {}, team), team, sv, s, {});
   JobResult<WordTable> run = words_of_input(cursor, a, team, sv, s);
   run.info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // Each word's full count ends up on the one rank that owns it; only the candidates
