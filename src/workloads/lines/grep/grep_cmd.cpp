@@ -185,9 +185,10 @@ Report run_parts(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths cons
                  Team const& team, Services sv, Schedule s) {
   // -r through directories without a file, or every FILE left out, reads nothing, not
   // standard input.
-  auto const parts = a.operands_given && a.paths.empty()
-                         ? std::vector<InputPart>{}
-                         : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()}, team);
+  auto const parts =
+      a.operands_given && a.paths.empty()
+          ? std::vector<InputPart>{}
+          : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()}, team);
   if (a.output_mode != GrepOutput::lines)
     return report_counts(parts, a, matcher, binary, team, sv, s);
   return print_lines(parts, a, matcher, team, sv, s);
