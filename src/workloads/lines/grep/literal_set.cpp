@@ -175,29 +175,37 @@ bool LiteralSet::selects(std::string_view line) const {
   return false;
 }
 
+std::size_t LiteralSet::longest_at(std::string_view line, std::size_t begin,
+                                   std::size_t from) const {
+  std::size_t longest = begin;
+  std::uint32_t s = 0;
+  for (std::size_t i = begin; i < line.size(); ++i) {  // down the trie, no failure links
+    s = child(s, fold_[static_cast<unsigned char>(line[i])]);
+    if (s == 0) break;
+    if (nodes_[s].out == s && (bound_ != LiteralBound::word || word_at(line, begin, i + 1, from)))
+      longest = i + 1;
+  }
+  return longest;
+}
+
 void LiteralSet::matches(std::string_view line, std::vector<std::size_t>& out) const {
   if (bound_ == LiteralBound::line) {
     if (!line.empty() && whole(line)) out.insert(out.end(), {0, line.size()});
     return;
   }
-  thread_local std::vector<std::pair<std::size_t, std::size_t>> found;  // (begin, end)
-  found.clear();
-  any_match(line, [&](std::size_t begin, std::size_t end) {
-    found.emplace_back(begin, end);
-    return false;
-  });
   // Leftmost first, then longest; each match starts where the last one ended or later.
-  std::sort(found.begin(), found.end(), [](auto const& a, auto const& b) {
-    return a.first < b.first || (a.first == b.first && a.second > b.second);
-  });
+  // With -w, grep looks for the next match as if its line began where the last match
+  // ended: a word there needs no non-word byte before it. Time: the line's length times
+  // the longest word at worst; no memory beyond `out`.
   std::size_t from = 0;
-  for (auto const& [begin, end] : found) {
-    // With -w, grep looks for the next match as if its line began where the last match
-    // ended: a word there needs no non-word byte before it.
-    if (begin < from || (bound_ == LiteralBound::word && !word_at(line, begin, end, from)))
+  for (std::size_t begin = 0; begin < line.size();) {
+    std::size_t const end = longest_at(line, begin, from);
+    if (end == begin) {
+      ++begin;
       continue;
+    }
     out.insert(out.end(), {begin, end - begin});
-    from = end;
+    begin = from = end;
   }
 }
 

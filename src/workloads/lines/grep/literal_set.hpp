@@ -61,6 +61,10 @@ class LiteralSet {
   [[nodiscard]] bool whole(std::string_view line) const;
   /// Does the empty pattern (when the list has one) select `line`?
   [[nodiscard]] bool empty_selects(std::string_view line) const;
+  /// The end of the longest word (-w: that is a word, with a line start at `from`) that
+  /// begins at `begin`, or `begin` if none does.
+  [[nodiscard]] std::size_t longest_at(std::string_view line, std::size_t begin,
+                                       std::size_t from) const;
   /// Calls f(begin, end) on every occurrence of every word in `line` until it returns true.
   template <class F>
   bool any_match(std::string_view line, F&& f) const;
