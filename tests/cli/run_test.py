@@ -5,7 +5,7 @@ the environment a task sees; stops leave no process behind; bad input.
 
   run_test.py --parfold BIN --mpiexec MPIEXEC identical RANKS | environment RANKS
                                               | retries_and_halt RANKS | unordered RANKS
-                                              | checkpoint RANKS
+                                              | checkpoint RANKS | stop_resume RANKS
                                               | trace_and_progress | stop | timeout_and_results
                                               | bad_input
 """
@@ -312,6 +312,58 @@ def checkpoint(opts, ranks):
         p = launch(opts, ranks, ["--threads", "2", "--checkpoint", ckpt2, "run", "--retry-failed", tasks])
         check(p.returncode == 0 and p.stdout == b"ok 1\nok 5\n", f"--retry-failed: {p.returncode} {p.stdout!r}")
     print(f"--checkpoint: stop at {ranks} rank(s), resume elsewhere, nothing finished runs again")
+
+
+def resumable_tasks(done, first, n):
+    """Tasks `first`..`first + n - 1`: output on both streams, some failing; each appends
+    its index to `done` as its last act, so that a task ended by a stop leaves no mark."""
+    return [f'sleep 0.{i % 3}; echo task {i}; echo err {i} >&2; echo {i} >> "{done}"; exit {3 if i % 7 == 3 else 0}'
+            for i in range(first, first + n)]
+
+
+def stop_resume(opts, ranks):
+    """run --checkpoint --output --results stopped by SIGTERM (under mpirun SIGUSR1) once 5
+    tasks ended: 75; then tasks are appended to the list and the rerun (other threads)
+    runs only the unfinished and the new ones: every task ended exactly once across both
+    runs (only a SIGKILL reruns tasks that ended), --output holds the bytes of the tasks
+    run one by one by /bin/sh, --results each task's streams and status as /bin/sh's."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        done, truth_done = os.path.join(d, "done"), os.path.join(d, "truth-done")
+        tasks, ckpt, out, res = (os.path.join(d, n) for n in ("tasks.txt", "ckpt", "out.txt", "res"))
+        with open(tasks, "w") as f:
+            f.write("\n".join(resumable_tasks(done, 0, 30)) + "\n")
+        cmd = [opts.parfold, "--threads", "2", "--checkpoint", ckpt, "run", "--output", out, "--results", res, tasks]
+        p = subprocess.Popen(mpi(opts, ranks, cmd) if ranks > 1 else cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60  # a hang guard
+        while p.poll() is None and time.monotonic() < deadline and \
+                (not os.path.exists(done) or len(open(done).read().split()) < 5):
+            time.sleep(0.01)
+        p.send_signal(signal.SIGUSR1 if ranks > 1 else signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        ended = len(open(done).read().split())
+        check(p.returncode == 75 and 5 <= ended < 30, f"stop at {ranks} rank(s): exit {p.returncode}, "
+              f"{ended} tasks ended {err[-300:]!r}")
+        with open(tasks, "a") as f:  # appending tasks is fine
+            f.write("\n".join(resumable_tasks(done, 30, 5)) + "\n")
+        p = launch(opts, ranks, ["--threads", "3", "--checkpoint", ckpt, "run", "--output", out, "--results", res,
+                                 tasks])
+        check(p.returncode == 1 and b"5 of 35 tasks failed" in p.stderr, f"resumed: {p.returncode} {p.stderr[-300:]!r}")
+        runs = collections.Counter(open(done).read().split())
+        check(runs == collections.Counter(str(i) for i in range(35)),
+              f"tasks that did not end exactly once: {sorted(t for t in runs if runs[t] != 1)} "
+              f"missing: {sorted(set(map(str, range(35))) - set(runs))}")
+        # The truth: each task run by /bin/sh in order (without its sleep, which prints nothing).
+        truth = [subprocess.run(["/bin/sh", "-c", line.split("; ", 1)[1]], capture_output=True)
+                 for line in resumable_tasks(truth_done, 0, 35)]
+        with open(out, "rb") as f:
+            check(f.read() == b"".join(sh.stdout for sh in truth),
+                  f"--output after a stop and an append differs from /bin/sh's at {ranks} rank(s)")
+        for i, sh in enumerate(truth):
+            for suffix, data in ((".out", sh.stdout), (".err", sh.stderr), (".status", f"{sh.returncode}\n".encode())):
+                with open(os.path.join(res, f"{i}{suffix}"), "rb") as f:
+                    check(f.read() == data, f"--results {i}{suffix} after a stop")
+    print(f"run stopped with --output and --results, tasks appended, resumed at {ranks} rank(s): each task once")
 
 
 # Statuses of `run` stopped without a checkpoint: alone, 128 + N; under Open MPI's mpirun,
