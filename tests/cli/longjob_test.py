@@ -73,7 +73,7 @@ def stop_at_first_segment(opts, args, ranks, sig, what):
     out, err = p.communicate(timeout=120)
     name = signal.Signals(sig).name
     check(p.returncode == EXIT_STOPPED and f"parfold: stopped by {name}: the checkpoint {path} holds" in err
-          and out == "", f"{what}: {name} after a save: exit {p.returncode} {err[-800:]!r}")
+          and out == "", f"{what}: {name} at a first segment: exit {p.returncode} {err[-800:]!r}")
     held = re.search(r"holds (\d[\d,]*) of (\d[\d,]*) items? ", err)
     check(held is not None, f"{what}: no item counts in {err!r}")
     return int(held[1].replace(",", "")) / int(held[2].replace(",", "")) if held else 1.0
