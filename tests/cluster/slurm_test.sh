@@ -67,9 +67,11 @@ for i in $(seq 1 60); do echo "touch $marks/\$PARFOLD_TASK.\$\$; sleep 0.$((i * 
 jid=$(sbatch --parsable -N 1 --ntasks-per-node=2 --cpus-per-task=2 --output="farm-%j.log" \
   "$REPO/slurm/task-farm.sbatch" farm.txt)
 out=farm-$jid.log
-# The stop comes once 4 tasks have started (their marker files), however loaded the node.
-for _ in $(seq 1 1200); do (($(ls "$marks" | wc -l) >= 4)) && break; sleep 0.05; done
-(($(ls "$marks" | wc -l) >= 4)) || { cat "$out"; fail "task farm: no task started within 60 s"; }
+# The stop comes once 4 tasks have ended (their joblog rows, written as they end), however
+# loaded the node: a stop before any task ended would leave nothing to resume.
+ended() { [[ -s farm-$jid.joblog ]] && (($(grep -c $'\t' "farm-$jid.joblog") >= 5)); }
+for _ in $(seq 1 1200); do ended && break; sleep 0.05; done
+ended || { cat "$out"; fail "task farm: no 4 tasks ended within 60 s"; }
 scancel --signal=USR1 --batch "$jid" || { cat "$out"; fail "task farm: cannot signal it"; }
 restart_requeued "$jid" "$out" "task farm"
 job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "task farm failed after the requeue"; }
