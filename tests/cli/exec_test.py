@@ -144,7 +144,10 @@ def checkpoint(opts):
         p = subprocess.Popen([opts.parfold, "--threads", "2", "--chunk", "4000", "--checkpoint", ckpt,
                               "--checkpoint-every", "0.1s", "lines", "exec", "--output", out, cmd] + paths,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
+        # The stop comes once the first checkpoint is saved (every 0.1 s); 60 s: a hang guard.
+        deadline = time.monotonic() + 60
+        while p.poll() is None and not os.path.exists(ckpt) and time.monotonic() < deadline:
+            time.sleep(0.01)
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         check(p.returncode == 75 and b"run the same command again to resume" in err and os.path.exists(out + ".partial")

@@ -67,8 +67,11 @@ for i in $(seq 1 60); do echo "touch $marks/\$PARFOLD_TASK.\$\$; sleep 0.$((i * 
 jid=$(sbatch --parsable -N 1 --ntasks-per-node=2 --cpus-per-task=2 --output="farm-%j.log" \
   "$REPO/slurm/task-farm.sbatch" farm.txt)
 out=farm-$jid.log
-for _ in $(seq 1 100); do [[ $(job_state "$jid") == RUNNING ]] && break; sleep 0.1; done
-sleep 2.5
+# The stop comes once 4 tasks have ended (their joblog rows, written as they end), however
+# loaded the node: a stop before any task ended would leave nothing to resume.
+ended() { [[ -s farm-$jid.joblog ]] && (($(grep -c $'\t' "farm-$jid.joblog") >= 5)); }
+for _ in $(seq 1 1200); do ended && break; sleep 0.05; done
+ended || { cat "$out"; fail "task farm: no 4 tasks ended within 60 s"; }
 scancel --signal=USR1 --batch "$jid" || { cat "$out"; fail "task farm: cannot signal it"; }
 restart_requeued "$jid" "$out" "task farm"
 job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "task farm failed after the requeue"; }
@@ -87,13 +90,16 @@ fi
 # 4. the long job: USR1 to the batch script, checkpoint, requeue, resume.
 long=(tasks --count 800 --ms 40)  # ~8 s on 2 ranks x 2 threads, whatever the build
 expect_long=$(result "${long[@]}")
+[[ $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["tasks"], r["index_sum"])' "$expect_long") == "800 $((800 * 799 / 2))" ]] ||
+  fail "long job: the local run's result $expect_long is not 800 tasks summing to 800*799/2"
 for launcher in ${ONLY_FARM:+none} ${ONLY_FARM:-srun mpirun}; do
   [[ $launcher == none ]] && break
   jid=$(PARFOLD_LAUNCHER=$launcher sbatch --parsable --output="long-$launcher-%j.out" \
-    "$REPO/slurm/long-checkpoint.sbatch" "${long[@]}")
+    "$REPO/slurm/long-checkpoint.sbatch" --checkpoint-every 0.2s "${long[@]}")
   out=long-$launcher-$jid.out
-  for _ in $(seq 1 100); do [[ $(job_state "$jid") == RUNNING ]] && break; sleep 0.1; done
-  sleep 3
+  # The stop comes once the first checkpoint is written (saved every 0.2 s here).
+  for _ in $(seq 1 1200); do [[ -s parfold-$jid.ckpt ]] && break; sleep 0.05; done
+  [[ -s parfold-$jid.ckpt ]] || { cat "$out"; fail "long job ($launcher): no checkpoint within 60 s"; }
   scancel --signal=USR1 --batch "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher): cannot signal it"; }
   restart_requeued "$jid" "$out" "long job ($launcher)"
   job_wait "$jid" || { scontrol show job "$jid"; cat "$out"; fail "long job ($launcher) failed after the requeue"; }
