@@ -164,7 +164,7 @@ def halt(opts, ranks):
             # Each sleeps first: the halt is decided before the next task ends (parallel -j1
             # runs the same tasks without the sleep: one at a time, it decides before the next).
             plain = write_tasks(d, "plain.txt", halt_tasks(codes))
-            tasks = ["sleep 0.2; " + t for t in halt_tasks(codes)]
+            tasks = ["sleep 0.5; " + t for t in halt_tasks(codes)]
             path = write_tasks(d, "tasks.txt", tasks)
             what = f"--halt {when} at {ranks} rank(s)"
             got = parfold(opts, ranks, ["--threads", "1", "run", "--halt", when, path], d)
@@ -192,7 +192,7 @@ def halt(opts, ranks):
 # ---- resume --------------------------------------------------------------------------------
 # Tasks 3 and 5 fail until the file `ok` exists; each sleeps first, so that --halt now ends
 # the task after the first failure before it prints.
-RESUME_TASKS = [f"sleep 0.2; echo {i}" + (f"; [ -e ok ] || exit {i}" if i in (3, 5) else "") for i in range(1, 7)]
+RESUME_TASKS = [f"sleep 0.5; echo {i}" + (f"; [ -e ok ] || exit {i}" if i in (3, 5) else "") for i in range(1, 7)]
 
 
 def resume(opts, ranks):
