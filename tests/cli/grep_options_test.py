@@ -434,10 +434,31 @@ def word_list_texts(d):
             f.write(("\n".join(content) + "\n").encode("latin1"))
 
 
+def word_list_as_grep(opts, ranks, d, args):
+    """Does `lines grep -a ARGS` print what `grep -a ARGS` prints, with its status, within
+    20 s (a hang check)?"""
+    want = subprocess.run(["grep", "-a"] + args, capture_output=True, env=C, cwd=d)
+    cmd = [os.path.abspath(opts.parfold), "--threads", "2", "--chunk", "4099", "lines", "grep", "-a"] + args
+    cmd = mpi(opts, ranks, cmd) if ranks > 1 else cmd
+    try:
+        p = subprocess.run(cmd, capture_output=True, cwd=d, timeout=20)
+    except subprocess.TimeoutExpired:
+        check(False, f"grep {args} at {ranks} rank(s): still running after 20 s")
+        return False
+    same = p.returncode == want.returncode and p.stdout == want.stdout
+    check(same,
+          f"grep {args} at {ranks} rank(s): exit {p.returncode} vs {want.returncode}, "
+          f"{len(p.stdout.splitlines())} vs {len(want.stdout.splitlines())} lines\n{p.stdout[:300]!r}\n"
+          f"{want.stdout[:300]!r}\n{p.stderr[:300]!r}")
+    return same
+
+
 def word_lists(opts, ranks):
     """-f with 10^4 and 10^5 words against grep, in 2 threads of small chunks (and ranks):
     an Aho-Corasick automaton runs them where Hyperscan would compile for minutes and RE2's
-    DFA would run out of memory (before: more than 60 s). Each run has 20 s: a hang check."""
+    DFA would run out of memory (before: more than 60 s). Each run has 20 s: a hang check.
+    Then -o, -w -o and --color with 300 words each inside the longer ones on a line of
+    200,000 bytes (before: 31 s and 1 GB for all the occurrences, sorted)."""
     ranks = int(ranks)
     with tempfile.TemporaryDirectory() as d:
         word_list_texts(d)
@@ -447,23 +468,15 @@ def word_lists(opts, ranks):
                  ["-E", "-x", "-c", "-f", "plain.txt"], ["-F", "-w", "-o", "-f", "some.txt"],
                  ["-G", "-w", "-i", "-v", "-c", "-f", "some-plain.txt"], ["-F", "-w", "-n", "-f", "empty.txt"],
                  ["-F", "-x", "-c", "-f", "empty.txt"], ["-F", "-o", "-n", "-f", "empty.txt"]]
-        matched = 0
-        for args in cases:
-            want = subprocess.run(["grep", "-a"] + args + ["text.txt"], capture_output=True, env=C, cwd=d)
-            cmd = [os.path.abspath(opts.parfold), "--threads", "2", "--chunk", "4099", "lines", "grep", "-a"] + args
-            cmd = mpi(opts, ranks, cmd) if ranks > 1 else cmd
-            try:
-                p = subprocess.run(cmd + ["text.txt"], capture_output=True, cwd=d, timeout=20)
-            except subprocess.TimeoutExpired:
-                check(False, f"grep {args} at {ranks} rank(s): still running after 20 s")
-                continue
-            same = p.returncode == want.returncode and p.stdout == want.stdout
-            matched += same
-            check(same,
-                  f"grep {args} at {ranks} rank(s): exit {p.returncode} vs {want.returncode}, "
-                  f"{len(p.stdout.splitlines())} vs {len(want.stdout.splitlines())} lines\n{p.stdout[:300]!r}\n"
-                  f"{want.stdout[:300]!r}\n{p.stderr[:300]!r}")
-        print(f"{matched} of {len(cases)} runs with lists of 10^4 and 10^5 words at {ranks} rank(s) matched grep "
+        with open(os.path.join(d, "nested.txt"), "w") as f:  # every word inside the longer ones
+            f.write("".join("a" * k + "\n" for k in range(1, 301)))
+        with open(os.path.join(d, "long.txt"), "w") as f:  # 200,000 places where 300 words begin
+            f.write("a" * 200000 + "\nb a aa_ aaa\n")
+        cases += [["-F", "-o", "-f", "nested.txt", "long.txt"], ["-F", "-w", "-o", "-f", "nested.txt", "long.txt"],
+                  ["-F", "--color=always", "-f", "nested.txt", "long.txt"]]
+        matched = sum(word_list_as_grep(opts, ranks, d, a if a[-1] == "long.txt" else a + ["text.txt"])
+                      for a in cases)
+        print(f"{matched} of {len(cases)} runs with lists of 300 to 10^5 words at {ranks} rank(s) matched grep "
               "byte for byte")
 
 

@@ -129,6 +129,14 @@ def shrinking(opts, ranks):
         print(f"{len(SHRINK_COMMANDS) * 5} runs with a file cut under them at {ranks} rank(s), {changed} said so")
 
 
+def exe_name(pid):
+    """The name of the program process `pid` runs, or "" once it has gone."""
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        return ""
+
+
 def rank_processes(pid, ranks, deadline_s=20):
     """The processes that hold the job's files: `pid` alone, or under mpirun its `ranks`
     children once they have started."""
@@ -136,7 +144,7 @@ def rank_processes(pid, ranks, deadline_s=20):
         return [pid]
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        kids = [c for c in children(pid) if os.path.basename(os.readlink(f"/proc/{c}/exe")) == "parfold"]
+        kids = [c for c in children(pid) if exe_name(c) == "parfold"]
         if len(kids) >= ranks:
             return kids
         time.sleep(0.01)
@@ -176,7 +184,7 @@ def changed(opts, ranks):
     """A file cut while each of count -l, grep -c, grep and top reads it (it holds it open
     and has read 1 MiB since): exactly status 1 and one message naming it (exec:
     `shrinking`'s deterministic case). A run that ended before the cut could land must give
-    the whole file's answer (count, grep -c) or 0 (top), and is tried again, up to 5 times;
+    status 0 (and the whole file's answer for count and grep -c), and is tried again, up to 5 times;
     each command must say "changed" at least once."""
     ranks = int(ranks)
     block = text(7, 40000)  # about 1 MB; the file is 64 copies
