@@ -18,6 +18,26 @@ using testing_support::random_text;
 
 using FindKernel = std::size_t (*)(char const*, std::size_t, std::size_t, char const*, std::size_t);
 
+/// One pattern under mode 0 (plain), 1 (-i), 2 (-v), 3 (-w) or 4 (-x).
+MatchRules rules(std::string const& pattern, int mode) {
+  MatchRules o;
+  o.patterns = {pattern};
+  o.ignore_case = mode == 1;
+  o.invert = mode == 2;
+  o.word = mode == 3;
+  o.line = mode == 4;
+  return o;
+}
+
+/// The matcher for `o` with RE2 alone (no Hyperscan), the reference for Hyperscan's.
+LineMatcher re2_only(MatchRules const& o) {
+  struct Re2Only {  // PARFOLD_REGEX_ENGINE=re2 while the matcher is made
+    Re2Only() { ::setenv("PARFOLD_REGEX_ENGINE", "re2", 1); }
+    ~Re2Only() { ::unsetenv("PARFOLD_REGEX_ENGINE"); }
+  } const only;
+  return LineMatcher(o);
+}
+
 /// `kernel` finds each needle from several starts where string_view::find does.
 void expect_finds_what_string_view_finds(FindKernel kernel) {
   std::string const text =
@@ -77,15 +97,8 @@ TEST(LineMatcher, HyperscanSelectsTheLinesRe2Selects) {
                                              "[a-c]{4}"};
   for (std::string const& pattern : patterns) {
     for (int mode = 0; mode < 5; ++mode) {
-      MatchRules o;
-      o.patterns = {pattern};
-      o.ignore_case = mode == 1;
-      o.invert = mode == 2;
-      o.word = mode == 3;
-      o.line = mode == 4;
-      ::setenv("PARFOLD_REGEX_ENGINE", "re2", 1);
-      LineMatcher const re2(o);
-      ::unsetenv("PARFOLD_REGEX_ENGINE");
+      MatchRules const o = rules(pattern, mode);
+      LineMatcher const re2 = re2_only(o);
       LineMatcher const hs(o);
       EXPECT_FALSE(re2.scanned());
       // Hyperscan refuses some anchors that -w and -x wrap (^X as a word); a literal has its own
@@ -160,15 +173,8 @@ TEST(LineMatcher, LinesInPiecesCountAsWholeLines) {
   std::mt19937_64 rng(5);
   for (std::string const pattern : {"ab", "a[^b]c", "c$", "^X", "\\bab", "X[^Y]*Z", "^", "a*"}) {
     for (int mode = 0; mode < 5; ++mode) {
-      MatchRules o;
-      o.patterns = {pattern};
-      o.ignore_case = mode == 1;
-      o.invert = mode == 2;
-      o.word = mode == 3;
-      o.line = mode == 4;
-      ::setenv("PARFOLD_REGEX_ENGINE", "re2", 1);
-      LineMatcher const re2(o);  // long lines held whole
-      ::unsetenv("PARFOLD_REGEX_ENGINE");
+      MatchRules const o = rules(pattern, mode);
+      LineMatcher const re2 = re2_only(o);  // long lines held whole
       LineMatcher const hs(o);  // long lines in Hyperscan streams where it runs the pattern
       for (std::uint64_t seed = 0; seed < 8; ++seed) {
         std::string const text = random_text(seed, 1 + seed * 41, 20, seed % 2 == 0);
