@@ -87,6 +87,20 @@ def trickle(opts, ranks):
 
 
 
+def mpmd(opts, ranks, args, first, rest, what):
+    """Runs parfold ARGS as rank 0 with mpirun options `first` and as ranks 1 and up with
+    `rest` (mpirun's MPMD form): the finished process and parfold's stderr lines, or
+    (None, []) after a check failed on a 60 s hang guard (the jobs take about a second)."""
+    cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1"] + first + [opts.parfold] + args +
+           [":", "-n", str(ranks - 1)] + rest + [opts.parfold] + args)
+    try:
+        p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
+    except subprocess.TimeoutExpired:
+        check(False, f"{what}: still running after 60 s")
+        return None, []
+    return p, [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold:")]
+
+
 # ---- a failure known to one rank only --------------------------------------------------------
 def one_rank(opts, ranks):
     """Ranks 1 and up get a TMPDIR that does not exist (mpirun's MPMD form), so only they
@@ -106,15 +120,10 @@ def one_rank(opts, ranks):
             f.write("".join("%7d\n" % k for k in range(12)))
         for args in (["run", tasks], ["lines", "exec", "--chunk", "8", "seq 1 300000", lines]):
             args = ["--threads", "2", "--schedule", "static"] + args
-            cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1", opts.parfold] + args +
-                   [":", "-n", str(ranks - 1), "-x", f"TMPDIR={missing}", opts.parfold] + args)
             what = f"{args[4]}{' exec' if args[4] == 'lines' else ''} with rank(s) 1-{ranks - 1} unable to spill, at {ranks} ranks"
-            try:
-                p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
-            except subprocess.TimeoutExpired:
-                check(False, f"{what}: still running after 60 s")
+            p, msgs = mpmd(opts, ranks, args, [], ["-x", f"TMPDIR={missing}"], what)
+            if p is None:
                 continue
-            msgs = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold:")]
             # lines exec names what it printed: whole chunks' output, in file order.
             named = re.fullmatch(rf"parfold: error on rank ([1-9]\d*) \([^)]*\): cannot create a temporary file in "
                                  rf"{re.escape(missing)}: No such file or directory(; what went to standard output "
@@ -148,15 +157,10 @@ def stream_on_some(opts, ranks):
         for first, rest in ((plain, proc), (proc, plain)):
             for args in (["lines", "count", "f"], ["lines", "grep", "-c", "1", "f"], ["lines", "grep", "1", "f"],
                          ["lines", "top", "f"]):
-                cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1", "-wdir", first,
-                        opts.parfold] + args + [":", "-n", str(ranks - 1), "-wdir", rest, opts.parfold] + args)
                 what = f"{' '.join(args)}, rank 0 in {os.path.basename(first)}, at {ranks} ranks"
-                try:
-                    p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
-                except subprocess.TimeoutExpired:
-                    check(False, f"{what}: still running after 60 s")
+                p, msgs = mpmd(opts, ranks, args, ["-wdir", first], ["-wdir", rest], what)
+                if p is None:
                     continue
-                msgs = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("parfold:")]
                 check(p.returncode == 1 and msgs == [
                     "parfold: error: not every rank sees the same input: a path is read as a stream (a FIFO, "
                     "a device, a /proc file, a compressed file) on some ranks and as a file on others"] and not p.stdout,
