@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config python3 clang-format git
   openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev
-  mpich libmpich-dev  # the second MPI (preset mpich: Boost.MPI built for it by build-boost-mpi.sh)
+  mpich libmpich-dev ccache  # the second MPI (preset mpich: Boost.MPI built for it by build-boost-mpi.sh); ccache keeps unchanged builds
   libcli11-dev libgtest-dev librandom123-dev nlohmann-json3-dev
   libgmp-dev bc libre2-dev
   jargon-text fortunes  # texts for the lines tests and demos

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, check, mpi, suite_main  # noqa: E402,F401
+from cli_test import FAILURES, check, launcher_flags, mpi, suite_main  # noqa: E402,F401
 
 ENV = dict(os.environ, LC_ALL="C")
 GUARD_S = 10  # a line comes out after some 200 ms: a hang guard, 50 times that
@@ -91,7 +91,7 @@ def mpmd(opts, ranks, args, first, rest, what):
     """Runs parfold ARGS as rank 0 with mpirun options `first` and as ranks 1 and up with
     `rest` (mpirun's MPMD form): the finished process and parfold's stderr lines, or
     (None, []) after a check failed on a 60 s hang guard (the jobs take about a second)."""
-    cmd = ([opts.mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "1"] + first + [opts.parfold] + args +
+    cmd = ([opts.mpiexec] + launcher_flags(opts.mpiexec) + ["-n", "1"] + first + [opts.parfold] + args +
            [":", "-n", str(ranks - 1)] + rest + [opts.parfold] + args)
     try:
         p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=60)
