@@ -82,6 +82,39 @@ def is_open_mpi(opts):
     return bool(launcher_flags(opts.mpiexec))
 
 
+def export_env(opts, *names):
+    """mpiexec options that pass the variables `names` of the caller's environment to every
+    rank: Open MPI passes only what -x names; Hydra passes the whole environment."""
+    return [a for n in names for a in ("-x", n)] if is_open_mpi(opts) else []
+
+
+def set_env(opts, name, value):
+    """The mpiexec option that sets `name` to `value` for the ranks of one MPMD part."""
+    return ["-x", f"{name}={value}"] if is_open_mpi(opts) else ["-env", name, value]
+
+
+def rank_pids(pid, name="parfold"):
+    """The processes running `name` among the descendants of `pid` (mpirun's ranks are its
+    children; Hydra's are its proxy's), in pid order."""
+    parent = {}
+    for task in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{task}/stat") as f:
+                parent[int(task)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    found, below = [], {pid}
+    for p in sorted(parent):  # a child has a higher pid than its parent unless pids wrapped
+        if parent[p] in below:
+            below.add(p)
+            try:
+                if os.path.basename(os.readlink(f"/proc/{p}/exe")) == name:
+                    found.append(p)
+            except OSError:
+                pass
+    return found
+
+
 def mpi(opts, ranks, cmd):
     """`cmd` under mpiexec with `ranks` ranks (more than cores allowed)."""
     return [opts.mpiexec, "-n", str(ranks)] + launcher_flags(opts.mpiexec) + cmd

@@ -17,8 +17,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import (FAILURES, SCHEDULES, check, make_texts, mpi, pi_hits, power_sum, reference_top,  # noqa: E402
-                      run, suite_main)  # noqa: E402
+from cli_test import (FAILURES, SCHEDULES, check, is_open_mpi, make_texts, mpi, pi_hits, power_sum, reference_top,  # noqa: E402
+                      rank_pids, run, suite_main)  # noqa: E402
 
 EXIT_STOPPED, EXIT_TIMEOUT = 75, 124
 STOP_SIGNALS = [signal.SIGUSR1, signal.SIGTERM, signal.SIGINT]
@@ -47,8 +47,7 @@ def signals_caught(p, ranks):
     """True while parfold (every rank, under mpirun) runs and handles the stop signals."""
     if p.poll() is not None:
         return False
-    pids = [p.pid] if ranks == 1 else subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
-                                                      text=True).stdout.split()
+    pids = [p.pid] if ranks == 1 else rank_pids(p.pid)
     return len(pids) == ranks and all(catches_usr1(pid) for pid in pids)
 
 
@@ -311,8 +310,9 @@ def output_stopped(opts):
             _, err = p.communicate(timeout=60)
             what = f"ranks={ranks} {signal.Signals(sig).name}"
             # mpirun forwards SIGUSR1 and passes on the ranks' 128 + N; it turns SIGTERM
-            # into its own teardown and exits 1 (docs/exit-status.md#under-a-launcher).
-            want = 1 if ranks > 1 and sig != signal.SIGUSR1 else 128 + sig
+            # into its own teardown and exits 1; Hydra forwards SIGTERM and exits with the
+            # number of the signal the ranks died of (docs/exit-status.md#under-a-launcher).
+            want = 128 + sig if ranks == 1 or sig == signal.SIGUSR1 else 1 if is_open_mpi(opts) else sig
             check(p.returncode == want, f"{what}: exit {p.returncode}, want {want}: {err[-600:]!r}")
             if ranks == 1:
                 check(f"stopped by {signal.Signals(sig).name}; {out} was not written" in err, f"{what}: {err!r}")
@@ -342,7 +342,7 @@ def ended_within(p, seconds, hung):
 
 def rank_killed(opts):
     """A rank killed with SIGKILL mid-run ends the job (the survivors exit 1), with a
-    message naming what failed; mpirun exits with the killed rank's status, 137."""
+    message naming what failed; mpirun exits 137, Hydra 9."""
     for ranks in (2, 3):
         for schedule in ("static", "dynamic"):
             cmd = command(opts, ["--threads", "1", "--schedule", schedule, "--progress", "tasks", "--count", "3000",
@@ -350,15 +350,18 @@ def rank_killed(opts):
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             first = p.stderr.readline()  # rank 0's first progress line: every rank runs the job
             check(first.startswith("tasks: "), f"ranks={ranks}: progress line {first!r}")
-            kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+            kids = rank_pids(p.pid)
             check(len(kids) == ranks, f"ranks={ranks}: found processes {kids}")
             victim = kids[-1] if kids else None
             if victim:
                 os.kill(int(victim), signal.SIGKILL)
             out, err = ended_within(p, 60, f"ranks={ranks} {schedule}: hung after a rank was killed")
-            check(p.returncode == 128 + signal.SIGKILL, f"ranks={ranks} {schedule}: exit {p.returncode} "
-                  "after a rank was killed, want 137 (mpirun passes on the killed rank's status)")
-            check("signal 9" in err or "Killed" in err, f"ranks={ranks} {schedule}: message {err[-600:]!r}")
+            # Open MPI's mpirun passes on the killed rank's status, 128 + 9; Hydra the signal, 9.
+            want = 128 + signal.SIGKILL if is_open_mpi(opts) else signal.SIGKILL
+            check(p.returncode == want, f"ranks={ranks} {schedule}: exit {p.returncode} after a rank was killed, "
+                  f"want {want}")
+            said = err + out  # Hydra prints its report on stdout
+            check("signal 9" in said or "Killed" in said, f"ranks={ranks} {schedule}: message {said[-600:]!r}")
     print("a killed rank ends the job with a message")
 
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, suite_main, SCHEDULES, check, launch, make_texts, mpi, parallel_args, run, run_within  # noqa: E402
+from cli_test import FAILURES, suite_main, SCHEDULES, check, export_env, is_open_mpi, launch, make_texts, mpi, parallel_args, run, run_within  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -134,7 +134,7 @@ def trace_clock(opts, ranks):
         path = os.path.join(d, "trace.json")
         cmd = mpi(opts, ranks, [opts.parfold, "--threads", "1", "--schedule", "static", "--json",
                                 "--trace", path, "tasks", "--count", str(ranks), "--ms", "100"])
-        cmd[1:1] = ["-x", "PARFOLD_TEST_CLOCK_SKEW_S"]
+        cmd[1:1] = export_env(opts, "PARFOLD_TEST_CLOCK_SKEW_S")
         p = run_within(cmd, 90, env=env)  # ctest's TIMEOUT is 120 s
         check(p.returncode == 0, f"trace_clock: exit {p.returncode}: {p.stderr}")
         meta, chunks = load_trace(path)
@@ -160,8 +160,11 @@ def info(opts, ranks):
     j = json.loads(p.stdout)
     check(len(j["ranks"]) == ranks and [r["rank"] for r in j["ranks"]] == list(range(ranks)), f"info ranks: {j}")
     check(len({r["pid"] for r in j["ranks"]}) == ranks, "info: pids not distinct")
-    check(j["launcher"] == "mpirun", f"info launcher: {j['launcher']}")
-    check(j["mpi"]["initialized"] == (ranks > 1) and "Open MPI" in j["mpi"]["library"], f"info mpi: {j['mpi']}")
+    # The launcher as parfold recognises it, and the MPI library parfold was built with (that
+    # of the launcher the test was given).
+    launcher, library = ("mpirun", "Open MPI") if is_open_mpi(opts) else ("mpiexec", "MPICH")
+    check(j["launcher"] == launcher, f"info launcher: {j['launcher']}, not {launcher}")
+    check(j["mpi"]["initialized"] == (ranks > 1) and library in j["mpi"]["library"], f"info mpi: {j['mpi']}")
     check(j["totals"]["ranks"] == ranks and j["totals"]["threads"] == sum(r["threads"] for r in j["ranks"]),
           f"info totals: {j['totals']}")
     cpus = os.sched_getaffinity(0)

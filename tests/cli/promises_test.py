@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_test import FAILURES, check, launcher_flags, mpi, suite_main  # noqa: E402,F401
+from cli_test import FAILURES, check, launcher_flags, mpi, set_env, suite_main  # noqa: E402,F401
 
 ENV = dict(os.environ, LC_ALL="C")
 GUARD_S = 10  # a line comes out after some 200 ms: a hang guard, 50 times that
@@ -121,7 +121,7 @@ def one_rank(opts, ranks):
         for args in (["run", tasks], ["lines", "exec", "--chunk", "8", "seq 1 300000", lines]):
             args = ["--threads", "2", "--schedule", "static"] + args
             what = f"{args[4]}{' exec' if args[4] == 'lines' else ''} with rank(s) 1-{ranks - 1} unable to spill, at {ranks} ranks"
-            p, msgs = mpmd(opts, ranks, args, [], ["-x", f"TMPDIR={missing}"], what)
+            p, msgs = mpmd(opts, ranks, args, [], set_env(opts, "TMPDIR", missing), what)
             if p is None:
                 continue
             # lines exec names what it printed: whole chunks' output, in file order.
