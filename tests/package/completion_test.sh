@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shell completions 'parfold completion bash|zsh|fish' prints (the files the build
-# installs): bash and fish complete subcommands, options and file arguments as a user's
-# TAB would; the zsh script parses.
+# installs): bash, zsh and fish complete subcommands, options and file arguments as a
+# user's TAB would.
 #   completion_test.sh PARFOLD_BINARY
 set -euo pipefail
 bin=$1
@@ -49,8 +49,22 @@ fish_expect grep 'parfold lines gr'
 fish_expect --schedule 'parfold --sched'
 fish_expect --samples 'parfold pi --sam'
 fish_expect big.log 'parfold lines count b'
+# zsh: the completion function with zsh's _describe and _files stubbed to print what they
+# were given (the candidates before zsh filters them by the typed prefix).
+zsh_expect() {  # zsh_expect CANDIDATE WORDS...
+  local want=$1 got
+  shift
+  got=$(cd "$tmp/files" && zsh -f -c '_describe() { local a=${@[-1]}; print -l -- ${(P)a} }
+    _files() { print _files }; words=("${@:2}"); CURRENT=$#words; source "$1"; true' \
+    zsh "$tmp/parfold.zsh" "$@" | cut -d: -f1)
+  grep -qxF -- "$want" <<<"$got" || { echo "zsh: '$*' does not offer $want"; fail=1; }
+}
+zsh_expect grep parfold lines gr
+zsh_expect --schedule parfold --sched
+zsh_expect --samples parfold --threads 2 pi --sam
+zsh_expect _files parfold --trace ''
 fish -n "$tmp/parfold.fish" || fail=1
 zsh -n "$tmp/parfold.zsh" || fail=1
 head -n1 "$tmp/parfold.zsh" | grep -qx '#compdef parfold' || { echo "zsh: no #compdef line"; fail=1; }
-((fail == 0)) && echo "completions: bash and fish complete as expected, zsh parses"
+((fail == 0)) && echo "completions: bash, zsh and fish complete as expected"
 exit "$fail"
