@@ -16,6 +16,8 @@ packages=(
   ripgrep time parallel # benchmark references
   python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py
   slurmctld slurmd slurm-client munge iproute2 util-linux  # the cluster tests
+  help2man man-db groff bash-completion zsh fish  # man pages, completions (tests/package)
+  dpkg-dev file lintian  # cpack -G DEB (dpkg-shlibdeps) and its test
 )
 
 missing=()

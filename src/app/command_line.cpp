@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/completion.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/numbers.hpp"
 #include "parfold/core/errors.hpp"
@@ -148,6 +149,7 @@ void declare_command_line(CLI::App& app, CommonOptions& common, Job& job) {
   app.footer(kFooter);
   add_common_options(app, common);
   setup_workloads(app, job);
+  add_completion_command(app);
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv,
@@ -158,6 +160,8 @@ std::optional<int> parse_command_line(CLI::App& app, int& argc, char**& argv,
     std::vector<std::string> args = marked_arguments(app, argc, argv);
     app.parse(args);
     require_one_workload(app);
+    if (auto const script = completion_requested(app))
+      return root ? print_checked(*script) : exit_code::kSuccess;
     return std::nullopt;
   } catch (CLI::CallForHelp const&) {
     return root ? print_checked(app.help("", CLI::AppFormatMode::Normal)) : exit_code::kSuccess;
