@@ -29,6 +29,6 @@ if [[ " $mpis " == *" openmpi "* ]]; then
 fi
 if [[ " $mpis " == *" mpich "* ]]; then
   cmake --preset mpich "${cache[@]}" >/dev/null
-  cmake --build --preset mpich --target parfold api_test conformance_test scale_test failure_main
+  cmake --build --preset mpich
   ctest --preset mpich -L launcher "$@"
 fi

@@ -50,12 +50,19 @@ CMAKE
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
+mpi_lib=$(ldd "$tmp/prefix/bin/parfold" | grep -oE '^\s*libmpi(ch)?\.so\.[0-9]+' | tr -d '[:space:]')
+echo "parfold runs on $mpi_lib"
+
 # Configures, builds and runs one project alone and under the launcher.
 build_and_run() {
   local name=$1 dir=$2 bin=$tmp/build-$1 out run
   cmake -S "$dir" -B "$bin" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Release \
     "${launcher[@]}" >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log"; echo "$name: configure failed"; exit 1; }
   cmake --build "$bin" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; echo "$name: build failed"; exit 1; }
+  # The project runs on parfold's MPI (Open MPI's libmpi.so.40, MPICH's libmpich.so.12), once.
+  local mpis
+  mpis=$(ldd "$bin/user_kernel" | grep -oE '^\s*libmpi(ch)?\.so\.[0-9]+' | tr -d '[:space:]')
+  [[ $mpis == "$mpi_lib" ]] || { echo "$name: links '$mpis', parfold links '$mpi_lib'"; exit 1; }
   for run in "" "$mpiexec ${flags[*]} -n 2"; do
     out=$($run "$bin/user_kernel" 100000 dynamic 100)
     echo "$name: $out"
