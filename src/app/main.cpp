@@ -16,8 +16,10 @@
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/comm/mpi_runtime.hpp"
 #include "parfold/core/errors.hpp"
 #include "parfold/io/standard_output.hpp"
+#include "parfold/io/stdin_relay.hpp"
 #include "parfold/observe/monitor.hpp"
 #include "parfold/stop/children.hpp"
 #include "parfold/stop/stop.hpp"
@@ -162,7 +164,12 @@ int main(int argc, char** argv) {
   if (!common.checkpoint.empty()) catch_stop_signals();
   std::unique_ptr<Context> context;
   try {
+    // A launcher hands standard input to rank 0, Hydra only while it keeps up.
+    if (job.reads_stdin && launch.launcher != "none" && launch.rank == 0) relay_standard_input();
     context = std::make_unique<Context>(argc, argv, common.threads);
+  } catch (ThreadLevelRefused const& e) {
+    if (e.speaker()) std::fprintf(stderr, "parfold: error: %s\n", e.what());
+    return exit_code::kFailure;
   } catch (std::exception const& e) {
     std::fprintf(stderr, "parfold: error: cannot start: %s\n", e.what());
     return exit_code::kFailure;

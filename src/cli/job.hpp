@@ -23,6 +23,9 @@ struct Job {
   std::string unit = "items";
   /// The status when what the job prints cannot be written (1; grep's 2 for lines grep).
   int output_failure = 1;
+  /// Standard input is among its inputs: rank 0 under a launcher drains it from the
+  /// start (relay_standard_input), as MPICH's Hydra needs.
+  bool reads_stdin = false;
 };
 
 }  // namespace parfold

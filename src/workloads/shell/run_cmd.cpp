@@ -385,6 +385,7 @@ void setup_run(CLI::App& app, Job& job) {
   run->final_callback([a, &job] {
     job.default_schedule = Schedule{ScheduleKind::dynamic, 1};
     job.unit = "tasks";
+    job.reads_stdin = a->task_file == "-";
     job.run = [a](Team const& team, Services sv, Schedule s) {
       return run_task_list(*a, team, sv, s);
     };

@@ -79,6 +79,7 @@ void add_count_command(CLI::App& lines, Job& job) {
   count->final_callback([a, &job] {
     if (a->columns.count() == 0) a->columns.lines = a->columns.words = a->columns.bytes = true;
     job.unit = "bytes";
+    job.reads_stdin = reads_standard_input(a->paths);
     job.default_schedule = lines_schedule();
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_count(*a, team, sv, s); };
   });

@@ -2,6 +2,7 @@
 // checked before any work (exit 2 with grep's message, or naming what is not supported).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "workloads/lines/grep/grep_args.hpp"
 #include "workloads/lines/grep/grep_cli.hpp"
 #include "workloads/lines/grep/walk.hpp"
+#include "workloads/lines/input/parts.hpp"
 #include "workloads/lines/lines.hpp"
 
 namespace parfold {
@@ -359,6 +361,9 @@ void add_grep_command(CLI::App& lines, Job& job) {
       throw CLI::ValidationError(e.what());  // reported as every bad command line is
     }
     job.unit = "bytes";
+    job.reads_stdin = a->recursive
+                          ? std::find(a->paths.begin(), a->paths.end(), "-") != a->paths.end()
+                          : reads_standard_input(a->paths);
     job.default_schedule = lines_schedule();
     job.output_failure = 2;  // grep's status for a write error
     job.run = [a](Team const& team, Services sv, Schedule s) { return run_grep(*a, team, sv, s); };

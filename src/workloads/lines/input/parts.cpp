@@ -15,6 +15,10 @@
 
 namespace parfold {
 
+bool reads_standard_input(std::vector<std::string> const& paths) {
+  return paths.empty() || std::find(paths.begin(), paths.end(), "-") != paths.end();
+}
+
 std::unique_ptr<ByteSource> StreamInput::open() const {
   if (format != Compression::none) return decompressing_source(path, format);
   if (path == "-") return std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input");

@@ -51,6 +51,9 @@ struct StdinNames {
   std::string dash;  ///< for "-"
 };
 
+/// Do the FILE operands `paths` read standard input (none given, or "-")?
+[[nodiscard]] bool reads_standard_input(std::vector<std::string> const& paths);
+
 /// Cuts `paths` (none: standard input) into parts: a path read_as_stream() is a stream of
 /// its own (as it is, even with `decompress`); with `decompress`, every file whose
 /// first bytes are a gzip, zstd, xz or bzip2 magic number is a stream of its own, but a

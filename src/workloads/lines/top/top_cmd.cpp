@@ -134,6 +134,7 @@ void add_top_command(CLI::App& lines, Job& job) {
       "words are partitioned by hash (an all-to-all shuffle): no rank holds them all.");
   top->final_callback([t, &job] {
     job.unit = "bytes";
+    job.reads_stdin = reads_standard_input(t->paths);
     job.default_schedule = lines_schedule();
     job.run = [t](Team const& team, Services sv, Schedule s) { return run_top(*t, team, sv, s); };
   });
