@@ -12,6 +12,7 @@
 #include "app/registry.hpp"
 #include "parfold/comm/context.hpp"
 #include "parfold/comm/launch.hpp"
+#include "parfold/comm/mpi_runtime.hpp"
 #include "parfold/observe/units.hpp"
 
 namespace parfold {
@@ -51,6 +52,27 @@ std::string mpi_library() {
   int major = 0, minor = 0;
   MPI_Get_version(&major, &minor);
   return s + " (MPI " + std::to_string(major) + "." + std::to_string(minor) + ")";
+}
+
+/// The MPI library's name, version and thread levels (asked, provided: null before
+/// MPI_Init_thread) as --json gives them; `text` gets the same in words.
+nlohmann::ordered_json mpi_json(Team const& team, std::string& text) {
+  MpiLibrary const lib = split_library_version(mpi_library_version());
+  bool const initialized = team.thread_level_provided >= 0;
+  auto level = [&](int l) {
+    return initialized ? nlohmann::ordered_json(thread_level_name(l)) : nlohmann::ordered_json();
+  };
+  text += "MPI library: " + lib.name + (lib.version.empty() ? "" : " " + lib.version) +
+          "\nMPI thread level: " +
+          (initialized ? "asked " + thread_level_name(team.thread_level_asked) + ", provided " +
+                             thread_level_name(team.thread_level_provided)
+                       : std::string("none asked (MPI not initialized)")) +
+          "\n";
+  return {{"name", lib.name},
+          {"version", lib.version},
+          {"thread_level",
+           {{"asked", level(team.thread_level_asked)},
+            {"provided", level(team.thread_level_provided)}}}};
 }
 
 /// The Slurm job this runs in, if any: the variables a cluster user checks first.
@@ -164,6 +186,8 @@ Report run_info(Team const& team) {
           count_of(static_cast<std::uint64_t>(threads), "thread") + ", " + count_of(cores, "core") +
           "\n";
   text += "launcher: " + team.launcher + "\nMPI: " + mpi + ", " + mpi_state + "\n";
+  nlohmann::ordered_json mpi_info = {{"library", mpi}, {"initialized", initialized}};
+  mpi_info.update(mpi_json(team, text));
   nlohmann::ordered_json const slurm = slurm_env();
   if (!slurm.empty()) {
     text += "slurm:";
@@ -179,7 +203,7 @@ Report run_info(Team const& team) {
        {{"hosts", hosts.size()}, {"ranks", team.ranks()}, {"threads", threads}, {"cores", cores}}},
       {"launcher", team.launcher},
       {"launched_ranks", team.launched_ranks},
-      {"mpi", {{"library", mpi}, {"initialized", initialized}}},
+      {"mpi", mpi_info},
       {"slurm", slurm},
       {"warnings", warnings}};
   return r;

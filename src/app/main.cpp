@@ -16,6 +16,7 @@
 #include "parfold/checkpoint/checkpoint.hpp"
 #include "parfold/comm/agree.hpp"
 #include "parfold/comm/context.hpp"
+#include "parfold/comm/mpi_runtime.hpp"
 #include "parfold/core/errors.hpp"
 #include "parfold/io/standard_output.hpp"
 #include "parfold/observe/monitor.hpp"
@@ -163,6 +164,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<Context> context;
   try {
     context = std::make_unique<Context>(argc, argv, common.threads);
+  } catch (ThreadLevelRefused const& e) {
+    if (e.speaker()) std::fprintf(stderr, "parfold: error: %s\n", e.what());
+    return exit_code::kFailure;
   } catch (std::exception const& e) {
     std::fprintf(stderr, "parfold: error: cannot start: %s\n", e.what());
     return exit_code::kFailure;

@@ -16,6 +16,7 @@
 #include <numeric>
 
 #include "parfold/comm/launch.hpp"
+#include "parfold/comm/mpi_runtime.hpp"
 #include "parfold/core/errors.hpp"
 
 namespace parfold {
@@ -102,6 +103,17 @@ Team Team::with_threads(int mine) const {
   return t;
 }
 
+int Context::refuse_low_thread_level() {
+  int provided = 0;
+  MPI_Query_thread(&provided);
+  std::string const why = thread_level_refusal(provided);
+  if (why.empty()) return provided;
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  env_.reset();  // MPI_Finalize on every rank, before the throw (Boost aborts during one)
+  throw ThreadLevelRefused(why, rank == 0);
+}
+
 Context::Context(int& argc, char**& argv, std::optional<int> threads) {
   Launch const launch = detect_launch();
   if (!launch.uses_mpi()) {
@@ -110,8 +122,11 @@ Context::Context(int& argc, char**& argv, std::optional<int> threads) {
     // Only each rank's main thread calls MPI; workers never do.
     env_ = std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled,
                                                      true);
+    int const provided = refuse_low_thread_level();
     Comm const world{boost::mpi::communicator()};
     team_ = Team::over(world.dup(), threads.value_or(0) > 0 ? *threads : fair_share(world));
+    team_.thread_level_asked = thread_level_needed();
+    team_.thread_level_provided = provided;
   }
   team_.launcher = launch.launcher;
   team_.launched_ranks = launch.size;

@@ -30,7 +30,9 @@ struct Team {
   std::vector<int> threads{1};  ///< threads of each rank
   std::string host;
   std::string launcher = "none";
-  int launched_ranks = 1;  ///< the ranks the launcher said it started
+  int launched_ranks = 1;          ///< the ranks the launcher said it started
+  int thread_level_asked = -1;     ///< of MPI_Init_thread; -1: MPI not initialized
+  int thread_level_provided = -1;  ///< what the MPI library gave; -1: not initialized
   /// Sees the ranks on this host end (a rank killed outright); null without MPI.
   std::shared_ptr<PeerWatch> peers;
 
@@ -86,6 +88,9 @@ class Context {
   [[nodiscard]] Team const& team() const { return team_; }
 
  private:
+  /// The thread level MPI provides; below MPI_THREAD_FUNNELED, finalizes MPI and throws
+  /// ThreadLevelRefused.
+  int refuse_low_thread_level();
   std::unique_ptr<boost::mpi::environment> env_;  // destroyed last: MPI ends after the team
   Team team_;
 };

@@ -42,10 +42,21 @@ constexpr std::array<std::string_view, 21> kSlurmStep{"SLURM_PROCID",
                                                       "SLURM_DISTRIBUTION",
                                                       "SLURM_CPU_BIND"};
 
+/// What MPICH's and Intel MPI's Hydra (HYDI_* its own), Cray's PALS (its per-rank PALS_*) and ALPS
+/// set for one process of one job (PMI_* and PMIX_* are taken whole). Hydra's MPIR_CVAR_* is the
+/// host it launched on; the user's own MPIR_CVAR_*, HYDRA_* and I_MPI_* settings stay.
+constexpr std::array<std::string_view, 15> kLauncherPrefixes{
+    "HYDI_",       "MPI_LOCALRANKID", "MPI_LOCALNRANKS", "MPIR_CVAR_CH3_INTERFACE_HOSTNAME",
+    "PALS_RANKID", "PALS_NODEID",     "PALS_APID",       "PALS_DEPTH",
+    "PALS_LOCAL_", "PALS_APINFO",     "PALS_SPOOL_DIR",  "ALPS_APP_",
+    "PMI_",        "PMIX_",           "OMPI_COMM_WORLD_"};
+
 }  // namespace
 
 bool identifies_launched_rank(std::string_view name) {
-  if (starts_with(name, "PMIX_") || starts_with(name, "PMI_")) return true;
+  if (std::any_of(kLauncherPrefixes.begin(), kLauncherPrefixes.end(),
+                  [&](auto p) { return starts_with(name, p); }))
+    return true;
   if (starts_with(name, "OMPI_")) {
     if (starts_with(name, "OMPI_ALLOW_RUN_AS_ROOT")) return false;
     if (!starts_with(name, "OMPI_MCA_")) return true;  // OMPI_COMM_WORLD_*, OMPI_UNIVERSE_SIZE, ...
