@@ -25,30 +25,47 @@ elseif(NOT PARFOLD_BOOST_MPI STREQUAL "system")
 endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS mpi serialization)
 
-# The MPI library a shared object was linked with (libmpi.so.40, libmpich.so.12...), by its
-# dynamic section; empty where it names none (a static archive, an MPI linked by path).
+# The MPI library names: Open MPI's libmpi.so.40, MPICH's libmpich.so.12, Intel MPI's
+# libmpi.so.12, Cray's libmpi_cray.so.12 (not libmpi_cxx, libmpichcxx, libmpifort).
+set(PARFOLD_MPI_LIB_REGEX "lib(mpi|mpich|mpi_cray|mpi_ibm)\\.so[.0-9]*")
 find_program(PARFOLD_READELF NAMES ${CMAKE_READELF} readelf)
-function(parfold_mpi_soname file out)
+
+# The MPI library the shared object `file` was linked with, by its dynamic section; empty
+# where it names none (a static archive, no readelf).
+function(parfold_needed_mpi file out)
   set(${out} "" PARENT_SCOPE)
-  if(NOT PARFOLD_READELF OR NOT file MATCHES "\\.so")
-    return()
+  if(PARFOLD_READELF AND file MATCHES "\\.so")
+    execute_process(COMMAND ${PARFOLD_READELF} -d ${file} OUTPUT_VARIABLE dyn ERROR_QUIET)
+    string(REGEX MATCH "NEEDED\\)[^[]*\\[(${PARFOLD_MPI_LIB_REGEX})\\]" m "${dyn}")
+    set(${out} "${CMAKE_MATCH_1}" PARENT_SCOPE)
   endif()
-  execute_process(COMMAND ${PARFOLD_READELF} -d ${file} OUTPUT_VARIABLE dyn ERROR_QUIET)
-  string(REGEX MATCH "\\[(lib(mpi|mpich|mpi_ibm|mpi_cray|mpich_[a-z]+)[^]]*\\.so[^]]*)\\]" m "${dyn}")
-  set(${out} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+endfunction()
+
+# The SONAME of the MPI library among `libraries` (MPI_C_LIBRARIES, MPI_CXX_LIBRARIES).
+function(parfold_mpi_soname libraries out)
+  set(${out} "" PARENT_SCOPE)
+  foreach(lib IN LISTS libraries)
+    get_filename_component(real ${lib} REALPATH)
+    get_filename_component(name ${lib} NAME)
+    if(PARFOLD_READELF AND name MATCHES "^${PARFOLD_MPI_LIB_REGEX}$")
+      execute_process(COMMAND ${PARFOLD_READELF} -d ${real} OUTPUT_VARIABLE dyn ERROR_QUIET)
+      string(REGEX MATCH "SONAME\\)[^[]*\\[([^]]+)\\]" m "${dyn}")
+      set(${out} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
 endfunction()
 
 get_target_property(boost_mpi_file Boost::mpi LOCATION)
-list(GET MPI_C_LIBRARIES 0 mpi_c_file)
-get_filename_component(mpi_c_real ${mpi_c_file} REALPATH)
-execute_process(COMMAND ${PARFOLD_READELF} -d ${mpi_c_real} OUTPUT_VARIABLE mpi_dyn ERROR_QUIET)
-string(REGEX MATCH "SONAME\\)[^[]*\\[([^]]+)\\]" m "${mpi_dyn}")
-set(mpi_c_soname "${CMAKE_MATCH_1}")
-parfold_mpi_soname(${boost_mpi_file} boost_mpi_soname)
-if(boost_mpi_soname AND mpi_c_soname AND NOT boost_mpi_soname STREQUAL mpi_c_soname)
+parfold_needed_mpi(${boost_mpi_file} boost_mpi_soname)
+parfold_mpi_soname("${MPI_C_LIBRARIES}" PARFOLD_MPI_SONAME)
+if(NOT boost_mpi_soname OR NOT PARFOLD_MPI_SONAME)
+  message(WARNING "Cannot tell which MPI Boost.MPI (${boost_mpi_file}: '${boost_mpi_soname}') and this "
+    "build (${MPI_C_COMPILER}: '${PARFOLD_MPI_SONAME}') use: check that they are the same (docs/mpi.md).")
+elseif(NOT boost_mpi_soname STREQUAL PARFOLD_MPI_SONAME)
   message(FATAL_ERROR "Boost.MPI (${boost_mpi_file}) is built for ${boost_mpi_soname}, but this build's "
-    "MPI (${MPI_C_COMPILER}) is ${mpi_c_soname}. Use a Boost.MPI built for this MPI: "
+    "MPI (${MPI_C_COMPILER}) is ${PARFOLD_MPI_SONAME}. Use a Boost.MPI built for this MPI: "
     "-DPARFOLD_BOOST_MPI=build, or Boost_MPI_LIBRARY_RELEASE=/path/to/its/libboost_mpi.so with "
     "-DBoost_NO_BOOST_CMAKE=ON (see README, \"Other MPIs\").")
 endif()
-message(STATUS "Boost.MPI: ${boost_mpi_file} (${boost_mpi_soname}); MPI: ${mpi_c_soname}")
+message(STATUS "Boost.MPI: ${boost_mpi_file} (${boost_mpi_soname}); MPI: ${PARFOLD_MPI_SONAME}")

@@ -140,12 +140,14 @@ std::string bash_script(std::vector<Command> const& tree) {
   }
   s << "  esac\n  COMPREPLY=()\n"
     << "  if [[ $files == *\" $prev \"* ]]; then\n"
-    << "    COMPREPLY=($(compgen -f -- \"$cur\")); compopt -o filenames 2>/dev/null; return\n"
+    << "    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); compopt -o filenames 2>/dev/null; "
+       "return\n"
     << "  fi\n  [[ $values == *\" $prev \"* ]] && return\n"
     << "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
     << "  fi\n  COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
     << "  if [[ -n $positional_files ]]; then\n"
-    << "    COMPREPLY+=($(compgen -f -- \"$cur\")); compopt -o filenames 2>/dev/null\n  fi\n}\n"
+    << "    mapfile -t -O \"${#COMPREPLY[@]}\" COMPREPLY < <(compgen -f -- \"$cur\"); compopt -o "
+       "filenames 2>/dev/null\n  fi\n}\n"
     << "complete -F _parfold parfold\n";
   return s.str();
 }

@@ -57,6 +57,7 @@ def wait_until_signals_caught(p, ranks, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and p.poll() is None and not signals_caught(p, ranks):
         time.sleep(0.01)
+    return signals_caught(p, ranks)
 
 
 def stop_at_first_segment(opts, args, ranks, sig, what):
@@ -67,7 +68,8 @@ def stop_at_first_segment(opts, args, ranks, sig, what):
     fraction of the items done."""
     path = args[args.index("--checkpoint") + 1]
     p = subprocess.Popen(command(opts, args, ranks), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until_signals_caught(p, ranks, 60)  # 60 s: a hang guard; parfold starts within a second
+    caught = wait_until_signals_caught(p, ranks, 60)  # 60 s: a hang guard; parfold starts within a second
+    check(caught, f"{what}: not {ranks} running rank(s) that handle the stop signals before the stop")
     p.send_signal(sig)
     out, err = p.communicate(timeout=120)
     name = signal.Signals(sig).name

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 for shell in bash zsh fish; do
   "$bin" completion "$shell" >"$tmp/parfold.$shell"
 done
-mkdir "$tmp/files" && touch "$tmp/files/big.log" "$tmp/files/tasks.txt"
+mkdir "$tmp/files" && touch "$tmp/files/big.log" "$tmp/files/tasks.txt" "$tmp/files/my file.txt"
 fail=0
 
 # bash: set COMP_WORDS/COMP_CWORD as readline does and call the function `complete` names.
@@ -36,6 +36,7 @@ bash_expect $'count\nexec\ngrep\ntop' parfold lines ''
 bash_expect --samples parfold --threads 2 pi --sam
 bash_expect big.log parfold lines grep -e x b
 bash_expect tasks.txt parfold --trace t
+bash_expect "my file.txt" parfold lines grep -f my  # one name, spaces and all
 bash_expect '' parfold --threads ''
 bash_expect --no-filename parfold lines grep --no-f
 

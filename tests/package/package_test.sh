@@ -74,6 +74,18 @@ build_and_run() {
   done
 }
 
+# A project that names another MPI's wrapper is refused at find_package(parfold), by name.
+other=$([[ $mpi_lib == libmpich.* ]] && echo mpicxx.openmpi || echo mpicxx.mpich)
+if command -v "$other" >/dev/null; then
+  if cmake -S "$(outside_project CXX)" -B "$tmp/build-other" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+       -DMPI_CXX_COMPILER="$other" >"$tmp/other.log" 2>&1 || ! grep -q "parfold is built for $mpi_lib" "$tmp/other.log"; then
+    cat "$tmp/other.log"; echo "a project on $other was not refused by name"; exit 1
+  fi
+  echo "a project on $other: refused by name"
+else
+  echo "no $other here: the refusal of another MPI is not tried"
+fi
+
 build_and_run examples "$src/examples"
 build_and_run cxx-only "$(outside_project CXX)"
 build_and_run c-and-cxx "$(outside_project "C CXX")"
