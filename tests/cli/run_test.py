@@ -382,9 +382,10 @@ def stop(opts):
     with tempfile.TemporaryDirectory() as d:
         tasks, marks = os.path.join(d, "tasks.txt"), os.path.join(d, "marks")
         tag = f"parfold-stop-test-{os.getpid()}"
+        digits = f"{os.getpid():05d}"[-5:]  # sleep's fraction: digits only, whatever the pid's length
         with open(tasks, "w") as f:
             for i in range(6):
-                f.write(f'touch "{marks}/$PARFOLD_TASK"; sleep 3{i}.{tag[-5:]}1 & exec sleep 4{i}.{tag[-5:]}2 # {tag}\n')
+                f.write(f'touch "{marks}/$PARFOLD_TASK"; sleep 3{i}.{digits}1 & exec sleep 4{i}.{digits}2 # {tag}\n')
         for ranks, hows in ((1, ("SIGTERM", "SIGINT", "SIGUSR1", "timeout")),
                             (2, ("SIGTERM", "SIGINT", "SIGUSR1", "timeout")), (3, ("SIGTERM", "SIGUSR1"))):
             for how in hows:
