@@ -73,6 +73,7 @@ struct GrepArgs {
       false;  ///< FILE operands (or -r): none left to read means nothing, not standard input
   std::vector<std::string> walk_messages;  ///< -r: what the walk says, in order (Walked::messages)
   bool walk_failed = false;                ///< -r: an entry could not be read (status 2)
+  bool walked_regular = false;             ///< -r: Walked::regular
 
   [[nodiscard]] std::string stdin_name() const { return label.value_or("(standard input)"); }
   /// Are lines prefixed with their file's name (-H, or several files without -h)?

@@ -17,7 +17,8 @@ std::uint64_t CountSelected::operator()(LinePiece const& piece, OpenLine& open) 
   bool const whole = piece.starts && piece.ends;  // whole lines (nothing open before)
   if (piece.starts) open.clear();
   std::string_view text = piece.text;
-  if (!binary.empty() && binary[piece.file] != 0) {
+  if (heads != nullptr ? heads->head_has_nul(piece.file)
+                       : !binary.empty() && binary[piece.file] != 0) {
     if (without_match) return 0;
     thread_local std::string split;
     split.assign(text);
@@ -33,6 +34,12 @@ CountSelected CountSelected::over(LineFiles const& files, LineMatcher const& mat
   if (binary.empty()) return out;
   for (InputFile const& f : files.files()) out.binary.push_back(binary.count(f.path) != 0 ? 1 : 0);
   return out;
+}
+
+CountSelected CountSelected::reading(LineFiles const& files, LineMatcher const& matcher,
+                                     bool without_match) {
+  files.watch_heads(kGrepBuffer);
+  return CountSelected{&matcher, {}, without_match, &files};
 }
 
 bool binary_from_start(std::string const& path, std::string& head) {

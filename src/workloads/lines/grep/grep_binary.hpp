@@ -41,10 +41,16 @@ struct CountSelected {
   LineMatcher const* matcher = nullptr;
   std::vector<char> binary;    ///< per file of the run: is it binary (none: no file is)
   bool without_match = false;  ///< -I: a binary file selects nothing
+  /// Else, when given: a file is binary when these files have a NUL in its first buffer,
+  /// found by the read of its first bytes (no read of its own first).
+  LineFiles const* heads = nullptr;
   std::uint64_t operator()(LinePiece const& piece, OpenLine& open) const;
   /// For the files of `files`, those in `binary` marked.
   [[nodiscard]] static CountSelected over(LineFiles const& files, LineMatcher const& matcher,
                                           BinaryPaths const& binary, bool without_match);
+  /// For the files of `files`, each binary as its first buffer says when it is read.
+  [[nodiscard]] static CountSelected reading(LineFiles const& files, LineMatcher const& matcher,
+                                             bool without_match);
 };
 
 /// Per file of `paths`, on rank 0: is a line selected when NUL bytes end lines, as grep

@@ -137,6 +137,7 @@ void settle_operands(GrepCommandLine const& f, std::vector<std::string> const& r
     a.paths = std::move(walked.files);
     a.walk_messages = std::move(walked.messages);
     a.walk_failed = walked.failed;
+    a.walked_regular = walked.regular;
     a.names_forced = a.names_forced || walked.directory;
   } else {
     a.paths = filter_operands(rest, f.filter);

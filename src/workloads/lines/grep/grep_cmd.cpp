@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "parfold/comm/agree.hpp"
 #include "parfold/output/ordered.hpp"
 #include "parfold/run/execute.hpp"
 #include "workloads/lines/grep/grep_args.hpp"
@@ -146,8 +147,10 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
   auto const run = fold_per_file<std::uint64_t>(
       parts, team, sv, s,
       [&](LineFiles const* files) {
-        return GrepCountWorkload{files,
-                                 CountSelected::over(*files, matcher, binary, a.without_match)};
+        // Without -a, each file is found binary or not by the read of its first bytes.
+        return GrepCountWorkload{
+            files, a.text ? CountSelected::over(*files, matcher, binary, a.without_match)
+                          : CountSelected::reading(*files, matcher, a.without_match)};
       },
       a.no_messages, decided_by(a));
   Report r = lines_report("grep", run.info, team);
@@ -178,6 +181,17 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
   return r;
 }
 
+/// The parts of grep's input: for files that the walk (-r) found regular and read as files
+/// (without -z), one run, each not asked again; otherwise as plan_inputs() cuts them.
+/// \note With MPI this is a collective operation over all ranks.
+std::vector<InputPart> plan_grep_inputs(GrepArgs const& a, Team const& team) {
+  if (!a.walked_regular || a.decompress || a.paths.empty())
+    return plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()}, team);
+  require_same(team, {static_cast<std::int64_t>(a.paths.size())},
+               "not every rank sees the same input: the directories hold different files");
+  return {InputPart{a.paths, std::nullopt, false}};
+}
+
 /// Runs grep over its input, found (-r: under directories) and cut into parts; a file of
 /// `binary` is matched with NUL bytes ending lines.
 /// \note With MPI this is a collective operation over all ranks.
@@ -186,9 +200,7 @@ Report run_parts(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths cons
   // -r through directories without a file, or every FILE left out, reads nothing, not
   // standard input.
   auto const parts =
-      a.operands_given && a.paths.empty()
-          ? std::vector<InputPart>{}
-          : plan_inputs(a.paths, a.decompress, {a.stdin_name(), a.stdin_name()}, team);
+      a.operands_given && a.paths.empty() ? std::vector<InputPart>{} : plan_grep_inputs(a, team);
   if (a.output_mode != GrepOutput::lines)
     return report_counts(parts, a, matcher, binary, team, sv, s);
   return print_lines(parts, a, matcher, team, sv, s);
@@ -234,11 +246,13 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
     for (std::string const& message : a.walk_messages)
       std::fprintf(stderr, "parfold: %s\n", message.c_str());
   }
-  // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp).
-  BinaryPaths const binary = a.text ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
-  Report r = a.output_mode == GrepOutput::lines && !binary.empty()
-                 ? run_printing(a, matcher, binary, team, sv, s)
-                 : run_parts(a, matcher, binary, team, sv, s);
+  // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp):
+  // known before printing lines, found as it is read when counting.
+  bool const printing = a.output_mode == GrepOutput::lines;
+  BinaryPaths const binary =
+      a.text || !printing ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
+  Report r = printing && !binary.empty() ? run_printing(a, matcher, binary, team, sv, s)
+                                         : run_parts(a, matcher, binary, team, sv, s);
   bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;
   if (a.walk_failed && !quiet_success)
     r.exit_code = 2;  // grep's 2 for an entry it could not read (not for a loop)

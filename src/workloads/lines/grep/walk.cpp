@@ -1,12 +1,16 @@
 #include "workloads/lines/grep/walk.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "workloads/lines/input/parts.hpp"
 
 namespace parfold {
 
@@ -32,8 +36,18 @@ struct DirectoryId {
   bool operator==(DirectoryId const&) const = default;
 };
 
+/// An entry of a directory: its name and the type readdir() gave (DT_UNKNOWN: ask).
+struct Entry {
+  std::string name;
+  unsigned char type = DT_UNKNOWN;
+  bool operator<(Entry const& o) const { return name < o.name; }
+};
+
 /// One walk under an operand: the directories from it down to the one being read are
-/// `ancestors`; a directory met again among them is a loop, said and not entered.
+/// `ancestors`; a directory met again among them is a loop, said and not entered. Each
+/// directory is read through its descriptor, its entries known by the type getdents64
+/// gives: under -r a regular file, a link or a device costs no stat; a directory (or
+/// any entry under -R) one fstatat() relative to its parent's descriptor.
 class Walker {
  public:
   Walker(bool follow_links, NameFilter const& filter, Walked& out)
@@ -43,51 +57,63 @@ class Walker {
   void walk_operand(std::string const& dir, std::string const& prefix) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) return fail(dir, errno);
-    walk(dir, prefix, st);
+    walk(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), dir, prefix, st);
   }
 
  private:
-  /// Adds the files under `dir` (opened as it is; `st` is its status), named `prefix` + name.
-  void walk(std::string const& dir, std::string const& prefix, struct stat const& st) {
-    ancestors_.push_back({st.st_dev, st.st_ino});
-    for (std::string const& name : sorted_names(dir)) visit(name, prefix + name);
-    ancestors_.pop_back();
-  }
-
-  /// The names in `dir` but "." and "..", sorted bytewise; none when it cannot be read.
-  std::vector<std::string> sorted_names(std::string const& dir) {
-    std::vector<std::string> names;
-    DIR* d = ::opendir(dir.c_str());
+  /// Adds the files under the directory open as `fd` (-1: it could not be opened, for
+  /// that errno), at `dir`, named `prefix` + name; `st` is its status. Closes `fd`.
+  void walk(int fd, std::string const& dir, std::string const& prefix, struct stat const& st) {
+    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (d == nullptr) {
-      fail(dir, errno);
-      return names;
+      int const err = errno;
+      if (fd >= 0) ::close(fd);
+      return fail(dir, err);
     }
+    std::vector<Entry> entries;
     while (dirent const* e = ::readdir(d)) {  // NOLINT: one reader per directory
       std::string_view const name = e->d_name;
-      if (name != "." && name != "..") names.emplace_back(name);
+      if (name != "." && name != "..") entries.push_back({std::string(name), e->d_type});
     }
+    std::sort(entries.begin(), entries.end());  // bytewise
+    ancestors_.push_back({st.st_dev, st.st_ino});
+    bool checked = false;  // has a file here been asked whether its file system is /proc's?
+    for (Entry const& e : entries) visit(::dirfd(d), e, prefix + e.name, checked);
+    ancestors_.pop_back();
     ::closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
   }
 
-  /// The entry `name` of a directory, at `path` ("" prefix for the default ".").
-  void visit(std::string const& name, std::string const& path) {
+  /// The entry `e` of the directory open as `dir`, at `path` ("" prefix for the default ".").
+  /// `checked`: whether a file of this directory went through add_file already.
+  void visit(int dir, Entry const& e, std::string const& path, bool& checked) {
+    if (!follow_links_ && e.type != DT_DIR && e.type != DT_UNKNOWN) {  // known without a stat
+      if (e.type == DT_REG && !filter_.skips_file(e.name, false)) add_file(path, checked, false);
+      return;  // -r skips links, devices, FIFOs and sockets
+    }
     struct stat st {};
     // -R follows links: a dangling one or a chain too long fails here, as in grep.
-    if ((follow_links_ ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) {
-      if (!filter_.skips_file(name, false)) fail(path, errno);  // --exclude comes first
+    if (::fstatat(dir, e.name.c_str(), &st, follow_links_ ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
+      if (!filter_.skips_file(e.name, false)) fail(path, errno);  // --exclude comes first
     } else if (S_ISDIR(st.st_mode)) {
-      if (filter_.skips_dir(name, false)) return;
+      if (filter_.skips_dir(e.name, false)) return;
       if (std::find(ancestors_.begin(), ancestors_.end(), DirectoryId{st.st_dev, st.st_ino}) !=
           ancestors_.end()) {
         out_.messages.push_back(path + ": warning: recursive directory loop");  // grep's words
         return;
       }
-      walk(path, path + "/", st);
-    } else if (S_ISREG(st.st_mode) && !filter_.skips_file(name, false)) {
-      out_.files.push_back(path);
+      int const flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow_links_ ? 0 : O_NOFOLLOW);
+      walk(::openat(dir, e.name.c_str(), flags), path, path + "/", st);
+    } else if (S_ISREG(st.st_mode) && !filter_.skips_file(e.name, false)) {
+      add_file(path, checked, follow_links_ && e.type != DT_REG);  // a link may lead elsewhere
     }
+  }
+
+  /// Adds the regular file at `path`; its directory's first one (unless `checked`) and one
+  /// that a link may have led to (`elsewhere`) tell whether all are read as files.
+  void add_file(std::string const& path, bool& checked, bool elsewhere) {
+    if (out_.regular && (elsewhere || !checked)) out_.regular = !read_as_stream(path);
+    checked = checked || !elsewhere;
+    out_.files.push_back(path);
   }
 
   void fail(std::string const& path, int err) {
@@ -153,6 +179,7 @@ Walked walk_operands(std::vector<std::string> const& operands, bool follow_links
     if (!is_directory(
             operand)) {  // a file, standard input, or a path that fails later with its reason
       if (!skips_operand_file(filter, operand)) out.files.push_back(operand);
+      out.regular = false;  // not known without asking
       continue;
     }
     out.directory = true;

@@ -32,6 +32,9 @@ struct Walked {
   std::vector<std::string> messages;
   bool failed = false;     ///< an entry could not be read (grep's status 2; a loop is not)
   bool directory = false;  ///< an operand (or the default ".") was a directory
+  /// Every file is a regular file found in a directory and read as a file, not a stream
+  /// (read_as_stream(), asked of one file per directory): no need to ask of each again.
+  bool regular = true;
 };
 
 /// The operands that `filter` keeps, as grep without -r reads them ("-" always kept).

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,10 +29,19 @@ std::int64_t mtime_ns(struct stat const& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+/// How many input files may stay open from planning to reading: half the descriptors
+/// this process may have, the rest left to MPI, output and the threads' own.
+std::size_t descriptors_to_keep() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  rlim_t const most = limit.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_cur;
+  return static_cast<std::size_t>(most / 2);
+}
+
 }  // namespace
 
 LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress)
-    : id_(g_next_id++) {
+    : kept_most_(descriptors_to_keep()), id_(g_next_id++) {
   for (std::string const& path : paths) {
     std::string const why = add(path, decompress);
     if (why.empty()) continue;
@@ -40,6 +50,7 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
     if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
       files_.push_back({path, total_, 0, 0, false, 0, 0});
       bgzf_.emplace_back();
+      kept_.push_back(-1);
     }
   }
 }
@@ -51,6 +62,7 @@ LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPo
   files_.push_back(std::move(file));
   memory_ = owned_;
   bgzf_.emplace_back();
+  kept_.push_back(-1);
 }
 
 std::string LineFiles::add(std::string const& path, bool decompress) {
@@ -74,13 +86,18 @@ std::string LineFiles::add(std::string const& path, bool decompress) {
     ::close(fd);
     throw;
   }
-  ::close(fd);
   if (bgzf != nullptr) {  // read as its decoded bytes, member by member
+    ::close(fd);
     files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
     total_ += bgzf->size();
     bgzf_.push_back(std::move(bgzf));
+    kept_.push_back(-1);
     return {};
   }
+  bool const keep = kept_open_ < kept_most_;
+  if (!keep) ::close(fd);
+  kept_open_ += keep ? 1 : 0;
+  kept_.push_back(keep ? fd : -1);
   files_.push_back({path, total_, size, mtime_ns(st), true, 0, 0});
   bgzf_.emplace_back();
   total_ += size;
@@ -88,7 +105,31 @@ std::string LineFiles::add(std::string const& path, bool decompress) {
 }
 
 LineFiles::~LineFiles() {
+  for (int const fd : kept_) {
+    if (fd >= 0) ::close(fd);
+  }
   if (pool_) pool_->give(std::move(owned_));
+}
+
+void LineFiles::watch_heads(std::uint64_t bytes) const {
+  head_bytes_ = bytes;
+  heads_ = std::make_unique<std::atomic<std::uint8_t>[]>(files_.size());
+}
+
+void LineFiles::note_head(std::size_t file, std::string_view head) const {
+  heads_[file].store(std::memchr(head.data(), '\0', head.size()) != nullptr ? 2 : 1,
+                     std::memory_order_relaxed);
+}
+
+bool LineFiles::head_has_nul(std::size_t file) const {
+  if (heads_ == nullptr || in_memory_ || bgzf_[file] != nullptr) return false;
+  if (heads_[file].load(std::memory_order_relaxed) == 0) {  // not read from its start here
+    thread_local std::string head;
+    head.resize(static_cast<std::size_t>(std::min(files_[file].size, head_bytes_)));
+    read(file, descriptor(file), head.data(), head.size(), 0);
+    note_head(file, head);
+  }
+  return heads_[file].load(std::memory_order_relaxed) == 2;
 }
 
 std::size_t LineFiles::first_file(std::uint64_t byte) const {
@@ -258,6 +299,7 @@ Range LineFiles::owned_range(std::size_t file, Range local) const {
 
 int LineFiles::descriptor(std::size_t file) const {
   if (in_memory_ || bgzf_[file] != nullptr) return -1;  // read from memory, or by its decoder
+  if (kept_[file] >= 0) return kept_[file];
   thread_local CachedFile cached;
   return cached.open(id_, file, files_[file].path);
 }
@@ -312,10 +354,14 @@ void LineFiles::read_lines(std::size_t file, Range local, bool split_long,
     // A small chunk reads little more than itself, the end of its last line 4 KiB at a
     // time; the rest of a long line a buffer at a time.
     std::uint64_t const wanted =
-        inside ? h.buffer.size() : std::max<std::uint64_t>(local.end - h.base, 4096);
+        inside ? h.buffer.size()
+               : std::max<std::uint64_t>({local.end - h.base, 4096, h.base == 0 ? head_bytes_ : 0});
     auto const want = static_cast<std::size_t>(
         std::min({std::uint64_t{h.buffer.size() - h.filled}, in.size - h.base - h.filled, wanted}));
     std::size_t const got = read(file, fd, h.buffer.data() + h.filled, want, h.base + h.filled);
+    if (heads_ != nullptr && h.base == 0 && h.filled < head_bytes_ &&
+        h.filled + got >= std::min(in.size, head_bytes_))  // the file's head: binary?
+      note_head(file, {h.buffer.data(), static_cast<std::size_t>(std::min(in.size, head_bytes_))});
     h.filled += got;
     bool const at_end = got == 0 || h.base + h.filled >= in.size;
     bool const full = h.filled == h.buffer.size();

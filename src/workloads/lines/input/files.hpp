@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -138,6 +139,14 @@ class LineFiles {
     return done <= f.offset ? 0 : line_start_from(file, std::min(done - f.offset, f.size));
   }
 
+  /// From now on (call it before the fold, on one thread), head_has_nul() answers for the
+  /// first `bytes` bytes of each file: noted by the read that covers them (for_each_piece
+  /// reads at least that much from a file's start), else read apart, once per file.
+  void watch_heads(std::uint64_t bytes) const;
+  /// Is there a NUL byte in the first watch_heads() bytes of file `file`? False for a file
+  /// held in memory, a BGZF file (read decoded), or when heads are not watched. Thread-safe.
+  [[nodiscard]] bool head_has_nul(std::size_t file) const;
+
   /// Sizes and modification times, to compare across ranks and over time.
   [[nodiscard]] std::vector<std::int64_t> fingerprint() const;
   /// The files' paths, sizes, modification times and a content fingerprint, one line
@@ -168,11 +177,22 @@ class LineFiles {
   [[nodiscard]] int descriptor(std::size_t file) const;
 
   /// Opens `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
-  /// returns why it cannot be read (empty when it was added).
+  /// returns why it cannot be read (empty when it was added). Its descriptor stays open
+  /// for the reads (kept_) while fewer than kept_most_ are.
   std::string add(std::string const& path, bool decompress);
+  /// Notes whether `head` (the first bytes of file `file`, as many as watched) holds a NUL.
+  void note_head(std::size_t file, std::string_view head) const;
 
   std::vector<InputFile> files_;
   std::vector<std::unique_ptr<BgzfFile const>> bgzf_;  ///< per file: its index when it is BGZF
+  /// Per file: its descriptor, opened once by add() and read by every thread (pread), or
+  /// -1 (past the budget: each thread opens it, descriptor()).
+  std::vector<int> kept_;
+  std::size_t kept_most_ = 0;  ///< how many descriptors may stay open: half RLIMIT_NOFILE
+  std::size_t kept_open_ = 0;  ///< how many do
+  mutable std::uint64_t head_bytes_ = 0;  ///< watch_heads()
+  /// Per file: 0 not known yet, 1 no NUL in its head, 2 a NUL.
+  mutable std::unique_ptr<std::atomic<std::uint8_t>[]> heads_;
   std::vector<std::string> problems_;
   std::string owned_;                 ///< the bytes of an in-memory file
   std::string_view memory_;           ///< owned_, whole
