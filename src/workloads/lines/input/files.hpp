@@ -188,7 +188,7 @@ class LineFiles {
   /// Per file: its descriptor, opened once by add() and read by every thread (pread), or
   /// -1 (past the budget: each thread opens it, descriptor()).
   std::vector<int> kept_;
-  std::size_t kept_most_ = 0;  ///< how many descriptors may stay open: half RLIMIT_NOFILE
+  std::size_t kept_most_ = 0;  ///< how many descriptors may stay open (RLIMIT_NOFILE but 1024)
   std::size_t kept_open_ = 0;  ///< how many do
   mutable std::uint64_t head_bytes_ = 0;  ///< watch_heads()
   /// Per file: 0 not known yet, 1 no NUL in its head, 2 a NUL.
