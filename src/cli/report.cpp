@@ -104,7 +104,7 @@ nlohmann::ordered_json to_json(Report const& r) {
   nlohmann::ordered_json j;
   j["workload"] = r.workload;
   auto& result = j["result"] = nlohmann::ordered_json::object();
-  for (Field const& f : r.result) result[f.key] = f.value;
+  for (Field const& f : r.result) result[f.key] = f.json();
   RunInfo const& info = r.info;
   std::uint64_t const workers = std::accumulate(info.threads.begin(), info.threads.end(), 0ULL);
   j["config"] = {{"launcher", r.launcher},

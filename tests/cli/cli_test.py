@@ -609,7 +609,7 @@ def lines_inconsistent_input(opts):
             check(p.returncode == 0, f"{sub} same.txt: exit {p.returncode} {p.stderr!r}")
             p = per_rank(["lines"] + sub + ["sized.txt"])
             check(p.returncode == 1 and p.stdout == "" and
-                  p.stderr.count("parfold: error: the input files have different sizes on different ranks") == 1,
+                  p.stderr.count("parfold: error: sized.txt changed while it was read (rank 0 opened it at ") == 1,
                   f"{sub} sized.txt: exit {p.returncode} {p.stdout!r} {p.stderr!r}")
             p = per_rank(["lines"] + sub + ["partial.txt"])
             check(p.returncode == 1 and p.stdout == "" and

@@ -8,6 +8,9 @@
                     it: status 1 and one "FILE changed while it was read"
   fifo              a FIFO with no writer: a stop signal and --timeout still end the job
                     (143, 130, 124); a FIFO with a writer is read as wc and grep read it
+  growing RANKS     count -l and grep -r -c over 300 small files, one of them a log that
+                    grows all the time they run: status 1 and one "FILE changed while it
+                    was read" naming it, never a count of bytes it did not plan
   pseudo_files RANKS  files whose size stat() cannot tell (/proc, /sys, /dev/null, a pipe
                     given as /dev/fd/N) read as wc and grep read them
 
@@ -127,6 +130,44 @@ def shrinking(opts, ranks):
         end = original.index(b"\n", n - 1) + 1 if n > 0 else 0
         check(p.stdout == original[:end], f"exec cutting its own input printed {len(p.stdout)} bytes: {msgs}")
         print(f"{len(SHRINK_COMMANDS) * 5} runs with a file cut under them at {ranks} rank(s), {changed} said so")
+
+
+def growing(opts, ranks):
+    """A log appended to, line by line, from before parfold starts until it ends, among 299
+    small files: the file is found longer than when it was opened, by the read of its last
+    bytes or by the check at the end; status 1 and one message naming it."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        for i in range(299):
+            with open(os.path.join(d, f"f{i:03d}.txt"), "wb") as f:
+                f.write(text(i, 40))
+        log = os.path.join(d, "f299.txt")
+        for args in (["lines", "count", "-l"] + [os.path.join(d, f"f{i:03d}.txt") for i in range(300)],
+                     ["lines", "grep", "-r", "-c", "beta", d]):
+            with open(log, "wb") as f:
+                f.write(text(7, 40))
+            stop = threading.Event()
+
+            def append():
+                with open(log, "ab", buffering=0) as f:
+                    while not stop.is_set():
+                        f.write(b"alpha beta\n")
+
+            writer = threading.Thread(target=append)
+            writer.start()
+            start = os.path.getsize(log)
+            while os.path.getsize(log) == start:  # it grows before parfold starts
+                time.sleep(0.001)
+            try:
+                p = subprocess.run(command(opts, ["--threads", "2"] + args, ranks), capture_output=True,
+                                   env=ENV, timeout=120)
+            finally:
+                stop.set()
+                writer.join()
+            msgs = errors(p.stderr)
+            check(p.returncode == 1 and len(msgs) == 1 and f"{log} changed while it was read" in msgs[0],
+                  f"{args[:3]} at {ranks} rank(s) with a growing log: exit {p.returncode} {p.stderr[-400:]!r}")
+    print(f"a growing log among 300 files at {ranks} rank(s): said changed")
 
 
 def exe_name(pid):

@@ -21,6 +21,17 @@ std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std:
   return done;
 }
 
+std::size_t read_through_end(int fd, char* into, std::size_t size, std::uint64_t at,
+                             std::string_view name) {
+  ssize_t n = -1;
+  while ((n = ::pread(fd, into, size + 1, static_cast<off_t>(at))) < 0) {
+    if (errno != EINTR) throw std::runtime_error(std::string(name) + ": " + std::strerror(errno));
+  }
+  auto const got = static_cast<std::size_t>(n);
+  if (got >= size || got == 0) return got;
+  return got + read_at(fd, into + got, size + 1 - got, at + got, name);  // a short read: go on
+}
+
 std::runtime_error changed_while_read(std::string_view path, std::string_view how) {
   return std::runtime_error(std::string(path) + " changed while it was read (" + std::string(how) +
                             "); no result is reported");

@@ -25,38 +25,42 @@ struct CountArgs {
   std::vector<std::string> paths;
 };
 
-/// The JSON result: a row per file and the total.
-std::vector<Field> count_result(std::vector<InputFile> const& files,
-                                std::vector<LineCounts> const& counts, bool max_line) {
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+/// The JSON result: a row per file (made only when printed) and the total.
+std::vector<Field> count_result(std::shared_ptr<PerFileResult<LineCounts> const> const& run,
+                                bool max_line) {
   LineCounts total;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    LineCounts const& c = counts[i];
-    total += c;
-    nlohmann::ordered_json row{
-        {"path", files[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
-    if (max_line) row["max_line_length"] = c.max_line;
-    rows.push_back(row);
-  }
+  for (LineCounts const& c : run->values) total += c;
+  auto rows = [run, max_line] {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < run->files.size(); ++i) {
+      LineCounts const& c = run->values[i];
+      nlohmann::ordered_json row{
+          {"path", run->files[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
+      if (max_line) row["max_line_length"] = c.max_line;
+      out.push_back(row);
+    }
+    return out;
+  };
   nlohmann::ordered_json sum{
       {"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
   if (max_line) sum["max_line_length"] = total.max_line;
-  return {{"files", rows, ""}, {"total", sum, ""}};
+  return {{"files", {}, "", rows}, {"total", sum, ""}};
 }
 
 Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
   // wc names standard input only when it is given as "-".
   StdinNames const names{a.label.value_or(""), a.label.value_or("-")};
   auto const parts = plan_inputs(a.paths, a.decompress, names, team);
-  auto const run = fold_per_file<LineCounts>(parts, team, sv, s, [&](LineFiles const* files) {
-    return CountWorkload{files, {a.columns.max_line}};
-  });
-  Report r = lines_report("count", run.info, team);
-  r.result = count_result(run.files, run.values, a.columns.max_line);
+  auto const run = std::make_shared<PerFileResult<LineCounts> const>(
+      fold_per_file<LineCounts>(parts, team, sv, s, [&](LineFiles const* files) {
+        return CountWorkload{files, {a.columns.max_line}};
+      }));
+  Report r = lines_report("count", run->info, team);
+  r.result = count_result(run, a.columns.max_line);
   std::size_t const asked = std::max<std::size_t>(a.paths.size(), 1);
-  r.text = wc_table(run.files, run.values, a.columns, asked,
-                    wc_number_width(parts, run.files, a.columns, asked));
-  r.exit_code = run.problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
+  r.text = wc_table(run->files, run->values, a.columns, asked,
+                    wc_number_width(parts, run->files, a.columns, asked));
+  r.exit_code = run->problems ? exit_code::kFailure : exit_code::kSuccess;  // wc's 1
   return r;
 }
 

@@ -144,7 +144,7 @@ Decided<std::uint64_t> decided_by(GrepArgs const& a) {
 Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
                      LineMatcher const& matcher, BinaryPaths const& binary, Team const& team,
                      Services sv, Schedule s) {
-  auto const run = fold_per_file<std::uint64_t>(
+  auto run = std::make_shared<PerFileResult<std::uint64_t>>(fold_per_file<std::uint64_t>(
       parts, team, sv, s,
       [&](LineFiles const* files) {
         // Without -a, each file is found binary or not by the read of its first bytes.
@@ -152,15 +152,13 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
             files, a.text ? CountSelected::over(*files, matcher, binary, a.without_match)
                           : CountSelected::reading(*files, matcher, a.without_match)};
       },
-      a.no_messages, decided_by(a));
-  Report r = lines_report("grep", run.info, team);
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+      a.no_messages, decided_by(a)));
+  Report r = lines_report("grep", run->info, team);
   std::string text;
   std::uint64_t total = 0;
-  for (std::size_t i = 0; i < run.files.size(); ++i) {
-    std::string const& path = run.files[i].path;
-    std::uint64_t const n = a.capped(run.values[i]);
-    rows.push_back({{"path", path}, {"count", n}});
+  for (std::size_t i = 0; i < run->files.size(); ++i) {
+    std::string const& path = run->files[i].path;
+    std::uint64_t const n = run->values[i] = a.capped(run->values[i]);
     total += n;
     GrepColors const& c = a.colors;
     std::string const name = c.paint(path, c.file_name);
@@ -172,12 +170,18 @@ Report report_counts(std::vector<InputPart> const& parts, GrepArgs const& a,
     if (a.output_mode == GrepOutput::files_with && n > 0) text += name + name_end;
     if (a.output_mode == GrepOutput::files_without && n == 0) text += name + name_end;
   }
-  r.result = {{"pattern", a.match.text(), ""}, {"files", rows, ""}, {"total", total, ""}};
+  auto rows = [run] {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < run->files.size(); ++i)
+      out.push_back({{"path", run->files[i].path}, {"count", run->values[i]}});
+    return out;
+  };
+  r.result = {{"pattern", a.match.text(), ""}, {"files", {}, "", rows}, {"total", total, ""}};
   r.text = text;
   // As grep: 0 when a line was selected, else 1; 2 when a file could not be read, but for
   // -q, which succeeds on any selected line.
   bool const quiet_success = a.output_mode == GrepOutput::quiet && total > 0;
-  r.exit_code = run.problems && !quiet_success ? 2 : total > 0 ? 0 : 1;
+  r.exit_code = run->problems && !quiet_success ? 2 : total > 0 ? 0 : 1;
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include "parfold/comm/agree.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/io/read_at.hpp"
 
 namespace parfold {
 
@@ -29,6 +30,28 @@ void same_problems_everywhere(Team const& team, std::vector<std::string> const& 
   throw JobError("not every rank sees the same input: " + message);
 }
 
+/// Every rank must have opened the files at the same sizes: one that grows or shrinks
+/// while the ranks open it (or that differs from host to host) is named, with the sizes seen.
+/// \note With MPI this is a collective operation over all ranks.
+void same_sizes_everywhere(Team const& team, LineFiles const& files) {
+  std::vector<std::int64_t> sizes;
+  for (InputFile const& f : files.files()) sizes.push_back(static_cast<std::int64_t>(f.size));
+  auto const all = team.comm.all_gather(sizes);
+  for (std::size_t r = 1; r < all.size(); ++r) {
+    if (all[r] == all[0]) continue;
+    auto const at = std::mismatch(all[0].begin(), all[0].end(), all[r].begin(), all[r].end());
+    auto const i = static_cast<std::size_t>(at.first - all[0].begin());
+    if (i >= sizes.size() || at.second == all[r].end())
+      throw JobError("not every rank sees the same input files");
+    throw JobError(changed_while_read(files.files()[i].path,
+                                      "rank 0 opened it at " + std::to_string(*at.first) +
+                                          " bytes, rank " + std::to_string(r) + " at " +
+                                          std::to_string(*at.second) +
+                                          ": it changed, or their hosts hold different copies")
+                       .what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths, Team const& team,
@@ -37,15 +60,13 @@ std::unique_ptr<LineFiles> open_everywhere(std::vector<std::string> const& paths
   std::unique_ptr<LineFiles> files;
   std::string error;
   try {
-    files = std::make_unique<LineFiles>(paths, unreadable, decompress);
+    files = std::make_unique<LineFiles>(paths, unreadable, decompress, team.my_threads());
   } catch (UsageError const& e) {
     error = e.what();
   }
   agree_on_error(team, error);
   same_problems_everywhere(team, files->problems());
-  std::vector<std::int64_t> sizes;
-  for (InputFile const& f : files->files()) sizes.push_back(static_cast<std::int64_t>(f.size));
-  require_same(team, sizes, "the input files have different sizes on different ranks");
+  same_sizes_everywhere(team, *files);
   if (team.is_root() && !quiet) {
     for (std::string const& problem : files->problems())
       std::fprintf(stderr, "parfold: %s\n", problem.c_str());

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "parfold/core/errors.hpp"
@@ -40,19 +41,94 @@ std::size_t descriptors_to_keep() {
 
 }  // namespace
 
-LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress)
-    : kept_most_(descriptors_to_keep()), id_(g_next_id++) {
-  for (std::string const& path : paths) {
-    std::string const why = add(path, decompress);
+struct OpenedInput {
+  int fd = -1;  ///< open for reading, or -1 (closed: past the descriptors kept, or unreadable)
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::string why;  ///< why it cannot be read (empty: it can)
+};
+
+namespace {
+
+/// Opens `path` for pread, without blocking (a FIFO with no writer must not block: it is
+/// not a regular file, refused here); closes it again unless `keep`.
+OpenedInput open_input(std::string const& path, bool keep) {
+  OpenedInput o;
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    o.why = std::strerror(errno);
+    return o;
+  }
+  struct stat st {};
+  bool const stat_ok = ::fstat(fd, &st) == 0;
+  int const err = errno;
+  if (!stat_ok || !S_ISREG(st.st_mode)) {
+    o.why = S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
+            : stat_ok           ? "not a regular file (save it to a file first)"
+                                : std::strerror(err);
+  }
+  o.size = static_cast<std::uint64_t>(st.st_size);
+  o.mtime_ns = mtime_ns(st);
+  if (keep && o.why.empty())
+    o.fd = fd;
+  else
+    ::close(fd);
+  return o;
+}
+
+/// Calls f(i) for each i in [0, n): by up to `threads` threads, each a slice of them, when
+/// there are many (system calls per file: opening, checking and closing many files).
+template <class F>
+void in_slices(std::size_t n, int threads, F const& f) {
+  constexpr std::size_t kPerThread = 256;  // fewer: a thread costs more than it saves
+  std::size_t const slices =
+      std::clamp<std::size_t>(n / kPerThread, 1, static_cast<std::size_t>(std::max(threads, 1)));
+  auto slice = [&](std::size_t t) {
+    for (std::size_t i = n * t / slices; i < n * (t + 1) / slices; ++i) f(i);
+  };
+  std::vector<std::jthread> helpers;
+  for (std::size_t t = 1; t < slices; ++t) helpers.emplace_back(slice, t);
+  slice(0);
+}
+
+}  // namespace
+
+LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadable, bool decompress,
+                     int threads)
+    : id_(g_next_id++), threads_(threads) {
+  std::size_t const keep = descriptors_to_keep();  // the first ones stay open for the reads
+  std::vector<OpenedInput> opened(paths.size());
+  files_.reserve(paths.size());
+  kept_.reserve(paths.size());
+  bgzf_.reserve(paths.size());
+  in_slices(paths.size(), threads_,
+            [&](std::size_t i) { opened[i] = open_input(paths[i], i < keep); });
+  auto close_from = [&](std::size_t first) {  // those not added yet, on a throw
+    for (std::size_t j = first; j < opened.size(); ++j) {
+      if (opened[j].fd >= 0) ::close(opened[j].fd);
+    }
+  };
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::string why;
+    try {
+      why = add(paths[i], opened[i], decompress);  // LineFiles' own descriptor now, or closed
+    } catch (...) {
+      close_from(i + 1);
+      throw;
+    }
     if (why.empty()) continue;
-    if (unreadable == Unreadable::refuse) throw UsageError(path + ": " + why);
-    problems_.push_back(path + ": " + why);
+    if (unreadable == Unreadable::refuse) {
+      close_from(i + 1);
+      throw UsageError(paths[i] + ": " + why);
+    }
+    problems_.push_back(paths[i] + ": " + why);
     if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
-      files_.push_back({path, total_, 0, 0, false, 0, 0});
+      files_.push_back({paths[i], total_, 0, 0, false, 0, 0});
       bgzf_.emplace_back();
       kept_.push_back(-1);
     }
   }
+  whole_ = std::make_unique<std::atomic<std::uint8_t>[]>(files_.size());
 }
 
 LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPool> pool)
@@ -65,49 +141,39 @@ LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPo
   kept_.push_back(-1);
 }
 
-std::string LineFiles::add(std::string const& path, bool decompress) {
-  // O_NONBLOCK: opening a FIFO with no writer must not block (it is refused below).
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::strerror(errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    int const err = errno;
-    bool const stat_ok = S_ISDIR(st.st_mode) || st.st_mode != 0;
-    ::close(fd);
-    return S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
-           : stat_ok           ? "not a regular file (save it to a file first)"
-                               : std::strerror(err);
-  }
-  auto const size = static_cast<std::uint64_t>(st.st_size);
+std::string LineFiles::add(std::string const& path, OpenedInput const& opened, bool decompress) {
+  if (!opened.why.empty()) return opened.why;
+  std::uint64_t const size = opened.size;
   std::unique_ptr<BgzfFile> bgzf;
-  try {
-    if (decompress) bgzf = BgzfFile::index(fd, path, size);
-  } catch (...) {
-    ::close(fd);
-    throw;
+  if (decompress) {  // past the descriptors kept, open it again to read its index
+    int const fd = opened.fd >= 0 ? opened.fd : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::strerror(errno);
+    try {
+      bgzf = BgzfFile::index(fd, path, size);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    if (bgzf != nullptr || opened.fd < 0) ::close(fd);
   }
   if (bgzf != nullptr) {  // read as its decoded bytes, member by member
-    ::close(fd);
-    files_.push_back({path, total_, bgzf->size(), mtime_ns(st), true, 0, size});
+    files_.push_back({path, total_, bgzf->size(), opened.mtime_ns, true, 0, size});
     total_ += bgzf->size();
     bgzf_.push_back(std::move(bgzf));
     kept_.push_back(-1);
     return {};
   }
-  bool const keep = kept_open_ < kept_most_;
-  if (!keep) ::close(fd);
-  kept_open_ += keep ? 1 : 0;
-  kept_.push_back(keep ? fd : -1);
-  files_.push_back({path, total_, size, mtime_ns(st), true, 0, 0});
+  kept_.push_back(opened.fd);
+  files_.push_back({path, total_, size, opened.mtime_ns, true, 0, 0});
   bgzf_.emplace_back();
   total_ += size;
   return {};
 }
 
 LineFiles::~LineFiles() {
-  for (int const fd : kept_) {
-    if (fd >= 0) ::close(fd);
-  }
+  in_slices(kept_.size(), threads_, [&](std::size_t i) {
+    if (kept_[i] >= 0) ::close(kept_[i]);
+  });
   if (pool_) pool_->give(std::move(owned_));
 }
 
@@ -165,23 +231,23 @@ std::string LineFiles::identity() const {
 }
 
 std::vector<std::int64_t> LineFiles::current_fingerprint() const {
-  if (in_memory_) return fingerprint();  // held in memory: it cannot change
-  std::vector<std::int64_t> out;
-  for (InputFile const& f : files_) {
+  if (in_memory_) return fingerprint();                 // held in memory: it cannot change
+  std::vector<std::int64_t> out(2 * files_.size(), 0);  // a directory, read as nothing: 0 0
+  in_slices(files_.size(), threads_, [&](std::size_t i) {
     struct stat st {};
-    if (!f.regular) {  // a directory is read as nothing: nothing of it can change
-      out.push_back(0);
-      out.push_back(0);
-      continue;
+    if (!files_[i].regular) return;
+    if (whole_[i].load(std::memory_order_relaxed) != 0) {  // read whole in one go: as planned
+      out[2 * i] = static_cast<std::int64_t>(files_[i].size);
+      out[2 * i + 1] = files_[i].mtime_ns;
+      return;
     }
-    if (::stat(f.path.c_str(), &st) != 0) {
-      out.push_back(-1);
-      out.push_back(-1);
-      continue;
+    if ((kept_[i] >= 0 ? ::fstat(kept_[i], &st) : ::stat(files_[i].path.c_str(), &st)) != 0) {
+      out[2 * i] = out[2 * i + 1] = -1;
+    } else {
+      out[2 * i] = static_cast<std::int64_t>(st.st_size);
+      out[2 * i + 1] = mtime_ns(st);
     }
-    out.push_back(static_cast<std::int64_t>(st.st_size));
-    out.push_back(mtime_ns(st));
-  }
+  });
   return out;
 }
 
@@ -228,12 +294,17 @@ class CachedFile {
 }  // namespace
 
 std::size_t LineFiles::read(std::size_t file, int fd, char* into, std::size_t size,
-                            std::uint64_t at) const {
+                            std::uint64_t at, bool probe) const {
   InputFile const& in = files_[file];
   size = static_cast<std::size_t>(std::min<std::uint64_t>(size, in.size - std::min(at, in.size)));
   if (bgzf_[file] == nullptr) {
-    std::size_t const got = read_at(fd, into, size, at, in.path);
+    bool const through_end = probe && at + size == in.size;
+    std::size_t const got = through_end ? read_through_end(fd, into, size, at, in.path)
+                                        : read_at(fd, into, size, at, in.path);
     if (got < size) throw changed_while_read(in.path, "it is shorter than when it was opened");
+    if (got > size) throw changed_while_read(in.path, "it is longer than when it was opened");
+    if (through_end && at == 0 && whole_ != nullptr)
+      whole_[file].store(1, std::memory_order_relaxed);
     return got;
   }
   try {
@@ -363,7 +434,8 @@ void LineFiles::read_lines(std::size_t file, Range local, bool split_long,
                : std::max<std::uint64_t>({local.end - h.base, 4096, h.base == 0 ? head_bytes_ : 0});
     auto const want = static_cast<std::size_t>(
         std::min({std::uint64_t{h.buffer.size() - h.filled}, in.size - h.base - h.filled, wanted}));
-    std::size_t const got = read(file, fd, h.buffer.data() + h.filled, want, h.base + h.filled);
+    std::size_t const got = read(file, fd, h.buffer.data() + h.filled, want, h.base + h.filled,
+                                 h.filled + want < h.buffer.size());
     if (heads_ != nullptr && h.base == 0 && h.filled < head_bytes_ &&
         h.filled + got >= std::min(in.size, head_bytes_))  // the file's head: binary?
       note_head(file, {h.buffer.data(), static_cast<std::size_t>(std::min(in.size, head_bytes_))});

@@ -25,6 +25,10 @@ struct InputFile {
   std::uint64_t stored = 0;  ///< a BGZF file: its size on disk (`size` is decoded)
 };
 
+/// What opening one input path found (files.cpp): its descriptor and status, or why it
+/// cannot be read.
+struct OpenedInput;
+
 /// Bytes of one file as LineFiles::for_each_piece gives them: whole lines, or a piece of a
 /// line longer than the read buffer (kReadBytes). The pieces of such a line come one after
 /// another, in order; each holds no '\n' but the last one's last byte.
@@ -51,9 +55,11 @@ class LineFiles {
   /// Opens every file (without blocking: a FIFO is not a regular file); with
   /// Unreadable::refuse throws UsageError naming the first file that cannot be read and
   /// why (missing, a directory, unreadable, not a regular file). With `decompress`, a
-  /// BGZF file is read as its decoded bytes (any other file as it is).
+  /// BGZF file is read as its decoded bytes (any other file as it is). Many files are
+  /// opened (and checked, and closed) by `threads` threads at once, each a slice of them.
   explicit LineFiles(std::vector<std::string> const& paths,
-                     Unreadable unreadable = Unreadable::refuse, bool decompress = false);
+                     Unreadable unreadable = Unreadable::refuse, bool decompress = false,
+                     int threads = 1);
   /// One file held in memory (a window of a stream): `bytes` are its whole lines (the
   /// last may lack its '\n'); `file` names it (its offset is 0, its size that of bytes).
   /// The bytes go back to `pool`, if given, when this is destroyed.
@@ -152,7 +158,8 @@ class LineFiles {
   /// The files' paths, sizes, modification times and a content fingerprint, one line
   /// each: what a checkpoint records of its input.
   [[nodiscard]] std::string identity() const;
-  /// The fingerprint the files have now on disk.
+  /// The fingerprint the files have now: of the file a descriptor kept open reads (a file
+  /// renamed over its path since is not the one read), else of the path.
   [[nodiscard]] std::vector<std::int64_t> current_fingerprint() const;
 
  private:
@@ -164,8 +171,11 @@ class LineFiles {
 
   [[nodiscard]] std::size_t first_file(std::uint64_t byte) const;
   /// Reads up to `size` bytes of file `file` (open as `fd`, unless BGZF) from `at`: all
-  /// of them but past the size the file had when opened (throws if it ends sooner).
-  std::size_t read(std::size_t file, int fd, char* into, std::size_t size, std::uint64_t at) const;
+  /// of them but past the size the file had when opened (throws if it ends sooner). With
+  /// `probe` (`into` holds a byte more), a read through that size asks one byte more, and
+  /// throws if it comes (the file grew); a file read so whole from its start is `whole_`.
+  std::size_t read(std::size_t file, int fd, char* into, std::size_t size, std::uint64_t at,
+                   bool probe = false) const;
   /// Where the line after the first '\n' at or after byte `from` of file `file` starts;
   /// `limit` when none ends before it.
   [[nodiscard]] std::uint64_t line_start(std::size_t file, int fd, std::uint64_t from,
@@ -176,10 +186,10 @@ class LineFiles {
   /// held in memory or a BGZF file (its decoder reads it).
   [[nodiscard]] int descriptor(std::size_t file) const;
 
-  /// Opens `path` and adds it (with `decompress`, a BGZF file as its decoded bytes);
-  /// returns why it cannot be read (empty when it was added). Its descriptor stays open
-  /// for the reads (kept_) while fewer than kept_most_ are.
-  std::string add(std::string const& path, bool decompress);
+  /// Adds `path` as `opened` found it (with `decompress`, a BGZF file as its decoded
+  /// bytes); returns why it cannot be read (empty when it was added). Its descriptor, if
+  /// still open, stays open for the reads (kept_).
+  std::string add(std::string const& path, OpenedInput const& opened, bool decompress);
   /// Notes whether `head` (the first bytes of file `file`, as many as watched) holds a NUL.
   void note_head(std::size_t file, std::string_view head) const;
 
@@ -188,8 +198,6 @@ class LineFiles {
   /// Per file: its descriptor, opened once by add() and read by every thread (pread), or
   /// -1 (past the budget: each thread opens it, descriptor()).
   std::vector<int> kept_;
-  std::size_t kept_most_ = 0;  ///< how many descriptors may stay open (RLIMIT_NOFILE but 1024)
-  std::size_t kept_open_ = 0;  ///< how many do
   mutable std::uint64_t head_bytes_ = 0;  ///< watch_heads()
   /// Per file: 0 not known yet, 1 no NUL in its head, 2 a NUL.
   mutable std::unique_ptr<std::atomic<std::uint8_t>[]> heads_;
@@ -197,8 +205,12 @@ class LineFiles {
   std::string owned_;                 ///< the bytes of an in-memory file
   std::string_view memory_;           ///< owned_, whole
   std::shared_ptr<BufferPool> pool_;  ///< where owned_ goes back
-  std::uint64_t id_ = 0;              ///< which LineFiles, for the threads' open descriptors
-  bool in_memory_ = false;            ///< true: one file, held in owned_
+  /// Per file: 1 when one pread read it whole at the size it had when opened, and found
+  /// nothing past it (a snapshot: current_fingerprint() need not ask it again).
+  mutable std::unique_ptr<std::atomic<std::uint8_t>[]> whole_;
+  std::uint64_t id_ = 0;    ///< which LineFiles, for the threads' open descriptors
+  int threads_ = 1;         ///< how many threads open, check and close many files
+  bool in_memory_ = false;  ///< true: one file, held in owned_
   std::uint64_t total_ = 0;
 };
 
