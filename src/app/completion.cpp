@@ -8,12 +8,15 @@ namespace parfold {
 
 namespace {
 
-/// One option as a shell sees it: its spellings and whether a value (a file?) follows.
+/// One option as a shell sees it: its spellings and whether a value (a file, a directory,
+/// one of a fixed set?) follows.
 struct Flag {
   std::vector<std::string> names;  // "-e", "--regexp"
   std::string help;
   bool takes_value = false;
   bool takes_file = false;
+  bool takes_dir = false;
+  std::vector<std::string> values;  // --cost: uniform linear random
 };
 
 /// One command of the tree ("parfold", "parfold/lines", "parfold/lines/grep"): what may
@@ -23,7 +26,9 @@ struct Command {
   std::string help;
   std::vector<std::pair<std::string, std::string>> subcommands;  // name, description
   std::vector<Flag> flags;
-  bool takes_files = false;  // positional arguments are files
+  bool takes_files = false;                  // positional arguments are files
+  std::vector<std::string> args;             // ... or one of these (completion's SHELL)
+  std::vector<std::string> hidden_commands;  // known to the walk, never offered
 };
 
 bool names_file(CLI::Option const& opt, CLI::App const& app) {
@@ -31,7 +36,22 @@ bool names_file(CLI::Option const& opt, CLI::App const& app) {
   return type.find("FILE") != std::string::npos || &opt == app.get_config_ptr();
 }
 
+/// The set of "TEXT:{uniform,linear,random}" (how CLI11 shows an IsMember validator, and
+/// --schedule's KIND:{...}); none for another type name.
+std::vector<std::string> values_of(CLI::Option const& opt) {
+  std::string const type = opt.get_type_name();
+  std::size_t const open = type.find(":{");
+  std::size_t const close = type.find('}', open);
+  std::vector<std::string> values;
+  if (open == std::string::npos || close == std::string::npos) return values;
+  std::istringstream set(type.substr(open + 2, close - open - 2));
+  for (std::string v; std::getline(set, v, ',');) values.push_back(v);
+  return values;
+}
+
 bool visible(CLI::App const* sub) { return !sub->get_group().empty(); }
+bool hidden(CLI::App const* sub) { return sub->get_group().empty(); }
+bool any_command(CLI::App const*) { return true; }
 
 Flag flag_of(CLI::Option const& opt, CLI::App const& app) {
   Flag f;
@@ -40,6 +60,8 @@ Flag flag_of(CLI::Option const& opt, CLI::App const& app) {
   f.help = opt.get_description();
   f.takes_value = opt.get_expected_max() > 0;
   f.takes_file = f.takes_value && names_file(opt, app);
+  f.takes_dir = f.takes_value && opt.get_type_name().find("DIR") != std::string::npos;
+  if (f.takes_value) f.values = values_of(opt);
   return f;
 }
 
@@ -51,10 +73,12 @@ bool has_name(std::vector<Flag> const& flags, std::string const& name) {
 
 void collect(CLI::App const& app, std::string const& path, std::vector<Flag> inherited,
              std::vector<Command>& out) {
-  Command c{path, app.get_description(), {}, {}, false};
+  Command c{path, app.get_description(), {}, {}, false, {}, {}};
   for (CLI::Option const* opt : app.get_options()) {
     if (opt->nonpositional()) {
       c.flags.push_back(flag_of(*opt, app));
+    } else if (!values_of(*opt).empty()) {
+      c.args = values_of(*opt);
     } else if (opt->get_name(true) != "CMD") {
       c.takes_files = true;  // FILE..., TASKFILE, grep's PATTERNS then FILE...
     }
@@ -65,9 +89,12 @@ void collect(CLI::App const& app, std::string const& path, std::vector<Flag> inh
   }
   for (CLI::App const* sub : app.get_subcommands(visible))
     c.subcommands.emplace_back(sub->get_name(), sub->get_description());
+  for (CLI::App const* sub : app.get_subcommands(hidden))
+    c.hidden_commands.push_back(sub->get_name());
   std::vector<Flag> const flags = c.flags;
   out.push_back(std::move(c));
-  for (CLI::App const* sub : app.get_subcommands(visible))
+  for (CLI::App const* sub :
+       app.get_subcommands(any_command))  // hidden ones too: `completion <TAB>`
     collect(*sub, path + "/" + sub->get_name(), flags, out);
 }
 
@@ -89,6 +116,21 @@ std::string words(std::vector<Flag> const& flags, bool (*keep)(Flag const&)) {
 bool any_flag(Flag const&) { return true; }
 bool value_flag(Flag const& f) { return f.takes_value; }
 bool file_flag(Flag const& f) { return f.takes_file; }
+bool dir_flag(Flag const& f) { return f.takes_dir; }
+
+std::string joined(std::vector<std::string> const& items) {
+  std::string out;
+  for (std::string const& item : items) out += (out.empty() ? "" : " ") + item;
+  return out;
+}
+
+/// Every command name the walks know after `c`: those offered, then the hidden ones.
+std::vector<std::string> command_names(Command const& c) {
+  std::vector<std::string> names;
+  for (auto const& [name, help] : c.subcommands) names.push_back(name);
+  names.insert(names.end(), c.hidden_commands.begin(), c.hidden_commands.end());
+  return names;
+}
 
 /// Text in single quotes for any of the three shells.
 std::string single_quoted(std::string const& text) {
@@ -116,10 +158,30 @@ std::string path_walk(std::vector<Command> const& tree, std::string const& words
         alts += (alts.empty() ? "" : "|") + single_quoted(c.path + " " + n);
     }
     if (!alts.empty()) s << "      " << alts << ") ((i++)) ;;\n";
-    for (auto const& [name, help] : c.subcommands)
+    for (std::string const& name : command_names(c))
       s << "      \"" << c.path << " " << name << "\") cmd=" << c.path << "/" << name << " ;;\n";
   }
   s << "    esac\n  done\n";
+  return s.str();
+}
+
+/// The rest of a command's case arm, the same in bash and zsh: which options take a value
+/// (a file, a directory), whether positional arguments are files or one of `args`, and in
+/// $choices the set of the option before the cursor, if it has one.
+std::string case_arm_tail(Command const& c) {
+  std::ostringstream s;
+  s << "\n      values=" << single_quoted(" " + words(c.flags, value_flag) + " ")
+    << " files=" << single_quoted(" " + words(c.flags, file_flag) + " ")
+    << " dirs=" << single_quoted(" " + words(c.flags, dir_flag) + " ")
+    << "\n      positional_files=" << (c.takes_files ? "1" : "''")
+    << " args=" << single_quoted(joined(c.args)) << "\n      case $prev in\n";
+  for (Flag const& f : c.flags) {
+    if (f.values.empty()) continue;
+    std::string alts;
+    for (std::string const& n : f.names) alts += (alts.empty() ? "" : "|") + single_quoted(n);
+    s << "        " << alts << ") choices=" << single_quoted(joined(f.values)) << " ;;\n";
+  }
+  s << "      esac ;;\n";
   return s.str();
 }
 
@@ -128,23 +190,25 @@ std::string bash_script(std::vector<Command> const& tree) {
   s << "# bash completion for parfold (generated by 'parfold completion bash')\n"
     << "_parfold() {\n  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
     << path_walk(tree, "${COMP_WORDS[i]}", "COMP_CWORD")
-    << "  local subs='' opts='' files='' values='' positional_files=''\n  case $cmd in\n";
+    << "  local subs='' opts='' files='' dirs='' values='' positional_files='' args='' "
+       "choices=''\n  case $cmd in\n";
   for (Command const& c : tree) {
     std::string subs;
     for (auto const& [name, help] : c.subcommands) subs += (subs.empty() ? "" : " ") + name;
     s << "    " << c.path << ") subs=" << single_quoted(subs)
-      << " opts=" << single_quoted(words(c.flags, any_flag))
-      << "\n      values=" << single_quoted(" " + words(c.flags, value_flag) + " ")
-      << " files=" << single_quoted(" " + words(c.flags, file_flag) + " ")
-      << " positional_files=" << (c.takes_files ? "1" : "''") << " ;;\n";
+      << " opts=" << single_quoted(words(c.flags, any_flag)) << case_arm_tail(c);
   }
   s << "  esac\n  COMPREPLY=()\n"
-    << "  if [[ $files == *\" $prev \"* ]]; then\n"
-    << "    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); compopt -o filenames 2>/dev/null; "
+    << "  if [[ $files == *\" $prev \"* || $dirs == *\" $prev \"* ]]; then\n"
+    << "    local kind=-f; [[ $dirs == *\" $prev \"* ]] && kind=-d\n"
+    << "    mapfile -t COMPREPLY < <(compgen $kind -- \"$cur\"); compopt -o filenames 2>/dev/null; "
        "return\n"
-    << "  fi\n  [[ $values == *\" $prev \"* ]] && return\n"
+    << "  fi\n"
+    << "  if [[ -n $choices ]]; then COMPREPLY=($(compgen -W \"$choices\" -- \"$cur\")); return; "
+       "fi\n"
+    << "  [[ $values == *\" $prev \"* ]] && return\n"
     << "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
-    << "  fi\n  COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
+    << "  fi\n  COMPREPLY=($(compgen -W \"$subs $args\" -- \"$cur\"))\n"
     << "  if [[ -n $positional_files ]]; then\n"
     << "    mapfile -t -O \"${#COMPREPLY[@]}\" COMPREPLY < <(compgen -f -- \"$cur\"); compopt -o "
        "filenames 2>/dev/null\n  fi\n}\n"
@@ -167,22 +231,25 @@ std::string zsh_script(std::vector<Command> const& tree) {
     << "_parfold() {\n"
     << path_walk(tree, "${words[i+1]}", "CURRENT - 1")
     << "  local prev=${words[CURRENT-1]} cur=${words[CURRENT]}\n"
-    << "  local -a subs opts; local files='' values='' positional_files=''\n  case $cmd in\n";
+    << "  local -a subs opts sets; local files='' dirs='' values='' positional_files='' args='' "
+       "choices=''\n  case $cmd in\n";
   for (Command const& c : tree) {
     std::vector<std::pair<std::string, std::string>> opts;
     for (Flag const& f : c.flags)
       for (std::string const& n : f.names) opts.emplace_back(n, f.help);
     s << "    " << c.path << ") subs=(" << zsh_described(c.subcommands) << ")\n      opts=("
-      << zsh_described(opts)
-      << ")\n      values=" << single_quoted(" " + words(c.flags, value_flag) + " ")
-      << " files=" << single_quoted(" " + words(c.flags, file_flag) + " ")
-      << " positional_files=" << (c.takes_files ? "1" : "''") << " ;;\n";
+      << zsh_described(opts) << ")" << case_arm_tail(c);
   }
   s << "  esac\n"
     << "  if [[ $files == *\" $prev \"* ]]; then _files; return; fi\n"
+    << "  if [[ $dirs == *\" $prev \"* ]]; then _files -/; return; fi\n"
+    << "  if [[ -n $choices ]]; then sets=(${=choices}); _describe -t values value sets; return; "
+       "fi\n"
     << "  [[ $values == *\" $prev \"* ]] && return 1\n"
     << "  if [[ $cur == -* ]]; then _describe -t options option opts; return; fi\n"
-    << "  _describe -t commands command subs\n  if [[ -n $positional_files ]]; then _files; fi\n}\n"
+    << "  _describe -t commands command subs\n"
+    << "  if [[ -n $args ]]; then sets=(${=args}); _describe -t values value sets; fi\n"
+    << "  if [[ -n $positional_files ]]; then _files; fi\n}\n"
     << "_parfold \"$@\"\n";
   return s.str();
 }
@@ -194,6 +261,10 @@ std::string fish_option(std::string const& path, Flag const& f) {
                                   : (n.size() == 2 ? " -s " : " -o ") + n.substr(1);
   if (f.takes_file)
     line += " -r -F";
+  else if (f.takes_dir)
+    line += " -x -a '(__fish_complete_directories)'";
+  else if (!f.values.empty())
+    line += " -x -a " + single_quoted(joined(f.values));
   else if (f.takes_value)
     line += " -x";
   return line + " -d " + single_quoted(f.help) + "\n";
@@ -205,7 +276,7 @@ std::string fish_script(std::vector<Command> const& tree) {
     << "function __parfold_path_is\n    set -l path parfold\n"
     << "    for w in (commandline -opc)[2..-1]\n        switch \"$path $w\"\n";
   for (Command const& c : tree)
-    for (auto const& [name, help] : c.subcommands)
+    for (std::string const& name : command_names(c))
       s << "            case " << single_quoted(c.path + " " + name)
         << "\n                set path " << c.path << "/" << name << "\n";
   s << "        end\n    end\n    test \"$path\" = \"$argv[1]\"\nend\n"
@@ -217,6 +288,9 @@ std::string fish_script(std::vector<Command> const& tree) {
     for (Flag const& f : c.flags) s << fish_option(c.path, f);
     if (c.takes_files)
       s << "complete -c parfold -n " << single_quoted("__parfold_path_is " + c.path) << " -F\n";
+    if (!c.args.empty())
+      s << "complete -c parfold -n " << single_quoted("__parfold_path_is " + c.path) << " -a "
+        << single_quoted(joined(c.args)) << "\n";
   }
   return s.str();
 }

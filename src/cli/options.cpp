@@ -5,6 +5,7 @@
 
 #include "cli/numbers.hpp"
 #include "parfold/core/errors.hpp"
+#include "parfold/core/schedule.hpp"
 
 namespace parfold {
 
@@ -58,6 +59,15 @@ CLI::Option* add_int(CLI::App& app, std::string const& name, std::int64_t& targe
 
 namespace {
 
+/// "KIND:{static,cyclic,dynamic,guided}": the set shown as CLI11 shows an IsMember's, so
+/// that --help and the shell completions list it.
+std::string schedule_type_name() {
+  std::string set;
+  for (std::string_view name : schedule_names())
+    set += (set.empty() ? "" : ",") + std::string(name);
+  return "KIND:{" + set + "}";
+}
+
 void add_parallel_options(CLI::App& app, CommonOptions& opts) {
   app.add_option_function<std::string>(
          "-s,--schedule",
@@ -70,7 +80,7 @@ void add_parallel_options(CLI::App& app, CommonOptions& opts) {
          },
          "How chunks are dealt to workers: static (one block per worker, default), cyclic "
          "(round-robin), dynamic (first come, first served), guided (shrinking chunks)")
-      ->type_name("KIND")
+      ->type_name(schedule_type_name())
       ->group("Parallel options");
   app.add_option_function<std::string>(
          "-c,--chunk",

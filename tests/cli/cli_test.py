@@ -254,8 +254,8 @@ def help_and_version(opts):
     p = run(opts, ["--help"], check_rc=0)
     check(p.stdout.splitlines()[4] == "Usage: parfold [OPTIONS] SUBCOMMAND", f"--help usage line: {p.stdout!r}")
     # Each option and subcommand on a line of its own, as CLI11 lays them out.
-    for option in ["--config", "-s,--schedule KIND", "-c,--chunk N|auto", "-t,--threads N", "--json"]:
-        check(re.search(r"^  " + re.escape(option) + r" ", p.stdout, re.M), f"--help lacks an option line {option}")
+    for option in ["--config", "-s,--schedule KIND:{static,cyclic,dynamic,guided}", "-c,--chunk N|auto", "-t,--threads N", "--json"]:
+        check(re.search(r"^  " + re.escape(option) + r"( |$)", p.stdout, re.M), f"--help lacks an option line {option}")
     for sub in ["pi", "sum", "tasks", "lines", "run", "info"]:
         check(re.search(r"^  " + sub + r" {10,}\S", p.stdout, re.M), f"--help lacks the subcommand line {sub}")
     for sub, what in [("pi", "Monte Carlo estimate of pi with Philox4x32-10"), ("sum", "Exact sum of i^P for i from A to B"),

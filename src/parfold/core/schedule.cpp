@@ -34,10 +34,19 @@ std::optional<ScheduleKind> parse_schedule(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> schedule_names() {
+  std::vector<std::string_view> names;
+  for (auto const& [k, name] : kNames) names.push_back(name);
+  return names;
+}
+
 Schedule Schedule::parse(std::string_view kind, std::uint64_t chunk) {
   auto const k = parse_schedule(kind);
   if (!k) {
-    throw UsageError("'" + std::string(kind) + "': not one of static, cyclic, dynamic, guided");
+    std::string known;
+    for (std::string_view name : schedule_names())
+      known += (known.empty() ? "" : ", ") + std::string(name);
+    throw UsageError("'" + std::string(kind) + "': not one of " + known);
   }
   return {*k, chunk};
 }

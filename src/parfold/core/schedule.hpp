@@ -13,6 +13,8 @@ enum class ScheduleKind { static_blocks, cyclic, dynamic, guided };
 
 [[nodiscard]] std::string_view to_string(ScheduleKind kind);
 [[nodiscard]] std::optional<ScheduleKind> parse_schedule(std::string_view name);
+/// The names parse_schedule accepts, in the order --help lists them.
+[[nodiscard]] std::vector<std::string_view> schedule_names();
 
 /// How a job's range is cut into chunks and the chunks dealt to workers.
 /// `chunk` is items per chunk (the minimum for guided); 0 means the automatic choice.
