@@ -82,8 +82,7 @@ int run_job(CLI::App const& app, CommonOptions const& common, Job const& job, Te
         std::make_unique<Checkpoint>(common.checkpoint, job_key(app), common.checkpoint_every_s);
   }
   if (common.timeout_s > 0) {
-    start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr,
-                   team.is_root());
+    start_watchdog(std::chrono::duration<double>(common.timeout_s), checkpoint != nullptr, team);
   }
   Report const report =
       job.run(team, Services{&monitor, checkpoint.get()}, schedule_for(app, common, job));

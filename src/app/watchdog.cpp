@@ -1,5 +1,7 @@
 #include "app/watchdog.hpp"
 
+#include <mpi.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -8,9 +10,25 @@
 #include "parfold/stop/stop.hpp"
 
 namespace parfold {
+namespace {
 
-void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool root,
+/// Ends this process with 124; with `abort_job` (rank 0 under a PMI launcher: MPICH's
+/// Hydra) the job, by MPI_Abort: a rank that exits without MPI_Finalize makes Hydra kill the
+/// others, and it then reports the SIGKILL (9) of a rank that had not exited yet instead of
+/// 124 (the ranks' exits cannot be ordered without MPI). It reports MPI_Abort's code.
+[[noreturn]] void exit_timeout(bool abort_job) {
+  int finalized = 1;
+  if (abort_job) MPI_Finalized(&finalized);
+  if (finalized == 0) MPI_Abort(MPI_COMM_WORLD, exit_code::kTimeout);
+  std::_Exit(exit_code::kTimeout);
+}
+
+}  // namespace
+
+void start_watchdog(std::chrono::duration<double> limit, bool graceful, Team const& team,
                     std::chrono::duration<double> grace) {
+  bool const root = team.is_root();
+  bool const abort_job = root && team.comm.uses_mpi() && team.launcher == "mpiexec";
   std::thread([=] {
     std::this_thread::sleep_for(limit);
     if (graceful) {
@@ -30,7 +48,7 @@ void start_watchdog(std::chrono::duration<double> limit, bool graceful, bool roo
     } else {
       std::this_thread::sleep_for(std::chrono::seconds(2));  // let rank 0 say why first
     }
-    std::_Exit(exit_code::kTimeout);
+    exit_timeout(abort_job);
   }).detach();
 }
 

@@ -275,16 +275,21 @@ def checkpoint_refused(opts):
 def timeout(opts):
     job = ["tasks", "--count", "2000", "--ms", "10"]  # ~10 s on 2 threads
     for ranks in (1, 3):
-        # 124 under mpirun too: every rank exits 124 and mpirun passes it on. run()'s
-        # 120 s timeout is the hang guard.
+        # 124 under mpirun too: every rank exits 124 and mpirun passes it on; under Hydra
+        # rank 0 ends the job with MPI_Abort(124). run()'s 120 s timeout is the hang guard.
         p = run(opts, ["--threads", "2", "--timeout", "1s"] + job, ranks if ranks > 1 else None)
         check(p.returncode == EXIT_TIMEOUT, f"timeout ranks={ranks}: exit {p.returncode}")
         check("--timeout of 1 s exceeded" in p.stderr, f"timeout message: {p.stderr[-500:]!r}")
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "t.ckpt")
-        p = run(opts, ["--threads", "2", "--json", "--timeout", "1.5s", "--checkpoint", path] + job)
-        check(p.returncode == EXIT_TIMEOUT and "--timeout exceeded: the checkpoint" in p.stderr,
-              f"timeout with checkpoint: exit {p.returncode} {p.stderr!r}")
+        # With a checkpoint the stop ends main on every rank (no signal for Hydra to forward): 124.
+        for ranks in (1, 3):
+            if os.path.exists(path):
+                os.remove(path)
+            p = run(opts, ["--threads", "2", "--json", "--timeout", "1.5s", "--checkpoint", path] + job,
+                    ranks if ranks > 1 else None)
+            check(p.returncode == EXIT_TIMEOUT and "--timeout exceeded: the checkpoint" in p.stderr,
+                  f"timeout with checkpoint ranks={ranks}: exit {p.returncode} {p.stderr!r}")
         p = run(opts, ["--threads", "3", "--json", "--checkpoint", path] + job, check_rc=0)
         got = result_of(p.stdout)
         check(got["tasks"] == 2000 and got["index_sum"] == str(2000 * 1999 // 2), f"resumed after timeout: {got}")
