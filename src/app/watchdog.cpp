@@ -18,7 +18,14 @@ namespace {
 /// 124 (the ranks' exits cannot be ordered without MPI). It reports MPI_Abort's code.
 [[noreturn]] void exit_timeout(bool abort_job) {
   int finalized = 1;
-  if (abort_job) MPI_Finalized(&finalized);
+  if (abort_job) {
+    // The other ranks' watchdogs end their children first (their timers started with
+    // this one's, moments apart): MPI_Abort makes Hydra kill them at once. MPI_Abort off
+    // the main thread (MPI_THREAD_FUNNELED) is outside the standard; MPICH's PMI abort
+    // path takes it, and a hung one is ended by the launcher all the same.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    MPI_Finalized(&finalized);
+  }
   if (finalized == 0) MPI_Abort(MPI_COMM_WORLD, exit_code::kTimeout);
   std::_Exit(exit_code::kTimeout);
 }

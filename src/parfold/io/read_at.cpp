@@ -22,12 +22,13 @@ std::size_t read_at(int fd, char* into, std::size_t size, std::uint64_t at, std:
 }
 
 std::size_t read_through_end(int fd, char* into, std::size_t size, std::uint64_t at,
-                             std::string_view name) {
+                             std::string_view name, bool* at_once) {
   ssize_t n = -1;
   while ((n = ::pread(fd, into, size + 1, static_cast<off_t>(at))) < 0) {
     if (errno != EINTR) throw std::runtime_error(std::string(name) + ": " + std::strerror(errno));
   }
   auto const got = static_cast<std::size_t>(n);
+  if (at_once != nullptr) *at_once = got == size;
   if (got >= size || got == 0) return got;
   return got + read_at(fd, into + got, size + 1 - got, at + got, name);  // a short read: go on
 }

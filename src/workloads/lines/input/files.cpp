@@ -2,6 +2,7 @@
 
 #include "parfold/core/hash.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -13,6 +14,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -30,13 +33,26 @@ std::int64_t mtime_ns(struct stat const& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+/// How many descriptors this process has open now (those in /proc/self/fd; 0 if unknown).
+std::size_t descriptors_open() {
+  DIR* d = ::opendir("/proc/self/fd");
+  if (d == nullptr) return 0;
+  std::size_t n = 0;
+  while (dirent const* e = ::readdir(d)) n += e->d_name[0] != '.' ? 1 : 0;  // NOLINT: one reader
+  ::closedir(d);
+  return n;
+}
+
 /// How many input files may stay open from planning to reading: the descriptors this
-/// process may have but 1024 (at least half of them), left to MPI, output and the threads'.
+/// process may have but 1024 (at least half of them), left to MPI, output and the threads',
+/// less those open already (MPI's, the launcher's).
 std::size_t descriptors_to_keep() {
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
   rlim_t const most = limit.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_cur;
-  return static_cast<std::size_t>(std::max(most / 2, most - std::min<rlim_t>(most, 1024)));
+  auto const budget =
+      static_cast<std::size_t>(std::max(most / 2, most - std::min<rlim_t>(most, 1024)));
+  return budget - std::min(budget, descriptors_open());
 }
 
 }  // namespace
@@ -83,12 +99,27 @@ void in_slices(std::size_t n, int threads, F const& f) {
   constexpr std::size_t kPerThread = 256;  // fewer: a thread costs more than it saves
   std::size_t const slices =
       std::clamp<std::size_t>(n / kPerThread, 1, static_cast<std::size_t>(std::max(threads, 1)));
+  std::mutex mutex;
+  std::exception_ptr failed;  // the first a slice threw, thrown again here
   auto slice = [&](std::size_t t) {
-    for (std::size_t i = n * t / slices; i < n * (t + 1) / slices; ++i) f(i);
+    try {
+      for (std::size_t i = n * t / slices; i < n * (t + 1) / slices; ++i) f(i);
+    } catch (...) {
+      std::lock_guard const lock(mutex);
+      if (!failed) failed = std::current_exception();
+    }
   };
-  std::vector<std::jthread> helpers;
-  for (std::size_t t = 1; t < slices; ++t) helpers.emplace_back(slice, t);
-  slice(0);
+  {
+    std::vector<std::jthread> helpers;
+    std::size_t t = 1;
+    try {
+      for (; t < slices; ++t) helpers.emplace_back(slice, t);
+    } catch (...) {  // no thread to be had: the rest here
+    }
+    for (std::size_t rest = t; rest < slices; ++rest) slice(rest);
+    slice(0);
+  }  // the helpers join
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace
@@ -101,32 +132,28 @@ LineFiles::LineFiles(std::vector<std::string> const& paths, Unreadable unreadabl
   files_.reserve(paths.size());
   kept_.reserve(paths.size());
   bgzf_.reserve(paths.size());
-  in_slices(paths.size(), threads_,
-            [&](std::size_t i) { opened[i] = open_input(paths[i], i < keep); });
-  auto close_from = [&](std::size_t first) {  // those not added yet, on a throw
-    for (std::size_t j = first; j < opened.size(); ++j) {
-      if (opened[j].fd >= 0) ::close(opened[j].fd);
+  try {
+    in_slices(paths.size(), threads_,
+              [&](std::size_t i) { opened[i] = open_input(paths[i], i < keep); });
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      std::string const why = add(paths[i], opened[i], decompress);
+      if (why.empty()) continue;
+      if (unreadable == Unreadable::refuse) throw UsageError(paths[i] + ": " + why);
+      problems_.push_back(paths[i] + ": " + why);
+      if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
+        files_.push_back({paths[i], total_, 0, 0, false, 0, 0});
+        bgzf_.emplace_back();
+        kept_.push_back(-1);
+      }
     }
-  };
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    std::string why;
-    try {
-      why = add(paths[i], opened[i], decompress);  // LineFiles' own descriptor now, or closed
-    } catch (...) {
-      close_from(i + 1);
-      throw;
+  } catch (...) {  // no destructor runs: close what was opened, added or not
+    for (OpenedInput const& o : opened) {
+      if (o.fd >= 0) ::close(o.fd);
     }
-    if (why.empty()) continue;
-    if (unreadable == Unreadable::refuse) {
-      close_from(i + 1);
-      throw UsageError(paths[i] + ": " + why);
+    for (int const fd : kept_) {
+      if (fd >= 0) ::close(fd);
     }
-    problems_.push_back(paths[i] + ": " + why);
-    if (why == std::strerror(EISDIR)) {  // read as nothing, as grep and wc do
-      files_.push_back({paths[i], total_, 0, 0, false, 0, 0});
-      bgzf_.emplace_back();
-      kept_.push_back(-1);
-    }
+    throw;
   }
   whole_ = std::make_unique<std::atomic<std::uint8_t>[]>(files_.size());
 }
@@ -141,12 +168,13 @@ LineFiles::LineFiles(InputFile file, std::string bytes, std::shared_ptr<BufferPo
   kept_.push_back(-1);
 }
 
-std::string LineFiles::add(std::string const& path, OpenedInput const& opened, bool decompress) {
+std::string LineFiles::add(std::string const& path, OpenedInput& opened, bool decompress) {
   if (!opened.why.empty()) return opened.why;
   std::uint64_t const size = opened.size;
+  int const kept = std::exchange(opened.fd, -1);  // this LineFiles' own from here
   std::unique_ptr<BgzfFile> bgzf;
   if (decompress) {  // past the descriptors kept, open it again to read its index
-    int const fd = opened.fd >= 0 ? opened.fd : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int const fd = kept >= 0 ? kept : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::strerror(errno);
     try {
       bgzf = BgzfFile::index(fd, path, size);
@@ -154,7 +182,7 @@ std::string LineFiles::add(std::string const& path, OpenedInput const& opened, b
       ::close(fd);
       throw;
     }
-    if (bgzf != nullptr || opened.fd < 0) ::close(fd);
+    if (bgzf != nullptr || kept < 0) ::close(fd);
   }
   if (bgzf != nullptr) {  // read as its decoded bytes, member by member
     files_.push_back({path, total_, bgzf->size(), opened.mtime_ns, true, 0, size});
@@ -163,7 +191,7 @@ std::string LineFiles::add(std::string const& path, OpenedInput const& opened, b
     kept_.push_back(-1);
     return {};
   }
-  kept_.push_back(opened.fd);
+  kept_.push_back(kept);
   files_.push_back({path, total_, size, opened.mtime_ns, true, 0, 0});
   bgzf_.emplace_back();
   total_ += size;
@@ -299,12 +327,12 @@ std::size_t LineFiles::read(std::size_t file, int fd, char* into, std::size_t si
   size = static_cast<std::size_t>(std::min<std::uint64_t>(size, in.size - std::min(at, in.size)));
   if (bgzf_[file] == nullptr) {
     bool const through_end = probe && at + size == in.size;
-    std::size_t const got = through_end ? read_through_end(fd, into, size, at, in.path)
+    bool at_once = false;  // one pread found the file at its planned size, no more
+    std::size_t const got = through_end ? read_through_end(fd, into, size, at, in.path, &at_once)
                                         : read_at(fd, into, size, at, in.path);
     if (got < size) throw changed_while_read(in.path, "it is shorter than when it was opened");
     if (got > size) throw changed_while_read(in.path, "it is longer than when it was opened");
-    if (through_end && at == 0 && whole_ != nullptr)
-      whole_[file].store(1, std::memory_order_relaxed);
+    if (at_once && at == 0 && whole_ != nullptr) whole_[file].store(1, std::memory_order_relaxed);
     return got;
   }
   try {
@@ -425,6 +453,7 @@ void LineFiles::read_lines(std::size_t file, Range local, bool split_long,
   // Until `aligned`, the first line owned is still to be found (after the first '\n' from
   // local.begin - 1); while `inside`, a piece of a long line went out, not yet its end.
   Held h{read_buffer(kReadBytes), local.begin == 0 ? 0 : local.begin - 1};
+  bool const whole = local.begin == 0 && local.end == in.size;  // no other chunk reads it
   bool aligned = local.begin == 0, inside = false;
   while (h.base < local.end || inside) {
     // A small chunk reads little more than itself, the end of its last line 4 KiB at a
@@ -435,7 +464,7 @@ void LineFiles::read_lines(std::size_t file, Range local, bool split_long,
     auto const want = static_cast<std::size_t>(
         std::min({std::uint64_t{h.buffer.size() - h.filled}, in.size - h.base - h.filled, wanted}));
     std::size_t const got = read(file, fd, h.buffer.data() + h.filled, want, h.base + h.filled,
-                                 h.filled + want < h.buffer.size());
+                                 whole && h.filled + want < h.buffer.size());
     if (heads_ != nullptr && h.base == 0 && h.filled < head_bytes_ &&
         h.filled + got >= std::min(in.size, head_bytes_))  // the file's head: binary?
       note_head(file, {h.buffer.data(), static_cast<std::size_t>(std::min(in.size, head_bytes_))});

@@ -187,9 +187,9 @@ class LineFiles {
   [[nodiscard]] int descriptor(std::size_t file) const;
 
   /// Adds `path` as `opened` found it (with `decompress`, a BGZF file as its decoded
-  /// bytes); returns why it cannot be read (empty when it was added). Its descriptor, if
-  /// still open, stays open for the reads (kept_).
-  std::string add(std::string const& path, OpenedInput const& opened, bool decompress);
+  /// bytes); returns why it cannot be read (empty when it was added). Takes its
+  /// descriptor (-1 left in `opened`): kept open for the reads (kept_), or closed.
+  std::string add(std::string const& path, OpenedInput& opened, bool decompress);
   /// Notes whether `head` (the first bytes of file `file`, as many as watched) holds a NUL.
   void note_head(std::size_t file, std::string_view head) const;
 
