@@ -405,7 +405,8 @@ def chunk_benchmarks(parfold, size):
 def run_benchmarks(parfold, mpirun, count):
     """parfold run against the tools people use for task farms: `count` tasks of `true` on
     2 workers (tasks/s) vs xargs -P 2 (the fork-and-exec limit) and GNU parallel -j 2 (on
-    a tenth of the tasks: it is slow), the same under mpirun -n 2; and 1,000 tasks of
+    a tenth of the tasks: it is slow), the same under mpirun -n 2; GNU parallel's own form
+    (`CMD ::: ARGS`, a tenth of the tasks) under both tools; and 1,000 tasks of
     `sleep 0.01` with 8 threads on 2 cores vs the ideal 1.25 s."""
     with tempfile.TemporaryDirectory() as d:
         def task_file(name, line, n):
@@ -422,6 +423,16 @@ def run_benchmarks(parfold, mpirun, count):
         line("run: true x N vs parallel -j 2", f"{ours:.0f} vs {par:.0f} tasks/s", ours / par, ">= 10", ours >= 10 * par)
         line("run: same under mpirun -n 2", f"{under:.0f} vs {par:.0f} tasks/s (parallel)", under / par, ">= 10",
              under >= 10 * par)
+        # GNU parallel's own form, as people type it: the same line under both tools.
+        names = [f"dir/photo {i}.jpg" for i in range(count // 10)]
+        form = ["echo", "{/.}", "{//}", ":::"] + names
+        ref = subprocess.run(["parallel", "-k", "-j", "2"] + form, capture_output=True, env=ENV)
+        got = subprocess.run([parfold, "--threads", "2", "run"] + form, capture_output=True, env=ENV)
+        assert got.stdout == ref.stdout, "parfold run ::: and parallel -k ::: disagree"
+        pf = len(names) / wall(["parallel", "-k", "-j", "2"] + form, 1)
+        of = len(names) / wall([parfold, "--threads", "2", "run"] + form, 3)
+        line("run: 'echo {/.} {//}' ::: N vs parallel -k -j 2 :::", f"{of:.0f} vs {pf:.0f} tasks/s", of / pf,
+             ">= 3", of >= 3 * pf)
         sleeps = task_file("sleep.txt", "sleep 0.01", 1000)
         t = wall([parfold, "--threads", "8", "run", sleeps], 3)
         line("run: sleep 0.01 x 1000, 8 threads", f"{t:.2f} s vs ideal 1.25 s", 1.25 / t, ">= 0.9", 1.25 / t >= 0.9)

@@ -15,6 +15,7 @@
 #include "parfold/core/errors.hpp"
 #include "parfold/io/standard_output.hpp"
 #include "workloads/lines/grep/grep_cli.hpp"
+#include "workloads/shell/parallel_form.hpp"
 
 #ifndef PARFOLD_VERSION
 #define PARFOLD_VERSION "0.0.0"
@@ -115,6 +116,7 @@ void unmark_values(CLI::App& app) {
 std::vector<std::string> marked_arguments(CLI::App const& app, int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   expand_grep_context_numbers(app, args);
+  protect_run_words(app, args);
   std::reverse(args.begin(), args.end());
   for (std::string& arg : args) {
     if (arg.size() >= 2 && arg.front() == '[' && arg.back() == ']') arg += kKeepWhole;

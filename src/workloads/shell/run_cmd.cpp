@@ -18,8 +18,10 @@
 #include "parfold/io/whole_file.hpp"
 #include "parfold/observe/units.hpp"
 #include "parfold/output/ordered.hpp"
+#include "parfold/run/run_chunks.hpp"
 #include "workloads/shell/farm_options.hpp"
 #include "workloads/shell/journal.hpp"
+#include "workloads/shell/parallel_form.hpp"
 #include "workloads/shell/run.hpp"
 #include "workloads/shell/task_list.hpp"
 
@@ -28,13 +30,18 @@ namespace parfold {
 namespace {
 
 struct RunArgs {
-  std::string task_file;
-  std::string command;        ///< --command template, empty: the lines are commands
-  std::string output;         ///< --output FILE
-  std::string joblog;         ///< --joblog FILE
-  std::string results;        ///< --results DIR
-  FarmOptions farm;           ///< --retries, --halt, --task-timeout, --unordered
-  bool retry_failed = false;  ///< --retry-failed: the checkpoint's failed tasks run again
+  std::vector<std::string> words;  ///< TASKFILE, or COMMAND... ::: ARGUMENTS...
+  std::string task_file;           ///< TASKFILE, or what the ::: form's tasks come from
+  bool parallel_form = false;      ///< the words hold a ::: (GNU parallel's form)
+  ParallelForm form;               ///< --colsep, --header, --tag, --tagstring (::: form)
+  bool link = false;               ///< --link: every source linked, as :::+
+  bool dry_run = false;            ///< --dry-run: print the commands, run none
+  std::string command;             ///< --command template, empty: the lines are commands
+  std::string output;              ///< --output FILE
+  std::string joblog;              ///< --joblog FILE
+  std::string results;             ///< --results DIR
+  FarmOptions farm;                ///< --retries, --halt, --task-timeout, --unordered
+  bool retry_failed = false;       ///< --retry-failed: the checkpoint's failed tasks run again
 };
 
 /// Rank 0: the joblog, GNU parallel's columns and then parfold's.
@@ -87,22 +94,45 @@ void write_results(std::string const& dir, Attempt const& t) {
   status.commit();
 }
 
+/// `out`'s bytes to `write`, with `tag` and a TAB before each line when there is a tag.
+void replay_tagged(CapturedOutput const& out, std::string const& tag,
+                   std::function<void(std::string_view)> const& write) {
+  if (tag.empty()) return out.replay(write);
+  std::string const prefix = tag + "\t";
+  bool line_start = true;
+  out.replay([&](std::string_view piece) {
+    while (!piece.empty()) {
+      if (line_start) write(prefix);
+      std::size_t const nl = piece.find('\n');
+      std::size_t const n = nl == std::string_view::npos ? piece.size() : nl + 1;
+      write(piece.substr(0, n));
+      line_start = nl != std::string_view::npos;
+      piece.remove_prefix(n);
+    }
+  });
+}
+
 /// Rank 0: a task's last attempt: stdout to the sink, stderr to stderr, whole.
 void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunProgress& p,
                OrderedSink& sink) {
   write_results(a.results, t);
-  t.out.replay([&](std::string_view piece) {
+  std::uint64_t written = 0;
+  replay_tagged(t.out, task.tag, [&](std::string_view piece) {
     sink.write(piece);
+    written += piece.size();
     p.checksum = fnv1a(piece, p.checksum);
   });
   sink.flush();
   if (!t.out.empty() && !sink.to_file())
     flush_stdout();  // each task's output as soon as its turn comes (a failure: at the end)
-  write_stderr(t.err);
-  p.out_bytes += t.out.size();
+  replay_tagged(t.err, task.tag,
+                [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
+  std::fflush(stderr);
+  p.out_bytes += written;
   ++(t.passed ? p.succeeded : p.failed);
   if (!t.passed && p.first_failures.size() < 5) {
-    p.first_failures.push_back("line " + std::to_string(task.line) + " (" + t.ending() + ")");
+    std::string const what = a.parallel_form ? "task " : "line ";  // {#} or the file's line
+    p.first_failures.push_back(what + std::to_string(task.line) + " (" + t.ending() + ")");
   }
 }
 
@@ -113,8 +143,16 @@ std::vector<ShellTask> task_list(RunArgs const& a, Team const& team) {
   int stopped = 0;  // a StopReason: a FIFO with no writer, a terminal, and a stop came first
   on_root(team, [&] {
     if (!a.command.empty()) check_command_template(a.command);
-    std::optional<std::string> const text =
-        read_whole(a.task_file, [] { return stop_requested() != StopReason::none; });
+    auto const read = [](std::string const& path) {
+      return read_whole(path, [] { return stop_requested() != StopReason::none; });
+    };
+    if (a.parallel_form) {
+      auto expanded = expand_parallel_form(a.form, read);
+      stopped = expanded ? 0 : static_cast<int>(stop_requested());
+      if (expanded) tasks = std::move(*expanded);
+      return;
+    }
+    std::optional<std::string> const text = read(a.task_file);
     stopped = text ? 0 : static_cast<int>(stop_requested());
     if (!text) return;
     tasks = parse_tasks(*text, a.command, a.task_file);
@@ -308,11 +346,24 @@ FarmSummary run_lost_or_farm(Team const& team, Resume const& resume,
   }
 }
 
+/// --dry-run: rank 0 prints each task's command, in task order; nothing runs.
+Report dry_run(Team const& team, std::vector<ShellTask> const& tasks) {
+  on_root(team, [&] {
+    for (ShellTask const& t : tasks) write_stdout(t.command + "\n");
+    check_stdout();
+  });
+  Report r{.workload = "run", .unit = "tasks", .info = {}, .launcher = team.launcher};
+  r.result = {{"tasks", static_cast<std::uint64_t>(tasks.size()), ""}, {"dry_run", true, ""}};
+  r.text = "";
+  return r;
+}
+
 Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s) {
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
   // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
   std::vector<ShellTask> const tasks = task_list(a, team);
+  if (a.dry_run) return dry_run(team, tasks);
   Resume resume = open_resume(a, team, sv.checkpoint, tasks);
   OrderedRun const run{a.output,
                        tasks.size(),
@@ -323,12 +374,15 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
                        "the running tasks were ended and no new one started"};
   std::optional<TaskPrinter> printer;
   on_root(team, [&] { printer.emplace(a, tasks, run, resume); });
+  std::uint64_t const first_slot = team.first_worker(team.rank()) + 1;  // {%}: 1, 2, ...
   FarmItems items{tasks.size(),
-                  {"PARFOLD_TASK", "PARFOLD_TASK_LINE"},
+                  {"PARFOLD_TASK", "PARFOLD_TASK_LINE", "PARFOLD_SLOT"},
                   [&](std::uint64_t i) {
-                    return ItemLaunch{tasks[i].command,
-                                      std::nullopt,
-                                      {std::to_string(i), std::to_string(tasks[i].line)}};
+                    return ItemLaunch{
+                        tasks[i].command,
+                        std::nullopt,
+                        {std::to_string(i), std::to_string(tasks[i].line),
+                         std::to_string(first_slot + static_cast<std::uint64_t>(worker_thread()))}};
                   },
                   {}};
   if (!resume.done.empty()) items.done = [&](std::uint64_t i) { return resume.done[i] != 0; };
@@ -349,12 +403,92 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
   return run_report(a, team, f, progress, tasks.size());
 }
 
+/// GNU parallel's options that parfold takes, and those it refuses by name (with the way
+/// to do it here).
+void add_parallel_options(CLI::App& run, RunArgs& a) {
+  run.add_option("--colsep", a.form.colsep,
+                 "With ::: or ::::, split each argument into columns {1} {2} ... at REGEX")
+      ->type_name("REGEX");
+  run.add_option_function<std::string>(
+         "--header",
+         [&a](std::string const& h) {
+           if (h != ":")
+             throw CLI::ValidationError("--header",
+                                        "only ':' is taken (GNU parallel's "
+                                        "--header REGEX is not)");
+           a.form.header = true;
+         },
+         "--header : the first argument of each source names its columns: {name}")
+      ->type_name(":");
+  run.add_flag("--tag", a.form.tag, "Put the task's arguments and a TAB before each output line");
+  run.add_option("--tagstring", a.form.tagstring,
+                 "Put STR (replacement strings allowed) and a TAB before each output line")
+      ->type_name("STR");
+  run.add_flag("--link,--xapply", a.link, "Pair the sources' arguments, as :::+ does");
+  run.add_flag("--dry-run", a.dry_run, "Print each task's command, in order; run none");
+  run.add_flag_callback(
+      "-k,--keep-order", [] {}, "Accepted: output is always in task order");
+  struct Refused {
+    char const* names;
+    char const* why;
+    bool value;
+  };
+  for (Refused const& r : std::initializer_list<Refused>{
+           {"-j,--jobs",
+            "tasks run one per worker: set --threads N per rank, and ranks with mpirun/srun", true},
+           {"-S,--sshlogin", "parfold reaches other hosts through mpirun or srun, not ssh", true},
+           {"--pipe,--pipepart",
+            "to split standard input or a file among commands, use 'parfold lines exec'", false},
+           {"-N,--max-args", "each task takes one argument of each source", true},
+           {"-n", "each task takes one argument of each source", true},
+           {"-X,-m", "each task takes one argument of each source", false},
+           {"-q,--quote", "parfold always quotes the arguments, never the command", false}}) {
+    std::string const names = r.names, why = r.why;
+    std::string const first = names.substr(0, names.find(','));
+    auto refuse = [first, why](auto const&...) {
+      throw CLI::ValidationError(first, "GNU parallel's " + first + " is not taken: " + why);
+    };
+    CLI::Option* o = r.value ? run.add_option_function<std::string>(names, refuse)
+                             : run.add_flag_callback(names, refuse);
+    o->group("");  // refusals stay out of --help
+  }
+}
+
+/// After parsing: the words are a TASKFILE or GNU parallel's form.
+void settle_words(RunArgs& a) {
+  a.parallel_form = std::any_of(a.words.begin(), a.words.end(), is_source_separator);
+  bool const needs_form = a.form.tags() || !a.form.colsep.empty() || a.form.header || a.link;
+  if (!a.parallel_form) {
+    if (a.words.size() != 1) {
+      throw CLI::ValidationError("run",
+                                 "takes one TASKFILE, or COMMAND ::: ARGUMENTS (GNU "
+                                 "parallel's form); got " +
+                                     std::to_string(a.words.size()) + " words and no :::");
+    }
+    if (needs_form)
+      throw CLI::ValidationError("run",
+                                 "--tag, --tagstring, --colsep, --header and --link "
+                                 "need GNU parallel's form: COMMAND ::: ARGUMENTS");
+    a.task_file = a.words.front();
+    return;
+  }
+  if (!a.command.empty())
+    throw CLI::ValidationError("--command", "give the command before ::: instead");
+  parse_parallel_words(a.words, a.form);
+  if (a.link) {
+    for (ArgSource& s : a.form.sources) s.linked = true;
+  }
+  a.task_file = "the arguments after :::";
+}
+
 }  // namespace
 
 void setup_run(CLI::App& app, Job& job) {
   auto a = std::make_shared<RunArgs>();
   auto* run = app.add_subcommand(
-      "run", "Run shell commands, one per line of TASKFILE, on every core and node");
+      "run",
+      "Run shell commands, one per line of TASKFILE or as GNU parallel's ::: forms give them, "
+      "on every core and node");
   run->add_option(
          "--command", a->command,
          "Run CMD once per line of TASKFILE, {} replaced by the line, shell-quoted: write {} "
@@ -372,17 +506,24 @@ void setup_run(CLI::App& app, Job& job) {
   add_farm_options(*run, a->farm, "task");
   run->add_flag("--retry-failed", a->retry_failed,
                 "With --checkpoint: run the tasks that failed before again too");
-  run->add_option("TASKFILE", a->task_file,
-                  "One shell command (or argument) per line; - reads standard input")
+  add_parallel_options(*run, *a);
+  run->add_option("TASKFILE | COMMAND ::: ARGS", a->words,
+                  "One shell command (or argument) per line of TASKFILE (- reads standard "
+                  "input); or GNU parallel's form: COMMAND ::: A B :::+ C D :::: FILE")
       ->required()
       ->type_name("");
   run->footer(
       "Each task runs as /bin/sh -c in its own process group, stdin from /dev/null, with\n"
-      "PARFOLD_TASK, PARFOLD_TASK_LINE, PARFOLD_RANK, PARFOLD_THREAD set and the launcher's rank\n"
-      "variables removed. Output comes out in task order, whatever ran where. Default schedule:\n"
-      "dynamic, chunk 1. Exit status: 0 if every task succeeded, 1 if any failed, 2 on bad input.\n"
-      "Example: mpirun -n 4 parfold run --command 'gzip -9 {}' files.txt");
+      "PARFOLD_TASK, PARFOLD_TASK_LINE, PARFOLD_SLOT, PARFOLD_RANK, PARFOLD_THREAD set and the\n"
+      "launcher's rank variables removed. Output comes out in task order, whatever ran where.\n"
+      "Default schedule: dynamic, chunk 1. Exit status: 0 if every task succeeded, 1 if any\n"
+      "failed, 2 on bad input. Examples:\n"
+      "  mpirun -n 4 parfold run --command 'gzip -9 {}' files.txt\n"
+      "  parfold run gzip -9 ::: *.log\n"
+      "  mpirun -n 4 parfold run 'convert {} {.}.png' ::: *.jpg\n"
+      "  parfold run --colsep , --header : 'echo {name} is {age}' :::: people.csv");
   run->final_callback([a, &job] {
+    settle_words(*a);
     job.default_schedule = Schedule{ScheduleKind::dynamic, 1};
     job.unit = "tasks";
     job.run = [a](Team const& team, Services sv, Schedule s) {

@@ -29,18 +29,19 @@ namespace {
 /// $(...) or (...), in `...`.
 enum class Quote { none, single, dbl, subst, backtick };
 
-/// The first `{}` of `t` inside quotes or after a backslash (npos: none), as /bin/sh reads
-/// quotes, backslashes and command substitutions (whose inside is unquoted again).
-std::size_t quoted_placeholder(std::string const& t) {
+}  // namespace
+
+std::size_t quoted_placeholder(std::string const& t,
+                               std::function<bool(std::size_t)> const& placeholder_at) {
   std::vector<Quote> stack{Quote::none};
   for (std::size_t i = 0; i < t.size(); ++i) {
     Quote const q = stack.back();
-    if ((q == Quote::single || q == Quote::dbl) && t.compare(i, 2, "{}") == 0) return i;
+    if ((q == Quote::single || q == Quote::dbl) && placeholder_at(i)) return i;
     char const c = t[i];
     if (q == Quote::single) {
       if (c == '\'') stack.pop_back();
     } else if (c == '\\') {
-      if (t.compare(i + 1, 2, "{}") == 0) return i + 1;
+      if (i + 1 < t.size() && placeholder_at(i + 1)) return i + 1;
       ++i;
     } else if (c == '"' || c == '`') {
       Quote const opens = c == '"' ? Quote::dbl : Quote::backtick;
@@ -63,13 +64,12 @@ std::size_t quoted_placeholder(std::string const& t) {
   return std::string::npos;
 }
 
-}  // namespace
-
 void check_command_template(std::string const& command_template) {
   std::string const option = "--command '" + command_template + "'";
   if (command_template.find("{}") == std::string::npos)
     throw UsageError(option + " has no {} for the argument");
-  if (quoted_placeholder(command_template) != std::string::npos) {
+  auto const braces = [&](std::size_t i) { return command_template.compare(i, 2, "{}") == 0; };
+  if (quoted_placeholder(command_template, braces) != std::string::npos) {
     throw UsageError(option +
                      ": {} inside quotes or after a backslash: parfold quotes each line for the "
                      "shell, and there its quotes would not hold (a $(...) in a line would run); "
@@ -100,7 +100,7 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
                        " holds a NUL byte, which no shell command or argument can hold");
     }
     if (command_template.empty()) {
-      tasks.push_back({line_no, line});
+      tasks.push_back({line_no, line, {}});
       continue;
     }
     std::string command;
@@ -113,7 +113,7 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
         command += command_template[i];
       }
     }
-    tasks.push_back({line_no, command});
+    tasks.push_back({line_no, command, {}});
   }
   return tasks;
 }

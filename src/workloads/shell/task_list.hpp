@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,11 @@ namespace parfold {
 struct ShellTask {
   std::uint64_t line = 0;  ///< 1-based line number in the task file
   std::string command;
+  std::string tag;  ///< --tag, --tagstring: put before each line of its output
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& line& command;
+    ar& line& command& tag;
   }
 };
 
@@ -31,6 +33,12 @@ struct ShellTask {
 /// quotes ('{}', "{}"), where the quotes parfold puts around the value would not quote
 /// it: a `$(...)` in a line would run.
 void check_command_template(std::string const& command_template);
+
+/// The first position of `t` where `placeholder_at` says a placeholder starts that is
+/// inside quotes or after a backslash (npos: none), as /bin/sh reads quotes, backslashes
+/// and command substitutions (whose inside is unquoted again).
+[[nodiscard]] std::size_t quoted_placeholder(
+    std::string const& t, std::function<bool(std::size_t)> const& placeholder_at);
 
 /// `text` quoted for /bin/sh: 'it'\''s' for it's.
 [[nodiscard]] std::string shell_quote(std::string const& text);
