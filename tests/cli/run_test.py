@@ -468,7 +468,7 @@ def bad_input(opts):
             (["run", d], "is a directory"),
             (["run", "--command", "echo", good], "has no {}"),
             (["run", "--retry-failed", good], "--retry-failed reruns the failed tasks"),
-            (["run"], "TASKFILE is required"),
+            (["run"], "run: give a TASKFILE (- for standard input), or COMMAND ::: ARGUMENTS"),
             (["run", "--task-timeout", "0", good], "not a positive duration"),
             (["run", "--results", good, good], "Not a directory"),
             (["run", "--halt", "later,fail=1", good], "not never, or now|soon"),

@@ -459,6 +459,9 @@ void settle_words(RunArgs& a) {
   a.parallel_form = std::any_of(a.words.begin(), a.words.end(), is_source_separator);
   bool const needs_form = a.form.tags() || !a.form.colsep.empty() || a.form.header || a.link;
   if (!a.parallel_form) {
+    if (a.words.empty())
+      throw CLI::ValidationError("run", "give a TASKFILE (- for standard input), or COMMAND ::: "
+                                        "ARGUMENTS (GNU parallel's form)");
     if (a.words.size() != 1) {
       throw CLI::ValidationError("run",
                                  "takes one TASKFILE, or COMMAND ::: ARGUMENTS (GNU "
@@ -510,7 +513,6 @@ void setup_run(CLI::App& app, Job& job) {
   run->add_option("TASKFILE | COMMAND ::: ARGS", a->words,
                   "One shell command (or argument) per line of TASKFILE (- reads standard "
                   "input); or GNU parallel's form: COMMAND ::: A B :::+ C D :::: FILE")
-      ->required()
       ->type_name("");
   run->footer(
       "Each task runs as /bin/sh -c in its own process group, stdin from /dev/null, with\n"
