@@ -116,7 +116,7 @@ def joblog(opts, ranks):
         ref_head, ref_rows, _ = joblog_rows(os.path.join(d, "ref.log"))
         got_head, got_rows, count = joblog_rows(os.path.join(d, "got.log"))
         check(got_head[:9] == ref_head, f"{what}: header {got_head} vs parallel's {ref_head}")
-        check(got_head[9:] == ["Rank", "Thread", "Attempt"], f"{what}: extra columns {got_head[9:]}")
+        check(got_head[9:] == ["Rank", "Thread", "Attempt", "Cpus", "Gpus"], f"{what}: extra columns {got_head[9:]}")
         check(count == len(JOBLOG_TASKS) and sorted(got_rows) == sorted(ref_rows),
               f"{what}: {count} rows, Seq {sorted(got_rows)} vs {sorted(ref_rows)}")
         same = [4, 5, 6, 7, 8]  # Send Receive Exitval Signal Command

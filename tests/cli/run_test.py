@@ -112,7 +112,7 @@ def check_joblog(what, path, lines):
     with open(path) as f:
         rows = [r.rstrip("\n").split("\t") for r in f]
     check(rows[0] == ["Seq", "Host", "Starttime", "JobRuntime", "Send", "Receive", "Exitval", "Signal", "Command",
-                      "Rank", "Thread", "Attempt"], f"{what}: joblog header {rows[0]}")
+                      "Rank", "Thread", "Attempt", "Cpus", "Gpus"], f"{what}: joblog header {rows[0]}")
     commands = [l for l in lines if l and not l.startswith("#")]
     rows = rows[:1] + sorted(rows[1:], key=lambda r: int(r[0]))  # rows come as tasks end, as GNU parallel's
     check([int(r[0]) for r in rows[1:]] == list(range(1, len(commands) + 1)), f"{what}: joblog Seq")
@@ -120,7 +120,8 @@ def check_joblog(what, path, lines):
     for r in rows[1:]:
         status = subprocess.run(["/bin/sh", "-c", r[8].replace('touch "', 'true "')], capture_output=True).returncode
         check(int(r[6]) == status, f"{what}: joblog Exitval {r[6]} for {r[8]!r}, /bin/sh says {status}")
-        check(float(r[2]) > 1.6e9 and float(r[3]) >= 0 and r[11] == "1", f"{what}: joblog row {r}")
+        check(float(r[2]) > 1.6e9 and float(r[3]) >= 0 and r[11] == "1" and r[12:] == ["", ""],
+              f"{what}: joblog row {r}")  # no cores or GPUs asked for: those columns are empty
 
 
 def environment(opts, ranks):

@@ -63,16 +63,21 @@ std::vector<int> fair_threads(std::vector<std::vector<int>> const& masks) {
   return threads;
 }
 
+Comm node_comm(Comm const& comm) {
+  if (!comm.uses_mpi()) return comm;
+  // Boost.MPI has no MPI_Comm_split_type: the node's ranks come from raw MPI.
+  MPI_Comm node_raw = MPI_COMM_NULL;
+  MPI_Comm_split_type(comm.mpi(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_raw);
+  return Comm{boost::mpi::communicator(node_raw, boost::mpi::comm_take_ownership)};
+}
+
 namespace {
 
 /// This rank's default threads: its fair share of its node's CPUs.
 /// \note A collective operation over the ranks of `comm`.
 int fair_share(Comm const& comm) {
   if (!comm.uses_mpi()) return static_cast<int>(affinity_cpus().size());
-  // Boost.MPI has no MPI_Comm_split_type: the node's ranks come from raw MPI.
-  MPI_Comm node_raw = MPI_COMM_NULL;
-  MPI_Comm_split_type(comm.mpi(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_raw);
-  Comm const node{boost::mpi::communicator(node_raw, boost::mpi::comm_take_ownership)};
+  Comm const node = node_comm(comm);
   return fair_threads(node.all_gather(affinity_cpus()))[static_cast<std::size_t>(node.rank())];
 }
 

@@ -98,6 +98,10 @@ class Context {
 /// The CPUs this process may run on (its affinity mask), sorted.
 [[nodiscard]] std::vector<int> affinity_cpus();
 [[nodiscard]] std::string host_name();
+/// The ranks of `comm` that share this node's memory (MPI_COMM_TYPE_SHARED), in `comm`'s
+/// order; `comm` itself without MPI.
+/// \note With MPI this is a collective operation over the ranks of `comm`.
+[[nodiscard]] Comm node_comm(Comm const& comm);
 
 /// Fair share of the CPUs of one node: `masks[i]` are the CPUs rank i may use; each
 /// CPU is split equally among the ranks that may use it, and the shares are rounded so

@@ -24,6 +24,7 @@
 #include "parfold/stop/stop.hpp"
 #include "parfold/stream/courier.hpp"
 #include "parfold/stream/reorder.hpp"
+#include "workloads/shell/slots.hpp"
 
 namespace parfold {
 
@@ -72,6 +73,7 @@ class Farm {
     spec.timeout_s = opt_.task_timeout_s;
     spec.input_file = launch.input;
     CapturedOutput out(opt_.memory_per_output), err(opt_.memory_per_output);
+    ThreadBinding const bound(launch.cpus);  // the child inherits this thread's cores
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
     if (r.input_changed) {  // its output is not that of the file: the job has no result
       throw changed_while_read(launch.input->path,

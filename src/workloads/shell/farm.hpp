@@ -32,6 +32,7 @@ struct ItemLaunch {
   std::optional<FileBytes> input;   ///< bytes of a file for its stdin (none: /dev/null)
   std::vector<std::string> values;  ///< one per FarmItems::env_names
   bool nothing = false;             ///< nothing to run: the item succeeds at once with no output
+  std::vector<int> cpus{};          ///< the cores it runs on (none: the rank's, unbound)
 };
 
 /// What a farm runs.

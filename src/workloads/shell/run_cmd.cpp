@@ -23,6 +23,7 @@
 #include "workloads/shell/journal.hpp"
 #include "workloads/shell/parallel_form.hpp"
 #include "workloads/shell/run.hpp"
+#include "workloads/shell/slots.hpp"
 #include "workloads/shell/task_list.hpp"
 
 namespace parfold {
@@ -36,6 +37,7 @@ struct RunArgs {
   ParallelForm form;               ///< --colsep, --header, --tag, --tagstring (::: form)
   bool link = false;               ///< --link: every source linked, as :::+
   bool dry_run = false;            ///< --dry-run: print the commands, run none
+  SlotRequest slots;               ///< --cpus-per-task, --gpus-per-task, --gpus
   std::string command;             ///< --command template, empty: the lines are commands
   std::string output;              ///< --output FILE
   std::string joblog;              ///< --joblog FILE
@@ -55,7 +57,7 @@ class Joblog {
     if (std::ftell(f_) > 0) return;  // its header is there
     std::fputs(
         "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tRank\tThread\tA"
-        "ttempt\n",
+        "ttempt\tCpus\tGpus\n",
         f_);
     std::fflush(f_);
   }
@@ -65,12 +67,15 @@ class Joblog {
   Joblog(Joblog const&) = delete;
   Joblog& operator=(Joblog const&) = delete;
   /// One row per attempt, flushed at once: a killed job leaves the record of what ended.
-  void row(Attempt const& t, std::string const& command) {
+  /// `slot`: the cores and GPUs it had (null: none asked for, the columns stay empty).
+  void row(Attempt const& t, std::string const& command, Slot const* slot) {
     if (f_ == nullptr) return;
-    std::fprintf(f_, "%llu\t%s\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\t%d\t%d\t%d\n",
+    std::fprintf(f_, "%llu\t%s\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\t%d\t%d\t%d\t%s\t%s\n",
                  static_cast<unsigned long long>(t.index + 1), t.host.c_str(), t.start_s,
                  t.runtime_s, t.out.size(), t.signal == 0 ? t.exit_code : 0, t.signal,
-                 command.c_str(), t.rank, t.thread, t.attempt);
+                 command.c_str(), t.rank, t.thread, t.attempt,
+                 slot != nullptr ? slot->cpu_list().c_str() : "",
+                 slot != nullptr ? slot->gpu_list().c_str() : "");
     std::fflush(f_);
   }
 
@@ -267,9 +272,10 @@ Resume open_resume(RunArgs const& a, Team const& team, Checkpoint const* given,
 class TaskPrinter {
  public:
   TaskPrinter(RunArgs const& a, std::vector<ShellTask> const& tasks, OrderedRun const& run,
-              Resume& resume)
+              Resume& resume, Placement const& placement)
       : a_(a),
         tasks_(tasks),
+        placement_(placement),
         joblog_(open_records(a, !resume.journal.tasks.empty())),
         cp_(resume.checkpoint.get()),
         journal_(resume.journal) {
@@ -278,7 +284,9 @@ class TaskPrinter {
         open_sink(run, cp_, resumed, journal_.tasks.size() == tasks.size(), journal_.output_bytes);
     if (sink_->to_file() && cp_ == nullptr) temporary_.emplace(sink_->staging());
   }
-  void attempted(Attempt const& t) { joblog_->row(t, tasks_[t.index].command); }
+  void attempted(Attempt const& t) {
+    joblog_->row(t, tasks_[t.index].command, placement_.of(t.rank, t.thread));
+  }
   void finished(Attempt&& t) {
     emit_task(t, tasks_[t.index], a_, journal_.progress, *sink_);
     if (cp_ == nullptr) return;
@@ -302,6 +310,7 @@ class TaskPrinter {
  private:
   RunArgs const& a_;
   std::vector<ShellTask> const& tasks_;
+  Placement const& placement_;
   std::unique_ptr<Joblog> joblog_;
   Checkpoint* cp_;
   RunJournal& journal_;
@@ -347,8 +356,16 @@ FarmSummary run_lost_or_farm(Team const& team, Resume const& resume,
 }
 
 /// --dry-run: rank 0 prints each task's command, in task order; nothing runs.
-Report dry_run(Team const& team, std::vector<ShellTask> const& tasks) {
+Report dry_run(Team const& team, std::vector<ShellTask> const& tasks, Placement const& placed) {
   on_root(team, [&] {
+    for (std::size_t r = 0; r < placed.all.size(); ++r) {  // the slots, as shell comments
+      for (std::size_t w = 0; w < placed.all[r].size(); ++w) {
+        Slot const& slot = placed.all[r][w];
+        write_stdout("# rank " + std::to_string(r) + " worker " + std::to_string(w) + ": cores " +
+                     (slot.cpus.empty() ? "any" : slot.cpu_list()) + ", GPUs " +
+                     (slot.gpus.empty() ? "none" : slot.gpu_list()) + "\n");
+      }
+    }
     for (ShellTask const& t : tasks) write_stdout(t.command + "\n");
     check_stdout();
   });
@@ -358,12 +375,37 @@ Report dry_run(Team const& team, std::vector<ShellTask> const& tasks) {
   return r;
 }
 
-Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s) {
+/// The farm's items: each task's command, and in its environment its number, its line
+/// ({#} in the ::: form), its slot ({%}: 1, 2, ... over every rank's workers) and, with
+/// --cpus-per-task or --gpus-per-task, its cores (bound) and GPUs.
+FarmItems task_items(std::vector<ShellTask> const& tasks, Placement const& placed,
+                     SlotRequest const& req) {
+  std::vector<std::string> names{"PARFOLD_TASK", "PARFOLD_TASK_LINE", "PARFOLD_SLOT"}, unused;
+  if (!placed.mine.empty()) slot_environment(req, placed.mine.front(), names, unused);
+  std::uint64_t const first_slot = placed.team.first_worker(placed.team.rank()) + 1;
+  auto launch = [&tasks, &placed, &req, first_slot](std::uint64_t i) {
+    auto const worker = static_cast<std::size_t>(worker_thread());
+    ItemLaunch l{
+        tasks[i].command,
+        std::nullopt,
+        {std::to_string(i), std::to_string(tasks[i].line), std::to_string(first_slot + worker)}};
+    if (placed.mine.empty()) return l;
+    std::vector<std::string> slot_names;
+    slot_environment(req, placed.mine.at(worker), slot_names, l.values);
+    l.cpus = placed.mine.at(worker).cpus;
+    return l;
+  };
+  return FarmItems{tasks.size(), std::move(names), launch, {}};
+}
+
+Report run_task_list(RunArgs const& a, Team const& given, Services sv, Schedule s) {
   // A stop signal ends the running tasks' process groups (SIGTERM, SIGKILL after a
   // grace period) before parfold ends: no task outlives it, no temporary file is left.
   catch_stop_signals();
-  std::vector<ShellTask> const tasks = task_list(a, team);
-  if (a.dry_run) return dry_run(team, tasks);
+  std::vector<ShellTask> const tasks = task_list(a, given);
+  Placement const placed = place_tasks(given, a.slots);
+  Team const& team = placed.team;  // one worker per slot with --cpus/--gpus-per-task
+  if (a.dry_run) return dry_run(team, tasks, placed);
   Resume resume = open_resume(a, team, sv.checkpoint, tasks);
   OrderedRun const run{a.output,
                        tasks.size(),
@@ -373,18 +415,8 @@ Report run_task_list(RunArgs const& a, Team const& team, Services sv, Schedule s
                        {a.task_file},
                        "the running tasks were ended and no new one started"};
   std::optional<TaskPrinter> printer;
-  on_root(team, [&] { printer.emplace(a, tasks, run, resume); });
-  std::uint64_t const first_slot = team.first_worker(team.rank()) + 1;  // {%}: 1, 2, ...
-  FarmItems items{tasks.size(),
-                  {"PARFOLD_TASK", "PARFOLD_TASK_LINE", "PARFOLD_SLOT"},
-                  [&](std::uint64_t i) {
-                    return ItemLaunch{
-                        tasks[i].command,
-                        std::nullopt,
-                        {std::to_string(i), std::to_string(tasks[i].line),
-                         std::to_string(first_slot + static_cast<std::uint64_t>(worker_thread()))}};
-                  },
-                  {}};
+  on_root(team, [&] { printer.emplace(a, tasks, run, resume, placed); });
+  FarmItems items = task_items(tasks, placed, a.slots);
   if (!resume.done.empty()) items.done = [&](std::uint64_t i) { return resume.done[i] != 0; };
   items.ended = &resume.journal.held;
   FarmOutcome const outcome{[&](Attempt const& t) { printer->attempted(t); },
@@ -460,8 +492,9 @@ void settle_words(RunArgs& a) {
   bool const needs_form = a.form.tags() || !a.form.colsep.empty() || a.form.header || a.link;
   if (!a.parallel_form) {
     if (a.words.empty())
-      throw CLI::ValidationError("run", "give a TASKFILE (- for standard input), or COMMAND ::: "
-                                        "ARGUMENTS (GNU parallel's form)");
+      throw CLI::ValidationError("run",
+                                 "give a TASKFILE (- for standard input), or COMMAND ::: "
+                                 "ARGUMENTS (GNU parallel's form)");
     if (a.words.size() != 1) {
       throw CLI::ValidationError("run",
                                  "takes one TASKFILE, or COMMAND ::: ARGUMENTS (GNU "
@@ -509,6 +542,7 @@ void setup_run(CLI::App& app, Job& job) {
   add_farm_options(*run, a->farm, "task");
   run->add_flag("--retry-failed", a->retry_failed,
                 "With --checkpoint: run the tasks that failed before again too");
+  add_slot_options(*run, a->slots);
   add_parallel_options(*run, *a);
   run->add_option("TASKFILE | COMMAND ::: ARGS", a->words,
                   "One shell command (or argument) per line of TASKFILE (- reads standard "
