@@ -45,15 +45,31 @@ FORMS = [
     (["echo", ":::"], b""),  # no arguments: no task, status 0
     (["echo", "{}", "::::", "-"], b"from stdin\nline two\n"),
     (["echo", "x{}y", "::::", "empty-line.txt"], b""),  # an empty line is an empty argument
-    (["echo {a} {0} {} {-9} {1x} {-} {0.}", ":::", "x.y"], b""),  # braces that are no replacement string
+    (["echo {a} {0} {} {1x} {-} {0.}", ":::", "x.y"], b""),  # braces that are no replacement string
     (["--dry-run", "echo", "{}", "{.}.png", ":::", "my photo.jpg", "", "it's", "a=b", "-x"], b""),
     (["sh", "-c", "exit 0", ":::", "a"], b""),
+    # With --colsep the columns are the arguments: of {}, of --tag, and at the end.
+    (["--colsep", ",", "echo", ":::", "1,2", "3"], b""),
+    (["--colsep", ",", "--tag", "echo", "{}", "::::", "h.csv"], b""),
+    # --header's names count the headers' columns; a row may be wider or narrower.
+    (["--colsep", ",", "--header=:", "echo", "{h1}+{h2}+{x}", "::::", "ragged.csv", ":::", "x", "7", "8"], b""),
+    # An empty source beside others is one empty argument.
+    (["echo", "{1}-{2}", ":::", ":::", "a", "b"], b""),
+    (["echo", "{1}-{2}", "::::", "/dev/null", ":::", "a", "b"], b""),
+    (["echo", ":::", "a", "--", ":::"], b""),
+    (["echo", "{1}-{2}", ":::", "a", "b", ":::+"], b""),
+    (["--header=:", "echo", "{1}", "{2}", ":::", "a", ":::", "b", "3", "4"], b""),
+    # An empty tag still gets its TAB; an option's value that looks like a separator.
+    (["--tag", "echo", ":::", ""], b""),
+    (["--tagstring", "{2}", "echo", ":::", "a"], b""),
+    (["--tagstring", ":::", "echo", ":::", "a"], b""),
+    (["echo", "{00}", "{-0}", "{1234567890}", "{-1}", "{-2}", ":::", "a", ":::", "b"], b""),
 ]
 
 
 def make_files(d):
     files = {"f1": "1\n2\n", "f2": "x\ny\n", "h.csv": "n,v\nx,1\ny,2\n", "spaced.txt": "a  b\nc d\n",
-             "empty-line.txt": "a\n\nb"}
+             "empty-line.txt": "a\n\nb", "ragged.csv": "h1,h2\n1,2\n3\n4,5,6\n"}
     for name, text in files.items():
         with open(os.path.join(d, name), "w", newline="") as f:
             f.write(text)
@@ -93,6 +109,13 @@ REFUSALS = [
     (["--tag", "tasks.txt"], "parfold: error: run: --tag, --tagstring, --colsep, --header and --link need"),
     (["echo", "a"], "parfold: error: run: takes one TASKFILE, or COMMAND ::: ARGUMENTS"),
     (["echo", "::::", "missing.txt"], "parfold: error: missing.txt: "),
+    (["--colsep", "x*", "echo", ":::", "abc"], "parfold: error: --colsep matches an empty string in 'abc'"),
+    (["echo '{%}'", ":::", "a"], "parfold: error: run 'echo '{%}'': {%} inside quotes"),
+    (["cat <<E\n{}\nE", ":::", "$(id)"], "parfold: error: run 'cat <<E\n{}\nE': {} after << (a here-document)"),
+    (["echo", "{-3}", ":::", "a", ":::", "b"], "parfold: error: {-3}: a task has only 2 column(s)"),
+    (["--tagstring", "{%}", "echo", ":::", "a"], "parfold: error: --tagstring '{%}': {%} (the slot) is known only"),
+    (["echo"] + [":::"] + [str(i) for i in range(1000)] * 1 + [":::"] + [str(i) for i in range(1000)]
+     + [":::"] + [str(i) for i in range(1000)], "parfold: error: run: the sources make 1000000000 tasks"),
 ]
 
 

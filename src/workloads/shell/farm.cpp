@@ -176,14 +176,19 @@ class Collector {
         opt_(opt),
         outcome_(outcome),
         order_(0, [this](std::uint64_t, Parcel&& r) {
-          (holding_ ? outcome_.held : outcome_.finished)(Attempt::from_parcel(std::move(r)));
+          (holding_ ? outcome_.held
+                    : outcome_.finished)(numbered(Attempt::from_parcel(std::move(r))));
         }) {}
 
   void attach(Courier& courier) { courier_ = &courier; }
 
   void take(Parcel&& record) {
     Attempt a = Attempt::from_parcel(std::move(record));
-    if (outcome_.attempted) outcome_.attempted(a);
+    if (outcome_.attempted) {
+      a.index += opt_.first_item;  // as the job numbers it, for this moment only
+      outcome_.attempted(a);
+      a.index -= opt_.first_item;
+    }
     pending_.erase(a.index);
     if (a.stopped) {  // the halt or a stop ended it: it did not finish
       ++summary_.ended;
@@ -234,17 +239,25 @@ class Collector {
   void finish(Attempt&& a) {
     ++(a.passed ? summary_.succeeded : summary_.failed);
     if (opt_.unordered) {
-      outcome_.finished(std::move(a));
+      outcome_.finished(numbered(std::move(a)));
     } else {
       std::uint64_t const index = a.index;
       order_.put(index, Attempt::to_parcel(std::move(a)));
     }
     if (courier_->told() == 0 &&
-        opt_.halt.reached(summary_.failed, summary_.succeeded, items_.count)) {
+        opt_.halt.reached(summary_.failed + opt_.failed_before,
+                          summary_.succeeded + opt_.succeeded_before,
+                          opt_.job_items != 0 ? opt_.job_items : items_.count)) {
       summary_.halted = true;
       summary_.halted_on_success = opt_.halt.why == Halt::Why::success;
       courier_->tell(opt_.halt.when == Halt::When::now ? kHaltNow : kHaltSoon);
     }
+  }
+
+  /// `a` with its item numbered as the job numbers it (FarmOptions::first_item).
+  [[nodiscard]] Attempt numbered(Attempt&& a) const {
+    a.index += opt_.first_item;
+    return std::move(a);
   }
 
   Team const& team_;

@@ -58,6 +58,11 @@ struct FarmOptions {
   std::vector<int> ok_exit{0};  ///< the exit statuses that mean success
   /// A child's stdout and stderr in memory (each) before they spill to a temporary file.
   std::size_t memory_per_output = CapturedOutput::kPiece;
+  /// A stage of a larger job (stages.hpp): the outcome sees item i as first_item + i, and
+  /// --halt counts the stages before too (their failed and succeeded items, of job_items).
+  std::uint64_t first_item = 0;
+  std::uint64_t failed_before = 0, succeeded_before = 0;
+  std::uint64_t job_items = 0;  ///< 0: this farm's items
 };
 
 /// Rank 0, main thread: what is done with the results.

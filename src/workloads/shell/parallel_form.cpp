@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 
 #include "parfold/core/errors.hpp"
 
@@ -75,41 +76,58 @@ std::optional<std::string> modified(std::string const& v, std::string_view mod) 
   return std::nullopt;
 }
 
-/// What one replacement string's inside (between the braces) stands for, quoted; nothing
-/// when it is not a replacement string (awk's `{print $1}` stays as it is).
 /// How values go into the text: quoted for the shell (a command) or as they are (a tag).
 using Quoter = std::string (*)(std::string const&);
 std::string as_is(std::string const& v) { return v; }
 
+/// `values`, each through `quote` (and `mod`: see modified()), joined by spaces; nothing
+/// when `mod` is no modifier.
+std::optional<std::string> joined(std::vector<std::string> const& values, Quoter quote,
+                                  std::string_view mod = "") {
+  std::string out;
+  for (std::string const& v : values) {
+    auto const m = modified(v, mod);
+    if (!m) return std::nullopt;
+    out += (&v == values.data() ? "" : " ") + quote(*m);
+  }
+  return out;
+}
+
+/// {N} {-N} with their modifier: column N (from the end: -N) of the task; a column past
+/// the last is nothing at all, as in GNU parallel (not an empty word). Throws UsageError
+/// for {-N} before the first column, where GNU parallel wraps round.
+std::optional<std::string> column(std::string_view in, std::size_t digits, TaskArgs const& a,
+                                  Quoter quote) {
+  std::string_view const mod = in.substr(digits);
+  if (!modified("", mod)) return std::nullopt;
+  bool const negative = in.front() == '-';
+  std::string_view const number = in.substr(negative ? 1 : 0, digits - (negative ? 1 : 0));
+  std::size_t const count = a.columns.size();
+  std::size_t n = 0;  // 0: no such column ({00}, {-0}, more digits than any count)
+  if (number.size() <= 18 && number.find_first_not_of('0') != std::string_view::npos)
+    n = std::stoull(std::string(number));
+  if (negative && n > count && count > 0) {  // (no columns: check_quoting's probe)
+    throw UsageError("{" + std::string(in) + "}: a task has only " + std::to_string(count) +
+                     " column(s) (GNU parallel would wrap round to another; parfold refuses)");
+  }
+  if (n == 0 || n > count) return std::string();
+  return quote(*modified(a.columns[negative ? count - n : n - 1], mod));
+}
+
+/// What one replacement string's inside (between the braces) stands for, quoted; nothing
+/// when it is not a replacement string (awk's `{print $1}` stays as it is).
 std::optional<std::string> replacement(std::string_view in, TaskArgs const& a, std::uint64_t seq,
                                        Columns const& c, Quoter quote) {
   if (in == "#") return std::to_string(seq);
   if (in == "%") return std::string("${PARFOLD_SLOT}");
   if (auto const named = c.names.find(std::string(in)); named != c.names.end())
     return quote(named->second < a.columns.size() ? a.columns[named->second] : "");
-  std::size_t digits = in.starts_with('-') ? 1 : 0;
-  std::size_t const sign = digits;
+  std::size_t const sign = in.starts_with('-') ? 1 : 0;
+  std::size_t digits = sign;
   while (digits < in.size() && std::isdigit(static_cast<unsigned char>(in[digits])) != 0) ++digits;
-  if (digits - sign > 9) return std::nullopt;
-  long const n = digits == sign ? 0 : std::stol(std::string(in.substr(0, digits)));
-  if (n == 0 && sign == 0) {  // {} {.} {/} {//} {/.} (and {0}): every value of the task
-    std::string out;
-    for (std::string const& v : a.values) {
-      auto const m = modified(v, in.substr(digits));
-      if (!m) return std::nullopt;
-      out += (out.empty() ? "" : " ") + quote(*m);
-    }
-    return out;
-  }
-  if (n == 0) return std::nullopt;  // {-} {-0}
-  long const count = static_cast<long>(a.columns.size());
-  long const index = n > 0 ? n - 1 : count + n;  // {-1}: the last column
-  bool const present = index >= 0 && index < count;
-  auto const m =
-      modified(present ? a.columns[static_cast<std::size_t>(index)] : "", in.substr(digits));
-  if (!m) return std::nullopt;
-  // A column beyond the last is nothing at all, as in GNU parallel (not an empty word).
-  return present ? quote(*m) : std::string();
+  if (digits == sign) return sign != 0 ? std::nullopt : joined(a.values, quote, in);  // {} {.}..
+  if (in.substr(0, digits) == "0") return joined(a.values, quote, in.substr(1));      // {0}: {}
+  return column(in, digits, a, quote);
 }
 
 /// Calls `at(begin, end, text)` for each replacement string of `t` ([begin, end) spans
@@ -141,7 +159,11 @@ std::vector<std::string> split(std::string const& v, RE2 const* sep) {
   if (sep == nullptr) return {v};
   std::vector<std::string> out;
   re2::StringPiece rest(v), m;
-  while (!rest.empty() && RE2::PartialMatch(rest, *sep, &m) && !m.empty()) {
+  while (!rest.empty() && RE2::PartialMatch(rest, *sep, &m)) {
+    if (m.empty()) {
+      throw UsageError("--colsep matches an empty string in '" + v +
+                       "': give a REGEX that matches at least one byte");
+    }
     out.emplace_back(rest.data(), m.data() - rest.data());
     rest.remove_prefix(static_cast<std::size_t>(m.data() + m.size() - rest.data()));
   }
@@ -149,8 +171,9 @@ std::vector<std::string> split(std::string const& v, RE2 const* sep) {
   return out;
 }
 
-/// The values of every source split into columns; with --header, each source's first
-/// value taken off and its columns named (column k also answers to its name).
+/// The values of every source split into columns (a task's columns are its values'
+/// columns side by side, as in GNU parallel); with --header, each source's first value
+/// taken off and its columns named.
 Columns columns_of(ParallelForm& form) {
   std::unique_ptr<RE2> sep;
   if (!form.colsep.empty()) {
@@ -159,21 +182,16 @@ Columns columns_of(ParallelForm& form) {
     sep = std::make_unique<RE2>("(" + form.colsep + ")", RE2::Quiet);
   }
   Columns c;
-  std::size_t first_column = 0;
+  std::size_t first_column = 0;  // of the source's names: the headers' columns side by side
   for (ArgSource& s : form.sources) {
-    std::size_t width = 1;
     if (form.header && !s.values.empty()) {
       std::vector<std::string> const names = split(s.values.front(), sep.get());
       for (std::size_t k = 0; k < names.size(); ++k) c.names.emplace(names[k], first_column + k);
-      width = names.size();
+      first_column += names.size();
       s.values.erase(s.values.begin());
     }
     auto& split_values = c.of_source.emplace_back();
-    for (std::string const& v : s.values) {
-      split_values.push_back(split(v, sep.get()));
-      width = std::max(width, split_values.back().size());
-    }
-    first_column += width;
+    for (std::string const& v : s.values) split_values.push_back(split(v, sep.get()));
   }
   return c;
 }
@@ -218,15 +236,22 @@ std::vector<std::vector<std::size_t>> combinations(std::vector<ArgSource> const&
   return out;
 }
 
-/// Refuses a replacement string in quotes or after a backslash, where the quotes parfold
-/// puts around a value would not hold ({#} and {%} are numbers: they may be anywhere).
+/// Refuses a replacement string in quotes, after a backslash or in a here-document,
+/// where the quotes parfold puts around a value would not hold ({#} is a number: it may be
+/// anywhere; {%} is ${PARFOLD_SLOT}, which single quotes would keep from expanding).
 void check_quoting(std::string const& command, Columns const& c) {
-  TaskArgs const probe{{"x"}, {"x"}};
+  TaskArgs const probe{{"x"}, {}};
   std::map<std::size_t, std::string> spans;  // begin -> the replacement string
   (void)substitute(command, probe, 1, c, as_is, [&](std::size_t b, std::size_t e) {
     std::string inside = command.substr(b, e - b);
-    if (inside != "{#}" && inside != "{%}") spans.emplace(b, std::move(inside));
+    if (inside != "{#}") spans.emplace(b, std::move(inside));
   });
+  std::size_t const doc = command.find("<<");
+  if (doc != std::string::npos && spans.lower_bound(doc) != spans.end()) {
+    throw UsageError("run '" + command + "': " + spans.lower_bound(doc)->second +
+                     " after << (a here-document): the shell takes no quotes in its body, so a "
+                     "$(...) in an argument would run; give it as an argument instead");
+  }
   std::size_t const at =
       quoted_placeholder(command, [&](std::size_t i) { return spans.contains(i); });
   if (at == std::string::npos) return;
@@ -242,30 +267,44 @@ void check_quoting(std::string const& command, Columns const& c) {
 /// none, or the arguments themselves when there is no command (as GNU parallel runs them).
 std::string command_of(std::string const& command, TaskArgs const& a, std::uint64_t seq,
                        Columns const& c) {
-  std::string out;
-  if (command.empty()) {
-    for (std::string const& v : a.values) out += (out.empty() ? "" : " ") + v;
-    return out;
-  }
+  if (command.empty()) return *joined(a.values, as_is);
   bool replaced = false;
-  out = substitute(command, a, seq, c, parallel_quote,
-                   [&](std::size_t, std::size_t) { replaced = true; });
-  if (!replaced) {
-    for (std::string const& v : a.values) out += " " + parallel_quote(v);
-  }
-  return out;
+  std::string out = substitute(command, a, seq, c, parallel_quote,
+                               [&](std::size_t, std::size_t) { replaced = true; });
+  return replaced ? out : out + " " + *joined(a.values, parallel_quote);
 }
 
-/// --tag: the task's values; --tagstring: its text with the values as they are.
+/// --tag: the task's arguments; --tagstring: its text with the values as they are.
 std::string tag_of(ParallelForm const& form, TaskArgs const& a, std::uint64_t seq,
                    Columns const& c) {
   if (!form.tagstring.empty())
     return substitute(form.tagstring, a, seq, c, as_is, [](std::size_t, std::size_t) {});
-  std::string out;
-  if (form.tag) {
-    for (std::string const& v : a.values) out += (out.empty() ? "" : " ") + v;
+  return form.tag ? *joined(a.values, as_is) : std::string();
+}
+
+/// Each source's values as read, checked: no NUL byte, standard input once, no more
+/// tasks than a list can hold; an empty source beside others is one empty argument, as
+/// in GNU parallel (with every source empty there is no task).
+void check_sources(std::vector<ArgSource>& sources) {
+  std::size_t stdin_reads = 0;
+  bool const any = std::any_of(sources.begin(), sources.end(),
+                               [](ArgSource const& s) { return !s.values.empty(); });
+  long double tasks = 1;
+  for (ArgSource& s : sources) {
+    if (s.file == "-") ++stdin_reads;
+    for (std::string const& v : s.values) {
+      if (v.find('\0') != std::string::npos)
+        throw UsageError("run: an argument holds a NUL byte, which no shell argument can hold");
+    }
+    if (any && s.values.empty()) s.values.emplace_back();
+    if (!s.linked) tasks *= static_cast<long double>(std::max<std::size_t>(s.values.size(), 1));
   }
-  return out;
+  if (stdin_reads > 1) throw UsageError("run: :::: - given twice: standard input is read once");
+  if (tasks > 1e8L) {
+    throw UsageError("run: the sources make " +
+                     std::to_string(static_cast<unsigned long long>(std::min(tasks, 1e19L))) +
+                     " tasks, more than parfold holds in a list (10^8)");
+  }
 }
 
 }  // namespace
@@ -304,46 +343,54 @@ std::optional<std::vector<ShellTask>> expand_parallel_form(
     s.values = lines_of(*text);
   }
   Columns const c = columns_of(form);
+  check_sources(form.sources);
   check_quoting(form.command, c);
+  if (form.tagstring.find("{%}") != std::string::npos)
+    throw UsageError("--tagstring '" + form.tagstring +
+                     "': {%} (the slot) is known only when "
+                     "the task runs; use {#} or $PARFOLD_SLOT in the command");
   std::vector<ShellTask> tasks;
   for (auto const& pick : combinations(form.sources)) {
     TaskArgs a;
     for (std::size_t s = 0; s < pick.size(); ++s) {
       a.values.push_back(form.sources[s].values[pick[s]]);
-      for (std::string const& col : c.of_source[s][pick[s]]) a.columns.push_back(col);
+      auto const& split_values = c.of_source[s];
+      if (pick[s] < split_values.size()) {
+        a.columns.insert(a.columns.end(), split_values[pick[s]].begin(),
+                         split_values[pick[s]].end());
+      } else {
+        a.columns.emplace_back();  // an empty source's one empty argument
+      }
     }
-    for (std::string const& v : a.values) {
-      if (v.find('\0') != std::string::npos)
-        throw UsageError("run: an argument holds a NUL byte, which no shell argument can hold");
-    }
+    if (!form.colsep.empty()) a.values = a.columns;  // the columns are the arguments
     std::uint64_t const seq = tasks.size() + 1;
-    ShellTask t{seq, command_of(form.command, a, seq, c), tag_of(form, a, seq, c)};
-    tasks.push_back(std::move(t));
+    tasks.push_back({seq, command_of(form.command, a, seq, c), tag_of(form, a, seq, c), false});
   }
   return tasks;
 }
 
 void protect_run_words(CLI::App const& app, std::vector<std::string>& args) {
-  auto const sources = std::find_if(args.begin(), args.end(), is_source_separator);
-  auto const run = std::find(args.begin(), sources, "run");
   auto const subs = app.get_subcommands([](CLI::App const* s) { return s->get_name() == "run"; });
-  if (sources == args.end() || run == sources || subs.empty()) return;
-  CLI::App const& cmd = *subs.front();
-  auto takes_value = [&](std::string const& arg) {
+  if (subs.empty()) return;
+  auto takes_value = [&](CLI::App const& cmd, std::string const& arg) {
     CLI::Option const* o = cmd.get_option_no_throw(arg);
-    if (o == nullptr) o = app.get_option_no_throw(arg);  // common options fall through
-    return o != nullptr && o->get_items_expected_min() > 0;
+    if (o == nullptr && &cmd != &app) o = app.get_option_no_throw(arg);  // common options
+    return arg.find('=') == std::string::npos && o != nullptr && o->get_items_expected_min() > 0;
   };
-  for (auto it = run + 1; it != sources; ++it) {
-    if (*it == "--") return;
-    bool const option = it->size() > 1 && it->front() == '-';
-    if (!option) {
-      args.insert(it, "--");
-      return;
+  // The first word that is neither an option nor an option's value, from `from` on.
+  auto first_word = [&](CLI::App const& cmd, auto from) {
+    for (auto it = from; it != args.end(); ++it) {
+      if (*it == "--" || it->size() < 2 || it->front() != '-') return it;
+      if (takes_value(cmd, *it) && it + 1 != args.end()) ++it;
     }
-    if (it->find('=') == std::string::npos && takes_value(*it) && it + 1 != sources) ++it;
-  }
-  args.insert(sources, "--");  // `run ::: CMD...`: no command words
+    return args.end();
+  };
+  auto const run = first_word(app, args.begin());
+  if (run == args.end() || *run != "run") return;
+  auto const word = first_word(*subs.front(), run + 1);
+  if (word == args.end() || *word == "--") return;
+  // Only for GNU parallel's form: `run TASKFILE --joblog F` keeps its options after it.
+  if (std::any_of(word, args.end(), is_source_separator)) args.insert(word, "--");
 }
 
 }  // namespace parfold

@@ -24,6 +24,7 @@
 #include "workloads/shell/parallel_form.hpp"
 #include "workloads/shell/run.hpp"
 #include "workloads/shell/slots.hpp"
+#include "workloads/shell/stages.hpp"
 #include "workloads/shell/task_list.hpp"
 
 namespace parfold {
@@ -99,11 +100,12 @@ void write_results(std::string const& dir, Attempt const& t) {
   status.commit();
 }
 
-/// `out`'s bytes to `write`, with `tag` and a TAB before each line when there is a tag.
-void replay_tagged(CapturedOutput const& out, std::string const& tag,
+/// `out`'s bytes to `write`, with `*tag` and a TAB before each line (--tag, --tagstring;
+/// an empty tag too); as they are when `tag` is null.
+void replay_tagged(CapturedOutput const& out, std::string const* tag,
                    std::function<void(std::string_view)> const& write) {
-  if (tag.empty()) return out.replay(write);
-  std::string const prefix = tag + "\t";
+  if (tag == nullptr) return out.replay(write);
+  std::string const prefix = *tag + "\t";
   bool line_start = true;
   out.replay([&](std::string_view piece) {
     while (!piece.empty()) {
@@ -122,7 +124,8 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
                OrderedSink& sink) {
   write_results(a.results, t);
   std::uint64_t written = 0;
-  replay_tagged(t.out, task.tag, [&](std::string_view piece) {
+  std::string const* tag = a.form.tags() ? &task.tag : nullptr;
+  replay_tagged(t.out, tag, [&](std::string_view piece) {
     sink.write(piece);
     written += piece.size();
     p.checksum = fnv1a(piece, p.checksum);
@@ -130,7 +133,7 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
   sink.flush();
   if (!t.out.empty() && !sink.to_file())
     flush_stdout();  // each task's output as soon as its turn comes (a failure: at the end)
-  replay_tagged(t.err, task.tag,
+  replay_tagged(t.err, tag,
                 [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
   std::fflush(stderr);
   p.out_bytes += written;
@@ -375,6 +378,15 @@ Report dry_run(Team const& team, std::vector<ShellTask> const& tasks, Placement 
   return r;
 }
 
+/// The stages of the task list: cut at each `#PARFOLD BARRIER`.
+std::vector<Stage> stages_of(std::vector<ShellTask> const& tasks) {
+  std::vector<std::uint64_t> barriers;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].after_barrier) barriers.push_back(i);
+  }
+  return cut_stages(tasks.size(), barriers);
+}
+
 /// The farm's items: each task's command, and in its environment its number, its line
 /// ({#} in the ::: form), its slot ({%}: 1, 2, ... over every rank's workers) and, with
 /// --cpus-per-task or --gpus-per-task, its cores (bound) and GPUs.
@@ -423,7 +435,7 @@ Report run_task_list(RunArgs const& a, Team const& given, Services sv, Schedule 
                             [&](Attempt&& t) { printer->finished(std::move(t)); },
                             [&](Attempt&& t) { printer->held(std::move(t)); }};
   FarmSummary const f = run_lost_or_farm(team, resume, printer, tasks.size(), [&] {
-    return run_farm(team, sv, s, items, a.farm, outcome);
+    return run_stages(team, sv, s, items, stages_of(tasks), a.farm, outcome);
   });
   end_if_stopped(team, run, resume, printer, tasks.size());
   RunProgress progress;

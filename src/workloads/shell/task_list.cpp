@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
+#include <utility>
 #include <vector>
 
 #include "parfold/core/errors.hpp"
@@ -64,6 +66,19 @@ std::size_t quoted_placeholder(std::string const& t,
   return std::string::npos;
 }
 
+namespace {
+
+/// `#PARFOLD BARRIER` (spaces or tabs around the words allowed), as disBatch's
+/// `#DISBATCH BARRIER`.
+bool is_barrier(std::string const& line) {
+  std::istringstream words(line);
+  std::string a, b, rest;
+  words >> a >> b >> rest;
+  return a == "#PARFOLD" && b == "BARRIER" && rest.empty();
+}
+
+}  // namespace
+
 void check_command_template(std::string const& command_template) {
   std::string const option = "--command '" + command_template + "'";
   if (command_template.find("{}") == std::string::npos)
@@ -87,6 +102,7 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
                                    std::string const& name) {
   std::vector<ShellTask> tasks;
   std::uint64_t line_no = 0;
+  bool barrier = false;  // a barrier line came since the last task
   for (std::size_t at = 0; at < text.size();) {
     std::size_t end = text.find('\n', at);
     if (end == std::string::npos) end = text.size();
@@ -94,13 +110,14 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
     at = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF task files
+    if (is_barrier(line)) barrier = true;
     if (line.empty() || line[0] == '#') continue;
     if (line.find('\0') != std::string::npos) {
       throw UsageError(name + ": line " + std::to_string(line_no) +
                        " holds a NUL byte, which no shell command or argument can hold");
     }
     if (command_template.empty()) {
-      tasks.push_back({line_no, line, {}});
+      tasks.push_back({line_no, line, {}, std::exchange(barrier, false)});
       continue;
     }
     std::string command;
@@ -113,7 +130,7 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
         command += command_template[i];
       }
     }
-    tasks.push_back({line_no, command, {}});
+    tasks.push_back({line_no, command, {}, std::exchange(barrier, false)});
   }
   return tasks;
 }

@@ -12,19 +12,21 @@ namespace parfold {
 struct ShellTask {
   std::uint64_t line = 0;  ///< 1-based line number in the task file
   std::string command;
-  std::string tag;  ///< --tag, --tagstring: put before each line of its output
+  std::string tag;             ///< --tag, --tagstring: put before each line of its output
+  bool after_barrier = false;  ///< a `#PARFOLD BARRIER` line comes before it
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& line& command& tag;
+    ar& line& command& tag& after_barrier;
   }
 };
 
 /// The tasks of `text`: every line that is not empty and does not start with '#' is a
-/// task; with a `command_template` (`--command 'CMD {}'`) a line is an argument, and the
-/// task is the template with every `{}` replaced by the line, shell-quoted. Throws
-/// UsageError, naming `name` and the line, for a task line that holds a NUL byte (no
-/// command or argument can: it would end there).
+/// task (a line `#PARFOLD BARRIER` marks the next task: it and those after it wait until
+/// every task before has ended); with a `command_template` (`--command 'CMD {}'`) a line is an
+/// argument, and the task is the template with every `{}` replaced by the line, shell-quoted.
+/// Throws UsageError, naming `name` and the line, for a task line that holds a NUL byte (no command
+/// or argument can: it would end there).
 [[nodiscard]] std::vector<ShellTask> parse_tasks(std::string const& text,
                                                  std::string const& command_template,
                                                  std::string const& name = "the task list");
