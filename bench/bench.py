@@ -10,6 +10,7 @@ measurements, not tests: nothing fails on a slow machine. Build first:
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
@@ -433,9 +434,26 @@ def run_benchmarks(parfold, mpirun, count):
         of = len(names) / wall([parfold, "--threads", "2", "run"] + form, 3)
         line("run: 'echo {/.} {//}' ::: N vs parallel -k -j 2 :::", f"{of:.0f} vs {pf:.0f} tasks/s", of / pf,
              ">= 3", of >= 3 * pf)
+        big_output_memory(parfold, mpirun, 256 if count < 10_000 else 1024)
         sleeps = task_file("sleep.txt", "sleep 0.01", 1000)
         t = wall([parfold, "--threads", "8", "run", sleeps], 3)
         line("run: sleep 0.01 x 1000, 8 threads", f"{t:.2f} s vs ideal 1.25 s", 1.25 / t, ">= 0.9", 1.25 / t >= 0.9)
+
+
+def big_output_memory(parfold, mpirun, mib):
+    """Peak resident memory of each rank (GNU time's %M, KiB) of `mpirun -n 2 parfold run`
+    over 2 tasks that each print `mib` MiB, against the 40 MiB per rank docs/run.md
+    promises; the output is counted to check that none went missing."""
+    cmd = mpirun + ["-n", "2", "/usr/bin/time", "-f", "peak %M KiB", parfold, "--threads", "1", "run",
+                    f"yes | head -c {mib}M", ":::", "1", "2"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as p:
+        got = sum(len(b) for b in iter(lambda: p.stdout.read(1 << 20), b""))
+        err = p.stderr.read().decode()
+    peaks = [int(x) / 1024 for x in re.findall(r"peak (\d+) KiB", err)]
+    worst = max(peaks, default=float("inf"))
+    assert got == 2 * mib << 20, f"run printed {got} bytes of {2 * mib << 20}"
+    line(f"run: 2 tasks x {mib} MiB output, np 2", f"peak RSS per rank {', '.join(f'{x:.0f}' for x in peaks)} MiB",
+         40 / worst, "<= 40 MiB", worst <= 40)
 
 
 def exec_benchmarks(parfold, size):

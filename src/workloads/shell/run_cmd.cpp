@@ -223,6 +223,11 @@ Report run_report(RunArgs const& a, Team const& team, FarmSummary const& f, RunP
               {"output_bytes", p.out_bytes, "B"},
               {"output_fnv1a", std::string(sum), ""}};
   if (!a.output.empty()) r.result.push_back({"output", a.output, ""});
+  if (a.slots.cpus_per_task > 0)
+    r.result.push_back({"cpus_per_task", static_cast<std::uint64_t>(a.slots.cpus_per_task), ""});
+  if (a.slots.gpus_per_task > 0)
+    r.result.push_back({"gpus_per_task", static_cast<std::uint64_t>(a.slots.gpus_per_task), ""});
+  if (a.slots.any()) r.result.push_back({"slots", team.workers(), ""});
   r.text = "";  // the tasks' output is already out
   bool const failed = p.failed > 0 || (f.halted && !f.halted_on_success);
   r.exit_code = failed ? exit_code::kFailure : exit_code::kSuccess;
