@@ -445,7 +445,7 @@ def big_output_memory(parfold, mpirun, mib):
     over 2 tasks that each print `mib` MiB, against the 40 MiB per rank docs/run.md
     promises; the output is counted to check that none went missing."""
     cmd = mpirun + ["-n", "2", "/usr/bin/time", "-f", "peak %M KiB", parfold, "--threads", "1", "run",
-                    f"yes | head -c {mib}M", ":::", "1", "2"]
+                    f"yes {{}} | head -c {mib}M", ":::", "1", "2"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as p:
         got = sum(len(b) for b in iter(lambda: p.stdout.read(1 << 20), b""))
         err = p.stderr.read().decode()
