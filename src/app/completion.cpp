@@ -76,7 +76,8 @@ void collect(CLI::App const& app, std::string const& path, std::vector<Flag> inh
   Command c{path, app.get_description(), {}, {}, false, {}, {}};
   for (CLI::Option const* opt : app.get_options()) {
     if (opt->nonpositional()) {
-      c.flags.push_back(flag_of(*opt, app));
+      if (!opt->get_group().empty())  // options kept out of --help (refusals) are not offered
+        c.flags.push_back(flag_of(*opt, app));
     } else if (!values_of(*opt).empty()) {
       c.args = values_of(*opt);
     } else if (opt->get_name(true) != "CMD") {

@@ -49,6 +49,10 @@ def barrier(opts, ranks):
             check(first_start >= last_end,
                   f"{what}: a task of stage {after} started at {first_start:.3f}, before stage {before}'s last "
                   f"ended at {last_end:.3f}")
+        dry = subprocess.run([opts.parfold, "run", "--dry-run", os.path.join(d, "tasks.txt")], capture_output=True,
+                             text=True, timeout=60)
+        check(dry.stdout.count("\n") == 8 and "BARRIER" not in dry.stdout,
+              f"--dry-run: the barrier lines are no tasks: {dry.stdout!r}")
         print(f"{what}: each stage started after the one before ended (its retry included)")
         # A halt in stage 1 leaves stages 2 and 3 not run.
         got, t = run(opts, ranks, ["--halt", "soon,fail=1"], [task("a1", 0.05), "exit 4", "#PARFOLD BARRIER",

@@ -64,6 +64,7 @@ FORMS = [
     (["--tagstring", "{2}", "echo", ":::", "a"], b""),
     (["--tagstring", ":::", "echo", ":::", "a"], b""),
     (["echo", "{00}", "{-0}", "{1234567890}", "{-1}", "{-2}", ":::", "a", ":::", "b"], b""),
+    (["echo $((1<<2)) {}", ":::", "a"], b""),  # a shift, not a here-document
 ]
 
 
@@ -115,7 +116,7 @@ REFUSALS = [
     (["echo", "{-3}", ":::", "a", ":::", "b"], "parfold: error: {-3}: a task has only 2 column(s)"),
     (["--tagstring", "{%}", "echo", ":::", "a"], "parfold: error: --tagstring '{%}': {%} (the slot) is known only"),
     (["echo"] + [":::"] + [str(i) for i in range(1000)] * 1 + [":::"] + [str(i) for i in range(1000)]
-     + [":::"] + [str(i) for i in range(1000)], "parfold: error: run: the sources make 1000000000 tasks"),
+     + [":::"] + [str(i) for i in range(1000)], "parfold: error: run: the sources make 1000000000 tasks, more than parfold holds in a list (10^7)"),
 ]
 
 

@@ -112,6 +112,16 @@ def gpus(opts, ranks):
         pairs = {r[4] for r in rows}
         check(got.returncode == 0 and pairs <= {"a,b", "c,d"} and len(rows) == 4, f"{what}: {rows} {got.stderr[-200:]}")
         no_two_at_once_share(rows, lambda r: set(r[4].split(",")), what)
+    if ranks == 1:  # AMD: GPUs from ROCR_VISIBLE_DEVICES go back there only (HIP counts within it)
+        e = dict(ENV, ROCR_VISIBLE_DEVICES="4,5")
+        e.pop("CUDA_VISIBLE_DEVICES", None)
+        got = subprocess.run([opts.parfold, "--threads", "2", "run", "--gpus-per-task", "1",
+                              "echo {} $ROCR_VISIBLE_DEVICES ${HIP_VISIBLE_DEVICES:--} ${CUDA_VISIBLE_DEVICES:--}",
+                              ":::", "a", "b", "c"], capture_output=True, text=True, env=e, timeout=60)
+        rows = [l.split() for l in got.stdout.splitlines()]
+        check(got.returncode == 0 and [r[0] for r in rows] == ["a", "b", "c"]
+              and all(r[1] in ("4", "5") and r[2:] == ["-", "-"] for r in rows),
+              f"ROCR_VISIBLE_DEVICES=4,5: {rows} {got.stderr[-200:]}")
 
 
 # (arguments after `parfold run`, environment, the start of the one message)

@@ -236,6 +236,20 @@ std::vector<std::vector<std::size_t>> combinations(std::vector<ArgSource> const&
   return out;
 }
 
+/// Where the first here-document starts: a `<<` that is not part of a here-string `<<<`
+/// nor a shift inside `$((...))`; npos when there is none.
+std::size_t here_document(std::string const& t) {
+  for (std::size_t p = t.find("<<"); p != std::string::npos; p = t.find("<<", p + 2)) {
+    bool const here_string = t.compare(p + 2, 1, "<") == 0 || (p > 0 && t[p - 1] == '<');
+    std::size_t opens = 0, closes = 0;
+    for (std::size_t a = t.find("$(("); a < p; a = t.find("$((", a + 3)) ++opens;
+    for (std::size_t a = t.find("))"); a < p; a = t.find("))", a + 2)) ++closes;
+    if (!here_string && opens <= closes) return p;
+    if (here_string) p += 1;
+  }
+  return std::string::npos;
+}
+
 /// Refuses a replacement string in quotes, after a backslash or in a here-document,
 /// where the quotes parfold puts around a value would not hold ({#} is a number: it may be
 /// anywhere; {%} is ${PARFOLD_SLOT}, which single quotes would keep from expanding).
@@ -246,7 +260,7 @@ void check_quoting(std::string const& command, Columns const& c) {
     std::string inside = command.substr(b, e - b);
     if (inside != "{#}") spans.emplace(b, std::move(inside));
   });
-  std::size_t const doc = command.find("<<");
+  std::size_t const doc = here_document(command);
   if (doc != std::string::npos && spans.lower_bound(doc) != spans.end()) {
     throw UsageError("run '" + command + "': " + spans.lower_bound(doc)->second +
                      " after << (a here-document): the shell takes no quotes in its body, so a "
@@ -300,10 +314,10 @@ void check_sources(std::vector<ArgSource>& sources) {
     if (!s.linked) tasks *= static_cast<long double>(std::max<std::size_t>(s.values.size(), 1));
   }
   if (stdin_reads > 1) throw UsageError("run: :::: - given twice: standard input is read once");
-  if (tasks > 1e8L) {
+  if (tasks > 1e7L) {
     throw UsageError("run: the sources make " +
                      std::to_string(static_cast<unsigned long long>(std::min(tasks, 1e19L))) +
-                     " tasks, more than parfold holds in a list (10^8)");
+                     " tasks, more than parfold holds in a list (10^7)");
   }
 }
 

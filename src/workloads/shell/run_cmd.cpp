@@ -366,12 +366,13 @@ FarmSummary run_lost_or_farm(Team const& team, Resume const& resume,
 /// --dry-run: rank 0 prints each task's command, in task order; nothing runs.
 Report dry_run(Team const& team, std::vector<ShellTask> const& tasks, Placement const& placed) {
   on_root(team, [&] {
-    for (std::size_t r = 0; r < placed.all.size(); ++r) {  // the slots, as shell comments
+    // The slots on stderr: they depend on the ranks and threads, the commands do not.
+    for (std::size_t r = 0; r < placed.all.size(); ++r) {
       for (std::size_t w = 0; w < placed.all[r].size(); ++w) {
         Slot const& slot = placed.all[r][w];
-        write_stdout("# rank " + std::to_string(r) + " worker " + std::to_string(w) + ": cores " +
-                     (slot.cpus.empty() ? "any" : slot.cpu_list()) + ", GPUs " +
-                     (slot.gpus.empty() ? "none" : slot.gpu_list()) + "\n");
+        std::fprintf(stderr, "parfold: rank %zu worker %zu: cores %s, GPUs %s\n", r, w,
+                     slot.cpus.empty() ? "any" : slot.cpu_list().c_str(),
+                     slot.gpus.empty() ? "none" : slot.gpu_list().c_str());
       }
     }
     for (ShellTask const& t : tasks) write_stdout(t.command + "\n");
@@ -527,6 +528,8 @@ void settle_words(RunArgs& a) {
   }
   if (!a.command.empty())
     throw CLI::ValidationError("--command", "give the command before ::: instead");
+  if (a.dry_run && !a.output.empty())
+    throw CLI::ValidationError("--dry-run", "prints the commands on standard output: no --output");
   parse_parallel_words(a.words, a.form);
   if (a.link) {
     for (ArgSource& s : a.form.sources) s.linked = true;

@@ -27,15 +27,30 @@ std::vector<std::string> comma_list(std::string const& text) {
   return out;
 }
 
-/// The node's GPUs: --gpus, else what the launcher or Slurm gave this job.
-std::vector<std::string> node_gpus(SlotRequest const& req) {
-  if (!req.gpus.empty()) return comma_list(req.gpus);
+/// The GPUs this rank sees: --gpus, else what the launcher or Slurm gave it; and whether
+/// they came from ROCR_VISIBLE_DEVICES.
+std::pair<std::vector<std::string>, bool> seen_gpus(SlotRequest const& req) {
+  if (!req.gpus.empty()) return {comma_list(req.gpus), false};
   for (char const* name :
        {"CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "SLURM_STEP_GPUS", "SLURM_JOB_GPUS"}) {
     char const* v = std::getenv(name);
-    if (v != nullptr && *v != '\0') return comma_list(v);
+    if (v != nullptr && *v != '\0')
+      return {comma_list(v), std::string_view(name) == "ROCR_VISIBLE_DEVICES"};
   }
   return {};
+}
+
+/// This rank's GPUs: when every rank of the node sees the same list, its contiguous share
+/// of it; when they differ (srun --gpus-per-task, --gpu-bind: the launcher divided them
+/// already), its own list whole.
+std::vector<std::string> my_gpus(Comm const& node, std::vector<std::string> const& seen) {
+  auto const all = node.all_gather(seen);
+  bool const same = std::all_of(all.begin(), all.end(), [&](auto const& l) { return l == seen; });
+  if (!same) return seen;
+  auto const local = static_cast<std::size_t>(node.rank());
+  auto const ranks = static_cast<std::size_t>(node.size());
+  return {seen.begin() + static_cast<long>(local * seen.size() / ranks),
+          seen.begin() + static_cast<long>((local + 1) * seen.size() / ranks)};
 }
 
 /// The CPUs of `masks[mine]` that are this rank's: each rank of the node, in order, takes
@@ -53,7 +68,8 @@ std::vector<int> my_cpus(std::vector<std::vector<int>> const& masks, std::size_t
   return {};
 }
 
-/// The slots of a share of `cpus` and `gpus`: as many as both allow, in order.
+/// The slots of a share of `cpus` and `gpus`: as many as both allow, in order (the
+/// request asks for cores, GPUs or both: place_tasks calls this only then).
 std::vector<Slot> cut_slots(SlotRequest const& req, std::vector<int> const& cpus,
                             std::vector<std::string> const& gpus) {
   std::size_t n = SIZE_MAX;
@@ -72,14 +88,15 @@ std::vector<Slot> cut_slots(SlotRequest const& req, std::vector<int> const& cpus
   return slots;
 }
 
-/// Why a rank has no slot, for the message.
-std::string too_small(SlotRequest const& req, std::size_t cpus, std::size_t gpus) {
+/// Why a rank has no slot, for the message (`seen`: the GPUs it saw before its share).
+std::string too_small(SlotRequest const& req, std::size_t cpus, std::size_t gpus,
+                      std::size_t seen) {
   if (req.cpus_per_task > 0 && cpus < static_cast<std::size_t>(req.cpus_per_task))
     return std::to_string(cpus) + " core(s), fewer than --cpus-per-task " +
            std::to_string(req.cpus_per_task);
   return std::to_string(gpus) + " GPU(s), fewer than --gpus-per-task " +
          std::to_string(req.gpus_per_task) +
-         (gpus == 0 ? " (none in --gpus, CUDA_VISIBLE_DEVICES, ROCR_VISIBLE_DEVICES, "
+         (seen == 0 ? " (none in --gpus, CUDA_VISIBLE_DEVICES, ROCR_VISIBLE_DEVICES, "
                       "SLURM_STEP_GPUS or SLURM_JOB_GPUS)"
                     : "");
 }
@@ -126,14 +143,12 @@ std::vector<Slot> plan_slots(Team const& team, SlotRequest const& req) {
   Comm const node = node_comm(team.comm);
   auto const local = static_cast<std::size_t>(node.rank());
   std::vector<int> const cpus = my_cpus(node.all_gather(affinity_cpus()), local);
-  std::vector<std::string> const gpus_of_node = node_gpus(req);
-  // The node's GPUs in contiguous shares, one per rank of the node.
-  std::size_t const ranks = static_cast<std::size_t>(node.size());
-  std::vector<std::string> const gpus(
-      gpus_of_node.begin() + static_cast<long>(local * gpus_of_node.size() / ranks),
-      gpus_of_node.begin() + static_cast<long>((local + 1) * gpus_of_node.size() / ranks));
+  auto const [seen, rocr] = seen_gpus(req);
+  std::vector<std::string> const gpus = my_gpus(node, seen);
   std::vector<Slot> slots = cut_slots(req, cpus, gpus);
-  std::string const why = slots.empty() ? too_small(req, cpus.size(), gpus.size()) : "";
+  for (Slot& s : slots) s.rocr = rocr;
+  std::string const why =
+      slots.empty() ? too_small(req, cpus.size(), gpus.size(), seen.size()) : "";
   std::vector<std::string> const whys = team.comm.all_gather(why);
   for (std::size_t r = 0; r < whys.size(); ++r) {
     if (!whys[r].empty()) {
@@ -173,9 +188,13 @@ void slot_environment(SlotRequest const& req, Slot const& slot, std::vector<std:
     add("PARFOLD_CPUS", slot.cpu_list());
   }
   if (req.gpus_per_task > 0) {
-    for (char const* name : {"CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES",
-                             "ZE_AFFINITY_MASK", "PARFOLD_GPUS"})
-      add(name, slot.gpu_list());
+    if (slot.rocr) {
+      add("ROCR_VISIBLE_DEVICES", slot.gpu_list());
+    } else {
+      for (char const* name : {"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ZE_AFFINITY_MASK"})
+        add(name, slot.gpu_list());
+    }
+    add("PARFOLD_GPUS", slot.gpu_list());
   }
 }
 

@@ -30,6 +30,7 @@ struct SlotRequest {
 struct Slot {
   std::vector<int> cpus;
   std::vector<std::string> gpus;
+  bool rocr = false;  ///< the GPUs came from ROCR_VISIBLE_DEVICES: they go back there only
 
   /// "0-3" style lists, as the joblog and the trace show them.
   [[nodiscard]] std::string cpu_list() const;
@@ -37,7 +38,7 @@ struct Slot {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& cpus& gpus;
+    ar& cpus& gpus& rocr;
   }
 };
 
@@ -65,9 +66,10 @@ struct Placement {
 [[nodiscard]] Placement place_tasks(Team const& team, SlotRequest const& req);
 
 /// The variables a task in `slot` gets: OMP_NUM_THREADS and MKL_NUM_THREADS (N, unless
-/// this process has them set), CUDA_VISIBLE_DEVICES, ROCR_VISIBLE_DEVICES,
-/// HIP_VISIBLE_DEVICES, ZE_AFFINITY_MASK, PARFOLD_GPUS (with GPUs) and PARFOLD_CPUS (with
-/// cores). Names first (`names`), then values in the same order (`values`).
+/// this process has them set) and PARFOLD_CPUS (with cores); with GPUs PARFOLD_GPUS and
+/// ROCR_VISIBLE_DEVICES when that is where the GPUs came from (HIP and CUDA numbering
+/// counts within it), else CUDA_VISIBLE_DEVICES, HIP_VISIBLE_DEVICES and ZE_AFFINITY_MASK. Names
+/// first (`names`), then values in the same order (`values`).
 void slot_environment(SlotRequest const& req, Slot const& slot, std::vector<std::string>& names,
                       std::vector<std::string>& values);
 

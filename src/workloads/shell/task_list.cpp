@@ -110,7 +110,10 @@ std::vector<ShellTask> parse_tasks(std::string const& text, std::string const& c
     at = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF task files
-    if (is_barrier(line)) barrier = true;
+    if (is_barrier(line)) {
+      barrier = true;
+      continue;
+    }
     if (line.empty() || line[0] == '#') continue;
     if (line.find('\0') != std::string::npos) {
       throw UsageError(name + ": line " + std::to_string(line_no) +
