@@ -169,7 +169,9 @@ class Translator {
       ++at_;
       piece = "^";
       after_anchor_ = start;
-      return start ? Atom::anchor : Atom::piece;
+      // grep's DFA repeats an ERE's ^ as any atom ("^*b" is "(^)*b": b anywhere).
+      bool const repeated = !basic_ && !done() && repetition_here();
+      return start && !repeated ? Atom::anchor : Atom::piece;
     }
     bool const bre_end =
         at_ + 1 == p_.size() || p_.substr(at_ + 1, 2) == "\\)" || p_.substr(at_ + 1, 2) == "\\|";
@@ -338,7 +340,7 @@ class Translator {
 
   /// A bracket expression at the cursor, as an RE2 character class of bytes.
   std::string bracket() {
-    std::size_t const open = at_++;
+    ++at_;  // the [
     bool negated = false;
     if (!done() && p_[at_] == '^') {
       negated = true;
@@ -346,31 +348,45 @@ class Translator {
     }
     ByteSet items;
     bool first = true;
+    bool plain = true;  // no class, range, [.x.] or [=x=]: what grep's [:space:] check needs
+    std::size_t const body = at_;
     for (;;) {
       if (done()) fail("Unmatched [, [^, [:, [., or [=");
       char c = p_[at_];
       if (c == ']' && !first) break;
       first = false;
-      if (c == '[' && at_ + 1 < p_.size() && p_[at_ + 1] == ':') {
+      plain = plain && !next_is("[:") && !next_is("[.") && !next_is("[=");
+      if (next_is("[:")) {
         items |= char_class();
+        if (range_next()) fail("Invalid range end");  // a class cannot start a range
         continue;
       }
       unsigned char lo = element();
-      if (next_is("-") && at_ + 1 < p_.size() && p_[at_ + 1] != ']') {
+      if (range_next()) {
         ++at_;
+        if (next_is("[:")) fail("Invalid range end");  // nor end one
         unsigned char const hi = element();
-        if (hi < lo) fail("Invalid range end");
+        if (hi < lo || range_next()) fail("Invalid range end");  // [1-3-5]: nor be one's start
         items |= range(lo, hi);
+        plain = false;
       } else {
         items |= range(lo, lo);
       }
     }
-    std::string_view const raw = p_.substr(open + 1, at_ - open - 1);
+    std::string_view const raw = p_.substr(body, at_ - body);
     ++at_;  // the ]
-    if (raw.size() >= 2 && raw.front() == ':' && raw.back() == ':') {
+    // grep's rule (gnulib dfa.c): [:...:] with a byte other than : in it and no class or
+    // range is a mistaken [[:space:]]; [::], [:a], [:spac-e:] are ordinary brackets.
+    if (plain && raw.size() >= 2 && raw.front() == ':' && raw.back() == ':' &&
+        raw.find_first_not_of(':') != std::string_view::npos) {
       fail("character class syntax is [[:space:]], not [:space:]");
     }
     return class_of(negated ? ~items : items);
+  }
+
+  /// A - that makes a range: one not just before the closing ].
+  [[nodiscard]] bool range_next() const {
+    return next_is("-") && at_ + 1 < p_.size() && p_[at_ + 1] != ']';
   }
 
   /// One byte of a bracket expression: itself, or a collating symbol [.x.] or an
@@ -422,13 +438,56 @@ class Translator {
 
 }  // namespace
 
+/// grep validates an ERE with glibc's regex but matches with its DFA, which read a ) right
+/// after a dropped leading *, + or ? differently: the DFA closes the group with it (what
+/// Translator does), glibc takes it as an ordinary character, so "(*)b" leaves its ( open:
+/// "Unmatched ( or \\(", status 2. This walks the ERE as glibc does, for its groups only.
+void check_glibc_groups(std::string_view p) {
+  int depth = 0;
+  bool start = true, dropped = false;  // at a branch's start; a leading *, + or ? dropped
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    char const c = p[i];
+    bool const repeat = c == '*' || c == '+' || c == '?';
+    if (c == '(' || c == '|') {
+      depth += c == '(' ? 1 : 0;
+      start = true;
+      dropped = false;
+      continue;
+    }
+    if ((start && repeat) || (start && c == '^')) {
+      dropped = dropped || repeat;
+      continue;
+    }
+    if (c == ')' && depth > 0 && !dropped) --depth;
+    if (c == '\\') ++i;
+    if (c == '[') {  // to its closing ], past a ] first and [:...:] inside
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      for (; j < p.size() && p[j] != ']'; ++j) {
+        if (p[j] == '[' && j + 1 < p.size() &&
+            std::string_view(":.=").find(p[j + 1]) != std::string_view::npos) {
+          std::size_t const end = p.find(std::string{p[j + 1], ']'}, j + 2);
+          if (end == std::string_view::npos) break;
+          j = end + 1;
+        }
+      }
+      i = j;
+    }
+    start = dropped = false;
+  }
+  if (depth > 0) throw UsageError("Unmatched ( or \\(");
+}
+
 std::string to_re2(std::string_view pattern, PatternSyntax syntax, bool ignore_case) {
   if (syntax == PatternSyntax::fixed) {
     std::string out;
     for (char c : pattern) out += literal(c, ignore_case);
     return out;
   }
-  return Translator(pattern, syntax, ignore_case).run();
+  std::string re = Translator(pattern, syntax, ignore_case).run();
+  if (syntax == PatternSyntax::extended) check_glibc_groups(pattern);
+  return re;
 }
 
 }  // namespace parfold

@@ -217,6 +217,25 @@ TEST(Pattern, RefusesBadBrackets) {
       {"[z-a]", E, "Invalid range end"},
       {"[[=ab=]]", E, "Invalid collation character"},
       {"[:space:]", E, "character class syntax is [[:space:]], not [:space:]"},
+      {"[^:a:]", G, "character class syntax is [[:space:]], not [:space:]"},
+      // A range's end cannot start another; a class cannot bound one (glibc's regex).
+      {"a[1-3-5]c", E, "Invalid range end"},
+      {"[[:alpha:]-z]", G, "Invalid range end"},
+      {"[0-[:alpha:]]", E, "Invalid range end"},
+      // After a dropped leading *, + or ?, a ) is a character: the ( is left open.
+      {"(*)b", E, "Unmatched ( or \\("},
+      {"(a|+)", E, "Unmatched ( or \\("},
+  });
+  // What grep accepts of the same families: [x-] and [--3], [:...:] with only colons, or
+  // with a class or range in it, a ) after a dropped {n}, or a second ).
+  expect_translations({
+      {"[1-3-]", E, R"(([\x2d\x31-\x33]))", {"-", "2"}, {"4"}},
+      {"[--3]", E, R"(([\x2d-\x33]))", {"-", "/", "3"}, {"4"}},
+      {"[::]", E, R"(([\x3a]))", {":"}, {"a"}},
+      {"[:spac-e:]", E, R"(([\x3a\x61\x63-\x65\x70\x73]))", {"d", ":"}, {"b"}},
+      {"(*))b", E, R"(((())\x29b))", {")b"}, {"b"}},
+      {"^*b", E, R"(((^)*b))", {"b", "xb"}, {"x"}},
+      {"(a|{1})", E, "(((a)|()))", {"a", ""}, {}},
   });
 }
 
