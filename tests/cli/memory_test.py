@@ -13,7 +13,14 @@ keeps in memory, 59 MB of them waiting behind a first task (chunk) that ends onl
 rank's peak under the same job's with short outputs plus docs/run.md's figure, the output
 byte-identical to /bin/sh's, no temporary file left.
 
-  memory_test.py --parfold BIN --mpiexec MPIEXEC run|exec|waiting|exec_waiting RANKS
+`ahead` (issue 26, section 4): tasks printing 100 MB each, on every rank, under mpirun:
+on every rank but 0, TMPDIR is a folder that does not exist, so a rank that kept a task's
+output in a temporary file until it ended (as parfold did before) fails with "cannot create
+a temporary file". Their output goes to rank 0 in pieces while they run: every rank's peak
+under BOUND_KIB, the output byte-identical to /bin/sh's, and the joblog shows every rank ran
+its share (a static schedule).
+
+  memory_test.py --parfold BIN --mpiexec MPIEXEC run|exec|waiting|exec_waiting|ahead RANKS
 """
 import hashlib
 import os
@@ -30,13 +37,15 @@ from cli_test import FAILURES, check, mpi, suite_main  # noqa: E402,F401
 # with 2 threads and outputs that spill.
 BOUND_KIB = 40 * 1024
 
-# Runs the rest of its command line, then writes the peak resident set of what it ran
-# (KiB) to PREFIX.RANK.
+# Runs the rest of its command line (TMPDIR=$WORKER_TMPDIR on ranks but 0, when set), then
+# writes the peak resident set of what it ran (KiB) to PREFIX.RANK.
 MEASURE = r"""
 import os, resource, subprocess, sys
-rc = subprocess.call(sys.argv[2:])
 rank = next((os.environ[v] for v in ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK")
              if v in os.environ), "0")
+if rank != "0" and "WORKER_TMPDIR" in os.environ:
+    os.environ["TMPDIR"] = os.environ["WORKER_TMPDIR"]
+rc = subprocess.call(sys.argv[2:])
 with open(sys.argv[1] + "." + rank, "w") as f:
     f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 sys.exit(rc)
@@ -244,5 +253,33 @@ def exec_waiting(opts, ranks):
         check(left == [], f"temporary files left: {left}")
 
 
+# ---- output sent ahead while a task runs -----------------------------------------------------
+AHEAD_BYTES = 100 * 1000 * 1000
+
+
+def ahead(opts, ranks):
+    """parfold run under mpirun, 2 tasks per rank (2 threads, static schedule) printing 100 MB
+    each (one on stderr), no temporary file possible on ranks but 0."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        tasks = [f"yes {k} | head -c {AHEAD_BYTES}" + (" >&2" if k % 4 == 3 else "")
+                 for k in range(2 * ranks)]
+        truth = sequential(d, tasks, [b""] * len(tasks))
+        joblog = os.path.join(d, "joblog")
+        os.environ["WORKER_TMPDIR"] = os.path.join(d, "missing")
+        try:
+            measured(opts, d, ranks, ["--schedule", "static", "run", "--joblog", joblog,
+                                      write_lines(d, "tasks.txt", tasks)],
+                     truth, f"run, {len(tasks)} x 100 MB sent ahead, at {ranks} rank(s)")
+        finally:
+            del os.environ["WORKER_TMPDIR"]
+        with open(joblog) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f]
+        rank_column = rows[0].index("Rank")
+        ran = sorted(int(row[rank_column]) for row in rows[1:])
+        check(ran == sorted(list(range(ranks)) * 2), f"joblog: tasks ran on ranks {ran}, not 2 on each")
+
+
 if __name__ == "__main__":
-    sys.exit(suite_main({"run": run, "exec": exec_, "waiting": waiting, "exec_waiting": exec_waiting}))
+    sys.exit(suite_main({"run": run, "exec": exec_, "waiting": waiting, "exec_waiting": exec_waiting,
+                         "ahead": ahead}))

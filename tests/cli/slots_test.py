@@ -4,12 +4,14 @@
 started and ended (its own clock readings), the cores the kernel lets it run on
 (/proc/self/status Cpus_allowed_list, the independent truth) and the GPUs it was given;
 then no two tasks that ran at the same time may share a core or a GPU, each has exactly N
-cores / G GPUs, and the joblog's Cpus and Gpus columns say the same.
+cores / G GPUs, and the joblog's Cpus and Gpus columns say the same, as does the trace's
+name of the thread that ran each task.
 
   slots_test.py --parfold BIN --mpiexec MPIEXEC cpus RANKS
   slots_test.py --parfold BIN --mpiexec MPIEXEC gpus RANKS
   slots_test.py --parfold BIN refusals
 """
+import json
 import os
 import subprocess
 import sys
@@ -37,7 +39,8 @@ def expand(cpu_list):
 
 
 def run_tasks(opts, ranks, args, n, d):
-    cmd = [opts.parfold, "--threads", "4", "run", "--joblog", os.path.join(d, "log")] + args + [
+    cmd = [opts.parfold, "--threads", "4", "--trace", os.path.join(d, "trace.json"), "run",
+           "--joblog", os.path.join(d, "log")] + args + [
         TASK, ":::"] + [str(i) for i in range(1, n + 1)]
     got = subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, env=ENV,
                          timeout=120, text=True)
@@ -47,6 +50,20 @@ def run_tasks(opts, ranks, args, n, d):
         with open(os.path.join(d, "log")) as f:
             log = [l.rstrip("\n").split("\t") for l in f][1:]
     return got, rows, {int(r[0]): r for r in log}
+
+
+def trace_agrees(d, log, what):
+    """The trace names each thread by its slot: the joblog's Cpus and Gpus of its tasks."""
+    with open(os.path.join(d, "trace.json")) as f:
+        names = {(e["pid"], e["tid"]): e["args"]["name"] for e in json.load(f)["traceEvents"]
+                 if e.get("name") == "thread_name"}
+    wrong = []
+    for row in log.values():
+        rank, thread = int(row[9]), int(row[10])
+        want = f"thread {thread} (cores {row[12] or 'any'}, GPUs {row[13] or 'none'})"
+        if names.get((rank, thread)) != want:
+            wrong.append((names.get((rank, thread)), want))
+    check(log and not wrong, f"{what}: trace thread names vs joblog: {wrong[:3]}")
 
 
 def refused(got, message, what):
@@ -81,6 +98,7 @@ def cpus(opts, ranks):
         check(len(used) <= cores, f"{what}: cores used {used} of {cores}")
         check(all(log.get(int(r[0]), [""] * 14)[12] == r[3] for r in rows),
               f"{what}: joblog Cpus {[log[k][12:] for k in sorted(log)]} vs the tasks' {[r[3] for r in rows]}")
+        trace_agrees(d, log, what)
         print(f"{what}: 8 tasks, none sharing a core while running, cores used {sorted(used)}")
     if ranks == 1 and cores >= 2:
         with tempfile.TemporaryDirectory() as d:
@@ -104,6 +122,7 @@ def gpus(opts, ranks):
         no_two_at_once_share(rows, lambda r: {r[4]}, what)
         check({r[4] for r in rows} == {"0", "1", "2", "3"}, f"{what}: GPUs used {sorted({r[4] for r in rows})}")
         check(all(log.get(int(r[0]), [""] * 14)[13] == r[4] for r in rows), f"{what}: joblog Gpus column")
+        trace_agrees(d, log, what)
         print(f"{what}: 12 tasks, each on one GPU, none shared while running, all 4 used")
         got, rows, _ = run_tasks(opts, ranks, ["--gpus", "a,b,c,d", "--gpus-per-task", "2"], 4, d)
         what = f"--gpus a,b,c,d --gpus-per-task 2 at {ranks} rank(s)"

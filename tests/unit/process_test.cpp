@@ -212,6 +212,27 @@ TEST(Process, AChildThatStopsReadingIsNotAnError) {
   EXPECT_EQ(again.result.exit_code, 0);
 }
 
+TEST(Process, OutputWaitsInThePipeWhileOnOutputSaysNo) {
+  ChildSpec spec;
+  spec.env = child_environment({});
+  std::string sent;  // what on_output took, in order
+  int refusals = 0;
+  spec.on_output = [&](CapturedOutput& out, CapturedOutput& err) {
+    EXPECT_TRUE(err.empty());
+    if (out.size() >= 100000) sent += out.take();
+    if (refusals < 50 && ++refusals % 10 != 0) return false;  // 50 refusals, 5 ms of pause
+    return true;
+  };
+  CapturedOutput out(1 << 20), err(1 << 20);
+  ChildResult const r = run_shell("seq 1 3000000", spec, out, err);  // 20.9 MB
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(refusals, 50);
+  std::string want;
+  for (int i = 1; i <= 3000000; ++i) want += std::to_string(i) + "\n";
+  EXPECT_EQ(sent + out.str(), want);
+  EXPECT_FALSE(out.spilled());  // never more than 1 MiB held
+}
+
 TEST(Environment, LaunchersRankVariablesAreDroppedTheUsersKept) {
   for (char const* name :
        {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_UNIVERSE_SIZE",

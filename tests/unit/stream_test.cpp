@@ -12,6 +12,7 @@
 #include "parfold/core/errors.hpp"
 #include "parfold/stream/courier.hpp"
 #include "parfold/stream/reorder.hpp"
+#include "workloads/shell/ahead.hpp"
 #include "workloads/shell/farm.hpp"
 
 namespace parfold {
@@ -241,6 +242,48 @@ TEST(Attempt, EncodesAndDecodesEveryField) {
     EXPECT_EQ(b.ending().rfind("timed out after ", 0), 0U);
   }
   EXPECT_TRUE(Attempt::well_formed(Attempt::encode(make()), 7));
+}
+
+TEST(OutputAhead, PiecesGoInFrontOfTheirAttemptsOutputInOrder) {
+  Team const team = Team::local(1);
+  AheadOutputs ahead;
+  std::string want_out, want_err;
+  Courier courier(team, [&](Parcel&& r) {
+    if (OutputPiece::is_one(r)) return ahead.add(OutputPiece::from_parcel(std::move(r)));
+    Attempt a = Attempt::from_parcel(std::move(r));
+    ahead.complete(a);
+    EXPECT_EQ(a.index, 4U);
+    EXPECT_EQ(a.out.str(), want_out);
+    EXPECT_EQ(a.err.str(), want_err);
+  });
+  auto const send = send_ahead(courier, 4, 2, 1 << 20, [] { return false; });
+  CapturedOutput out(1 << 20), err(1 << 20);
+  auto const print = [&](CapturedOutput& to, std::string& want, std::size_t n, unsigned seed) {
+    to.append(text(n, seed));
+    want += text(n, seed);
+  };
+  print(out, want_out, kAheadBytes - 1, 1);
+  EXPECT_TRUE(send(out, err));  // under kAheadBytes: kept
+  EXPECT_EQ(out.size(), kAheadBytes - 1);
+  print(err, want_err, 1, 2);
+  EXPECT_TRUE(send(out, err));  // a piece went: both start again empty
+  EXPECT_TRUE(out.empty() && err.empty());
+  unsigned seed = 3;
+  while (send(out, err) && seed < 100) print(out, want_out, kAheadBytes, seed++);
+  // Nobody took them: it said no once the pieces waiting left no room for two more.
+  EXPECT_EQ((seed - 2) * kAheadBytes, Courier::kOutboxMemory - 2 * kAheadBytes);
+  courier.pump();  // rank 0 took them: room again
+  EXPECT_TRUE(send(out, err));
+  print(out, want_out, 4, 99);
+  print(err, want_err, 3, 98);
+  courier.post(Attempt::to_parcel(
+      {4, 2, 0, 0, false, false, true, 0, 0, 0, 0, "h", std::move(out), std::move(err)}));
+  courier.finish();
+  Attempt other;  // nothing went ahead of it
+  other.index = 5;
+  other.out = captured("alone", 100);
+  ahead.complete(other);
+  EXPECT_EQ(other.out.str(), "alone");
 }
 
 }  // namespace

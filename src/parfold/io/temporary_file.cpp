@@ -24,6 +24,9 @@ TemporaryFile::TemporaryFile(char const* what) {
   }
   path_ = name;
   cleanup_.emplace(path_);
+  // Made after a stop signal removed the registry's files: nothing would remove it if a
+  // launcher's SIGKILL came next, and its bytes are for this process only.
+  if (stop_or_ending() != StopReason::none) ::unlink(path_.c_str());
   file_ = ::fdopen(fd, "w+b");
   if (file_ == nullptr) {
     ::close(fd);

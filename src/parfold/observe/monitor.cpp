@@ -258,10 +258,14 @@ void Monitor::write_trace(std::vector<std::vector<ChunkEvent>> const& per_rank,
     int const threads =
         r < about.threads.size() ? about.threads[r] : 0;  // none when no run ran (no input)
     for (int t = 0; t < threads; ++t) {
+      std::string name = "thread " + std::to_string(t);
+      auto const ut = static_cast<std::size_t>(t);
+      if (r < thread_about_.size() && ut < thread_about_[r].size() && !thread_about_[r][ut].empty())
+        name += " (" + thread_about_[r][ut] + ")";
       std::fprintf(f,
                    ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%zu,\"tid\":%d,\"args\":{"
-                   "\"name\":\"thread %d\"}}",
-                   r, t, t);
+                   "\"name\":%s}}",
+                   r, t, json(name).dump().c_str());
     }
     std::string const host = json(hosts[r]).dump();
     for (ChunkEvent const& e : per_rank[r]) {

@@ -65,6 +65,11 @@ class Monitor {
 
   /// The whole job's items, when it runs several plans (progress shows done / total).
   void expect_total(std::uint64_t items) { job_total_ = items; }
+  /// Rank 0: what the trace says of each rank's threads after "thread N" (`about[rank]
+  /// [thread]`, such as the cores and GPUs its tasks had); empty: nothing.
+  void describe_threads(std::vector<std::vector<std::string>> about) {
+    thread_about_ = std::move(about);
+  }
   /// The job writes to a terminal on stdout while it runs: no progress line there
   /// unless --progress asked for it.
   void stdout_busy() {
@@ -125,7 +130,8 @@ class Monitor {
   std::int64_t offset_ns_ = 0;     ///< rank 0's clock minus this rank's clock (estimate)
   std::int64_t clock_rtt_ns_ = 0;  ///< round trip of the estimate
   std::int64_t shift_ns_ = 0;      ///< this rank's times + shift = times from rank 0's epoch
-  std::uint32_t run_ = 0;          ///< the current run
+  std::vector<std::vector<std::string>> thread_about_;  ///< describe_threads()
+  std::uint32_t run_ = 0;                               ///< the current run
   std::uint32_t runs_ = 0;
   bool running_ = false;
 

@@ -109,19 +109,25 @@ void widen(int fd) { ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(kPipeBytes)); }
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-/// Reads what is there from `fd` into `into`; false at end of file.
+/// Bytes of one output read at a time before the streams are looked at again (and
+/// ChildSpec::on_output asked): a fast writer never keeps the reader in one stream.
+constexpr std::size_t kDrainBytes = CapturedOutput::kPiece / 4;
+
+/// Reads what is there from `fd` into `into`, up to kDrainBytes; false at end of file.
 bool drain(int fd, CapturedOutput& into) {
   thread_local std::vector<char> buf(kPipeBytes);
-  while (true) {
-    ssize_t const n = ::read(fd, buf.data(), buf.size());
+  for (std::size_t got = 0; got < kDrainBytes;) {
+    ssize_t const n = ::read(fd, buf.data(), std::min(buf.size(), kDrainBytes - got));
     if (n > 0) {
       into.append(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+      got += static_cast<std::size_t>(n);
       continue;
     }
     if (n == 0) return false;
     if (errno == EINTR) continue;
     return errno == EAGAIN;
   }
+  return true;
 }
 
 /// The parent's ends of a child's stdin, stdout and stderr, moved by poll(2): the input
@@ -132,6 +138,7 @@ class Streams {
           CapturedOutput& err_to)
       : fds_{pollfd{out, POLLIN, 0}, pollfd{err, POLLIN, 0}, pollfd{in, POLLOUT, 0}},
         into_{&out_to, &err_to},
+        on_output_(spec.on_output),
         input_(spec.input.value_or(std::string_view{})),
         left_(spec.input_file ? spec.input_file->size : input_.size()),
         offset_(spec.input_file ? static_cast<loff_t>(spec.input_file->offset) : 0) {
@@ -163,13 +170,25 @@ class Streams {
                                      now.st_mtim.tv_sec != opened_.st_mtim.tv_sec ||
                                      now.st_mtim.tv_nsec != opened_.st_mtim.tv_nsec));
   }
+  /// Whether reading the outputs waits for ChildSpec::on_output's leave.
+  [[nodiscard]] bool paused() const { return paused_; }
   /// Waits up to `ms` for any stream, then moves what it can.
   void pump(int ms) {
+    if (paused_) paused_ = !on_output_(*into_[0], *into_[1]);
+    if (paused_) {  // the input only, and on_output asked again soon
+      ::poll(&fds_[2], 1, std::min(ms, 2));
+      if (fds_[2].fd >= 0 && fds_[2].revents != 0) feed();
+      return;
+    }
     ::poll(fds_.data(), fds_.size(), ms);
+    bool read = false;
     for (std::size_t i = 0; i < 2; ++i) {
-      if (fds_[i].fd >= 0 && fds_[i].revents != 0 && !drain(fds_[i].fd, *into_[i])) close(i);
+      if (fds_[i].fd < 0 || fds_[i].revents == 0) continue;
+      read = true;
+      if (!drain(fds_[i].fd, *into_[i])) close(i);
     }
     if (fds_[2].fd >= 0 && fds_[2].revents != 0) feed();
+    if (read && on_output_) paused_ = !on_output_(*into_[0], *into_[1]);
   }
   void close_input() { close(2); }
 
@@ -222,6 +241,8 @@ class Streams {
   }
   std::array<pollfd, 3> fds_;
   std::array<CapturedOutput*, 2> into_;
+  std::function<bool(CapturedOutput&, CapturedOutput&)> const& on_output_;
+  bool paused_ = false;
   std::string_view input_;  ///< the input in memory, what is left of it
   std::uint64_t left_;      ///< bytes of the input still to give
   int file_ = -1;           ///< the input's file
@@ -326,7 +347,10 @@ int follow(pid_t pid, ChildSpec const& spec, Streams& streams, TaskToken& token,
   Ending ending;
   for (Clock::time_point exit_seen{}; streams.reading() || exit_seen == Clock::time_point{};) {
     if (streams.reading()) {
+      bool const waiting = streams.paused();
+      auto const before = Clock::now();
       streams.pump(50);
+      if (waiting) t0 += Clock::now() - before;  // waiting for room is not the task's time
     } else {  // both outputs closed: the child is ending; look again soon, then less often
       ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
     }
@@ -339,6 +363,7 @@ int follow(pid_t pid, ChildSpec const& spec, Streams& streams, TaskToken& token,
     }
     if (exit_seen != Clock::time_point{}) {
       auto const since = Clock::now() - exit_seen;
+      if (streams.paused()) continue;  // its output waits in the pipes, not held open
       if (!looked && since > std::chrono::milliseconds(20)) {
         end_orphans(true);  // its output is still held: by a process outside its group
         looked = true;

@@ -38,6 +38,11 @@ struct ChildSpec {
   /// starts; if its size or modification time change while the child runs, its stdin may not
   /// be the file's bytes (input_changed).
   std::optional<FileBytes> input_file;
+  /// Called whenever output was read, with all of each stream captured so far: it may
+  /// send their bytes on (and empty them), and returns whether to read more now. While it
+  /// says no, the child's output waits in its pipes (a writer blocks once they are full:
+  /// no memory grows) and it is asked again every few milliseconds. None: all is kept.
+  std::function<bool(CapturedOutput& out, CapturedOutput& err)> on_output;
 };
 
 /// What a child did.

@@ -107,6 +107,7 @@ class RankRun {
       try {
         talk();
         wait_for_threads();
+        meet();
       } catch (RankLost const&) {  // no collective can end now: the workers stop, and so does this
         lost_ = std::current_exception();
         abandon();
@@ -128,13 +129,19 @@ class RankRun {
     try {
       while (auto const chunk = source_->next(t)) run_chunk(t, *chunk, s);
     } catch (...) {
-      std::lock_guard lock(mutex_);
-      if (!failure_) failure_ = std::current_exception();
-      failed_.store(true);
-      source_->stop();
+      fail(std::current_exception());
     }
     std::lock_guard lock(mutex_);
     if (--running_ == 0) all_stopped_.notify_one();
+  }
+
+  /// This rank failed (a worker's chunk, or a record the courier delivered): no new chunk
+  /// starts here, and the ranks settle on the first failure once all have stopped.
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(mutex_);
+    if (!failure_) failure_ = std::move(e);
+    failed_.store(true);
+    source_->stop();
   }
 
   void run_chunk(int t, Chunk const& chunk, WorkerStats& s) {
@@ -166,8 +173,31 @@ class RankRun {
     if (failed_.load(std::memory_order_relaxed)) notices_.announce();
     if (notices_.heard()) source_->stop();
     if (monitor_ != nullptr) monitor_->tick();
-    if (courier_ != nullptr) courier_->pump();  // records first: they may be the last
+    if (courier_ != nullptr) {  // records first: they may be the last
+      try {
+        courier_->pump();
+      } catch (RankLost const&) {
+        throw;
+      } catch (...) {  // taking a record failed (rank 0's disk): the run fails as a chunk would
+        fail(std::current_exception());
+      }
+    }
     if (team_.peers != nullptr) team_.peers->check();
+  }
+
+  /// With a courier over several ranks, every rank waits here for the others, pumping it,
+  /// before any collective: a worker elsewhere that waits for room to send its task's
+  /// output on must find rank 0 taking it, not blocked in MPI_Allreduce.
+  void meet() {
+    if (courier_ == nullptr || !team_.comm.uses_mpi() || team_.ranks() == 1) return;
+    MPI_Request all_here = MPI_REQUEST_NULL;
+    MPI_Ibarrier(team_.comm.mpi(), &all_here);
+    for (int done = 0;;) {
+      MPI_Test(&all_here, &done, MPI_STATUS_IGNORE);
+      if (done != 0) return;
+      idle();
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
   }
 
   /// A rank was lost: start nothing more; the running children are ended as at a stop.

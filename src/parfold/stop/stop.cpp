@@ -18,7 +18,7 @@ std::atomic<int> g_signal{0};
 
 /// The registry's slots, readable from a signal handler: a path and its state.
 enum SlotState : int { kFree, kWriting, kHeld, kRemoving };
-constexpr int kSlots = 64;
+constexpr int kSlots = 1024;  // rank 0 keeps 2 per task streaming to it (ahead.hpp)
 constexpr std::size_t kPathMax = 4096;
 char g_paths[kSlots][kPathMax];
 std::atomic<int> g_state[kSlots];

@@ -71,6 +71,28 @@ void Courier::post(Parcel record) {
   posted_.push_back(std::move(p));
 }
 
+void Courier::post_in_memory(Parcel record, std::function<bool()> const& give_up) {
+  Posted p{std::move(record)};
+  p.memory = p.parcel.in_memory();
+  p.file = p.parcel.spilled();
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (kept_memory_ == 0 || kept_memory_ + p.memory <= kOutboxMemory || give_up()) {
+        count(p, 1);
+        posted_.push_back(std::move(p));
+        return;
+      }
+    }
+    nap();
+  }
+}
+
+bool Courier::has_room(std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  return kept_memory_ + bytes <= kOutboxMemory;
+}
+
 std::deque<Courier::Posted> Courier::take_posted() {
   std::deque<Posted> out;
   std::lock_guard lock(mutex_);

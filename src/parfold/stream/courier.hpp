@@ -46,6 +46,12 @@ class Courier {
   /// Any thread of any rank: queues `record` for rank 0 (never waits for it to go).
   void post(Parcel record);
   void post(std::string record) { post(Parcel{std::move(record), {}}); }
+  /// Any thread: queues `record` in memory, never in the spool (this rank's disk), once
+  /// the records waiting here leave room for it within kOutboxMemory (or none wait), or at
+  /// once when `give_up()` says so.
+  void post_in_memory(Parcel record, std::function<bool()> const& give_up);
+  /// Any thread: whether records of `bytes` more could wait on this rank in memory now.
+  [[nodiscard]] bool has_room(std::size_t bytes);
   /// Main thread: sends what this rank's threads posted (rank 0: delivers it, and what
   /// arrived from the other ranks) and takes in rank 0's word.
   void pump();

@@ -19,6 +19,10 @@ std::string Attempt::ending() const {
 
 namespace {
 
+/// The first byte of a parcel's head: what it carries.
+constexpr char kAttempt = 'a';
+constexpr char kPiece = 'p';
+
 /// The fixed part of an attempt: its parcel's head (the host after it), or the last bytes
 /// of its checkpoint record (after stdout, the host and stderr).
 struct AttemptTail {
@@ -55,7 +59,7 @@ Attempt from_tail(AttemptTail const& t) {
 
 Parcel Attempt::to_parcel(Attempt&& a) {
   AttemptTail const t = tail_of(a);
-  Parcel p{std::string(reinterpret_cast<char const*>(&t), sizeof(t)) + a.host, {}};
+  Parcel p{kAttempt + std::string(reinterpret_cast<char const*>(&t), sizeof(t)) + a.host, {}};
   p.bodies.push_back(std::move(a.out));
   p.bodies.push_back(std::move(a.err));
   return p;
@@ -63,13 +67,39 @@ Parcel Attempt::to_parcel(Attempt&& a) {
 
 Attempt Attempt::from_parcel(Parcel&& p) {
   AttemptTail t{};
-  std::memcpy(&t, p.head.data(), sizeof(t));
+  std::memcpy(&t, p.head.data() + 1, sizeof(t));
   Attempt a = from_tail(t);
-  a.host = p.head.substr(sizeof(t));
+  a.host = p.head.substr(1 + sizeof(t));
   a.out = std::move(p.bodies.at(0));
   a.err = std::move(p.bodies.at(1));
   return a;
 }
+
+namespace {
+
+/// An OutputPiece's head after its kind.
+struct PieceHead {
+  std::uint64_t index;
+  std::int32_t attempt;
+};
+
+}  // namespace
+
+Parcel OutputPiece::to_parcel(OutputPiece&& p) {
+  PieceHead const h{p.index, p.attempt};
+  Parcel parcel{kPiece + std::string(reinterpret_cast<char const*>(&h), sizeof(h)), {}};
+  parcel.bodies.push_back(std::move(p.out));
+  parcel.bodies.push_back(std::move(p.err));
+  return parcel;
+}
+
+OutputPiece OutputPiece::from_parcel(Parcel&& p) {
+  PieceHead h{};
+  std::memcpy(&h, p.head.data() + 1, sizeof(h));
+  return {h.index, h.attempt, std::move(p.bodies.at(0)), std::move(p.bodies.at(1))};
+}
+
+bool OutputPiece::is_one(Parcel const& p) { return !p.head.empty() && p.head[0] == kPiece; }
 
 std::string Attempt::encode(Attempt&& a) {
   AttemptTail const t = tail_of(a);

@@ -1,6 +1,7 @@
 #pragma once
 
-// One attempt of one item of a farm, and its record on the wire (worker to rank 0).
+// One attempt of one item of a farm, and its records on the wire (worker to rank 0): the
+// attempt as it ended, and pieces of its output sent ahead while it runs.
 
 #include <cstdint>
 #include <string>
@@ -40,6 +41,19 @@ struct Attempt {
   /// attempt of item `index` that ended: its sizes add up, its flags are 0 or 1, its
   /// times finite.
   [[nodiscard]] static bool well_formed(std::string_view bytes, std::uint64_t index);
+};
+
+/// Bytes of a running attempt's stdout and stderr, sent to rank 0 ahead of its Attempt
+/// (ahead.hpp), in the order it printed them.
+struct OutputPiece {
+  std::uint64_t index = 0;
+  int attempt = 1;
+  CapturedOutput out, err;
+
+  [[nodiscard]] static Parcel to_parcel(OutputPiece&& p);
+  [[nodiscard]] static OutputPiece from_parcel(Parcel&& p);
+  /// Whether `p` is an OutputPiece's parcel (else an Attempt's).
+  [[nodiscard]] static bool is_one(Parcel const& p);
 };
 
 }  // namespace parfold

@@ -24,6 +24,7 @@
 #include "parfold/stop/stop.hpp"
 #include "parfold/stream/courier.hpp"
 #include "parfold/stream/reorder.hpp"
+#include "workloads/shell/ahead.hpp"
 #include "workloads/shell/slots.hpp"
 
 namespace parfold {
@@ -56,7 +57,7 @@ class Farm {
     ItemLaunch const launch = items_.launch(i);
     int const thread = worker_thread();
     if (launch.nothing) {
-      courier_.post(Attempt::to_parcel(
+      post(Attempt::to_parcel(
           {i, attempt, 0, 0, false, false, true, 0, 0, team_.rank(), thread, team_.host, {}, {}}));
       return 0;
     }
@@ -72,6 +73,9 @@ class Farm {
     };
     spec.timeout_s = opt_.task_timeout_s;
     spec.input_file = launch.input;
+    if (!team_.is_root()) {  // rank 0 keeps what it reads where it is read: on its node
+      spec.on_output = send_ahead(courier_, i, attempt, opt_.memory_per_output, ending);
+    }
     CapturedOutput out(opt_.memory_per_output), err(opt_.memory_per_output);
     ThreadBinding const bound(launch.cpus);  // the child inherits this thread's cores
     ChildResult const r = run_shell(std::string(launch.command), spec, out, err);
@@ -84,26 +88,35 @@ class Farm {
     bool const passed =
         r.signal == 0 && !r.timed_out && !stopped &&
         std::find(opt_.ok_exit.begin(), opt_.ok_exit.end(), r.exit_code) != opt_.ok_exit.end();
-    courier_.post(Attempt::to_parcel({.index = i,
-                                      .attempt = attempt,
-                                      .exit_code = r.exit_code,
-                                      .signal = r.signal,
-                                      .timed_out = r.timed_out,
-                                      .stopped = stopped,
-                                      .passed = passed,
-                                      .start_s = start,
-                                      .runtime_s = r.runtime_s,
-                                      .rank = team_.rank(),
-                                      .thread = thread,
-                                      .host = team_.host,
-                                      .out = std::move(out),
-                                      .err = std::move(err)}));
+    post(Attempt::to_parcel({.index = i,
+                             .attempt = attempt,
+                             .exit_code = r.exit_code,
+                             .signal = r.signal,
+                             .timed_out = r.timed_out,
+                             .stopped = stopped,
+                             .passed = passed,
+                             .start_s = start,
+                             .runtime_s = r.runtime_s,
+                             .rank = team_.rank(),
+                             .thread = thread,
+                             .host = team_.host,
+                             .out = std::move(out),
+                             .err = std::move(err)}));
     return r.exit_code;
   }
 
   [[nodiscard]] FarmItems const& items() const { return items_; }
 
  private:
+  /// Posts an attempt's record; on ranks but 0 in memory (its output went ahead: nothing
+  /// of it touches this rank's disk).
+  void post(Parcel record) const {
+    if (team_.is_root()) return courier_.post(std::move(record));
+    courier_.post_in_memory(std::move(record), ending);
+  }
+  /// The run ends (a stop, the process ending): a rank 0 that is gone waits for nothing.
+  static bool ending() { return stop_or_ending() != StopReason::none; }
+
   /// Whether a task that `signal` ended was ended by a stop, not failed. parfold's stop
   /// handler signals the running tasks' groups; and a batch system's stop (`scancel
   /// --signal=USR1`, a walltime's SIGTERM) reaches every process of the job step at once,
@@ -183,7 +196,9 @@ class Collector {
   void attach(Courier& courier) { courier_ = &courier; }
 
   void take(Parcel&& record) {
+    if (OutputPiece::is_one(record)) return ahead_.add(OutputPiece::from_parcel(std::move(record)));
     Attempt a = Attempt::from_parcel(std::move(record));
+    ahead_.complete(a);
     if (outcome_.attempted) {
       a.index += opt_.first_item;  // as the job numbers it, for this moment only
       outcome_.attempted(a);
@@ -267,6 +282,7 @@ class Collector {
   Courier* courier_ = nullptr;
   bool holding_ = false;  ///< releasing to outcome.held (after a stop)
   ReorderBuffer order_;
+  AheadOutputs ahead_;  ///< output of attempts still running elsewhere
   std::vector<Retry> retries_;
   std::map<std::uint64_t, Parcel> pending_;  ///< the failed attempts of the retries
   Spool retried_{"retried"};                 ///< their output meanwhile
@@ -306,9 +322,27 @@ RunInfo run_attempts(Team const& team, Services services, Schedule s, Farm const
 
 }  // namespace
 
-void write_stderr(CapturedOutput const& err) {
+void replay_tagged(CapturedOutput const& out, std::string const* tag,
+                   std::function<void(std::string_view)> const& write) {
+  if (tag == nullptr) return out.replay(write);
+  std::string const prefix = *tag + "\t";
+  bool line_start = true;
+  out.replay([&](std::string_view piece) {
+    while (!piece.empty()) {
+      if (line_start) write(prefix);
+      std::size_t const nl = piece.find('\n');
+      std::size_t const n = nl == std::string_view::npos ? piece.size() : nl + 1;
+      write(piece.substr(0, n));
+      line_start = nl != std::string_view::npos;
+      piece.remove_prefix(n);
+    }
+  });
+}
+
+void write_stderr(CapturedOutput const& err, std::string const* tag) {
   if (err.empty()) return;
-  err.replay([](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
+  replay_tagged(err, tag,
+                [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
   std::fflush(stderr);
 }
 

@@ -3,7 +3,8 @@
 // The process engine of `parfold run` and `parfold lines exec` (one engine, two commands): items
 // (tasks, chunks of files) each run as a shell command in a child process on whichever worker of
 // whichever rank the schedule picks; every attempt's result travels to rank 0 as it ends (a
-// Courier), where it is logged at once and its output released in item order (a
+// Courier; on other ranks its output goes ahead in pieces while it runs: ahead.hpp), where
+// it is logged at once and its output released in item order (a
 // ReorderBuffer with bounded memory) or, unordered, as it arrives. Failed attempts run
 // again on another rank (--retries); --halt stops early with GNU parallel's meaning.
 
@@ -87,8 +88,14 @@ struct FarmSummary {
   RunInfo info;
 };
 
-/// Rank 0: an item's stderr to this process's stderr as it is, piece by piece, flushed.
-void write_stderr(CapturedOutput const& err);
+/// `out`'s bytes to `write`, with `*tag` and a TAB before each line (--tag, --tagstring;
+/// an empty tag too); as they are when `tag` is null.
+void replay_tagged(CapturedOutput const& out, std::string const* tag,
+                   std::function<void(std::string_view)> const& write);
+
+/// Rank 0: an item's stderr to this process's stderr, piece by piece (each line after
+/// `*tag` and a TAB when `tag` is not null), flushed.
+void write_stderr(CapturedOutput const& err, std::string const* tag = nullptr);
 
 /// Runs every item (but the done ones) as its own `/bin/sh -c` child over the team with
 /// schedule `s`. The run's services observe the first pass (traces, progress).

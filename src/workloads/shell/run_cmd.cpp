@@ -100,25 +100,6 @@ void write_results(std::string const& dir, Attempt const& t) {
   status.commit();
 }
 
-/// `out`'s bytes to `write`, with `*tag` and a TAB before each line (--tag, --tagstring;
-/// an empty tag too); as they are when `tag` is null.
-void replay_tagged(CapturedOutput const& out, std::string const* tag,
-                   std::function<void(std::string_view)> const& write) {
-  if (tag == nullptr) return out.replay(write);
-  std::string const prefix = *tag + "\t";
-  bool line_start = true;
-  out.replay([&](std::string_view piece) {
-    while (!piece.empty()) {
-      if (line_start) write(prefix);
-      std::size_t const nl = piece.find('\n');
-      std::size_t const n = nl == std::string_view::npos ? piece.size() : nl + 1;
-      write(piece.substr(0, n));
-      line_start = nl != std::string_view::npos;
-      piece.remove_prefix(n);
-    }
-  });
-}
-
 /// Rank 0: a task's last attempt: stdout to the sink, stderr to stderr, whole.
 void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunProgress& p,
                OrderedSink& sink) {
@@ -133,9 +114,7 @@ void emit_task(Attempt const& t, ShellTask const& task, RunArgs const& a, RunPro
   sink.flush();
   if (!t.out.empty() && !sink.to_file())
     flush_stdout();  // each task's output as soon as its turn comes (a failure: at the end)
-  replay_tagged(t.err, tag,
-                [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stderr); });
-  std::fflush(stderr);
+  write_stderr(t.err, tag);
   p.out_bytes += written;
   ++(t.passed ? p.succeeded : p.failed);
   if (!t.passed && p.first_failures.size() < 5) {
@@ -363,16 +342,23 @@ FarmSummary run_lost_or_farm(Team const& team, Resume const& resume,
   }
 }
 
+/// Each rank's workers' slots as the trace names them; none without --cpus/--gpus-per-task.
+std::vector<std::vector<std::string>> slots_of(Placement const& placed) {
+  std::vector<std::vector<std::string>> about(placed.all.size());
+  for (std::size_t r = 0; r < placed.all.size(); ++r) {
+    for (Slot const& slot : placed.all[r]) about[r].push_back(slot.describe());
+  }
+  return about;
+}
+
 /// --dry-run: rank 0 prints each task's command, in task order; nothing runs.
 Report dry_run(Team const& team, std::vector<ShellTask> const& tasks, Placement const& placed) {
   on_root(team, [&] {
     // The slots on stderr: they depend on the ranks and threads, the commands do not.
     for (std::size_t r = 0; r < placed.all.size(); ++r) {
       for (std::size_t w = 0; w < placed.all[r].size(); ++w) {
-        Slot const& slot = placed.all[r][w];
-        std::fprintf(stderr, "parfold: rank %zu worker %zu: cores %s, GPUs %s\n", r, w,
-                     slot.cpus.empty() ? "any" : slot.cpu_list().c_str(),
-                     slot.gpus.empty() ? "none" : slot.gpu_list().c_str());
+        std::fprintf(stderr, "parfold: rank %zu worker %zu: %s\n", r, w,
+                     placed.all[r][w].describe().c_str());
       }
     }
     for (ShellTask const& t : tasks) write_stdout(t.command + "\n");
@@ -398,18 +384,22 @@ std::vector<Stage> stages_of(std::vector<ShellTask> const& tasks) {
 /// --cpus-per-task or --gpus-per-task, its cores (bound) and GPUs.
 FarmItems task_items(std::vector<ShellTask> const& tasks, Placement const& placed,
                      SlotRequest const& req) {
-  std::vector<std::string> names{"PARFOLD_TASK", "PARFOLD_TASK_LINE", "PARFOLD_SLOT"}, unused;
-  if (!placed.mine.empty()) slot_environment(req, placed.mine.front(), names, unused);
+  std::vector<std::string> names{"PARFOLD_TASK", "PARFOLD_TASK_LINE", "PARFOLD_SLOT"};
+  std::vector<std::vector<std::string>> slot_values(placed.mine.size());  // each worker's
+  for (std::size_t w = 0; w < placed.mine.size(); ++w) {
+    std::vector<std::string> slot_names;
+    slot_environment(req, placed.mine[w], slot_names, slot_values[w]);
+    if (w == 0) names.insert(names.end(), slot_names.begin(), slot_names.end());
+  }
   std::uint64_t const first_slot = placed.team.first_worker(placed.team.rank()) + 1;
-  auto launch = [&tasks, &placed, &req, first_slot](std::uint64_t i) {
+  auto launch = [&tasks, &placed, slot_values, first_slot](std::uint64_t i) {
     auto const worker = static_cast<std::size_t>(worker_thread());
     ItemLaunch l{
         tasks[i].command,
         std::nullopt,
         {std::to_string(i), std::to_string(tasks[i].line), std::to_string(first_slot + worker)}};
     if (placed.mine.empty()) return l;
-    std::vector<std::string> slot_names;
-    slot_environment(req, placed.mine.at(worker), slot_names, l.values);
+    l.values.insert(l.values.end(), slot_values.at(worker).begin(), slot_values.at(worker).end());
     l.cpus = placed.mine.at(worker).cpus;
     return l;
   };
@@ -424,6 +414,7 @@ Report run_task_list(RunArgs const& a, Team const& given, Services sv, Schedule 
   Placement const placed = place_tasks(given, a.slots);
   Team const& team = placed.team;  // one worker per slot with --cpus/--gpus-per-task
   if (a.dry_run) return dry_run(team, tasks, placed);
+  if (sv.monitor != nullptr && team.is_root()) sv.monitor->describe_threads(slots_of(placed));
   Resume resume = open_resume(a, team, sv.checkpoint, tasks);
   OrderedRun const run{a.output,
                        tasks.size(),

@@ -115,6 +115,11 @@ std::string Slot::cpu_list() const {
   return out;
 }
 
+std::string Slot::describe() const {
+  return "cores " + (cpus.empty() ? std::string("any") : cpu_list()) + ", GPUs " +
+         (gpus.empty() ? std::string("none") : gpu_list());
+}
+
 std::string Slot::gpu_list() const {
   std::string out;
   for (std::string const& g : gpus) out += (out.empty() ? "" : ",") + g;

@@ -32,9 +32,11 @@ struct Slot {
   std::vector<std::string> gpus;
   bool rocr = false;  ///< the GPUs came from ROCR_VISIBLE_DEVICES: they go back there only
 
-  /// "0-3" style lists, as the joblog and the trace show them.
+  /// "0-3" style lists, as the joblog shows them.
   [[nodiscard]] std::string cpu_list() const;
   [[nodiscard]] std::string gpu_list() const;
+  /// "cores 0-3, GPUs 1", as --dry-run and the trace show it ("cores any, GPUs none").
+  [[nodiscard]] std::string describe() const;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
