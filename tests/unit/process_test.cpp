@@ -216,17 +216,24 @@ TEST(Process, OutputWaitsInThePipeWhileOnOutputSaysNo) {
   ChildSpec spec;
   spec.env = child_environment({});
   std::string sent;  // what on_output took, in order
-  int refusals = 0;
+  int calls = 0, refusals = 0;
+  bool paused = false;
+  std::uint64_t held = 0;  // what it held when it last said no: nothing may be read since
   spec.on_output = [&](CapturedOutput& out, CapturedOutput& err) {
     EXPECT_TRUE(err.empty());
+    if (paused) {
+      EXPECT_EQ(out.size(), held) << "read while paused";
+    }
     if (out.size() >= 100000) sent += out.take();
-    if (refusals < 50 && ++refusals % 10 != 0) return false;  // 50 refusals, 5 ms of pause
-    return true;
+    held = out.size();
+    paused = calls < 50 && ++calls % 10 != 0;  // 45 refusals, in 5 runs of 9
+    refusals += paused ? 1 : 0;
+    return !paused;
   };
   CapturedOutput out(1 << 20), err(1 << 20);
   ChildResult const r = run_shell("seq 1 3000000", spec, out, err);  // 20.9 MB
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(refusals, 50);
+  EXPECT_EQ(refusals, 45);
   std::string want;
   for (int i = 1; i <= 3000000; ++i) want += std::to_string(i) + "\n";
   EXPECT_EQ(sent + out.str(), want);

@@ -23,10 +23,12 @@ TemporaryFile::TemporaryFile(char const* what) {
                              name.substr(0, name.rfind('/')) + ": " + std::strerror(errno));
   }
   path_ = name;
-  cleanup_.emplace(path_);
-  // Made after a stop signal removed the registry's files: nothing would remove it if a
-  // launcher's SIGKILL came next, and its bytes are for this process only.
-  if (stop_or_ending() != StopReason::none) ::unlink(path_.c_str());
+  if (stop_or_ending() == StopReason::none) {
+    cleanup_.emplace(path_);
+  } else {  // the stop's cleanup has run (or is running): unnamed now, nothing is left if
+    ::unlink(path_.c_str());  // a SIGKILL follows; this process has it open
+    unlinked_ = true;
+  }
   file_ = ::fdopen(fd, "w+b");
   if (file_ == nullptr) {
     ::close(fd);
@@ -36,7 +38,7 @@ TemporaryFile::TemporaryFile(char const* what) {
 
 TemporaryFile::~TemporaryFile() {
   if (file_ != nullptr) std::fclose(file_);
-  ::unlink(path_.c_str());
+  if (!unlinked_) ::unlink(path_.c_str());
 }
 
 void TemporaryFile::fail(char const* doing) const {

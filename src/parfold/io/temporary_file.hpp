@@ -38,6 +38,7 @@ class TemporaryFile {
   [[noreturn]] void fail(char const* doing) const;
   std::string path_;
   std::optional<CleanupFile> cleanup_;
+  bool unlinked_ = false;     ///< made during a stop: removed at once, kept open
   mutable std::mutex mutex_;  ///< guards file_'s stream and size_
   std::FILE* file_ = nullptr;
   std::uint64_t size_ = 0;

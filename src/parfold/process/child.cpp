@@ -174,9 +174,11 @@ class Streams {
   [[nodiscard]] bool paused() const { return paused_; }
   /// Waits up to `ms` for any stream, then moves what it can.
   void pump(int ms) {
-    if (paused_) paused_ = !on_output_(*into_[0], *into_[1]);
+    if (paused_) ask();
     if (paused_) {  // the input only, and on_output asked again soon
+      auto const start = Clock::now();
       ::poll(&fds_[2], 1, std::min(ms, 2));
+      waited_ += Clock::now() - start;
       if (fds_[2].fd >= 0 && fds_[2].revents != 0) feed();
       return;
     }
@@ -188,11 +190,19 @@ class Streams {
       if (!drain(fds_[i].fd, *into_[i])) close(i);
     }
     if (fds_[2].fd >= 0 && fds_[2].revents != 0) feed();
-    if (read && on_output_) paused_ = !on_output_(*into_[0], *into_[1]);
+    if (read && on_output_) ask();
   }
+  /// Time spent waiting for on_output's leave to read on (paused, or inside it).
+  [[nodiscard]] Clock::duration waited() const { return waited_; }
   void close_input() { close(2); }
 
  private:
+  /// Asks on_output whether to read on; the time it takes (it may wait) counts as waited.
+  void ask() {
+    auto const start = Clock::now();
+    paused_ = !on_output_(*into_[0], *into_[1]);
+    waited_ += Clock::now() - start;
+  }
   void close(std::size_t i) {
     if (fds_[i].fd >= 0) ::close(fds_[i].fd);
     fds_[i].fd = -1;
@@ -243,6 +253,7 @@ class Streams {
   std::array<CapturedOutput*, 2> into_;
   std::function<bool(CapturedOutput&, CapturedOutput&)> const& on_output_;
   bool paused_ = false;
+  Clock::duration waited_{};
   std::string_view input_;  ///< the input in memory, what is left of it
   std::uint64_t left_;      ///< bytes of the input still to give
   int file_ = -1;           ///< the input's file
@@ -347,10 +358,11 @@ int follow(pid_t pid, ChildSpec const& spec, Streams& streams, TaskToken& token,
   Ending ending;
   for (Clock::time_point exit_seen{}; streams.reading() || exit_seen == Clock::time_point{};) {
     if (streams.reading()) {
-      bool const waiting = streams.paused();
-      auto const before = Clock::now();
+      auto const waited = streams.waited();
       streams.pump(50);
-      if (waiting) t0 += Clock::now() - before;  // waiting for room is not the task's time
+      // Waiting for room to send its output on is not the task's time, nor its end's.
+      t0 += streams.waited() - waited;
+      if (exit_seen != Clock::time_point{}) exit_seen += streams.waited() - waited;
     } else {  // both outputs closed: the child is ending; look again soon, then less often
       ::usleep(static_cast<useconds_t>(std::min(5000, 50 << std::min(idle++, 7))));
     }

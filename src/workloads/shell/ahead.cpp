@@ -1,6 +1,8 @@
 // A running attempt's output sent ahead to rank 0: see ahead.hpp.
 #include "workloads/shell/ahead.hpp"
 
+#include "parfold/core/errors.hpp"
+
 namespace parfold {
 
 namespace {
@@ -29,19 +31,32 @@ std::function<bool(CapturedOutput&, CapturedOutput&)> send_ahead(Courier& courie
 }
 
 void AheadOutputs::add(OutputPiece&& piece) {
-  Streams& s = running_[{piece.index, piece.attempt}];
-  append(s.out, piece.out);
-  append(s.err, piece.err);
+  std::pair const key{piece.index, piece.attempt};
+  if (lost_.contains(key)) return;
+  try {
+    Pieces& s = running_[key];
+    append(s.out, piece.out);
+    append(s.err, piece.err);
+  } catch (...) {  // rank 0's disk: this attempt's output has a hole, it is never printed
+    running_.erase(key);
+    lost_.insert(key);
+    throw;
+  }
 }
 
 void AheadOutputs::complete(Attempt& a) {
-  auto it = running_.find({a.index, a.attempt});
+  std::pair const key{a.index, a.attempt};
+  if (lost_.erase(key) != 0) {
+    throw JobError("a task's output was lost on its way to rank 0 (see the error before)");
+  }
+  auto it = running_.find(key);
   if (it == running_.end()) return;
-  append(it->second.out, a.out);
-  append(it->second.err, a.err);
-  a.out = std::move(it->second.out);
-  a.err = std::move(it->second.err);
+  Pieces pieces = std::move(it->second);
   running_.erase(it);
+  append(pieces.out, a.out);
+  append(pieces.err, a.err);
+  a.out = std::move(pieces.out);
+  a.err = std::move(pieces.err);
 }
 
 }  // namespace parfold

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "parfold/process/captured.hpp"
@@ -35,15 +36,18 @@ inline constexpr std::size_t kAheadBytes = CapturedOutput::kPiece / 2;
 /// Rank 0: the pieces of attempts still running, until their records take them.
 class AheadOutputs {
  public:
+  /// Throws when it cannot keep them (rank 0's disk): that attempt's output is lost.
   void add(OutputPiece&& piece);
   /// Puts the pieces sent ahead of `a` in front of its stdout and stderr, and forgets them.
+  /// Throws JobError when some were lost: no output with a hole in it is printed.
   void complete(Attempt& a);
 
  private:
-  struct Streams {
+  struct Pieces {
     CapturedOutput out{0}, err{0};  ///< in a temporary file each, from the first byte
   };
-  std::map<std::pair<std::uint64_t, int>, Streams> running_;  ///< by item and attempt
+  std::map<std::pair<std::uint64_t, int>, Pieces> running_;  ///< by item and attempt
+  std::set<std::pair<std::uint64_t, int>> lost_;             ///< attempts whose pieces were lost
 };
 
 }  // namespace parfold

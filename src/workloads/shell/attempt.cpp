@@ -86,7 +86,10 @@ struct PieceHead {
 }  // namespace
 
 Parcel OutputPiece::to_parcel(OutputPiece&& p) {
-  PieceHead const h{p.index, p.attempt};
+  PieceHead h;
+  std::memset(&h, 0, sizeof(h));  // its padding too: the bytes go on the wire
+  h.index = p.index;
+  h.attempt = p.attempt;
   Parcel parcel{kPiece + std::string(reinterpret_cast<char const*>(&h), sizeof(h)), {}};
   parcel.bodies.push_back(std::move(p.out));
   parcel.bodies.push_back(std::move(p.err));

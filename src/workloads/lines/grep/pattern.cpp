@@ -361,10 +361,12 @@ class Translator {
         if (range_next()) fail("Invalid range end");  // a class cannot start a range
         continue;
       }
+      bool const equivalence = next_is("[=");
       unsigned char lo = element();
       if (range_next()) {
         ++at_;
-        if (next_is("[:")) fail("Invalid range end");  // nor end one
+        // Nor can an equivalence class start or end one, nor a class end one.
+        if (equivalence || next_is("[:") || next_is("[=")) fail("Invalid range end");
         unsigned char const hi = element();
         if (hi < lo || range_next()) fail("Invalid range end");  // [1-3-5]: nor be one's start
         items |= range(lo, hi);
@@ -436,8 +438,6 @@ class Translator {
   bool after_anchor_ = false;  ///< the branch so far is a ^ anchor
 };
 
-}  // namespace
-
 /// grep validates an ERE with glibc's regex but matches with its DFA, which read a ) right
 /// after a dropped leading *, + or ? differently: the DFA closes the group with it (what
 /// Translator does), glibc takes it as an ordinary character, so "(*)b" leaves its ( open:
@@ -454,8 +454,18 @@ void check_glibc_groups(std::string_view p) {
       dropped = false;
       continue;
     }
-    if ((start && repeat) || (start && c == '^')) {
-      dropped = dropped || repeat;
+    // An anchor ends an expression before a repetition: one after it is dropped too.
+    bool const anchor = c == '^' || c == '$' ||
+                        (c == '\\' && i + 1 < p.size() &&
+                         std::string_view("<>bB`'").find(p[i + 1]) != std::string_view::npos);
+    if (anchor) {
+      i += c == '\\' ? 1 : 0;
+      start = true;
+      dropped = false;
+      continue;
+    }
+    if (start && (repeat || c == '{')) {  // glibc drops a leading {, as a leading *
+      dropped = true;
       continue;
     }
     if (c == ')' && depth > 0 && !dropped) --depth;
@@ -479,15 +489,16 @@ void check_glibc_groups(std::string_view p) {
   if (depth > 0) throw UsageError("Unmatched ( or \\(");
 }
 
+}  // namespace
+
 std::string to_re2(std::string_view pattern, PatternSyntax syntax, bool ignore_case) {
   if (syntax == PatternSyntax::fixed) {
     std::string out;
     for (char c : pattern) out += literal(c, ignore_case);
     return out;
   }
-  std::string re = Translator(pattern, syntax, ignore_case).run();
-  if (syntax == PatternSyntax::extended) check_glibc_groups(pattern);
-  return re;
+  if (syntax == PatternSyntax::extended) check_glibc_groups(pattern);  // grep's error first
+  return Translator(pattern, syntax, ignore_case).run();
 }
 
 }  // namespace parfold
