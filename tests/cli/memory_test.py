@@ -45,7 +45,7 @@ rank = next((os.environ[v] for v in ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_R
              if v in os.environ), "0")
 if rank != "0" and "WORKER_TMPDIR" in os.environ:
     os.environ["TMPDIR"] = os.environ["WORKER_TMPDIR"]
-rc = subprocess.call(sys.argv[2:])
+rc = subprocess.call(sys.argv[2:], close_fds=False)  # Hydra's PMI_FD goes through
 with open(sys.argv[1] + "." + rank, "w") as f:
     f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 sys.exit(rc)
