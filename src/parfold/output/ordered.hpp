@@ -30,6 +30,8 @@ struct OrderedRun {
   std::string no_resume;            ///< the message for --checkpoint without FILE
   std::vector<std::string> inputs;  ///< input paths FILE must not be
   std::string on_stop;  ///< what a stop did, for its message ("the running tasks were ended")
+  /// Rank 0, after the last window's output: writes what ends the output (a summary).
+  std::function<void(class OrderedSink&)> finish;
 };
 
 /// Rank 0's end of ordered output: buffered writes to stdout or to a staged file (or
@@ -137,6 +139,11 @@ RunInfo run_ordered(
         return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state});
       });
   on_root(team, [&] {
+    if (sink && run.finish && (cp == nullptr || at < run.items)) {
+      run.finish(*sink);
+      sink->flush();
+      sink->check();
+    }
     if (sink) sink->commit();
   });
   info.items = run.items;
@@ -170,7 +177,14 @@ RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const
     });
   }
   stop_if_requested(team, run);  // a stop also ends the input early
-  on_root(team, [&] { sink->commit(); });
+  on_root(team, [&] {
+    if (run.finish) {
+      run.finish(*sink);
+      sink->flush();
+      sink->check();
+    }
+    sink->commit();
+  });
   info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return info;
 }

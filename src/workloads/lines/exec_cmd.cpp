@@ -227,7 +227,7 @@ Report run_exec(ExecArgs const& a, Team const& team, Services sv, Schedule s) {
   std::uint64_t const bytes = piece_bytes(s, files->total(), team.workers());
   std::vector<Piece> const pieces = cut(*files, bytes, resume.done);
   OrderedRun const run{
-      a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended"};
+      a.output, pieces.size(), 0, {}, {}, a.paths, "the running commands were ended", {}};
   std::optional<ExecOutput> output;
   on_root(team,
           [&] { output.emplace(a, run, sv.checkpoint, resume.done, files->total(), resume.kept); });

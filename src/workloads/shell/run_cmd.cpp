@@ -422,7 +422,8 @@ Report run_task_list(RunArgs const& a, Team const& given, Services sv, Schedule 
                        {},
                        {},
                        {a.task_file},
-                       "the running tasks were ended and no new one started"};
+                       "the running tasks were ended and no new one started",
+                       {}};
   std::optional<TaskPrinter> printer;
   on_root(team, [&] { printer.emplace(a, tasks, run, resume, placed); });
   FarmItems items = task_items(tasks, placed, a.slots);

@@ -60,8 +60,12 @@ struct GrepArgs {
   std::string output;                ///< --output FILE, empty for stdout
   std::optional<std::string> label;  ///< --label: the name of standard input
   bool decompress = false;           ///< -z
-  std::vector<std::string> paths;    ///< the files (with -r, those under the directories given)
-  bool recursive = false;            ///< -r, -R
+  bool json = false;   ///< --json: ripgrep's JSON Lines (grep_report.hpp), not grep's lines
+  bool stats = false;  ///< --stats: ripgrep's block of totals after the lines
+  /// Binary files among read_apart with a selected line (--stats counts them).
+  std::uint64_t binary_matched = 0;
+  std::vector<std::string> paths;  ///< the files (with -r, those under the directories given)
+  bool recursive = false;          ///< -r, -R
   bool names_forced =
       false;  ///< -r through a directory, or FILE operands given: file names are printed
   /// Text files after a binary file that matched: grep counts that match as output, so a

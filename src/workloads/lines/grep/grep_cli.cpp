@@ -165,6 +165,22 @@ void settle_binary_and_color(GrepCommandLine const& f, GrepArgs& a) {
   if (a.colors.on) a.colors.read_environment();
 }
 
+/// --json and --stats (ripgrep's output for programs): refused with -c, -l and -L, whose
+/// output they are not (ripgrep refuses --json with them too); --stats also with -q.
+void settle_programs(GrepCommandLine const& f, GrepArgs& a) {
+  if (!a.json && !a.stats) return;
+  if (f.quiet) {
+    if (a.stats) throw UsageError("--stats with -q is not supported: -q prints nothing");
+    return;  // --json -q prints nothing, as rg's
+  }
+  std::string const flag = a.json ? "--json" : "--stats";
+  char const* const other = f.count ? "-c" : f.files_with ? "-l" : f.files_without ? "-L" : nullptr;
+  if (other != nullptr)
+    throw UsageError(flag + " with " + other + " is not supported: " + flag +
+                     " reports the lines printed");
+  if (a.json) a.only_matching = false;  // ripgrep's messages hold whole lines whatever -o says
+}
+
 /// Turns the flags into `a` (patterns, syntax, files, what to print); throws UsageError.
 void settle(GrepCommandLine& f, GrepArgs& a) {
   settle_operands(f, settle_patterns(f, a), a);
@@ -173,6 +189,7 @@ void settle(GrepCommandLine& f, GrepArgs& a) {
                   : f.files_without ? GrepOutput::files_without
                   : f.count         ? GrepOutput::count
                                     : GrepOutput::lines;
+  settle_programs(f, a);
   if (f.has_max_count) a.max_count = f.max_count;
   a.after = f.after.value_or(f.context.value_or(0));  // -A and -B win over -C, as in grep
   a.before = f.before.value_or(f.context.value_or(0));
@@ -277,6 +294,11 @@ void add_output_flags(CLI::App& grep, GrepCommandLine& f, GrepArgs& a) {
       ->type_name("SEP");
   grep.add_flag("--no-group-separator", f.no_group_separator,
                 "With -A, -B or -C, print nothing between groups");
+  grep.add_flag("--json", a.json,
+                "Print ripgrep's JSON Lines (begin, match, context, end, summary), as rg --json "
+                "does");
+  grep.add_flag("--stats", a.stats,
+                "After the lines, print ripgrep's totals (matches, lines, files, bytes, time)");
   grep.add_option("--output", a.output,
                   "Write the lines to FILE (whole or not at all; resumable with --checkpoint)")
       ->type_name("FILE")

@@ -14,6 +14,7 @@
 #include "workloads/lines/grep/grep_args.hpp"
 #include "workloads/lines/grep/grep_binary.hpp"
 #include "workloads/lines/grep/grep_lines.hpp"
+#include "workloads/lines/grep/grep_report.hpp"
 #include "workloads/lines/grep/matcher.hpp"
 #include "workloads/lines/input/parts.hpp"
 #include "workloads/lines/lines.hpp"
@@ -35,7 +36,9 @@ OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t windo
           std::move(identity),
           "--checkpoint: lines grep without -c prints lines as it goes, so a resumed run could "
           "not print exactly the same output; use -c, or --output FILE",
-          std::move(inputs)};
+          std::move(inputs),
+          {},
+          {}};
 }
 
 /// The report of a grep that printed lines.
@@ -64,9 +67,12 @@ bool window_open(GrepArgs const& a, LineFiles const& files, Printed const& print
 /// 0's stdout or into --output FILE, window by window; with --checkpoint (and --output) a
 /// stopped run resumes exactly.
 /// \note With MPI this is a collective operation over all ranks.
-RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
-                  LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
-  OrderedRun const run = lines_run(a, files.total(), window_bytes(team), files.identity());
+RunInfo print_run(GrepArgs const& a, InputCursor::Window const& in, Printed& printed,
+                  LineMatcher const& matcher, GrepReport* report, Team const& team, Services sv,
+                  Schedule s) {
+  LineFiles const& files = in.files;
+  OrderedRun run = lines_run(a, files.total(), window_bytes(team), files.identity());
+  if (report != nullptr) run.finish = [report](OrderedSink& sink) { report->finish(sink); };
   printed.start(files.files().size());
   auto window_of = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
     auto const workload = lines_workload(a, files, matcher, w);
@@ -77,7 +83,7 @@ RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
   return run_ordered(
       team, sv, run, printed, window_of,
       [&](GrepLinesWorkload::Partial const& window, OrderedSink& sink) {
-        emit_lines(window, files, a, printed, sink);
+        emit_lines(window, files, a, printed, sink, report, in.first);
       },
       [&](Printed const& p, std::uint64_t done) { return printed_problem(p, files, a, done); });
 }
@@ -86,19 +92,24 @@ RunInfo print_run(GrepArgs const& a, LineFiles const& files, Printed& printed,
 /// window by window as the cursor yields them (no checkpoint).
 /// \note With MPI this is a collective operation over all ranks.
 RunInfo print_parts(InputCursor& cursor, GrepArgs const& a, Printed& printed,
-                    LineMatcher const& matcher, Team const& team, Services sv, Schedule s) {
+                    LineMatcher const& matcher, GrepReport* report, Team const& team, Services sv,
+                    Schedule s) {
   LineFiles const* files = nullptr;  // the window last run
+  std::size_t first = 0;             // its first file's index in the input
   auto next = [&]() -> std::optional<JobResult<GrepLinesWorkload::Partial>> {
     auto const in = cursor.next();
     if (!in) return std::nullopt;
     if (in->begins_part)
       printed.start(in->files.files().size());  // line numbers run on across a stream's windows
     files = &in->files;
+    first = in->first;
     return execute_part(lines_workload(a, in->files, matcher, in->bytes), s, team, sv);
   };
-  return run_ordered_stream(team, sv, lines_run(a, 0, 0, ""), next,
+  OrderedRun run = lines_run(a, 0, 0, "");
+  if (report != nullptr) run.finish = [report](OrderedSink& sink) { report->finish(sink); };
+  return run_ordered_stream(team, sv, run, next,
                             [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
-                              emit_lines(selected, *files, a, printed, sink);
+                              emit_lines(selected, *files, a, printed, sink, report, first);
                             });
 }
 
@@ -108,14 +119,22 @@ Report print_lines(std::vector<InputPart> parts, GrepArgs const& a, LineMatcher 
                    Team const& team, Services sv, Schedule s) {
   bool const one_run =
       parts.size() == 1 && !parts[0].stream;  // resumable: the only case with a checkpoint
+  if ((a.json || a.stats) && sv.checkpoint != nullptr) {
+    throw UsageError(
+        "--checkpoint with --json or --stats is not supported: their totals would count "
+        "only what the resumed run read");
+  }
   InputCursor cursor(std::move(parts), team, sv, s, {.windows = !one_run, .quiet = a.no_messages});
   Printed printed;  // rank 0's
+  std::optional<GrepReport> report;
+  if (a.json || a.stats) report.emplace(a, cursor.files(), matcher);
+  GrepReport* const r = report ? &*report : nullptr;
   RunInfo info;
   if (one_run) {
     while (auto const in = cursor.next())
-      info = print_run(a, in->files, printed, matcher, team, sv, s);
+      info = print_run(a, *in, printed, matcher, r, team, sv, s);
   } else {
-    info = print_parts(cursor, a, printed, matcher, team, sv, s);
+    info = print_parts(cursor, a, printed, matcher, r, team, sv, s);
   }
   return lines_printed(a, info, printed, cursor.problems(), team);
 }
@@ -232,6 +251,8 @@ Report run_printing(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths c
     else if (after_match)
       text.after_binary_match.insert(a.paths[i]);
   }
+  text.binary_matched =
+      static_cast<std::uint64_t>(std::count(matched.begin(), matched.end(), true));
   Report r = run_parts(text, matcher, {}, team, sv, s);
   for (std::size_t i = 0; team.is_root() && i < matched.size(); ++i) {
     if (matched[i]) std::fprintf(stderr, "parfold: %s: binary file matches\n", binaries[i].c_str());
@@ -253,8 +274,10 @@ Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
   // Without -a, a file with a NUL byte in grep's first buffer is binary (grep_binary.hpp):
   // known before printing lines, found as it is read when counting.
   bool const printing = a.output_mode == GrepOutput::lines;
+  // --json reads binary files as text, as ripgrep reads a file it names (grep_report.hpp).
+  bool const as_text = a.text || (a.json && !a.without_match);
   BinaryPaths const binary =
-      a.text || !printing ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
+      as_text || !printing ? BinaryPaths{} : binary_paths(a.paths, a.decompress, team);
   Report r = printing && !binary.empty() ? run_printing(a, matcher, binary, team, sv, s)
                                          : run_parts(a, matcher, binary, team, sv, s);
   bool const quiet_success = a.output_mode == GrepOutput::quiet && r.exit_code == 0;

@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <span>
+
+#include "workloads/lines/grep/grep_report.hpp"
 
 namespace parfold {
 
@@ -12,10 +15,22 @@ GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files,
   return {&files,
           &matcher,
           w,
-          a.line_numbers || a.max_count.has_value() || a.only_matching || a.context(),
-          a.only_matching || a.colors.on,
+          a.line_numbers || a.max_count.has_value() || a.only_matching || a.context() || a.json,
+          a.only_matching || a.colors.on || a.json || a.stats,
           a.after,
-          a.before};
+          a.before,
+          a.json && !a.text};
+}
+
+void GrepLinesWorkload::record_nul(std::size_t f, std::string_view lines, std::uint64_t at,
+                                   ChunkLines& out) const {
+  std::size_t const n = out.nul.size();
+  if (!find_nul || (n >= 2 && out.nul[n - 2] == f)) return;
+  void const* const zero = std::memchr(lines.data(), '\0', lines.size());
+  if (zero == nullptr) return;
+  out.nul.push_back(f);
+  out.nul.push_back(files->files()[f].start + at +
+                    static_cast<std::uint64_t>(static_cast<char const*>(zero) - lines.data()));
 }
 
 void GrepLinesWorkload::record(std::size_t f, std::string_view line, std::uint64_t at,
@@ -107,6 +122,7 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
       current = f;
       seen = 0;
     }
+    record_nul(f, lines, origin, out);
     if (after > 0 || before > 0) return record_with_context(f, lines, origin, seen, out);
     char const* counted = lines.data();
     matcher->for_each_selected(lines, [&](std::string_view line) {
@@ -124,7 +140,7 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
   });
   flush();
   // Chunks that selected nothing and numbered nothing need no record.
-  if (!out.file.empty() || !out.lines_seen.empty())
+  if (!out.file.empty() || !out.lines_seen.empty() || !out.nul.empty())
     acc.emplace(window.begin + r.begin, std::move(out));
 }
 
@@ -137,14 +153,16 @@ struct OutLine {
   std::string_view bytes;
   bool context = false;                      ///< not selected (or past -m): printed only as context
   std::size_t first_match = 0, matches = 0;  ///< -o: its matches in the chunk's match_at
+  bool held = false;  ///< held as leading context (its matches not in the chunk)
 };
 
 /// Prints lines as grep does: [name:][number:][offset:] then the line, ':' for a selected
 /// line and '-' for context, and "--" between groups of lines that do not follow on.
 class LinePrinter {
  public:
-  LinePrinter(LineFiles const& files, GrepArgs const& a, Printed& printed, OrderedSink& sink)
-      : files_(files), a_(a), p_(printed), sink_(sink) {}
+  LinePrinter(LineFiles const& files, GrepArgs const& a, Printed& printed, OrderedSink& sink,
+              GrepReport* report, std::size_t first)
+      : files_(files), a_(a), p_(printed), sink_(sink), report_(report), first_(first) {}
 
   void take(OutLine const& line, ChunkLines const& chunk) {
     bool const selected = !line.context && !(a_.max_count && p_.shown[line.file] >= *a_.max_count);
@@ -161,7 +179,7 @@ class LinePrinter {
         bool const near =
             h.file == line.file && h.number + a_.before >= line.number && h.number < line.number;
         if (near && !(p_.last_file == h.file && h.number <= p_.last_line)) {
-          print({line.file, h.number, h.offset, h.bytes}, chunk, '-');
+          print({line.file, h.number, h.offset, h.bytes, true, 0, 0, true}, chunk, '-');
         }
       }
       p_.held.clear();
@@ -183,32 +201,34 @@ class LinePrinter {
     bool const after_binary = a_.after_binary_match.count(files_.files()[line.file].path) != 0;
     bool const apart = (p_.printed_any || after_binary) &&
                        !(p_.last_file == line.file && line.number == p_.last_line + 1);
-    if (a_.context() && apart && a_.group_separator) {
+    if (a_.context() && apart && a_.group_separator && !a_.json) {
       write(*a_.group_separator, c.separator);
-      sink_.write("\n");
+      put("\n");
     }
     p_.printed_any = true;
     p_.last_file = line.file;
     p_.last_line = line.number;
+    if (report_ != nullptr) report_->line(reported(line, chunk), sink_);
+    if (a_.json) return;  // the report printed it
     std::string const& match_color = sep == ':' ? c.selected_match : c.context_match;
     if (!a_.only_matching) {
       prefix(line, line.offset, sep);
       std::size_t at = 0;  // with --color, the matches painted
       for (std::size_t m = line.first_match; m < line.first_match + line.matches && c.on; ++m) {
         std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
-        sink_.write(line.bytes.substr(at, b - at));
+        put(line.bytes.substr(at, b - at));
         write(line.bytes.substr(b, n), match_color);
         at = b + n;
       }
-      sink_.write(line.bytes.substr(at));
-      sink_.write("\n");
+      put(line.bytes.substr(at));
+      put("\n");
       return;
     }
     for (std::size_t m = line.first_match; m < line.first_match + line.matches; ++m) {
       std::uint64_t const b = chunk.match_at[2 * m], n = chunk.match_at[2 * m + 1];
       prefix(line, line.offset + b, sep);
       write(line.bytes.substr(b, n), match_color);
-      sink_.write("\n");
+      put("\n");
     }
   }
   void prefix(OutLine const& line, std::uint64_t offset, char sep) {
@@ -216,17 +236,38 @@ class LinePrinter {
     std::string_view const end(&sep, 1);
     if (a_.prefix()) {
       write(files_.files()[line.file].path, c.file_name);
-      a_.null_after_name ? sink_.write(std::string_view("\0", 1)) : write(end, c.separator);
+      a_.null_after_name ? put(std::string_view("\0", 1)) : write(end, c.separator);
     }
     if (a_.line_numbers) write_number(line.number, c.line_number, end);
     if (a_.byte_offset) write_number(offset, c.byte_offset, end);
   }
+  /// The report's view of `line`: as ripgrep, a line that matches in the context after
+  /// the -m NUM-th is a match too (grep prints it as context).
+  ReportedLine reported(OutLine const& line, ChunkLines const& chunk) const {
+    bool const selected = !line.context;
+    InputFile const& file = files_.files()[line.file];
+    std::span<std::uint64_t const> const matches(chunk.match_at);
+    return {first_ + line.file,
+            line.bytes,
+            line.offset + line.bytes.size() != file.start + file.size,
+            selected,
+            line.number,
+            line.offset,
+            line.held ? matches.first(0) : matches.subspan(2 * line.first_match, 2 * line.matches),
+            line.held,
+            selected && a_.max_count && p_.shown[line.file] >= *a_.max_count};
+  }
+  /// Writes `text` as it is.
+  void put(std::string_view text) {
+    sink_.write(text);
+    if (report_ != nullptr) report_->printed(text.size());
+  }
   /// Writes `text`, in colour `sgr` when colours are on (no string is built otherwise).
   void write(std::string_view text, std::string const& sgr) {
     if (a_.colors.on && !sgr.empty()) {
-      sink_.write(a_.colors.paint(text, sgr));
+      put(a_.colors.paint(text, sgr));
     } else {
-      sink_.write(text);
+      put(text);
     }
   }
   void write_number(std::uint64_t n, std::string const& sgr, std::string_view end) {
@@ -240,6 +281,8 @@ class LinePrinter {
   GrepArgs const& a_;
   Printed& p_;
   OrderedSink& sink_;
+  GrepReport* report_;
+  std::size_t first_;
 };
 
 }  // namespace
@@ -272,9 +315,12 @@ std::string printed_problem(Printed const& p, LineFiles const& files, GrepArgs c
 }
 
 void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a,
-                Printed& printed, OrderedSink& sink) {
-  LinePrinter printer(files, a, printed, sink);
+                Printed& printed, OrderedSink& sink, GrepReport* report, std::size_t first) {
+  LinePrinter printer(files, a, printed, sink, report, first);
   for (auto const& [begin, chunk] : window) {
+    // Before the chunk's lines: a line of a later file ends the files before it.
+    for (std::size_t i = 0; report != nullptr && i + 1 < chunk.nul.size(); i += 2)
+      report->nul(first + chunk.nul[i], chunk.nul[i + 1]);
     std::string_view const bytes = chunk.bytes;
     std::size_t at = 0, match = 0;
     for (std::size_t i = 0; i < chunk.file.size(); ++i) {

@@ -35,11 +35,13 @@ struct ChunkLines {
   /// With -A/-B: per line, 1 when it is not selected but may be context (a neighbour of
   /// a selected line, or among the first -A or last -B lines of the chunk's window).
   std::vector<std::uint8_t> context;
+  /// --json without -a: (file, offset of the chunk's first NUL byte in it) pairs.
+  std::vector<std::uint64_t> nul;
 
   friend bool operator==(ChunkLines const&, ChunkLines const&) = default;
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& file& index& offset& size& bytes& lines_seen& matches& match_at& context;
+    ar& file& index& offset& size& bytes& lines_seen& matches& match_at& context& nul;
   }
 };
 
@@ -54,6 +56,7 @@ struct GrepLinesWorkload {
   bool number_lines = false;            ///< count lines (-n, -m)
   bool record_matches = false;          ///< record each line's matches (-o, --color)
   std::uint64_t after = 0, before = 0;  ///< -A, -B: record the lines that may be context
+  bool find_nul = false;                ///< record each file's first NUL byte (--json)
 
   [[nodiscard]] std::uint64_t items() const { return window.size(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
@@ -69,6 +72,9 @@ struct GrepLinesWorkload {
   /// Records `line`, which starts at byte `at` of file f.
   void record(std::size_t f, std::string_view line, std::uint64_t at, std::uint64_t index,
               bool context, ChunkLines& out) const;
+  /// With find_nul, records the first NUL byte of `lines` (of file f, from byte `at`)
+  /// unless one of file f is recorded already.
+  void record_nul(std::size_t f, std::string_view lines, std::uint64_t at, ChunkLines& out) const;
 };
 
 /// A line that may be printed as context before the next selected line.
@@ -116,9 +122,14 @@ struct Printed {
 [[nodiscard]] GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files,
                                                LineMatcher const& matcher, Range w);
 
+class GrepReport;
+
 /// Rank 0: one window's selected lines, as grep prints them: [name:][number:][offset:]
-/// then the line, or with -o each match; at most -m NUM lines per file.
+/// then the line, or with -o each match; at most -m NUM lines per file. With `report`
+/// (--json, --stats), each line printed goes there too (`first`: the index of files'
+/// first file in the input); with --json the report prints it instead.
 void emit_lines(GrepLinesWorkload::Partial const& window, LineFiles const& files, GrepArgs const& a,
-                Printed& printed, OrderedSink& sink);
+                Printed& printed, OrderedSink& sink, GrepReport* report = nullptr,
+                std::size_t first = 0);
 
 }  // namespace parfold
