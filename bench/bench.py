@@ -115,6 +115,19 @@ def lines_benchmarks(parfold, size, workers):
     os.remove(out)
 
 
+def json_benchmarks(parfold, size, workers):
+    """lines grep --json against rg --json (both through a pipe): a literal, and 20 words
+    that select 40% of the lines, so that printing the messages is most of the work."""
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    print(f"grep --json: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
+    mine = [parfold, "--threads", str(workers), "lines", "grep", "--json"]
+    for name, args in [("thou", ["thou"]), ("20 words", [WORDS20])]:
+        (t, rss), (rt, rrss) = interleaved(mine + args + [text], ["rg", "--json"] + args + [text], c_env, runs=3)
+        line(f"lines grep --json {name} vs rg --json", f"{t:.3f} s {rss >> 10} MiB vs rg {rt:.3f} s {rrss >> 10} MiB",
+             rt / t, "(info)", True)
+
+
 def word_lists(text, d, sizes):
     """Lists of n words for grep -f, one per size: a tenth (at most all) of the text's distinct
     words of 3+ letters, so that a good share of the lines match, and random words of 4-10
@@ -249,7 +262,7 @@ def main():
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
     ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "words", "stdin",
-                                       "compressed", "watch", "tests", "tree"], help="run one group only")
+                                       "compressed", "watch", "tests", "tree", "json"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -273,6 +286,8 @@ def main():
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "json"):
+        json_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
     if a.only in (None, "words"):
         word_list_benchmarks(parfold, (20 if a.quick else 100) << 20, 2)
     if a.only in (None, "tree"):

@@ -12,6 +12,7 @@ packages=(
   jargon-text fortunes  # texts for the lines tests and demos
   libisal-dev libzstd-dev liblzma-dev libbz2-dev  # lines -z: gzip (ISA-L igzip), zstd, xz, bzip2
   libhyperscan-dev  # lines grep: the regex scanner (RE2 for what it refuses)
+  libpcre2-dev  # lines grep -P, and back-references under -G/-E (PCRE2 with its JIT)
   pigz zstd xz-utils bzip2 tabix  # compressed test inputs and references (tabix: bgzip)
   ripgrep time parallel # benchmark references
   python3-matplotlib    # jobs/plot_timeline.py, jobs/scaling_study.py

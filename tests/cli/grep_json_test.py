@@ -36,6 +36,10 @@ def write_files(d):
         "binary.bin": b"hello\x00bin\nhello\nno\nhello tail\n",
         "late_nul.bin": b"hello line\n" * 12000 + b"x\x00y hello\n" + b"after hello\n" * 100,
         "empty.txt": b"",
+        # rg reads a mapped file's first 64 KiB for NUL bytes, past them only printed lines'
+        "head_nul.bin": b"foo\nbar\n\0",
+        "past_head.bin": b"a" * 65532 + b"\nfoo\0foo\nfoo\nhello\n",
+        "to_end.txt": b"foo\nx\nhello foo\nx",
         "none.txt": b"nothing to see\n" * 10,
         b"name\xff.txt": b"hello from a Latin-1 name\n",
     }
@@ -55,6 +59,9 @@ def write_files(d):
 # and leftmost-first find the same matches; no empty match).
 CASES = [
     ["hello"],
+    ["foo"],
+    ["-x", "foo"],
+    ["-m1", "-A2", "foo"],
     ["-i", "HELLO"],
     ["-F", "a.b"],
     ["-e", "hello", "-e", "foo"],
@@ -73,6 +80,7 @@ FILE_SETS = [
     ["text.txt", "open_end.txt", "latin1.txt", "escapes.txt", "empty.txt", "none.txt"],
     ["binary.bin", "text.txt", "late_nul.bin"],
     ["long.txt", "open_end.txt"],
+    ["head_nul.bin", "past_head.bin", "to_end.txt", "text.txt"],
 ]
 DECOMPOSITIONS = [["--threads", "2"], ["--threads", "2", "--schedule", "dynamic", "--chunk", "1"],
                   ["--threads", "3", "--schedule", "cyclic", "--chunk", "4099"]]
@@ -109,6 +117,10 @@ def json(opts, ranks):
                 decomposition = DECOMPOSITIONS[(i + j + ranks) % len(DECOMPOSITIONS)]
                 same_as_rg(opts, ranks, decomposition, ["--json"] + args, files, d)
                 runs += 1
+        # A file over one window (16 MiB a worker): its messages across windows.
+        with open(os.path.join(d, "big.txt"), "wb") as f:
+            f.write(open(os.path.join(d, "long.txt"), "rb").read() * 11)
+        same_as_rg(opts, ranks, ["--threads", "1"], ["--json", "-B2", "-m30000", "beta gamma"], ["big.txt", "text.txt"], d)
         # A name that is not UTF-8 is base64 bytes; standard input is <stdin>.
         same_as_rg(opts, ranks, DECOMPOSITIONS[1], ["--json", "hello"], [os.fsdecode(b"name\xff.txt")], d)
         with open(os.path.join(d, "long.txt"), "rb") as f:
@@ -117,7 +129,7 @@ def json(opts, ranks):
         # one JSON object a line.
         got = ours(opts, ranks, DECOMPOSITIONS[0], ["--json", "hello"], FILE_SETS[0], d)
         check_totals(got.stdout)
-        print(f"{runs + 3} --json runs at {ranks} rank(s) matched rg 13 byte for byte (timings dropped)")
+        print(f"{runs + 4} --json runs at {ranks} rank(s) matched rg 13 byte for byte (timings dropped)")
 
 
 def check_totals(out):
@@ -140,7 +152,8 @@ def check_totals(out):
             printed += len(line)
 
 
-STATS_CASES = [["hello"], ["-n", "-C1", "hello"], ["-v", "hello"], ["-H", "gamma"], ["-o", "hello"], ["zzz"]]
+STATS_CASES = [["hello"], ["-n", "-C1", "hello"], ["-v", "hello"], ["-H", "gamma"], ["-o", "hello"], ["zzz"],
+               ["-m1", "hello"], ["-m2", "-A1", "hello"]]
 
 
 def stats(opts, ranks):
@@ -152,7 +165,10 @@ def stats(opts, ranks):
             files = ["text.txt", "open_end.txt", "none.txt", "long.txt"]
             same_as_rg(opts, ranks, DECOMPOSITIONS[i % len(DECOMPOSITIONS)], ["--stats"] + args, files, d,
                        strip=lambda out: no_seconds.sub(b"", out))
-        print(f"{len(STATS_CASES)} --stats runs at {ranks} rank(s) matched rg --stats (seconds dropped)")
+        with open(os.path.join(d, "text.txt"), "rb") as f:  # standard input: one file searched
+            same_as_rg(opts, ranks, [], ["--stats", "hello"], [], d, stdin=f.read(),
+                       strip=lambda out: no_seconds.sub(b"", out))
+        print(f"{len(STATS_CASES) + 1} --stats runs at {ranks} rank(s) matched rg --stats (seconds dropped)")
 
 
 def refused(opts):

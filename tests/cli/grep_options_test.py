@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """parfold lines grep against GNU grep 3.8 (LC_ALL=C, -a): its pattern languages (ERE,
-BRE, -F) with their corner cases from POSIX and from grep's behaviour, and its everyday
-options, byte for byte and exit status for exit status; what RE2 cannot run is refused
-by name (exit 2).
+BRE, -F, and -P against grep -P) with their corner cases from POSIX and from grep's
+behaviour, back-references included, and its everyday options, byte for byte and exit
+status for exit status; what parfold cannot do as grep does is refused by name (exit 2).
 
   grep_options_test.py --parfold BIN --mpiexec MPIEXEC patterns | options RANKS | recursive
                                                        | symlink_loops RANKS | word_lists RANKS
+                                                       | perl RANKS
 """
 import itertools
 import os
@@ -23,7 +24,9 @@ C = dict(os.environ, LC_ALL="C")
 LINES = [b"a)b", b"*ab", b"+a", b"?x", b"{1}", b"a{}", b"ab", b"x y", b"\\d", b"d", b"aaa", b"foo bar", b"foobar",
          b"bar_foo", b"FOO Bar", b"\xe9t\xe9", b"\xc9T\xc9", b"a.b", b"a-b", b"tab\there", b"", b"end\\", b"[x]",
          b"a" * 1001, b"x{1}y", b"(ab)", b"a|b", b"a+b", b"hyphen-word", b"\x00nul", b"cr\r", b"word word word",
-         b"  spaced  ", b"1234", b"ab12", b"_under_", b"Caf\xc3\xa9", b")b", b":", b"a2c", b"a-c", b"*b"]
+         b"  spaced  ", b"1234", b"ab12", b"_under_", b"Caf\xc3\xa9", b")b", b":", b"a2c", b"a-c", b"*b",
+         # for back-references: doubled letters, words and halves
+         b"abab", b"abcabc", b"xyyx", b"the the end", b"aab", b"baab", b"x-y", b"AbAB", b"aaaa", b"abba"]
 
 # Patterns for -E (POSIX ERE, GNU extensions) and -G (BRE): grep's answer is the truth,
 # whatever it is (a match count, or exit 2 with a message).
@@ -49,24 +52,38 @@ BRE = ["*a", "a\\{1", "\\(*a\\)", "a\\|*b", "^*a", "a^b", "a$b", "\\(^a\\)", "x\
        "a\\?", "a|b", "a\\|b", "[a", "a]", "\\)", "\\(a\\)", "a\\{2\\}", "a\\{1001\\}", "\\(a\\)\\1", "a**", "^*",
        "a\\{1,\\}b", "x{1}y", "(ab)", "a.b", "\\<foo\\>", "$a", "a$", "^^", "\\(ab\\)*", "[[:alpha:]]*$",
        "\\(*\\)b", "a\\|*\\)", "a[1-3-5]c", "[::]", "[:space:]", "[:spac-e:]", "[[:digit:]-9]"]
-REFUSED = {"a{1001}": "repetition count above 1000", "(a)\\1": "back-reference", "\\<(foo)": "\\<",
-           "a\\{1001\\}": "repetition count above 1000", "\\(a\\)\\1": "back-reference"}
+REFUSED = {"a{1001}": "repetition count above 1000", "a\\{1001\\}": "repetition count above 1000"}
+
+# Back-references (section 3): which lines POSIX's \N selects does not depend on which
+# match an engine finds, so PCRE2 selects them; where they are valid is glibc's rule (a
+# group closed before, in the same branch). Written from POSIX's text (XBD 9.3.6, 9.5.2)
+# and grep 3.8's answers, each run with -i and, refused by name, with -o.
+BACKREF_ERE = ["(a)\\1", "(.)\\1", "(a*)\\1b", "((a)\\2)", "(a)(b)\\2\\1", "(a)|\\1", "(a\\1)", "\\1",
+               "(a)\\2", "(a)?b\\1", "(a*)*\\1", "^(.+)\\1$", "(a|b)\\1", "(x)(y)?\\2", "([[:alpha:]]+) \\1",
+               "(a)\\10", "(ab)\\1", "^(.*)(.*)\\2\\1$", "(b)a\\1", "(A)\\1", "\\<-", "a-\\>", "\\<(foo)",
+               "x\\<", "(-)\\>", "(a)(b)(c)(d)(e)(f)(g)(h)(i)\\9"]
+BACKREF_BRE = ["\\(a\\)\\1", "\\(.\\)\\1", "\\(a*\\)*\\1", "\\(a\\)\\{2\\}\\1", "\\(ab\\)*\\1",
+               "a\\(b\\)*\\1", "\\1", "\\(a\\1\\)", "\\(a\\)\\|\\1", "^\\(.*\\)\\1$", "\\(a\\)\\(b\\)\\2\\1",
+               "(a)\\1"]
+# The -o refusal for patterns that need PCRE2 (grep's errors come first: "Invalid back reference").
+NEEDS_PCRE = "-o with a back-reference"
 
 
 def grep(args, path):
     return subprocess.run(["grep", "-a"] + args + [path], capture_output=True, env=C)
 
 
-def ours(opts, args, path, ranks=1):
-    cmd = [opts.parfold, "--threads", "2", "lines", "grep", "-a"] + args + [path]
-    return subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=60)
+def ours(opts, args, path, ranks=1, env=None, decomposition=("--threads", "2")):
+    cmd = [opts.parfold] + list(decomposition) + ["lines", "grep", "-a"] + args + [path]
+    return subprocess.run(mpi(opts, ranks, cmd) if ranks > 1 else cmd, capture_output=True, timeout=60,
+                          env=dict(os.environ, **(env or {})))
 
 
-def same_as_grep(opts, args, path, ranks=1, refused=None):
-    want, p = grep(args, path), ours(opts, args, path, ranks)
+def same_as_grep(opts, args, path, ranks=1, refused=None, env=None, decomposition=("--threads", "2")):
+    want, p = grep(args, path), ours(opts, args, path, ranks, env, decomposition)
     what = f"lines grep {args!r} at {ranks} rank(s)"
     errors = [l for l in p.stderr.splitlines() if l.startswith(b"parfold: error:")]
-    if refused is not None:
+    if refused is not None and want.returncode != 2:  # grep's own error comes first
         check(p.returncode == 2 and len(errors) == 1 and refused.encode() in errors[0] and b"not supported" in errors[0],
               f"{what}: should be refused naming {refused!r}: exit {p.returncode} {p.stderr!r}")
     elif want.returncode == 2:
@@ -85,15 +102,21 @@ def patterns(opts):
         with open(path, "wb") as f:
             f.write(b"\n".join(LINES) + b"\n")
         runs = 0
-        for syntax, cases in (("-E", ERE), ("-G", BRE)):
+        for syntax, cases in (("-E", ERE + BACKREF_ERE), ("-G", BRE + BACKREF_BRE)):
             for pattern in cases:
                 # grep -o disagrees with grep -c where its regex and DFA matchers read a
                 # pattern differently (a leading "{"; a ")" or "{n}" right after a dropped
                 # leading "*"; an ERE's ^ repeated, which -o never prints): no -o for those.
                 self_disagrees = (pattern.startswith("{") or pattern in ("(a|*))b", "(a|{1})", "(a|{1}))")
                                   or (syntax == "-E" and any(r in pattern for r in ("^*", "^?", "^{"))))
+                pcre = pattern in BACKREF_ERE + BACKREF_BRE
                 for extra in ([], ["-i"]) + (() if self_disagrees else (["-o", "-n"],)):
-                    same_as_grep(opts, [syntax] + extra + ["-e", pattern], path, refused=REFUSED.get(pattern))
+                    refused = NEEDS_PCRE if pcre and "-o" in extra else REFUSED.get(pattern)
+                    same_as_grep(opts, [syntax] + extra + ["-e", pattern], path, refused=refused)
+                    runs += 1
+                # The same lines when PCRE2 runs every pattern (its translation, to_pcre).
+                if pattern not in REFUSED:
+                    same_as_grep(opts, [syntax, "-e", pattern], path, env={"PARFOLD_REGEX_ENGINE": "pcre2"})
                     runs += 1
         for pattern in ("a.b", "*a", "[x]", "a\\", "", "\xe9"):  # -F: every byte itself
             for extra in ([], ["-i"], ["-x"], ["-w", "-o"]):
@@ -106,13 +129,47 @@ def patterns(opts):
             runs += 1
         # -i folds ASCII letters only, as grep in the C locale: é (\xe9) is not É (\xc9).
         same_as_grep(opts, ["-i", "-c", "-e", "\xe9"], path)
-        p = ours(opts, ["-P", "a"], path)
-        check(p.returncode == 2 and b"-P (Perl regular expressions) is not supported" in p.stderr, f"-P: {p.stderr!r}")
         p = ours(opts, ["-o", "-C", "1", "a"], path)
         check(p.returncode == 2 and b"-o with -A, -B or -C is not supported" in p.stderr, f"-o -C: {p.stderr!r}")
         p = ours(opts, ["-E", "-F", "a"], path)
         check(p.returncode == 2 and b"conflicting matchers specified" in p.stderr, f"-E -F: {p.stderr!r}")
         print(f"{runs} patterns (ERE, BRE, -F, with -i and -o) as grep reads them, or refused by name")
+
+
+# -P: grep -P's patterns (PCRE2) with grep -P's answers, in the C locale: look-around,
+# lazy and possessive repeats, atomic groups, \K, \d \s \w, back-references, anchors,
+# inline options, verbs, conditionals, recursion, empty matches, and PCRE2's errors.
+PERL = [r"(?<=a)b", r"(?<!a)b", r"(?<=\s)\w+", r"\bfoo(?=bar)", r"foo(?!bar)", r"a.*?b", r"a+?", r"a*+b", r"a++",
+        r"(?>a+)b", r"(?>a+)a", r"foo\K\w+", r"\d+", r"\s+\S", r"\w+", r"(a)\1", r"(\w)\1", r"^(\w+) \1",
+        r"(?i)foo", r"[[:alpha:]]+\d", r"\xe9", r"^$", r"^", r"x*", r"(?<=^)a", r"a$", r"\Aa", r"b\z", r"\Z",
+        r"(?m)^a", r"(?s)a.b", r"a|ab", r"(?|(a)|(b))\1", r"a{2,}", r"(?:ab)+", r"(?x) a b # comment", r"\Qa.b\E",
+        r"(*FAIL)|a", r"(?(?=a)ab|b)", r"(a(?1)?b)", r"(?<!\w)bar", r"\bthe\b", r"(?=a)", r"\h", r"\N+",
+        r"[^a]+", r"\W\w", r")", r"(?<=a+)b", r"[", "", "\\", r"(?P<x>a)(?P=x)", r"\x00", r"(?<=\x00)n"]
+PERL_OPTIONS = [[], ["-i"], ["-w"], ["-x"], ["-o", "-b"], ["-v", "-c"], ["-n", "--color=always"]]
+PERL_DECOMPOSITIONS = [("--threads", "2"), ("--threads", "2", "--schedule", "dynamic", "--chunk", "1"),
+                       ("--threads", "3", "--schedule", "cyclic", "--chunk", "61")]
+
+
+def perl(opts, ranks):
+    """-P against grep -P byte for byte (exit status, lines, -o's matches, colours), at
+    RANKS ranks with chunks down to 1 byte; -P takes one pattern, as grep -P."""
+    ranks = int(ranks)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "corner.txt")
+        with open(path, "wb") as f:
+            f.write((b"\n".join(LINES) + b"\n") * 3 + b"no final newline abab")
+        runs = 0
+        for i, pattern in enumerate(PERL):
+            for j, extra in enumerate(PERL_OPTIONS):
+                if pattern == "" and "-v" in extra:
+                    continue  # grep exits at once, printing no count, when -v leaves nothing to select
+                decomposition = PERL_DECOMPOSITIONS[(i + j) % len(PERL_DECOMPOSITIONS)]
+                same_as_grep(opts, ["-P"] + extra + ["-e", pattern], path, ranks, decomposition=decomposition)
+                runs += 1
+        for args in (["-P", "-e", "a", "-e", "b"], ["-P", "a\nb"], ["-P", "-E", "a"]):
+            same_as_grep(opts, args, path, ranks)  # grep's errors: one pattern only, conflicting matchers
+            runs += 1
+        print(f"{runs} -P runs at {ranks} rank(s) matched grep -P 3.8 byte for byte")
 
 
 def options(opts, ranks):

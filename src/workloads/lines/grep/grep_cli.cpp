@@ -101,14 +101,11 @@ std::string read_pattern_file(std::string const& path, bool& any) {
 
 /// The patterns (PATTERN, -e, -f) and their syntax; returns the operands after PATTERN.
 std::vector<std::string> settle_patterns(GrepCommandLine const& f, GrepArgs& a) {
-  if (f.perl > 0)
-    throw UsageError(
-        "-P (Perl regular expressions) is not supported: RE2 has no look-around or "
-        "back-references; use -E");
-  if ((f.extended > 0) + (f.basic > 0) + (f.fixed > 0) > 1)
+  if ((f.extended > 0) + (f.basic > 0) + (f.fixed > 0) + (f.perl > 0) > 1)
     throw UsageError("conflicting matchers specified");
   a.match.syntax = f.basic > 0   ? PatternSyntax::basic
                    : f.fixed > 0 ? PatternSyntax::fixed
+                   : f.perl > 0  ? PatternSyntax::perl
                                  : PatternSyntax::extended;
   a.match.patterns = f.expressions;
   for (std::string const& path : f.pattern_files) {
@@ -124,6 +121,9 @@ std::vector<std::string> settle_patterns(GrepCommandLine const& f, GrepArgs& a) 
     a.match.patterns.push_back(rest.front());
     rest.erase(rest.begin());
   }
+  bool const one =
+      a.match.patterns.size() == 1 && a.match.patterns[0].find('\n') == std::string::npos;
+  if (f.perl > 0 && !one) throw UsageError("the -P option only supports a single pattern");
   return rest;
 }
 
@@ -169,15 +169,15 @@ void settle_binary_and_color(GrepCommandLine const& f, GrepArgs& a) {
 /// output they are not (ripgrep refuses --json with them too); --stats also with -q.
 void settle_programs(GrepCommandLine const& f, GrepArgs& a) {
   if (!a.json && !a.stats) return;
-  if (f.quiet) {
-    if (a.stats) throw UsageError("--stats with -q is not supported: -q prints nothing");
-    return;  // --json -q prints nothing, as rg's
-  }
   std::string const flag = a.json ? "--json" : "--stats";
-  char const* const other = f.count ? "-c" : f.files_with ? "-l" : f.files_without ? "-L" : nullptr;
+  char const* const other = f.count              ? "-c"
+                            : f.files_with       ? "-l"
+                            : f.files_without    ? "-L"
+                            : f.quiet && a.stats ? "-q"
+                                                 : nullptr;  // --json -q prints nothing, as rg's
   if (other != nullptr)
     throw UsageError(flag + " with " + other + " is not supported: " + flag +
-                     " reports the lines printed");
+                     " reports on the lines printed");
   if (a.json) a.only_matching = false;  // ripgrep's messages hold whole lines whatever -o says
 }
 
@@ -217,7 +217,8 @@ void add_matcher_flags(CLI::App& grep, GrepCommandLine& f, GrepArgs& a) {
   grep.add_flag("-G,--basic-regexp", f.basic,
                 "PATTERNS are basic regular expressions, grep's own default");
   grep.add_flag("-F,--fixed-strings", f.fixed, "PATTERNS are literal strings");
-  grep.add_flag("-P,--perl-regexp", f.perl, "Refused: Perl regular expressions are not supported");
+  grep.add_flag("-P,--perl-regexp", f.perl,
+                "PATTERNS is one Perl-compatible regular expression (PCRE2, as grep -P)");
   grep.add_flag("-i,--ignore-case", a.match.ignore_case,
                 "Ignore case (ASCII letters, as grep in the C locale)");
   grep.add_flag("-v,--invert-match", a.match.invert, "Select the lines that do not match");
@@ -362,7 +363,7 @@ void add_grep_command(CLI::App& lines, Job& job) {
   grep->footer(
       "Output and exit status as grep's: 0 if a line was selected, 1 if none, 2 on error.\n"
       "Patterns mean what they mean to GNU grep in the C locale, translated for RE2 (linear\n"
-      "time); what RE2 cannot run (back-references, counts over 1000) is refused by name.");
+      "time), or run by PCRE2 for -P and back-references; counts over 1000 are refused.");
   grep->final_callback([a, f, grep, &job] {
     try {
       std::size_t include = 0, exclude = 0;

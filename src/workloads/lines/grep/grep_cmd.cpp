@@ -27,7 +27,7 @@ using GrepCountWorkload = PerFileWorkload<std::uint64_t, CountSelected>;
 
 /// Where the selected lines go, and the message for a checkpoint without --output.
 OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t window,
-                     std::string identity) {
+                     std::string identity, GrepReport* report) {
   std::vector<std::string> inputs = a.paths;  // which --output must not be
   inputs.insert(inputs.end(), a.read_apart.begin(), a.read_apart.end());
   return {a.output,
@@ -38,7 +38,8 @@ OrderedRun lines_run(GrepArgs const& a, std::uint64_t items, std::uint64_t windo
           "not print exactly the same output; use -c, or --output FILE",
           std::move(inputs),
           {},
-          {}};
+          report != nullptr ? [report](OrderedSink& sink) { report->finish(sink); }
+                            : std::function<void(OrderedSink&)>()};
 }
 
 /// The report of a grep that printed lines.
@@ -71,8 +72,7 @@ RunInfo print_run(GrepArgs const& a, InputCursor::Window const& in, Printed& pri
                   LineMatcher const& matcher, GrepReport* report, Team const& team, Services sv,
                   Schedule s) {
   LineFiles const& files = in.files;
-  OrderedRun run = lines_run(a, files.total(), window_bytes(team), files.identity());
-  if (report != nullptr) run.finish = [report](OrderedSink& sink) { report->finish(sink); };
+  OrderedRun const run = lines_run(a, files.total(), window_bytes(team), files.identity(), report);
   printed.start(files.files().size());
   auto window_of = [&](Range w) -> JobResult<GrepLinesWorkload::Partial> {
     auto const workload = lines_workload(a, files, matcher, w);
@@ -105,9 +105,7 @@ RunInfo print_parts(InputCursor& cursor, GrepArgs const& a, Printed& printed,
     first = in->first;
     return execute_part(lines_workload(a, in->files, matcher, in->bytes), s, team, sv);
   };
-  OrderedRun run = lines_run(a, 0, 0, "");
-  if (report != nullptr) run.finish = [report](OrderedSink& sink) { report->finish(sink); };
-  return run_ordered_stream(team, sv, run, next,
+  return run_ordered_stream(team, sv, lines_run(a, 0, 0, "", report), next,
                             [&](GrepLinesWorkload::Partial const& selected, OrderedSink& sink) {
                               emit_lines(selected, *files, a, printed, sink, report, first);
                             });
@@ -119,15 +117,11 @@ Report print_lines(std::vector<InputPart> parts, GrepArgs const& a, LineMatcher 
                    Team const& team, Services sv, Schedule s) {
   bool const one_run =
       parts.size() == 1 && !parts[0].stream;  // resumable: the only case with a checkpoint
-  if ((a.json || a.stats) && sv.checkpoint != nullptr) {
-    throw UsageError(
-        "--checkpoint with --json or --stats is not supported: their totals would count "
-        "only what the resumed run read");
-  }
   InputCursor cursor(std::move(parts), team, sv, s, {.windows = !one_run, .quiet = a.no_messages});
   Printed printed;  // rank 0's
   std::optional<GrepReport> report;
-  if (a.json || a.stats) report.emplace(a, cursor.files(), matcher);
+  if ((a.json || a.stats) && a.max_count != 0u)  // as rg: -m 0 prints nothing at all
+    report.emplace(a, cursor.files(), matcher);
   GrepReport* const r = report ? &*report : nullptr;
   RunInfo info;
   if (one_run) {
@@ -265,8 +259,25 @@ Report run_printing(GrepArgs const& a, LineMatcher const& matcher, BinaryPaths c
 }  // namespace
 
 Report run_grep(GrepArgs const& a, Team const& team, Services sv, Schedule s) {
+  if ((a.json || a.stats) && sv.checkpoint != nullptr) {
+    throw UsageError(
+        "--checkpoint with --json or --stats is not supported: their totals would count "
+        "only what the resumed run read");
+  }
   // An invalid pattern is bad input that every rank sees: exit 2 from rank 0.
   LineMatcher const matcher(a.match);
+  if (matcher.posix_by_pcre()) {
+    char const* const flag = a.only_matching ? "-o"
+                             : a.colors.on   ? "--color"
+                             : a.json        ? "--json"
+                                             : nullptr;
+    if (flag != nullptr) {
+      throw UsageError(std::string(flag) +
+                       " with a back-reference (or \\< or \\> by a byte not of a word) is not "
+                       "supported: PCRE2 selects the lines, but its matches are not grep's "
+                       "leftmost-longest ones");
+    }
+  }
   if (team.is_root() && !a.no_messages) {
     for (std::string const& message : a.walk_messages)
       std::fprintf(stderr, "parfold: %s\n", message.c_str());

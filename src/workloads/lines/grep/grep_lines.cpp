@@ -25,11 +25,14 @@ GrepLinesWorkload lines_workload(GrepArgs const& a, LineFiles const& files,
 void GrepLinesWorkload::record_nul(std::size_t f, std::string_view lines, std::uint64_t at,
                                    ChunkLines& out) const {
   std::size_t const n = out.nul.size();
-  if (!find_nul || (n >= 2 && out.nul[n - 2] == f)) return;
-  void const* const zero = std::memchr(lines.data(), '\0', lines.size());
+  std::uint64_t const first = files->files()[f].start + at;  // lines[0]'s offset in its file
+  if (!find_nul || first >= kRgBinaryHead || (n >= 2 && out.nul[n - 2] == f)) return;
+  std::size_t const head =
+      static_cast<std::size_t>(std::min<std::uint64_t>(lines.size(), kRgBinaryHead - first));
+  void const* const zero = std::memchr(lines.data(), '\0', head);
   if (zero == nullptr) return;
   out.nul.push_back(f);
-  out.nul.push_back(files->files()[f].start + at +
+  out.nul.push_back(first +
                     static_cast<std::uint64_t>(static_cast<char const*>(zero) - lines.data()));
 }
 

@@ -35,7 +35,8 @@ struct ChunkLines {
   /// With -A/-B: per line, 1 when it is not selected but may be context (a neighbour of
   /// a selected line, or among the first -A or last -B lines of the chunk's window).
   std::vector<std::uint8_t> context;
-  /// --json without -a: (file, offset of the chunk's first NUL byte in it) pairs.
+  /// --json without -a: (file, offset of the chunk's first NUL byte in it) pairs, for
+  /// the NUL bytes in a file's first kRgBinaryHead bytes (grep_report.hpp).
   std::vector<std::uint64_t> nul;
 
   friend bool operator==(ChunkLines const&, ChunkLines const&) = default;
@@ -56,7 +57,7 @@ struct GrepLinesWorkload {
   bool number_lines = false;            ///< count lines (-n, -m)
   bool record_matches = false;          ///< record each line's matches (-o, --color)
   std::uint64_t after = 0, before = 0;  ///< -A, -B: record the lines that may be context
-  bool find_nul = false;                ///< record each file's first NUL byte (--json)
+  bool find_nul = false;                ///< record the first NUL byte of each file's head (--json)
 
   [[nodiscard]] std::uint64_t items() const { return window.size(); }
   [[nodiscard]] static std::uint64_t grain() { return std::uint64_t{1} << 20; }
@@ -72,8 +73,8 @@ struct GrepLinesWorkload {
   /// Records `line`, which starts at byte `at` of file f.
   void record(std::size_t f, std::string_view line, std::uint64_t at, std::uint64_t index,
               bool context, ChunkLines& out) const;
-  /// With find_nul, records the first NUL byte of `lines` (of file f, from byte `at`)
-  /// unless one of file f is recorded already.
+  /// With find_nul, records the first NUL byte of `lines` (of file f, from byte `at`) in
+  /// the file's first kRgBinaryHead bytes, unless one of file f is recorded already.
   void record_nul(std::size_t f, std::string_view lines, std::uint64_t at, ChunkLines& out) const;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "workloads/lines/grep/json_text.hpp"
@@ -48,30 +49,39 @@ void GrepReport::nul(std::size_t file, std::uint64_t offset) {
   if (!added) it->second = std::min(it->second, offset);
 }
 
-void GrepReport::append_path(std::string& out, std::size_t file) const {
-  std::string const& path = files_[file].path;
-  // ripgrep names standard input <stdin>; grep's name for it is (standard input).
-  bool const stdin = !a_.label && path == a_.stdin_name();
-  append_json_data(out, stdin ? "<stdin>" : std::string_view(path));
-}
-
 void GrepReport::write(std::string const& message, OrderedSink& sink) {
   sink.write(message);
-  file_.bytes_printed += message.size();
+  current_->stats.bytes_printed += message.size();
 }
 
 void GrepReport::begin(std::size_t file, OrderedSink& sink) {
-  current_ = file;
-  began_ = std::chrono::steady_clock::now();
-  file_ = {};
-  stop_at_ = 0;
-  message_ = R"({"type":"begin","data":{"path":)";
-  append_path(message_, file);
-  message_ += "}}\n";
+  current_.emplace();
+  current_->file = file;
+  current_->began = std::chrono::steady_clock::now();
+  std::string const& path = files_[file].path;
+  // ripgrep names standard input <stdin>; grep's name for it is (standard input).
+  bool const stdin = !a_.label && path == a_.stdin_name();
+  append_json_data(current_->path, stdin ? "<stdin>" : std::string_view(path));
+  if (!a_.json) return;
+  message_ = R"({"type":"begin","data":{"path":)" + current_->path + "}}\n";
   write(message_, sink);
 }
 
 void GrepReport::line(ReportedLine const& l, OrderedSink& sink) {
+  if (!current_ || l.file != current_->file) {
+    end(sink);
+    begin(l.file, sink);
+  }
+  Current& c = *current_;
+  c.printed_end = l.offset + l.bytes.size() + (l.terminated ? 1 : 0);
+  c.context_after_stop = l.last ? 0 : c.context_after_stop + (c.stop_at > 0 ? 1 : 0);
+  if (l.last) c.stop_at = c.printed_end;
+  if (a_.json && !a_.text && !c.nul) {  // rg sees the NUL bytes of the lines it prints
+    if (void const* zero = std::memchr(l.bytes.data(), '\0', l.bytes.size()))
+      c.nul =
+          l.offset + static_cast<std::uint64_t>(static_cast<char const*>(zero) - l.bytes.data());
+  }
+  if (!l.selected && !a_.json) return;            // --stats counts the selected lines alone
   thread_local std::vector<std::uint64_t> found;  // a held context line's matches
   std::span<std::uint64_t const> matches = l.matches;
   if (l.find_matches) {
@@ -82,30 +92,30 @@ void GrepReport::line(ReportedLine const& l, OrderedSink& sink) {
     });
     matches = found;
   }
-  std::uint64_t const counted = l.selected ? matches.size() / 2 : 0;
-  if (!a_.json) {  // --stats: the totals only
-    if (!l.selected) return;
-    ++total_.matched_lines;
-    total_.matches += counted;
-    if (l.file != last_matched_) ++files_matched_;
-    last_matched_ = l.file;
-    return;
-  }
-  if (l.file != current_) {
-    end(sink);
-    begin(l.file, sink);
-  }
-  file_.matched_lines += l.selected ? 1 : 0;
-  file_.matches += counted;
-  if (l.last) stop_at_ = l.offset + l.bytes.size() + (l.terminated ? 1 : 0);
+  c.stats.matched_lines += l.selected ? 1 : 0;
+  c.stats.matches += l.selected ? matches.size() / 2 : 0;
+  if (a_.json) write(match_message(l, matches, c.path), sink);
+}
+
+std::string const& GrepReport::match_message(ReportedLine const& l,
+                                             std::span<std::uint64_t const> matches,
+                                             std::string const& path) {
   message_ =
       l.selected ? R"({"type":"match","data":{"path":)" : R"({"type":"context","data":{"path":)";
-  append_path(message_, l.file);
+  message_ += path;
   message_ += ",\"lines\":";
-  thread_local std::string whole;  // the line with its '\n'
-  whole.assign(l.bytes);
-  if (l.terminated) whole += '\n';
-  append_json_data(message_, whole);
+  if (!l.terminated) {
+    append_json_data(message_, l.bytes);
+  } else if (valid_utf8(l.bytes)) {  // the line with its '\n', without copying it
+    message_ += "{\"text\":";
+    append_json_string(message_, l.bytes);
+    message_.insert(message_.size() - 1, "\\n");
+    message_ += '}';
+  } else {
+    line_.assign(l.bytes);
+    line_ += '\n';
+    append_json_data(message_, line_);
+  }
   append_field(message_, "line_number", l.number);
   append_field(message_, "absolute_offset", l.offset);
   message_ += ",\"submatches\":[";
@@ -117,42 +127,52 @@ void GrepReport::line(ReportedLine const& l, OrderedSink& sink) {
     message_ += '}';
   }
   message_ += "]}}\n";
-  write(message_, sink);
+  return message_;
+}
+
+std::uint64_t GrepReport::searched(std::optional<std::uint64_t>& binary) const {
+  Current const& c = *current_;
+  std::uint64_t const size = files_[c.file].size;
+  auto const head = nuls_.find(c.file);
+  binary = head != nuls_.end() ? std::optional<std::uint64_t>(head->second) : c.nul;
+  // As rg reports a file it memory-maps: searched up to the -m NUM-th selected line (to
+  // the end where the context after it ran there), and not past its first NUL byte.
+  bool const context_to_end = a_.after > c.context_after_stop && c.printed_end >= size;
+  std::uint64_t const read = c.stop_at > 0 && !context_to_end ? c.stop_at : size;
+  return binary ? std::min(*binary, read) : read;
 }
 
 void GrepReport::end(OrderedSink& sink) {
-  if (current_ == kNone) return;
-  std::optional<std::uint64_t> binary;  // a NUL byte before rg stopped reading (-m)
-  if (auto const nul = nuls_.find(current_);
-      nul != nuls_.end() && (stop_at_ == 0 || nul->second < stop_at_))
-    binary = nul->second;
-  nuls_.erase(nuls_.begin(), nuls_.upper_bound(current_));  // files before are done
-  file_.searches = file_.searches_with_match = 1;
-  // As rg reports a file it memory-maps: searched up to its first NUL byte when it has
-  // one (though all of it is searched), else up to the -m NUM-th selected line.
-  file_.bytes_searched = binary ? *binary : stop_at_ > 0 ? stop_at_ : files_[current_].size;
-  file_.elapsed_ns = ns_since(began_);
-  message_ = R"({"type":"end","data":{"path":)";
-  append_path(message_, current_);
-  message_ += ",\"binary_offset\":";
-  binary ? append_number(message_, *binary) : void(message_ += "null");
-  message_ += ",\"stats\":{\"elapsed\":";
-  append_duration(message_, file_.elapsed_ns, false);
-  append_field(message_, "searches", file_.searches);
-  append_field(message_, "searches_with_match", file_.searches_with_match);
-  append_field(message_, "bytes_searched", file_.bytes_searched);
-  append_field(message_, "bytes_printed", file_.bytes_printed);
-  append_field(message_, "matched_lines", file_.matched_lines);
-  append_field(message_, "matches", file_.matches);
-  message_ += "}}}\n";
-  sink.write(message_);
-  total_ += file_;
-  current_ = kNone;
+  if (!current_) return;
+  Current& c = *current_;
+  std::optional<std::uint64_t> binary;
+  c.stats.bytes_searched = searched(binary);
+  c.stats.searches = c.stats.searches_with_match = 1;
+  c.stats.elapsed_ns = ns_since(c.began);
+  files_matched_ += c.stats.matched_lines > 0 ? 1 : 0;
+  unsearched_ += files_[c.file].size - std::min(files_[c.file].size, c.stats.bytes_searched);
+  nuls_.erase(nuls_.begin(), nuls_.upper_bound(c.file));  // files before are done
+  if (a_.json) {
+    message_ = R"({"type":"end","data":{"path":)" + c.path + ",\"binary_offset\":";
+    binary ? append_number(message_, *binary) : void(message_ += "null");
+    message_ += ",\"stats\":{\"elapsed\":";
+    append_duration(message_, c.stats.elapsed_ns, false);
+    append_field(message_, "searches", c.stats.searches);
+    append_field(message_, "searches_with_match", c.stats.searches_with_match);
+    append_field(message_, "bytes_searched", c.stats.bytes_searched);
+    append_field(message_, "bytes_printed", c.stats.bytes_printed);
+    append_field(message_, "matched_lines", c.stats.matched_lines);
+    append_field(message_, "matches", c.stats.matches);
+    message_ += "}}}\n";
+    sink.write(message_);
+  }
+  total_ += c.stats;
+  current_.reset();
 }
 
 void GrepReport::finish(OrderedSink& sink) {
-  if (!a_.json) return stats_block(sink);
   end(sink);
+  if (!a_.json) return stats_block(sink);
   // serde_json's map: the summary's keys sorted.
   message_ = R"({"data":{"elapsed_total":)";
   append_duration(message_, ns_since(t0_), true);
@@ -172,7 +192,8 @@ void GrepReport::finish(OrderedSink& sink) {
 void GrepReport::stats_block(OrderedSink& sink) const {
   std::uint64_t searched = 0, bytes = 0;
   for (InputFile const& f : files_) {
-    searched += f.regular ? 1 : 0;
+    bool const stream = f.path == a_.stdin_name();  // a pipe is no regular file, yet read
+    searched += f.regular || stream ? 1 : 0;
     bytes += f.size;
   }
   for (std::string const& path : a_.read_apart) {  // binary files, read on their own
@@ -182,16 +203,16 @@ void GrepReport::stats_block(OrderedSink& sink) const {
   }
   double const seconds = static_cast<double>(ns_since(t0_)) / 1e9;
   char block[512];
-  std::snprintf(block, sizeof(block),
-                "\n%llu matches\n%llu matched lines\n%llu files contained matches\n"
-                "%llu files searched\n%llu bytes printed\n%llu bytes searched\n"
-                "%.6f seconds spent searching\n%.6f seconds\n",
-                static_cast<unsigned long long>(total_.matches),
-                static_cast<unsigned long long>(total_.matched_lines),
-                static_cast<unsigned long long>(files_matched_ + a_.binary_matched),
-                static_cast<unsigned long long>(searched),
-                static_cast<unsigned long long>(printed_), static_cast<unsigned long long>(bytes),
-                seconds, seconds);
+  std::snprintf(
+      block, sizeof(block),
+      "\n%llu matches\n%llu matched lines\n%llu files contained matches\n"
+      "%llu files searched\n%llu bytes printed\n%llu bytes searched\n"
+      "%.6f seconds spent searching\n%.6f seconds\n",
+      static_cast<unsigned long long>(total_.matches),
+      static_cast<unsigned long long>(total_.matched_lines),
+      static_cast<unsigned long long>(files_matched_ + a_.binary_matched),
+      static_cast<unsigned long long>(searched), static_cast<unsigned long long>(printed_),
+      static_cast<unsigned long long>(bytes - std::min(bytes, unsearched_)), seconds, seconds);
   sink.write(block);
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,14 +41,18 @@ struct ReportedLine {
   bool last = false;  ///< the -m NUM-th selected line of its file: rg stops reading after it
 };
 
+/// ripgrep reads a memory-mapped file's first 64 KiB for a NUL byte before it searches;
+/// past them it sees only the NUL bytes of the lines it prints.
+constexpr std::uint64_t kRgBinaryHead = std::uint64_t{64} << 10;
+
 /// Rank 0's --json messages and --stats totals over one grep.
 class GrepReport {
  public:
   /// For `a` (--json or --stats), whose input files are `files` as the cursor reads them
   /// (the vector grows as parts are read) and whose lines `matcher` matches.
   GrepReport(GrepArgs const& a, std::vector<InputFile> const& files, LineMatcher const& matcher);
-  /// A NUL byte at `offset` of the input's file `file` (the least offset given wins):
-  /// --json's binary_offset.
+  /// A NUL byte at `offset` (< kRgBinaryHead) of the input's file `file` (the least
+  /// offset given wins): --json's binary_offset.
   void nul(std::size_t file, std::uint64_t offset);
   /// A line printed (with --json, its message, after its file's begin).
   void line(ReportedLine const& l, OrderedSink& sink);
@@ -57,27 +62,39 @@ class GrepReport {
   void finish(OrderedSink& sink);
 
  private:
+  /// The file of the lines printed now, from its first to its last printed line.
+  struct Current {
+    std::size_t file = 0;
+    std::string path;  ///< its JSON path object
+    std::chrono::steady_clock::time_point began;
+    SearchStats stats;
+    std::uint64_t stop_at = 0;             ///< >0: rg stopped reading it there (-m)
+    std::uint64_t context_after_stop = 0;  ///< context lines printed since
+    std::uint64_t printed_end = 0;         ///< the end of its last line printed
+    std::optional<std::uint64_t> nul;      ///< the first NUL of a printed line
+  };
   void begin(std::size_t file, OrderedSink& sink);
   void end(OrderedSink& sink);
+  /// How many bytes of the current file rg searched, and where its first NUL was.
+  [[nodiscard]] std::uint64_t searched(std::optional<std::uint64_t>& binary) const;
   void write(std::string const& message, OrderedSink& sink);
-  /// Appends ripgrep's path object for the input's file `file`.
-  void append_path(std::string& out, std::size_t file) const;
+  /// Line `l`'s match or context message (reused: valid until the next message).
+  std::string const& match_message(ReportedLine const& l, std::span<std::uint64_t const> matches,
+                                   std::string const& path);
   void stats_block(OrderedSink& sink) const;
 
   GrepArgs const& a_;
   std::vector<InputFile> const& files_;
   LineMatcher const& matcher_;
   std::chrono::steady_clock::time_point const t0_ = std::chrono::steady_clock::now();
-  static constexpr std::size_t kNone = ~std::size_t{0};
-  std::size_t current_ = kNone;  ///< --json: the file whose begin is out and end is not
-  std::chrono::steady_clock::time_point began_;    ///< when its begin went out
-  SearchStats file_;                               ///< its statistics so far
-  std::uint64_t stop_at_ = 0;                      ///< >0: rg stopped reading it there (-m)
-  std::map<std::size_t, std::uint64_t> nuls_;      ///< the first NUL byte found per file
-  SearchStats total_;                              ///< of the files ended (--json)
-  std::size_t last_matched_ = kNone;               ///< --stats: the last file with a selected line
-  std::uint64_t files_matched_ = 0, printed_ = 0;  ///< --stats
-  std::string message_;                            ///< reused for each message
+  std::optional<Current> current_;
+  std::map<std::size_t, std::uint64_t> nuls_;  ///< the first NUL byte in each file's head
+  SearchStats total_;                          ///< of the files ended
+  std::uint64_t files_matched_ = 0;            ///< --stats: files with a selected line
+  std::uint64_t unsearched_ = 0;               ///< --stats: bytes rg would not read (-m)
+  std::uint64_t printed_ = 0;                  ///< --stats: bytes of the lines printed
+  std::string message_;                        ///< reused for each message
+  std::string line_;                           ///< a line that is not UTF-8, with its '\n'
 };
 
 }  // namespace parfold

@@ -1,6 +1,7 @@
 #include "workloads/lines/grep/matcher.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -77,10 +78,55 @@ bool word_list(std::vector<std::string_view> const& lines, PatternSyntax syntax)
                      [&](std::string_view p) { return is_plain(p, syntax); });
 }
 
+/// The bytes of a word, for PCRE2 (its classes in the C locale, written out).
+constexpr char kPcreWord[] = "[_0-9A-Za-z]";
+
+/// `regex` (PCRE2's syntax) as -x and -w bound it: the regex each line is matched with.
+std::string bounded(std::string const& regex, MatchRules const& options, bool perl) {
+  if (options.line) return "^(?:" + regex + ")$";
+  if (!options.word) return regex;
+  // grep -P's own bounds: no word byte on either side (grep 3.8 writes \w).
+  std::string const word = perl ? "\\w" : kPcreWord;
+  return "(?<!" + word + ")(?:" + regex + ")(?!" + word + ")";
+}
+
+/// -E/-G patterns as one PCRE2 regex: each line a branch, its groups numbered from 1 (a
+/// branch reset). `needed`: some line needs PCRE2 (a back-reference, \< or \> by a byte
+/// that is not a word's).
+std::string posix_for_pcre(MatchRules const& options, std::vector<std::string_view> const& lines,
+                           bool& needed) {
+  needed = false;
+  std::string regex;
+  for (std::string_view const line : lines) {
+    bool needs = false;
+    regex += (regex.empty() ? "(?|(?:" : "|(?:") +
+             to_pcre(line, options.syntax, options.ignore_case, needs) + ")";
+    needed = needed || needs;
+  }
+  return regex + ")";
+}
+
+/// PARFOLD_REGEX_ENGINE=pcre2: PCRE2 runs every -E and -G pattern (the tests compare it
+/// with grep).
+bool pcre_forced() {
+  char const* engine = std::getenv("PARFOLD_REGEX_ENGINE");
+  return engine != nullptr && std::string_view(engine) == "pcre2";
+}
+
 }  // namespace
 
-LineMatcher::LineMatcher(MatchRules const& options) : invert_(options.invert), word_(options.word) {
+LineMatcher::LineMatcher(MatchRules const& rules) : invert_(rules.invert), word_(rules.word) {
+  MatchRules options = rules;
+  if (options.syntax == PatternSyntax::perl && plain_literal(options))
+    options.syntax = PatternSyntax::fixed;  // the same lines, found without a regex
   std::vector<std::string_view> const lines = pattern_lines(options);
+  if (options.syntax == PatternSyntax::perl) {
+    std::string const& p = options.patterns.at(0);  // grep -P takes one (grep_cli.cpp)
+    // -x as grep -P: PCRE2_EXTRA_MATCH_LINE, which a comment in (?x) cannot swallow.
+    pcre_ = std::make_unique<PcreLines>(options.line ? p : bounded(p, options, true),
+                                        options.word ? p : "", options.ignore_case, options.line);
+    return;
+  }
   if (word_list(lines, options.syntax)) {
     literals_ = std::make_unique<LiteralSet>(lines, options.ignore_case,
                                              options.line   ? LiteralBound::line
@@ -98,6 +144,14 @@ LineMatcher::LineMatcher(MatchRules const& options) : invert_(options.invert), w
   o.set_case_sensitive(true);  // -i is in the translation: ASCII letters only
   o.set_log_errors(false);
   o.set_max_mem(std::int64_t{256} << 20);
+  if (options.syntax != PatternSyntax::fixed && !lines.empty()) {
+    std::string const regex = posix_for_pcre(options, lines, posix_by_pcre_);
+    if (posix_by_pcre_ || pcre_forced()) {
+      pcre_ = std::make_unique<PcreLines>(bounded(regex, options, false), options.word ? regex : "",
+                                          options.ignore_case);
+      return;
+    }
+  }
   hyperscan_ = hyperscan_allowed();
   regex_ = combined_regex(options, lines);
   std::string const& regex = regex_;

@@ -14,6 +14,7 @@
 #include "workloads/lines/grep/line_scanner.hpp"
 #include "workloads/lines/grep/literal_set.hpp"
 #include "workloads/lines/grep/pattern.hpp"
+#include "workloads/lines/grep/pcre_lines.hpp"
 
 namespace parfold {
 
@@ -56,6 +57,7 @@ class LineMatcher {
   /// '\n'), in order.
   template <class F>
   void for_each_selected(std::string_view text, F&& f) const {
+    if (pcre_ != nullptr) return pcre_->for_each(text, invert_, f);
     if (literals_ != nullptr) return for_each_listed(text, f);
     if (scanner_ != nullptr && for_each_scanned(text, f)) return;
     std::size_t pos = 0;
@@ -78,6 +80,14 @@ class LineMatcher {
   /// line, without its '\n'): leftmost-longest, non-empty, each after the last.
   template <class F>
   void for_each_match(std::string_view line, F&& f) const {
+    if (pcre_ != nullptr) {  // as grep -P -o: PCRE2's matches, each from the last's end
+      std::size_t pos = 0, begin = 0, end = 0;
+      while (pos <= line.size() && pcre_->find(line, pos, begin, end)) {
+        if (end > begin) f(begin, end - begin);
+        pos = end > begin ? end : std::max(pos, begin) + 1;
+      }
+      return;
+    }
     if (literals_ != nullptr) {
       thread_local std::vector<std::size_t> found;
       found.clear();
@@ -88,6 +98,10 @@ class LineMatcher {
     std::size_t pos = 0, begin = 0, length = 0;
     while (next_match(line, pos, begin, length)) f(begin, length);
   }
+
+  /// Does PCRE2 run a -E or -G pattern (for its back-references)? Its matches are then
+  /// not grep's leftmost-longest ones: -o, --color and --json refuse it.
+  [[nodiscard]] bool posix_by_pcre() const { return posix_by_pcre_; }
 
   /// Does Hyperscan find the lines (rather than RE2)?
   [[nodiscard]] bool scanned() const { return scanner_ != nullptr; }
@@ -180,7 +194,9 @@ class LineMatcher {
   std::unique_ptr<RE2> re_;
   std::unique_ptr<LineScanner> scanner_;  ///< null: RE2 finds the lines too
   std::unique_ptr<LiteralSet> literals_;  ///< set for a list of many plain words: neither runs
-  bool hyperscan_ = false;                ///< may Hyperscan run (decided once, as for scanner_)
+  std::unique_ptr<PcreLines> pcre_;       ///< set for -P, and for back-references: runs alone
+  bool posix_by_pcre_ = false;
+  bool hyperscan_ = false;  ///< may Hyperscan run (decided once, as for scanner_)
   mutable std::once_flag stream_once_;
   mutable std::unique_ptr<LineStream> stream_;  ///< streamer()'s
   std::string literal_;  ///< set when the pattern is a plain literal of 2+ bytes

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bitset>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "parfold/core/errors.hpp"
 
@@ -93,10 +95,15 @@ std::string word_class(bool negated) {
 /// The translator: a recursive descent over grep's grammar, writing RE2's syntax.
 class Translator {
  public:
-  Translator(std::string_view p, PatternSyntax s, bool fold)
-      : p_(p), basic_(s == PatternSyntax::basic), fold_(fold) {}
+  /// With `pcre`, writes PCRE2's syntax instead, where back-references can run: the
+  /// translation's own groups do not capture, so the pattern's groups keep their numbers.
+  Translator(std::string_view p, PatternSyntax s, bool fold, bool pcre = false)
+      : p_(p), basic_(s == PatternSyntax::basic), fold_(fold), pcre_(pcre) {}
 
   std::string run() { return alternation(0); }
+  /// Does the pattern need PCRE2: a back-reference, or \< or \> by a byte that is not
+  /// a word's (pcre only)?
+  [[nodiscard]] bool needs_pcre() const { return needs_pcre_; }
 
  private:
   [[noreturn]] static void fail(std::string const& why) { throw UsageError(why); }
@@ -109,12 +116,23 @@ class Translator {
   [[nodiscard]] bool at_bar() const { return basic_ ? next_is("\\|") : next_is("|"); }
   [[nodiscard]] bool at_close() const { return basic_ ? next_is("\\)") : next_is(")"); }
 
+  /// "(" for a group of the translation's own: capturing for RE2 (its POSIX syntax has no
+  /// (?:...)), not for PCRE2.
+  [[nodiscard]] char const* open() const { return pcre_ ? "(?:" : "("; }
+
   std::string alternation(int depth) {
-    std::string out = "(" + branch(depth) + ")";
+    // As glibc: a back-reference may name a group closed before the alternation or in its
+    // own branch, not one in another branch.
+    std::uint32_t const before = closed_;
+    std::uint32_t all = 0;
+    std::string out = open() + branch(depth) + ")";
     while (at_bar()) {
       at_ += basic_ ? 2 : 1;
-      out += "|(" + branch(depth) + ")";
+      all |= closed_;
+      closed_ = before;
+      out += "|" + std::string(open()) + branch(depth) + ")";
     }
+    closed_ |= all;
     return out;
   }
 
@@ -201,10 +219,21 @@ class Translator {
   }
 
   void group(std::string& piece) {
+    unsigned const number = ++groups_;
     std::string inner = alternation(1);
     if (!at_close()) fail("Unmatched ( or \\(");
     at_ += basic_ ? 2 : 1;
-    piece = "(" + inner + ")";  // captures nothing of use: RE2's POSIX syntax has no (?:...)
+    if (number < 32) closed_ |= std::uint32_t{1} << number;
+    piece = "(" + inner + ")";  // with RE2 it captures nothing of use
+  }
+
+  /// \N: a back-reference to group N, closed already (else glibc's error).
+  void back_reference(char e, std::string& piece) {
+    unsigned const n = static_cast<unsigned>(e - '0');
+    if (!pcre_) refuse(std::string("a back-reference (\\") + e + ")");
+    if ((closed_ & (std::uint32_t{1} << n)) == 0) fail("Invalid back reference");
+    needs_pcre_ = true;
+    piece = "\\g{" + std::to_string(n) + "}";
   }
 
   void escape(std::string& piece, bool word_before) {
@@ -215,7 +244,7 @@ class Translator {
       group(piece);
       return;
     }
-    if (e >= '1' && e <= '9') refuse(std::string("a back-reference (\\") + e + ")");
+    if (e >= '1' && e <= '9') return back_reference(e, piece);
     switch (e) {
       case 'w':
         piece = word_class(false);
@@ -242,12 +271,22 @@ class Translator {
         piece = "$";
         return;
       case '<':
-        if (done() || !is_word(p_[at_])) refuse("\\< before anything but a letter, digit or _");
-        piece = "\\b";
+        if (!done() && is_word(p_[at_])) {
+          piece = "\\b";
+        } else {  // the start of a word, whatever comes next: PCRE2 can look ahead
+          if (!pcre_) refuse("\\< before anything but a letter, digit or _");
+          needs_pcre_ = true;
+          piece = "\\b(?=" + word_class(false) + ")";
+        }
         return;
       case '>':
-        if (!word_before) refuse("\\> after anything but a letter, digit or _");
-        piece = "\\b";
+        if (word_before) {
+          piece = "\\b";
+        } else {
+          if (!pcre_) refuse("\\> after anything but a letter, digit or _");
+          needs_pcre_ = true;
+          piece = "\\b(?<=" + word_class(false) + ")";
+        }
         return;
       default:
         break;
@@ -296,7 +335,7 @@ class Translator {
       } else {
         return;
       }
-      piece = "(" + piece + ")" + op;
+      piece = open() + piece + ")" + op;
       last_word_ = false;
     }
   }
@@ -432,8 +471,11 @@ class Translator {
   }
 
   std::string_view p_;
-  bool basic_, fold_;
+  bool basic_, fold_, pcre_;
   std::size_t at_ = 0;
+  unsigned groups_ = 0;       ///< the groups opened so far
+  std::uint32_t closed_ = 0;  ///< bit N: group N is closed (back-references may name it)
+  bool needs_pcre_ = false;
   bool last_word_ = false;     ///< the last atom was a literal letter, digit or _
   bool after_anchor_ = false;  ///< the branch so far is a ^ anchor
 };
@@ -499,6 +541,17 @@ std::string to_re2(std::string_view pattern, PatternSyntax syntax, bool ignore_c
   }
   if (syntax == PatternSyntax::extended) check_glibc_groups(pattern);  // grep's error first
   return Translator(pattern, syntax, ignore_case).run();
+}
+
+std::string to_pcre(std::string_view pattern, PatternSyntax syntax, bool ignore_case,
+                    bool& needs_pcre) {
+  needs_pcre = false;
+  if (syntax == PatternSyntax::fixed) return to_re2(pattern, syntax, ignore_case);
+  if (syntax == PatternSyntax::extended) check_glibc_groups(pattern);
+  Translator t(pattern, syntax, ignore_case, true);
+  std::string out = t.run();
+  needs_pcre = t.needs_pcre();
+  return out;
 }
 
 }  // namespace parfold

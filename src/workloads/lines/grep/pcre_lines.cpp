@@ -1,0 +1,147 @@
+#include "workloads/lines/grep/pcre_lines.hpp"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "parfold/core/errors.hpp"
+
+namespace parfold {
+
+namespace {
+
+std::string error_text(int code) {
+  PCRE2_UCHAR message[256];
+  pcre2_get_error_message(code, message, sizeof(message));
+  return reinterpret_cast<char const*>(message);
+}
+
+/// A thread's match data, context and JIT stack (PCRE2's default of 32 KiB grows to
+/// 64 MiB for deep backtracking), reused by every match the thread runs.
+struct Scratch {
+  pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+  pcre2_match_context* context = pcre2_match_context_create(nullptr);
+  pcre2_jit_stack* stack = pcre2_jit_stack_create(32 << 10, 64 << 20, nullptr);
+  Scratch() { pcre2_jit_stack_assign(context, nullptr, stack); }
+  ~Scratch() {
+    pcre2_jit_stack_free(stack);
+    pcre2_match_context_free(context);
+    pcre2_match_data_free(data);
+  }
+  Scratch(Scratch const&) = delete;
+  Scratch& operator=(Scratch const&) = delete;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+/// What follows "(?" in `rest`: how it bears on searching a window of lines.
+WindowUse group_use(std::string_view rest) {
+  for (std::string_view lookaround : {"=", "<=", "*"}) {  // positive look-arounds
+    if (rest.starts_with(lookaround)) return WindowUse::verify;
+  }
+  for (std::string_view plain : {":", "|", "#", "<", "'", "P<", "P="}) {
+    if (rest.starts_with(plain) && !rest.starts_with("<!")) return WindowUse::exact;
+  }
+  // Inline options: (?i), (?s), (?-i:...) and so on are harmless; (?m) and (?x) are not
+  // (^ and $ no longer at line ends; a space could part a repeat from its +).
+  std::size_t n = 0;
+  for (; n < rest.size() && std::strchr("imnsxJU-^", rest[n]) != nullptr && rest[n] != '\0'; ++n) {
+    if (rest[n] == 'm' || rest[n] == 'x') return WindowUse::never;
+  }
+  bool const options = n > 0 && n < rest.size() && (rest[n] == ')' || rest[n] == ':');
+  return options ? WindowUse::exact : WindowUse::never;  // !, <!, >, (, R, digits, &, C, ...
+}
+
+}  // namespace
+
+WindowUse window_use(std::string_view r) {
+  WindowUse use = WindowUse::exact;
+  bool in_class = false;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    char const c = r[i];
+    if (c == '\\') {
+      if (i + 1 >= r.size()) return WindowUse::never;
+      char const e = r[++i];
+      if (e == 'Q') return WindowUse::never;  // a quoted run: not worth reading
+      bool const subject_edge = e == 'A' || e == 'z' || e == 'Z' || e == 'G';
+      if (!in_class && subject_edge) return WindowUse::never;
+      continue;
+    }
+    if (in_class) {  // a class ends early here at worst: then more is read as outside it
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < r.size() && r[i + 1] == '^') ++i;
+      if (i + 1 < r.size() && r[i + 1] == ']') ++i;  // a ] first is a character
+    } else if (c == '(' && i + 1 < r.size() && (r[i + 1] == '?' || r[i + 1] == '*')) {
+      WindowUse const g = r[i + 1] == '*' ? WindowUse::never : group_use(r.substr(i + 2));
+      if (g == WindowUse::never) return g;
+      if (g == WindowUse::verify) use = g;
+    } else if (c == '+' && i > 0 && std::strchr("*+?}", r[i - 1]) != nullptr) {
+      return WindowUse::never;  // a possessive repeat (or \++: read as one, to be safe)
+    }
+  }
+  return use;
+}
+
+PcreRegex::PcreRegex(std::string const& regex, bool caseless, bool whole_line) {
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  std::uint32_t const options = PCRE2_MULTILINE | (caseless ? PCRE2_CASELESS : 0U);
+  pcre2_compile_context* const context = pcre2_compile_context_create(nullptr);
+  if (whole_line) pcre2_set_compile_extra_options(context, PCRE2_EXTRA_MATCH_LINE);
+  code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &error,
+                        &offset, context);
+  pcre2_compile_context_free(context);
+  if (code_ == nullptr) throw UsageError(error_text(error));
+  pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);  // without the JIT, the interpreter runs it
+}
+
+PcreRegex::~PcreRegex() { pcre2_code_free(code_); }
+
+bool PcreRegex::find(std::string_view subject, std::size_t pos, std::size_t& begin,
+                     std::size_t& end) const {
+  static char const empty = '\0';  // PCRE2 10.42 refuses a null subject, even empty
+  Scratch& s = scratch();
+  char const* const bytes = subject.data() != nullptr ? subject.data() : &empty;
+  int const rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(bytes), subject.size(), pos, 0,
+                             s.data, s.context);
+  if (rc == PCRE2_ERROR_NOMATCH) return false;
+  if (rc < 0) throw JobError("PCRE2 gave up on a line: " + error_text(rc));
+  PCRE2_SIZE const* const ovector = pcre2_get_ovector_pointer(s.data);
+  end = ovector[1];
+  begin = std::min(ovector[0], end);  // \K in a look-ahead may leave it past the end
+  return true;
+}
+
+PcreLines::PcreLines(std::string const& exact, std::string const& filter, bool caseless,
+                     bool whole_line)
+    : exact_(exact, caseless, whole_line) {
+  use_ = window_use(filter.empty() ? exact : filter);
+  if (use_ == WindowUse::never || filter.empty()) return;
+  filter_ = std::make_unique<PcreRegex>(filter, caseless);  // -w's bounds only (not with -x)
+  use_ = WindowUse::verify;  // a hit of the filter is not one of exact
+}
+
+PcreLines::Candidate PcreLines::next_candidate(std::string_view text, std::size_t pos) const {
+  if (use_ == WindowUse::never) return {pos, false};  // every line, matched alone
+  std::size_t begin = 0, end = 0;
+  if (!(filter_ ? *filter_ : exact_).find(text, pos, begin, end)) return {text.size(), false};
+  if (begin >= text.size() && text.back() == '\n') return {text.size(), false};  // after the end
+  void const* const nl = ::memrchr(text.data() + pos, '\n', begin - pos);
+  std::size_t const line =
+      nl == nullptr ? pos
+                    : static_cast<std::size_t>(static_cast<char const*>(nl) - text.data()) + 1;
+  return {line, use_ == WindowUse::exact && end <= line_end(text, begin)};
+}
+
+}  // namespace parfold
