@@ -128,6 +128,24 @@ def json_benchmarks(parfold, size, workers):
              rt / t, "(info)", True)
 
 
+# -P (issue 27): a look-behind and a back-reference (doubled words), against grep -P and
+# rg -P (Debian's ripgrep has PCRE2), counting and printing.
+PERL_CASES = [("look-behind", r"(?<=thou )\w+"), ("back-reference", r"\b(\w+) \1\b")]
+
+
+def perl_benchmarks(parfold, size, workers):
+    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    c_env = dict(ENV, LC_ALL="C")
+    print(f"grep -P: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
+    mine = [parfold, "--threads", str(workers), "lines", "grep", "-P"]
+    for name, pattern in PERL_CASES:
+        for ref, goal in ((["grep", "-P"], 1.5), (["rg", "-P"], 1.0)):
+            for flags in (["-c"], ["-n"]):
+                (t, rss), (rt, rrss) = interleaved(mine + flags + [pattern, text], ref + flags + [pattern, text], c_env)
+                line(f"lines grep -P {' '.join(flags)} {name} vs {' '.join(ref)}",
+                     f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s {rrss >> 10} MiB", rt / t, f">= {goal}", rt / t >= goal)
+
+
 def word_lists(text, d, sizes):
     """Lists of n words for grep -f, one per size: a tenth (at most all) of the text's distinct
     words of 3+ letters, so that a good share of the lines match, and random words of 4-10
@@ -262,7 +280,7 @@ def main():
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
     ap.add_argument("--only", choices=["core", "api", "dispatch", "chunks", "run", "exec", "lines", "words", "stdin",
-                                       "compressed", "watch", "tests", "tree", "json"], help="run one group only")
+                                       "compressed", "watch", "tests", "tree", "json", "perl"], help="run one group only")
     a = ap.parse_args()
     parfold = os.path.join(a.build, "src", "parfold")
     ref = os.path.join(a.build, "bench", "pi_openmp_ref")
@@ -286,6 +304,8 @@ def main():
         watch_benchmarks(parfold, pi_n, "2e5" if a.quick else "1e6")
     if a.only in (None, "lines"):
         lines_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
+    if a.only in (None, "perl"):
+        perl_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
     if a.only in (None, "json"):
         json_benchmarks(parfold, (200 if a.quick else 1000) << 20, 2)
     if a.only in (None, "words"):

@@ -83,6 +83,14 @@ std::unique_ptr<OrderedSink> open_sink(OrderedRun const& run, Checkpoint const* 
 /// \note With MPI this is a collective operation over all ranks.
 void stop_if_requested(Team const& team, OrderedRun const& run);
 
+/// Rank 0, after the last window: what ends the output (run.finish), written and checked.
+inline void finish_output(OrderedRun const& run, OrderedSink& sink) {
+  if (!run.finish) return;
+  run.finish(sink);
+  sink.flush();
+  sink.check();
+}
+
 /// Runs the input window by window, in order, and emits each window's output on rank 0
 /// in input order, with memory bounded by a window: `window(Range)` runs one window over
 /// the team (collective) and returns its JobResult (the window's output, reduced on rank
@@ -139,11 +147,7 @@ RunInfo run_ordered(
         return to_bytes(std::pair<std::uint64_t, State>{sink ? sink->sync() : 0, state});
       });
   on_root(team, [&] {
-    if (sink && run.finish && (cp == nullptr || at < run.items)) {
-      run.finish(*sink);
-      sink->flush();
-      sink->check();
-    }
+    if (sink && (cp == nullptr || at < run.items)) finish_output(run, *sink);
     if (sink) sink->commit();
   });
   info.items = run.items;
@@ -178,11 +182,7 @@ RunInfo run_ordered_stream(Team const& team, Services services, OrderedRun const
   }
   stop_if_requested(team, run);  // a stop also ends the input early
   on_root(team, [&] {
-    if (run.finish) {
-      run.finish(*sink);
-      sink->flush();
-      sink->check();
-    }
+    finish_output(run, *sink);
     sink->commit();
   });
   info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -182,7 +182,13 @@ class LinePrinter {
         bool const near =
             h.file == line.file && h.number + a_.before >= line.number && h.number < line.number;
         if (near && !(p_.last_file == h.file && h.number <= p_.last_line)) {
-          print({line.file, h.number, h.offset, h.bytes, true, 0, 0, true}, chunk, '-');
+          print({.file = line.file,
+                 .number = h.number,
+                 .offset = h.offset,
+                 .bytes = h.bytes,
+                 .context = true,
+                 .held = true},
+                chunk, '-');
         }
       }
       p_.held.clear();
@@ -250,15 +256,16 @@ class LinePrinter {
     bool const selected = !line.context;
     InputFile const& file = files_.files()[line.file];
     std::span<std::uint64_t const> const matches(chunk.match_at);
-    return {first_ + line.file,
-            line.bytes,
-            line.offset + line.bytes.size() != file.start + file.size,
-            selected,
-            line.number,
-            line.offset,
-            line.held ? matches.first(0) : matches.subspan(2 * line.first_match, 2 * line.matches),
-            line.held,
-            selected && a_.max_count && p_.shown[line.file] >= *a_.max_count};
+    return {.file = first_ + line.file,
+            .bytes = line.bytes,
+            .terminated = line.offset + line.bytes.size() != file.start + file.size,
+            .selected = selected,
+            .number = line.number,
+            .offset = line.offset,
+            .matches = line.held ? matches.first(0)
+                                 : matches.subspan(2 * line.first_match, 2 * line.matches),
+            .find_matches = line.held,
+            .last = selected && a_.max_count && p_.shown[line.file] >= *a_.max_count};
   }
   /// Writes `text` as it is.
   void put(std::string_view text) {
