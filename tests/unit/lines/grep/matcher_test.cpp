@@ -199,3 +199,41 @@ TEST(LineMatcher, LinesInPiecesCountAsWholeLines) {
 
 }  // namespace
 }  // namespace parfold
+
+namespace parfold {
+namespace {
+
+// Back-references select what POSIX's definition selects: ^(.*)(.*)\2\1$ is the lines
+// XYYX, found here by trying every X and Y (glibc's regex, and so grep 3.8, selects every
+// line after minutes of backtracking).
+TEST(LineMatcher, BackReferencesSelectWhatTheirDefinitionSelects) {
+  auto xyyx = [](std::string const& s) {
+    for (std::size_t x = 0; 2 * x <= s.size(); ++x) {
+      std::size_t const y2 = s.size() - 2 * x;
+      if (y2 % 2 != 0) continue;
+      std::size_t const y = y2 / 2;
+      if (s.substr(0, x) == s.substr(x + 2 * y) && s.substr(x, y) == s.substr(x + y, y)) return true;
+    }
+    return false;
+  };
+  MatchRules o;
+  o.patterns = {"^(.*)(.*)\\2\\1$"};
+  o.syntax = PatternSyntax::extended;
+  LineMatcher const m(o);
+  EXPECT_TRUE(m.posix_by_pcre());
+  std::string text;
+  std::vector<std::string> want;
+  std::mt19937 gen(11);
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    for (std::size_t n = gen() % 7; n > 0; --n) line += "ab"[gen() % 2];
+    text += line + "\n";
+    if (xyyx(line)) want.push_back(line);
+  }
+  std::vector<std::string> got;
+  m.for_each_selected(text, [&](std::string_view line) { got.emplace_back(line); });
+  EXPECT_EQ(got, want);
+}
+
+}  // namespace
+}  // namespace parfold
