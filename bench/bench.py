@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import tempfile
@@ -122,8 +123,12 @@ def json_benchmarks(parfold, size, workers):
     c_env = dict(ENV, LC_ALL="C")
     print(f"grep --json: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
     mine = [parfold, "--threads", str(workers), "lines", "grep", "--json"]
+    def piped(cmd):  # into cat, not into this script's memory: gigabytes of JSON
+        return ["sh", "-c", shlex.join(cmd) + " | cat > /dev/null"]
+
     for name, args in [("thou", ["thou"]), ("20 words", [WORDS20])]:
-        (t, rss), (rt, rrss) = interleaved(mine + args + [text], ["rg", "--json"] + args + [text], c_env, runs=3)
+        (t, rss), (rt, rrss) = interleaved(piped(mine + args + [text]), piped(["rg", "--json"] + args + [text]),
+                                           c_env, runs=3)
         line(f"lines grep --json {name} vs rg --json", f"{t:.3f} s {rss >> 10} MiB vs rg {rt:.3f} s {rrss >> 10} MiB",
              rt / t, "(info)", True)
 
@@ -141,7 +146,8 @@ def perl_benchmarks(parfold, size, workers):
     for name, pattern in PERL_CASES:
         for ref, goal in ((["grep", "-P"], 1.5), (["rg", "-P"], 1.0)):
             for flags in (["-c"], ["-n"]):
-                (t, rss), (rt, rrss) = interleaved(mine + flags + [pattern, text], ref + flags + [pattern, text], c_env)
+                (t, rss), (rt, rrss) = interleaved(mine + flags + [pattern, text], ref + flags + [pattern, text], c_env,
+                                                   runs=3)
                 line(f"lines grep -P {' '.join(flags)} {name} vs {' '.join(ref)}",
                      f"{t:.3f} s {rss >> 10} MiB vs {rt:.3f} s {rrss >> 10} MiB", rt / t, f">= {goal}", rt / t >= goal)
 
