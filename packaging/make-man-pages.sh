@@ -7,7 +7,10 @@
 set -euo pipefail
 bin=$(realpath "$1") out=$2
 here=$(dirname "$(realpath "$0")")
-version=$("$bin" --version | head -n1 | cut -d' ' -f2)
+# Whole outputs are read before they are cut: parfold checks its writes, so a reader that
+# stops early (head) would make it fail, and pipefail this script, now and then.
+version=$("$bin" --version)
+version=$(printf '%s\n' "$version" | head -n1 | cut -d' ' -f2)
 rm -rf "$out" && mkdir -p "$out/names"
 
 # The subcommands listed in `parfold WORDS... --help`, one a line.
@@ -25,7 +28,9 @@ page() {
               --source="parfold $version"
               --help-option="${words[*]} --help" --output="$out/$name.1")
   if (($#)); then
-    args+=(--name="$("$bin" "${words[@]}" --help | head -n1)")
+    local help
+    help=$("$bin" "${words[@]}" --help)
+    args+=(--name="${help%%$'\n'*}")
     see=".BR parfold (1)"
   else
     cat "$here/parfold.h2m" >"$out/$name.h2m"
