@@ -4,9 +4,11 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include "parfold/core/errors.hpp"
 
@@ -26,7 +28,10 @@ struct Scratch {
   pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
   pcre2_match_context* context = pcre2_match_context_create(nullptr);
   pcre2_jit_stack* stack = pcre2_jit_stack_create(32 << 10, 64 << 20, nullptr);
-  Scratch() { pcre2_jit_stack_assign(context, nullptr, stack); }
+  Scratch() {
+    if (data == nullptr || context == nullptr || stack == nullptr) throw std::bad_alloc();
+    pcre2_jit_stack_assign(context, nullptr, stack);
+  }
   ~Scratch() {
     pcre2_jit_stack_free(stack);
     pcre2_match_context_free(context);
@@ -43,35 +48,45 @@ Scratch& scratch() {
 
 /// What follows "(?" in `rest`: how it bears on searching a window of lines.
 WindowUse group_use(std::string_view rest) {
-  for (std::string_view lookaround : {"=", "<=", "*"}) {  // positive look-arounds
+  for (std::string_view lookaround : {"=", "<=", "*", "<*"}) {  // positive look-arounds
     if (rest.starts_with(lookaround)) return WindowUse::verify;
   }
-  for (std::string_view plain : {":", "|", "#", "<", "'", "P<", "P="}) {
-    if (rest.starts_with(plain) && !rest.starts_with("<!")) return WindowUse::exact;
+  for (std::string_view plain : {":", "|", "'", "P<", "P="}) {
+    if (rest.starts_with(plain)) return WindowUse::exact;
   }
-  // Inline options: (?i), (?s), (?-i:...) and so on are harmless; (?m) and (?x) are not
-  // (^ and $ no longer at line ends; a space could part a repeat from its +).
+  bool const named = rest.size() > 1 && rest[0] == '<' &&
+                     (std::isalpha(static_cast<unsigned char>(rest[1])) != 0 || rest[1] == '_');
+  if (named) return WindowUse::exact;
+  // Inline options: (?i), (?s), (?-i:...) and so on are harmless; (?m), (?x) and (?^) are
+  // not (^ and $ no longer at line ends; a space could part a repeat from its +).
   std::size_t n = 0;
-  for (; n < rest.size() && std::strchr("imnsxJU-^", rest[n]) != nullptr && rest[n] != '\0'; ++n) {
-    if (rest[n] == 'm' || rest[n] == 'x') return WindowUse::never;
+  for (; n < rest.size() && std::string_view("imnsxJU-^").find(rest[n]) != std::string_view::npos;
+       ++n) {
+    if (rest[n] == 'm' || rest[n] == 'x' || rest[n] == '^') return WindowUse::never;
   }
   bool const options = n > 0 && n < rest.size() && (rest[n] == ')' || rest[n] == ':');
   return options ? WindowUse::exact : WindowUse::never;  // !, <!, >, (, R, digits, &, C, ...
 }
 
+/// Is `e`, after a backslash, a back-reference (\1-\9, \g, \k)?
+bool back_reference(char e) { return (e >= '1' && e <= '9') || e == 'g' || e == 'k'; }
+
 }  // namespace
 
 WindowUse window_use(std::string_view r) {
   WindowUse use = WindowUse::exact;
-  bool in_class = false;
+  bool in_class = false, back_references = false;
   for (std::size_t i = 0; i < r.size(); ++i) {
     char const c = r[i];
     if (c == '\\') {
       if (i + 1 >= r.size()) return WindowUse::never;
       char const e = r[++i];
-      if (e == 'Q') return WindowUse::never;  // a quoted run: not worth reading
+      // \Q...\E is not worth reading; \K moves a match's start, maybe to another line.
+      if (e == 'Q' || e == 'K') return WindowUse::never;
+      if (e == 'c') ++i;  // \cX: X is a character, whatever it is
       bool const subject_edge = e == 'A' || e == 'z' || e == 'Z' || e == 'G';
       if (!in_class && subject_edge) return WindowUse::never;
+      back_references = back_references || (!in_class && back_reference(e));
       continue;
     }
     if (in_class) {  // a class ends early here at worst: then more is read as outside it
@@ -82,15 +97,20 @@ WindowUse window_use(std::string_view r) {
       in_class = true;
       if (i + 1 < r.size() && r[i + 1] == '^') ++i;
       if (i + 1 < r.size() && r[i + 1] == ']') ++i;  // a ] first is a character
+    } else if (r.substr(i).starts_with("(?#")) {
+      i = std::min(r.find(')', i), r.size());  // a comment, to its )
     } else if (c == '(' && i + 1 < r.size() && (r[i + 1] == '?' || r[i + 1] == '*')) {
       WindowUse const g = r[i + 1] == '*' ? WindowUse::never : group_use(r.substr(i + 2));
       if (g == WindowUse::never) return g;
       if (g == WindowUse::verify) use = g;
+      back_references = back_references || r.substr(i).starts_with("(?P=");
     } else if (c == '+' && i > 0 && std::strchr("*+?}", r[i - 1]) != nullptr) {
       return WindowUse::never;  // a possessive repeat (or \++: read as one, to be safe)
     }
   }
-  return use;
+  // A look-around is atomic: what it captured past a line end stays, and a back-reference
+  // to it could fail where the line alone would match.
+  return use == WindowUse::verify && back_references ? WindowUse::never : use;
 }
 
 PcreRegex::PcreRegex(std::string const& regex, bool caseless, bool whole_line) {
@@ -135,7 +155,11 @@ PcreLines::PcreLines(std::string const& exact, std::string const& filter, bool c
 PcreLines::Candidate PcreLines::next_candidate(std::string_view text, std::size_t pos) const {
   if (use_ == WindowUse::never) return {pos, false};  // every line, matched alone
   std::size_t begin = 0, end = 0;
-  if (!(filter_ ? *filter_ : exact_).find(text, pos, begin, end)) return {text.size(), false};
+  try {
+    if (!(filter_ ? *filter_ : exact_).find(text, pos, begin, end)) return {text.size(), false};
+  } catch (JobError const&) {  // too much for PCRE2 at once: this line alone, as grep
+    return {pos, false};
+  }
   if (begin >= text.size() && text.back() == '\n') return {text.size(), false};  // after the end
   void const* const nl = ::memrchr(text.data() + pos, '\n', begin - pos);
   std::size_t const line =

@@ -8,9 +8,11 @@
 // Fast: a window of many lines is searched as one subject (PCRE2_MULTILINE: ^ and $ at
 // line ends) for the line of the next match, and only that line is matched alone where
 // the window may have misled (a match that crosses a line end, a look-around that saw a
-// neighbour line). A pattern for which the window could miss a line (a negative
-// look-around, \A, \z, \G, atomic groups, possessive repeats, verbs, recursion, an inline
-// (?m)) is matched line by line, as grep does.
+// neighbour line). A pattern for which the window could miss a line, or that window_use()
+// cannot read for sure, is matched line by line, as grep does: a negative look-around,
+// \A \z \Z \G \K \Q, atomic groups, possessive repeats, verbs, recursion, conditionals,
+// an inline (?m), (?x) or (?^), a look-around beside a back-reference. Where PCRE2 gives
+// up on a window (its match limit), the line is matched alone.
 
 #include <cstddef>
 #include <memory>

@@ -14,8 +14,8 @@ namespace {
 
 TEST(JsonText, Utf8AsRfc3629) {
   for (std::string const& ok : {""s, "plain"s, "\xc3\xa9"s, "\xe2\x82\xac"s, "\xf0\x9f\x98\x80"s,
-                               "\xed\x9f\xbf"s /* U+D7FF */, "\xee\x80\x80"s /* U+E000 */,
-                               "\xf4\x8f\xbf\xbf"s /* U+10FFFF */, "\x00\x7f"s}) {
+                                "\xed\x9f\xbf"s /* U+D7FF */, "\xee\x80\x80"s /* U+E000 */,
+                                "\xf4\x8f\xbf\xbf"s /* U+10FFFF */, "\x00\x7f"s}) {
     EXPECT_TRUE(valid_utf8(ok)) << ok;
   }
   for (std::string const& bad :

@@ -212,7 +212,8 @@ TEST(LineMatcher, BackReferencesSelectWhatTheirDefinitionSelects) {
       std::size_t const y2 = s.size() - 2 * x;
       if (y2 % 2 != 0) continue;
       std::size_t const y = y2 / 2;
-      if (s.substr(0, x) == s.substr(x + 2 * y) && s.substr(x, y) == s.substr(x + y, y)) return true;
+      if (s.substr(0, x) == s.substr(x + 2 * y) && s.substr(x, y) == s.substr(x + y, y))
+        return true;
     }
     return false;
   };

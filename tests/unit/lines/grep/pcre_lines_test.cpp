@@ -37,11 +37,35 @@ TEST(PcreLines, WindowUseReadsThePatternConservatively) {
   EXPECT_EQ(window_use("(?i)ab|(?:cd)"), WindowUse::exact);
   EXPECT_EQ(window_use("(?<=a)b"), WindowUse::verify);
   EXPECT_EQ(window_use("b(?=a)"), WindowUse::verify);
-  for (char const* never : {"(?<!a)b", "b(?!a)", "\\Ab", "b\\z", "b\\Z", "\\Gb", "(?>a+)b", "a*+b",
-                            "a++", "a?+", "a{2}+", "(*SKIP)a", "(?(1)a|b)", "(a(?1)?b)", "(?R)",
-                            "(?m)^a", "(?x)a +", "\\Qa\\E", "(?&n)"}) {
+  for (char const* never : {"(?<!a)b",
+                            "b(?!a)",
+                            "\\Ab",
+                            "b\\z",
+                            "b\\Z",
+                            "\\Gb",
+                            "(?>a+)b",
+                            "a*+b",
+                            "a++",
+                            "a?+",
+                            "a{2}+",
+                            "(*SKIP)a",
+                            "(?(1)a|b)",
+                            "(a(?1)?b)",
+                            "(?R)",
+                            "(?m)^a",
+                            "(?x)a +",
+                            "\\Qa\\E",
+                            "(?&n)",
+                            "a\\s*\\K",
+                            "(?^)^b",
+                            "(?#[)(?<!\\s)a",
+                            "x(?=(\\s*))\\1$",
+                            "\\c[(?!a)"}) {
     EXPECT_EQ(window_use(never), WindowUse::never) << never;
   }
+  EXPECT_EQ(window_use("(?<*\\s)a"), WindowUse::verify);  // a non-atomic look-behind
+  EXPECT_EQ(window_use("(?<n>a)\\k<n>"), WindowUse::exact);
+  EXPECT_EQ(window_use("(?# comment )a"), WindowUse::exact);
   EXPECT_EQ(window_use("[(?!]x"), WindowUse::exact);  // inside a class: characters
   EXPECT_EQ(window_use("\\(?!x"), WindowUse::exact);  // an escaped ( made optional, then !x
 }
@@ -49,10 +73,31 @@ TEST(PcreLines, WindowUseReadsThePatternConservatively) {
 TEST(PcreLines, AWindowSelectsWhatEachLineAloneSelects) {
   // Look-arounds that see across a line end, matches that could span one, anchors,
   // back-references, empty matches, possessive and atomic parts.
-  std::vector<std::string> const patterns = {
-      "(?<=\\s)b", "(?<!\\n)b",  "b(?=\\s)", "b(?!\\s)", "a\\sb",   "a[^x]*b", "^b",
-      "a$",        "\\Ab",       "b\\z",     "(a)\\1",   "(?<=a)$", "^$",      "x*",
-      "a\\s*+$",   "(?>a\\s*)$", "(?s)a.b",  "\\bb",     "(?<=^)a"};
+  std::vector<std::string> const patterns = {"(?<=\\s)b",
+                                             "(?<!\\n)b",
+                                             "b(?=\\s)",
+                                             "b(?!\\s)",
+                                             "a\\sb",
+                                             "a[^x]*b",
+                                             "^b",
+                                             "a$",
+                                             "\\Ab",
+                                             "b\\z",
+                                             "(a)\\1",
+                                             "(?<=a)$",
+                                             "^$",
+                                             "x*",
+                                             "a\\s*+$",
+                                             "(?>a\\s*)$",
+                                             "(?s)a.b",
+                                             "\\bb",
+                                             "(?<=^)a",
+                                             "a\\s*\\K",
+                                             "(?^)^b",
+                                             "(?<*\\s)a",
+                                             "(?#[)(?<!\\s)a",
+                                             "x(?=(\\s*))\\1$",
+                                             "(?=(\\s*))\\1b"};
   std::mt19937 gen(7);
   std::string const alphabet = "ab x\n\n";
   for (int round = 0; round < 40; ++round) {
