@@ -26,7 +26,8 @@ LINES = [b"a)b", b"*ab", b"+a", b"?x", b"{1}", b"a{}", b"ab", b"x y", b"\\d", b"
          b"a" * 1001, b"x{1}y", b"(ab)", b"a|b", b"a+b", b"hyphen-word", b"\x00nul", b"cr\r", b"word word word",
          b"  spaced  ", b"1234", b"ab12", b"_under_", b"Caf\xc3\xa9", b")b", b":", b"a2c", b"a-c", b"*b",
          # for back-references: doubled letters, words and halves
-         b"abab", b"abcabc", b"xyyx", b"the the end", b"aab", b"baab", b"x-y", b"AbAB", b"aaaa", b"abba"]
+         b"abab", b"abcabc", b"xyyx", b"the the end", b"aab", b"baab", b"x-y", b"AbAB", b"aaaa", b"abba",
+         b"a\rb", b"x\ra", b"a\r"]
 
 # Patterns for -E (POSIX ERE, GNU extensions) and -G (BRE): grep's answer is the truth,
 # whatever it is (a match count, or exit 2 with a message).
@@ -146,7 +147,9 @@ PERL = [r"(?<=a)b", r"(?<!a)b", r"(?<=\s)\w+", r"\bfoo(?=bar)", r"foo(?!bar)", r
         r"(?i)foo", r"[[:alpha:]]+\d", r"\xe9", r"^$", r"^", r"x*", r"(?<=^)a", r"a$", r"\Aa", r"b\z", r"\Z",
         r"(?m)^a", r"(?s)a.b", r"a|ab", r"(?|(a)|(b))\1", r"a{2,}", r"(?:ab)+", r"(?x) a b # comment", r"\Qa.b\E",
         r"(*FAIL)|a", r"(?(?=a)ab|b)", r"(a(?1)?b)", r"(?<!\w)bar", r"\bthe\b", r"(?=a)", r"\h", r"\N+",
-        r"[^a]+", r"\W\w", r")", r"(?<=a+)b", r"[", "", "\\", r"(?P<x>a)(?P=x)", r"\x00", r"(?<=\x00)n"]
+        r"[^a]+", r"\W\w", r")", r"(?<=a+)b", r"[", "", "\\", r"(?P<x>a)(?P=x)", r"\x00", r"(?<=\x00)n",
+        # newline conventions and atomic escapes, where a window of lines could mislead
+        r"(*CR)a$", r"(*CR)^b", r"(*ANYCRLF)a$", r"\R$", r"a\X$", r"x(?=(\s?))\1$", r"(?<*\s)a", r"a\s*\K"]
 PERL_OPTIONS = [[], ["-i"], ["-w"], ["-x"], ["-o", "-b"], ["-v", "-c"], ["-n", "--color=always"]]
 PERL_DECOMPOSITIONS = [("--threads", "2"), ("--threads", "2", "--schedule", "dynamic", "--chunk", "1"),
                        ("--threads", "3", "--schedule", "cyclic", "--chunk", "61")]

@@ -123,7 +123,9 @@ std::vector<std::string> settle_patterns(GrepCommandLine const& f, GrepArgs& a) 
   }
   bool const one =
       a.match.patterns.size() == 1 && a.match.patterns[0].find('\n') == std::string::npos;
-  if (f.perl > 0 && !one) throw UsageError("the -P option only supports a single pattern");
+  if (f.perl > 0 && a.match.patterns.empty()) a.match.syntax = PatternSyntax::extended;  // -f empty
+  if (f.perl > 0 && !one && !a.match.patterns.empty())
+    throw UsageError("the -P option only supports a single pattern");
   return rest;
 }
 

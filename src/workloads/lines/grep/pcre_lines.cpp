@@ -81,8 +81,9 @@ WindowUse window_use(std::string_view r) {
     if (c == '\\') {
       if (i + 1 >= r.size()) return WindowUse::never;
       char const e = r[++i];
-      // \Q...\E is not worth reading; \K moves a match's start, maybe to another line.
-      if (e == 'Q' || e == 'K') return WindowUse::never;
+      // \Q...\E is not worth reading; \K moves a match's start, maybe to another line;
+      // \R and \X are atomic and may take a \r\n whole.
+      if (e == 'Q' || e == 'K' || e == 'R' || e == 'X') return WindowUse::never;
       if (e == 'c') ++i;  // \cX: X is a character, whatever it is
       bool const subject_edge = e == 'A' || e == 'z' || e == 'Z' || e == 'G';
       if (!in_class && subject_edge) return WindowUse::never;
@@ -113,10 +114,11 @@ WindowUse window_use(std::string_view r) {
   return use == WindowUse::verify && back_references ? WindowUse::never : use;
 }
 
-PcreRegex::PcreRegex(std::string const& regex, bool caseless, bool whole_line) {
+PcreRegex::PcreRegex(std::string const& regex, bool caseless, bool whole_line, bool window) {
   int error = 0;
   PCRE2_SIZE offset = 0;
-  std::uint32_t const options = PCRE2_MULTILINE | (caseless ? PCRE2_CASELESS : 0U);
+  std::uint32_t const options =
+      (window ? PCRE2_MULTILINE : PCRE2_DOLLAR_ENDONLY) | (caseless ? PCRE2_CASELESS : 0U);
   pcre2_compile_context* const context = pcre2_compile_context_create(nullptr);
   if (whole_line) pcre2_set_compile_extra_options(context, PCRE2_EXTRA_MATCH_LINE);
   code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &error,
@@ -145,18 +147,22 @@ bool PcreRegex::find(std::string_view subject, std::size_t pos, std::size_t& beg
 
 PcreLines::PcreLines(std::string const& exact, std::string const& filter, bool caseless,
                      bool whole_line)
-    : exact_(exact, caseless, whole_line) {
+    : exact_(exact, caseless, whole_line, false) {
   use_ = window_use(filter.empty() ? exact : filter);
-  if (use_ == WindowUse::never || filter.empty()) return;
-  filter_ = std::make_unique<PcreRegex>(filter, caseless);  // -w's bounds only (not with -x)
-  use_ = WindowUse::verify;  // a hit of the filter is not one of exact
+  if (use_ == WindowUse::never) return;
+  if (filter.empty()) {
+    window_ = std::make_unique<PcreRegex>(exact, caseless, whole_line, true);
+  } else {
+    window_ = std::make_unique<PcreRegex>(filter, caseless, false, true);  // -w's, unbounded
+    use_ = WindowUse::verify;  // a hit of the filter is not one of exact
+  }
 }
 
 PcreLines::Candidate PcreLines::next_candidate(std::string_view text, std::size_t pos) const {
   if (use_ == WindowUse::never) return {pos, false};  // every line, matched alone
   std::size_t begin = 0, end = 0;
   try {
-    if (!(filter_ ? *filter_ : exact_).find(text, pos, begin, end)) return {text.size(), false};
+    if (!window_->find(text, pos, begin, end)) return {text.size(), false};
   } catch (JobError const&) {  // too much for PCRE2 at once: this line alone, as grep
     return {pos, false};
   }

@@ -23,12 +23,14 @@ struct pcre2_real_code_8;
 
 namespace parfold {
 
-/// One compiled PCRE2 regex over bytes (no UTF), ^ and $ at line ends, with its JIT.
+/// One compiled PCRE2 regex over bytes (no UTF), with its JIT: for a line as the subject
+/// (grep -P's flags: $ only at its very end), or for a window of lines (^ and $ at line
+/// ends: PCRE2_MULTILINE).
 class PcreRegex {
  public:
   /// Throws UsageError with PCRE2's message for an invalid regex. `whole_line`: a match
   /// must span the subject's line (PCRE2_EXTRA_MATCH_LINE, grep -P -x).
-  PcreRegex(std::string const& regex, bool caseless, bool whole_line = false);
+  PcreRegex(std::string const& regex, bool caseless, bool whole_line, bool window);
   ~PcreRegex();
   PcreRegex(PcreRegex const&) = delete;
   PcreRegex& operator=(PcreRegex const&) = delete;
@@ -99,8 +101,8 @@ class PcreLines {
     return nl == std::string_view::npos ? text.size() : nl;
   }
 
-  PcreRegex exact_;
-  std::unique_ptr<PcreRegex> filter_;  ///< the window's search, when not exact_ itself
+  PcreRegex exact_;                    ///< a line alone
+  std::unique_ptr<PcreRegex> window_;  ///< a window's search: exact's, or the filter's
   WindowUse use_ = WindowUse::never;   ///< of the window's search
 };
 

@@ -60,7 +60,9 @@ TEST(PcreLines, WindowUseReadsThePatternConservatively) {
                             "(?^)^b",
                             "(?#[)(?<!\\s)a",
                             "x(?=(\\s*))\\1$",
-                            "\\c[(?!a)"}) {
+                            "\\c[(?!a)",
+                            "\\R$",
+                            "a\\X$"}) {
     EXPECT_EQ(window_use(never), WindowUse::never) << never;
   }
   EXPECT_EQ(window_use("(?<*\\s)a"), WindowUse::verify);  // a non-atomic look-behind
@@ -97,9 +99,14 @@ TEST(PcreLines, AWindowSelectsWhatEachLineAloneSelects) {
                                              "(?<*\\s)a",
                                              "(?#[)(?<!\\s)a",
                                              "x(?=(\\s*))\\1$",
-                                             "(?=(\\s*))\\1b"};
+                                             "(?=(\\s*))\\1b",
+                                             "\\R$",
+                                             "a\\X$",
+                                             "(*CR)a$",
+                                             "(*CR)^b",
+                                             "x(?=(\\s?))\\1$"};
   std::mt19937 gen(7);
-  std::string const alphabet = "ab x\n\n";
+  std::string const alphabet = "ab x\r\n\n";
   for (int round = 0; round < 40; ++round) {
     std::string text;
     for (int i = 0; i < 200; ++i) text += alphabet[gen() % alphabet.size()];
