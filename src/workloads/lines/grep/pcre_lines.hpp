@@ -10,7 +10,7 @@
 // the window may have misled (a match that crosses a line end, a look-around that saw a
 // neighbour line). A pattern for which the window could miss a line, or that window_use()
 // cannot read for sure, is matched line by line, as grep does: a negative look-around,
-// \A \z \Z \G \K \Q, atomic groups, possessive repeats, verbs, recursion, conditionals,
+// \A \z \Z \G \K \Q \R \X, atomic groups, possessive repeats, verbs, recursion, conditionals,
 // an inline (?m), (?x) or (?^), a look-around beside a back-reference. Where PCRE2 gives
 // up on a window (its match limit), the line is matched alone.
 
