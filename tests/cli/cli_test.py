@@ -270,6 +270,24 @@ def help_and_version(opts):
                                     r"CLI11 \d+\.\d+\.\d+\)\n", p.stdout), f"--version: {p.stdout!r}")
 
 
+def planted_libraries(opts):
+    """parfold started in a directory that holds files named as the libraries it loads
+    (libc.so.6, libmpi.so.40, ...: here, bytes that are no library) loads the system's: the
+    directory it starts in is not on its run path. A run path with an empty entry (CMake
+    pads the build tree's so) makes glibc's loader look there first, and the start fails
+    with "error while loading shared libraries", status 127."""
+    needed = subprocess.run(["readelf", "-d", opts.parfold], capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)
+    check("libc.so.6" in names, f"readelf found no libc.so.6 among {names}")
+    with tempfile.TemporaryDirectory() as d:
+        for name in names:
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(b"not a library\n")
+        p = subprocess.run([os.path.abspath(opts.parfold), "--version"], cwd=d, capture_output=True, text=True)
+        check(p.returncode == 0 and p.stdout.startswith("parfold "),
+              f"--version started beside planted libraries: status {p.returncode}, {p.stderr.strip()!r}")
+
+
 def launch_mismatch(opts):
     """srun with a missing MPI plugin: Slurm says the step has 4 tasks, MPI sees 1 rank.
     The job still runs (each task alone) and says so, and `info` reports it."""

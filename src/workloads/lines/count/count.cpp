@@ -1,5 +1,7 @@
 #include "workloads/lines/count/count.hpp"
 
+#include <algorithm>
+
 #include "workloads/simd/isa.hpp"
 
 namespace parfold {
@@ -54,6 +56,15 @@ LineCounts count_text(std::string_view text, bool& after_sep) {
   LineCounts c = kernel(text.data(), whole, after_sep);
   c += count_bytes(text.substr(whole), after_sep);
   return c;
+}
+
+std::uint64_t count_newlines(std::string_view text) {
+  static auto* const kernel = simd::for_kernel_isa(
+      &detail::count_newlines_sse2, &detail::count_newlines_avx2, &detail::count_newlines_avx512);
+  std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+  std::string_view const tail = text.substr(whole);
+  return kernel(text.data(), whole) +
+         static_cast<std::uint64_t>(std::count(tail.begin(), tail.end(), '\n'));
 }
 
 std::string value_problem(LineCounts const& c, std::uint64_t owned) {

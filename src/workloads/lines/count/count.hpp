@@ -48,6 +48,10 @@ struct LineCounts {
 /// (as count_bytes' one; true at a line start), and after text's last byte on return.
 [[nodiscard]] LineCounts count_text(std::string_view text, bool& after_sep);
 
+/// The '\n' bytes of `text` (what `LC_ALL=C wc -l` counts): the widest SIMD kernel this
+/// CPU runs, then byte by byte.
+[[nodiscard]] std::uint64_t count_newlines(std::string_view text);
+
 /// What counting carries from one piece of a long line to the next (LinePiece).
 struct CountCarry {
   bool after_sep = true;     ///< count_text's state
@@ -62,6 +66,9 @@ namespace detail {
 LineCounts count_blocks_sse2(char const* p, std::uint64_t n, bool& after_sep);
 LineCounts count_blocks_avx2(char const* p, std::uint64_t n, bool& after_sep);
 LineCounts count_blocks_avx512(char const* p, std::uint64_t n, bool& after_sep);
+std::uint64_t count_newlines_sse2(char const* p, std::uint64_t n);
+std::uint64_t count_newlines_avx2(char const* p, std::uint64_t n);
+std::uint64_t count_newlines_avx512(char const* p, std::uint64_t n);
 }  // namespace detail
 
 }  // namespace parfold

@@ -25,26 +25,30 @@ struct CountArgs {
   std::vector<std::string> paths;
 };
 
+/// Counts as JSON: lines and bytes, words when they were counted, the widest line when asked.
+nlohmann::ordered_json count_json(LineCounts const& c, WcColumns columns) {
+  nlohmann::ordered_json out{{"lines", c.lines}};
+  if (columns.words) out["words"] = c.words;
+  out["bytes"] = c.bytes;
+  if (columns.max_line) out["max_line_length"] = c.max_line;
+  return out;
+}
+
 /// The JSON result: a row per file (made only when printed) and the total.
 std::vector<Field> count_result(std::shared_ptr<PerFileResult<LineCounts> const> const& run,
-                                bool max_line) {
+                                WcColumns columns) {
   LineCounts total;
   for (LineCounts const& c : run->values) total += c;
-  auto rows = [run, max_line] {
+  auto rows = [run, columns] {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < run->files.size(); ++i) {
-      LineCounts const& c = run->values[i];
-      nlohmann::ordered_json row{
-          {"path", run->files[i].path}, {"lines", c.lines}, {"words", c.words}, {"bytes", c.bytes}};
-      if (max_line) row["max_line_length"] = c.max_line;
+      nlohmann::ordered_json row{{"path", run->files[i].path}};
+      row.update(count_json(run->values[i], columns));
       out.push_back(row);
     }
     return out;
   };
-  nlohmann::ordered_json sum{
-      {"lines", total.lines}, {"words", total.words}, {"bytes", total.bytes}};
-  if (max_line) sum["max_line_length"] = total.max_line;
-  return {{"files", {}, "", rows}, {"total", sum, ""}};
+  return {{"files", {}, "", rows}, {"total", count_json(total, columns), ""}};
 }
 
 Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) {
@@ -53,10 +57,10 @@ Report run_count(CountArgs const& a, Team const& team, Services sv, Schedule s) 
   auto const parts = plan_inputs(a.paths, a.decompress, names, team);
   auto const run = std::make_shared<PerFileResult<LineCounts> const>(
       fold_per_file<LineCounts>(parts, team, sv, s, [&](LineFiles const* files) {
-        return CountWorkload{files, {a.columns.max_line}};
+        return CountWorkload{files, {a.columns.max_line, a.columns.words}};
       }));
   Report r = lines_report("count", run->info, team);
-  r.result = count_result(run, a.columns.max_line);
+  r.result = count_result(run, a.columns);
   std::size_t const asked = std::max<std::size_t>(a.paths.size(), 1);
   r.text = wc_table(run->files, run->values, a.columns, asked,
                     wc_number_width(parts, run->files, a.columns, asked));

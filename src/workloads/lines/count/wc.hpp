@@ -14,14 +14,17 @@
 
 namespace parfold {
 
-/// `lines count`: per file, what `LC_ALL=C wc` reports (with `widths`, `wc -L` too), piece
-/// by piece: a long line's counts carry over from one piece to the next.
+/// `lines count`: per file, what `LC_ALL=C wc` reports (with `widths`, `wc -L` too; without
+/// `words`, lines and bytes only: words stay 0), piece by piece: a long line's counts carry
+/// over from one piece to the next.
 struct CountText {
   bool widths = false;
+  bool words = true;
   using Carry = CountCarry;
   LineCounts operator()(LinePiece const& piece, Carry& carry) const {
     if (piece.starts) carry = {};
-    LineCounts c = count_text(piece.text, carry.after_sep);
+    LineCounts c = words ? count_text(piece.text, carry.after_sep)
+                         : LineCounts{count_newlines(piece.text), 0, piece.text.size(), 0};
     if (widths) c.max_line = max_line_width(piece.text, carry.column);
     return c;
   }

@@ -35,6 +35,30 @@ void expect_kernel_counts(BlockKernel kernel) {
   }
 }
 
+using NewlineKernel = std::uint64_t (*)(char const*, std::uint64_t);
+
+/// `kernel` (wc -l alone) over the whole 64-byte blocks of 200 random texts, and
+/// count_newlines over all of each and over every suffix of a few, against the naive count.
+void expect_newline_counts(NewlineKernel kernel) {
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    std::string const text = random_text(seed, 1 + seed % 150, 1 + seed % 40, seed % 2 == 0);
+    std::uint64_t const whole = text.size() & ~std::uint64_t{63};
+    std::string const blocks = text.substr(0, whole);
+    EXPECT_EQ(kernel(text.data(), whole), naive_wc(blocks).lines) << "seed " << seed;
+    EXPECT_EQ(count_newlines(text), naive_wc(text).lines) << "seed " << seed;
+  }
+  std::string const lines(200, '\n');  // every byte a newline, from each start
+  for (std::size_t at = 0; at <= lines.size(); ++at)
+    EXPECT_EQ(count_newlines(std::string_view(lines).substr(at)), lines.size() - at);
+}
+
+TEST(LineCount, NewlineKernelsMatchTheNaiveCount) {
+  expect_newline_counts(&detail::count_newlines_sse2);
+  if (__builtin_cpu_supports("avx2")) expect_newline_counts(&detail::count_newlines_avx2);
+  if (simd::kernel_isa() == simd::Isa::avx512)
+    expect_newline_counts(&detail::count_newlines_avx512);
+}
+
 TEST(LineCount, CountTextAndBytesMatchTheNaiveCount) {
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     std::string const text = random_text(seed, 1 + seed % 150, 1 + seed % 40, seed % 2 == 0);
