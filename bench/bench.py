@@ -80,24 +80,28 @@ def interleaved(a, b, env, runs=5):
     return tuple(interleaved_all([a, b], env, runs))
 
 
-def cache_as_read(path):
-    """Drops `path` from the page cache and reads it once, in order, as cat or grep would:
-    the benchmarks run on the pages such a first read leaves. How the pages came into the
-    cache matters to a mapped pass: on the VM of docs/performance.md, mapping pages that a
-    write left took 5x as long as mapping those a read left (a read's come in 2 MiB folios)."""
+def cached_text(size):
+    """The bench text of `size` bytes (made once), dropped from the page cache and read once,
+    in order, as cat or grep would: the benchmarks run on the pages such a first read leaves.
+    How the pages came into the cache matters to a mapped pass: on the VM of
+    docs/performance.md, mapping pages that a write left took 5x as long as mapping those a
+    read left (a read's come in 2 MiB folios). fsync first: dirty pages are not dropped."""
+    path = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
     fd = os.open(path, os.O_RDONLY)
     try:
+        os.fsync(fd)
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         while os.read(fd, 8 << 20):
             pass
     finally:
         os.close(fd)
+    return path
 
 
 def memory_floor(parfold, text, workers):
-    """bench/floor's two passes over `text` (mapped, and read into a 256 KiB buffer as
+    """bench/lines_floor's two passes over `text` (mapped, and read into a 256 KiB buffer as
     parfold reads), interleaved: the faster one's command is the floor of the lines rows."""
-    floor = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "floor")
+    floor = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "lines_floor")
     cmds = [[floor, mode, str(workers), text] for mode in ("mmap", "pread")]
     (tm, _), (tp, _) = interleaved_all(cmds, ENV, runs=7)
     gb = os.path.getsize(text) / 1e9
@@ -109,9 +113,8 @@ def memory_floor(parfold, text, workers):
 def lines_benchmarks(parfold, size, workers):
     """The lines rows: each against its peer tool and, run in turn with them, as a
     multiple of the floor (one pass over the page-cached bytes with as many workers)."""
-    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    text = cached_text(size)
     c_env = dict(ENV, LC_ALL="C")
-    cache_as_read(text)
     gb = os.path.getsize(text) / 1e9
     print(f"lines: {text}, {gb:.2f} GB page-cached as a first read leaves it, {workers} workers")
     floor = memory_floor(parfold, text, workers)
@@ -129,8 +132,9 @@ def lines_benchmarks(parfold, size, workers):
     report("lines count -l vs wc -l", ["count", "-l"], ["wc", "-l", text], "wc -l", 2, 1.2)
     report("lines count vs wc", ["count"], ["wc", text], "wc", 10, 1.5, runs=3)
     for isa in ("avx2", "sse2"):  # the kernels the CPU would not choose (PARFOLD_ISA caps it)
-        report(f"lines count ({isa} kernel) vs wc -l", ["count"], ["wc", "-l", text], "wc -l", None,
-               env=dict(c_env, PARFOLD_ISA=isa), runs=3)
+        for flags in (["-l"], []):
+            report(f"lines count{''.join(' ' + f for f in flags)} ({isa} kernel) vs wc -l", ["count"] + flags,
+                   ["wc", "-l", text], "wc -l", None, env=dict(c_env, PARFOLD_ISA=isa), runs=3)
     top_ref = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "top_ref")
     ours = subprocess.run(mine + ["top", "-k", "20", text], capture_output=True, env=ENV).stdout
     theirs = subprocess.run([top_ref, "20", text], capture_output=True, env=ENV).stdout
@@ -146,20 +150,18 @@ def lines_benchmarks(parfold, size, workers):
                "rg --no-mmap", 1.5)
     report("lines grep -c thou vs grep", ["grep", "-c", "thou"], ["grep", "-c", "thou", text], "grep", 1.6)
     # Printing the lines: through a pipe, and into --output FILE (staged, fsynced, renamed).
-    grep_n = timed(["grep", "-n", "-E", "thou", text], c_env)
-    t = timed(mine + ["grep", "-n", "thou", text])
-    line("lines grep -n thou vs grep (pipe)", f"{t[0]:.3f} s vs grep {grep_n[0]:.3f} s", grep_n[0] / t[0], "(info)", True)
+    grep_n = ["grep", "-n", "-E", "thou", text]
+    report("lines grep -n thou vs grep (pipe)", ["grep", "-n", "thou"], grep_n, "grep", None, runs=3)
     out = os.path.join(os.path.dirname(text), "grep-output.txt")
-    t = timed(mine + ["grep", "-n", "--output", out, "thou", text])
-    line("lines grep -n thou --output vs grep (pipe)", f"{t[0]:.3f} s vs grep {grep_n[0]:.3f} s", grep_n[0] / t[0],
-         "(info)", True)
+    report("lines grep -n thou --output vs grep (pipe)", ["grep", "-n", "--output", out, "thou"], grep_n, "grep",
+           None, runs=3)
     os.remove(out)
 
 
 def json_benchmarks(parfold, size, workers):
     """lines grep --json against rg --json (both through a pipe): a literal, and 20 words
     that select 40% of the lines, so that printing the messages is most of the work."""
-    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    text = cached_text(size)
     c_env = dict(ENV, LC_ALL="C")
     print(f"grep --json: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
     mine = [parfold, "--threads", str(workers), "lines", "grep", "--json"]
@@ -191,7 +193,7 @@ def posix_back_reference(parfold, workers):
 
 def perl_benchmarks(parfold, size, workers):
     posix_back_reference(parfold, workers)
-    text = corpus(os.path.join("build", "bench-data", f"text-{size >> 20}M.txt"), size)
+    text = cached_text(size)
     c_env = dict(ENV, LC_ALL="C")
     print(f"grep -P: {text}, {os.path.getsize(text) / 1e9:.2f} GB page-cached, {workers} workers")
     mine = [parfold, "--threads", str(workers), "lines", "grep", "-P"]

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -276,6 +277,9 @@ def planted_libraries(opts):
     directory it starts in is not on its run path. A run path with an empty entry (CMake
     pads the build tree's so) makes glibc's loader look there first, and the start fails
     with "error while loading shared libraries", status 127."""
+    if shutil.which("readelf") is None:
+        check(False, "planted_libraries needs readelf (binutils) to list the libraries parfold loads")
+        return
     needed = subprocess.run(["readelf", "-d", opts.parfold], capture_output=True, text=True, check=True).stdout
     names = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)
     check("libc.so.6" in names, f"readelf found no libc.so.6 among {names}")
@@ -467,6 +471,13 @@ def lines_count_vs_wc(opts, ranks):
         out = json.loads(run(opts, ["--json", "lines", "count"] + paths, check_rc=0).stdout)
         total = [int(x) for x in expect.decode().splitlines()[-1].split()[:3]]
         check([out["result"]["total"][k] for k in ("lines", "words", "bytes")] == total, f"json: {out['result']['total']}")
+        # Words only where they are counted (-w, or no column asked for): -l counts newlines alone.
+        for flags, keys in ((["-l"], ["lines", "bytes"]), (["-w"], ["lines", "words", "bytes"]),
+                            (["-c", "-L"], ["lines", "bytes", "max_line_length"])):
+            got = json.loads(run(opts, ["--json", "lines", "count"] + flags + paths, check_rc=0).stdout)["result"]["total"]
+            want = {"lines": total[0], "words": total[1], "bytes": total[2]}
+            check(list(got) == keys and all(got[k] == want[k] for k in keys if k in want),
+                  f"json of lines count {flags}: {got}, wc's {want}")
         # wc's options: its columns in its order, its widths (one column of one file: none).
         flag_sets = (["-l"], ["-w"], ["-c"], ["-m"], ["-L"], ["-c", "-l"], ["-L", "-w", "-m"],
                      ["--lines", "--max-line-length"], ["-lwcmL"])

@@ -6,6 +6,7 @@
 #include <map>
 #include <span>
 
+#include "workloads/lines/count/count.hpp"
 #include "workloads/lines/grep/grep_report.hpp"
 
 namespace parfold {
@@ -73,6 +74,11 @@ std::size_t next_line(std::string_view lines, std::size_t at) {
                        : static_cast<std::size_t>(static_cast<char const*>(nl) - lines.data()) + 1;
 }
 
+/// The '\n' bytes in [from, to): what -n adds to the line number.
+std::uint64_t newlines(char const* from, char const* to) {
+  return count_newlines({from, static_cast<std::size_t>(to - from)});
+}
+
 }  // namespace
 
 void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view lines,
@@ -94,15 +100,14 @@ void GrepLinesWorkload::record_with_context(std::size_t f, std::string_view line
   });
   std::size_t counted = 0;
   for (auto const& [at, selected] : keep) {
-    seen += static_cast<std::uint64_t>(std::count(lines.data() + counted, lines.data() + at, '\n'));
+    seen += newlines(lines.data() + counted, lines.data() + at);
     counted = at;
     std::size_t const end = next_line(lines, at);
     std::string_view line = lines.substr(at, end - at);
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     record(f, line, origin + at, seen, !selected, out);
   }
-  seen += static_cast<std::uint64_t>(
-      std::count(lines.data() + counted, lines.data() + lines.size(), '\n'));
+  seen += newlines(lines.data() + counted, lines.data() + lines.size());
   if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
 }
 
@@ -117,30 +122,31 @@ void GrepLinesWorkload::process(Range r, Partial& acc) const {
       out.lines_seen.push_back(seen);
     }
   };
-  files->for_each_lines({window.begin + r.begin, window.begin + r.end}, [&](std::size_t f,
-                                                                            std::string_view lines,
-                                                                            std::uint64_t origin) {
-    if (number_lines && f != current) {
-      flush();
-      current = f;
-      seen = 0;
-    }
-    record_nul(f, lines, origin, out);
-    if (after > 0 || before > 0) return record_with_context(f, lines, origin, seen, out);
-    char const* counted = lines.data();
-    matcher->for_each_selected(lines, [&](std::string_view line) {
-      if (number_lines) {
-        seen += static_cast<std::uint64_t>(std::count(counted, line.data(), '\n'));
-        counted = line.data();
-      }
-      record(f, line, origin + static_cast<std::uint64_t>(line.data() - lines.data()), seen, false,
-             out);
-    });
-    if (number_lines) {
-      seen += static_cast<std::uint64_t>(std::count(counted, lines.data() + lines.size(), '\n'));
-      if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
-    }
-  });
+  files->for_each_lines({window.begin + r.begin, window.begin + r.end},
+                        [&](std::size_t f, std::string_view lines, std::uint64_t origin) {
+                          if (number_lines && f != current) {
+                            flush();
+                            current = f;
+                            seen = 0;
+                          }
+                          record_nul(f, lines, origin, out);
+                          if (after > 0 || before > 0)
+                            return record_with_context(f, lines, origin, seen, out);
+                          char const* counted = lines.data();
+                          matcher->for_each_selected(lines, [&](std::string_view line) {
+                            if (number_lines) {
+                              seen += newlines(counted, line.data());
+                              counted = line.data();
+                            }
+                            record(f, line,
+                                   origin + static_cast<std::uint64_t>(line.data() - lines.data()),
+                                   seen, false, out);
+                          });
+                          if (number_lines) {
+                            seen += newlines(counted, lines.data() + lines.size());
+                            if (lines.back() != '\n') ++seen;  // the file's last line, without '\n'
+                          }
+                        });
   flush();
   // Chunks that selected nothing and numbered nothing need no record.
   if (!out.file.empty() || !out.lines_seen.empty() || !out.nul.empty())

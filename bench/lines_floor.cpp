@@ -2,7 +2,7 @@
 // page-cached file. W threads each take a contiguous 1/W of the file and XOR its 64-bit
 // words (the compiler vectorizes the loop with -O3 -march=native), so the time is the
 // cost of getting the bytes to the cores and nothing else.
-//   floor mmap|pread WORKERS FILE
+//   lines_floor mmap|pread WORKERS FILE
 // mmap: each thread maps its slice (MAP_PRIVATE) and reads it: page faults and TLB
 // misses included, as for ripgrep's mapped search. pread: each thread reads its slice
 // into a buffer of 256 KiB that stays in its cache, as `parfold lines` reads: the copy
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,9 @@ std::uint64_t by_pread(int fd, std::uint64_t begin, std::uint64_t end) {
     std::size_t const want =
         static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - at));
     ssize_t const got = ::pread(fd, buffer.data(), want, static_cast<off_t>(at));
-    if (got <= 0) std::perror("pread"), std::exit(1);
+    if (got < 0) std::perror("pread"), std::exit(1);
+    if (got == 0)
+      std::fprintf(stderr, "lines_floor: the file shrank while it was read\n"), std::exit(1);
     acc ^= xor_words(buffer.data(), static_cast<std::size_t>(got));
     at += static_cast<std::uint64_t>(got);
   }
@@ -63,23 +66,25 @@ std::uint64_t by_pread(int fd, std::uint64_t begin, std::uint64_t end) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: floor mmap|pread WORKERS FILE\n");
+    std::fprintf(stderr, "usage: lines_floor mmap|pread WORKERS FILE\n");
     return 2;
   }
   std::string const mode = argv[1];
-  int const workers = std::atoi(argv[2]);
+  char* end = nullptr;
+  long const workers = std::strtol(argv[2], &end, 10);
   int const fd = ::open(argv[3], O_RDONLY);
   struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0 || workers < 1 || (mode != "mmap" && mode != "pread")) {
-    std::fprintf(stderr, "floor: cannot read %s in mode %s with %s workers\n", argv[3], argv[1],
-                 argv[2]);
+  if (fd < 0 || ::fstat(fd, &st) != 0 || *end != '\0' || workers < 1 || workers > 1024 ||
+      (mode != "mmap" && mode != "pread")) {
+    std::fprintf(stderr, "lines_floor: cannot read %s in mode %s with %s workers (1-1024)\n",
+                 argv[3], argv[1], argv[2]);
     return 2;
   }
   auto const size = static_cast<std::uint64_t>(st.st_size);
   std::vector<std::uint64_t> acc(static_cast<std::size_t>(workers));
   {
     std::vector<std::jthread> threads;
-    for (int w = 0; w < workers; ++w) {
+    for (long w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
         std::uint64_t const b =
             size * static_cast<std::uint64_t>(w) / static_cast<std::uint64_t>(workers);
