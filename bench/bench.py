@@ -103,6 +103,8 @@ def memory_floor(parfold, text, workers):
     parfold reads), interleaved: the faster one's command is the floor of the lines rows."""
     floor = os.path.join(os.path.dirname(os.path.dirname(parfold)), "bench", "lines_floor")
     cmds = [[floor, mode, str(workers), text] for mode in ("mmap", "pread")]
+    sums = {subprocess.run(c, capture_output=True, check=True).stdout for c in cmds}
+    assert len(sums) == 1, f"the two passes read different bytes: {sums}"
     (tm, _), (tp, _) = interleaved_all(cmds, ENV, runs=7)
     gb = os.path.getsize(text) / 1e9
     line("floor: one pass, mmap / pread", f"{tm:.3f} s ({gb / tm:.1f} GB/s) / {tp:.3f} s ({gb / tp:.1f} GB/s)",

@@ -6,7 +6,9 @@
 // mmap: each thread maps its slice (MAP_PRIVATE) and reads it: page faults and TLB
 // misses included, as for ripgrep's mapped search. pread: each thread reads its slice
 // into a buffer of 256 KiB that stays in its cache, as `parfold lines` reads: the copy
-// out of the page cache included. Prints the XOR, so that no pass can be left out.
+// out of the page cache included. Prints the XOR of the file's 64-bit words (slices start
+// at multiples of 8; the last bytes go into the low byte): the same for either pass and any
+// worker count, and no pass can be left out.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -82,17 +85,20 @@ int main(int argc, char** argv) {
   }
   auto const size = static_cast<std::uint64_t>(st.st_size);
   std::vector<std::uint64_t> acc(static_cast<std::size_t>(workers));
-  {
+  auto slice_begin = [&](long w) {  // a multiple of 8, so that every slice XORs whole words
+    return size * static_cast<std::uint64_t>(w) / static_cast<std::uint64_t>(workers) & ~7ULL;
+  };
+  try {
     std::vector<std::jthread> threads;
     for (long w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
-        std::uint64_t const b =
-            size * static_cast<std::uint64_t>(w) / static_cast<std::uint64_t>(workers);
-        std::uint64_t const e =
-            size * static_cast<std::uint64_t>(w + 1) / static_cast<std::uint64_t>(workers);
+        std::uint64_t const b = slice_begin(w), e = w + 1 == workers ? size : slice_begin(w + 1);
         acc[static_cast<std::size_t>(w)] = mode == "mmap" ? by_mmap(fd, b, e) : by_pread(fd, b, e);
       });
     }
+  } catch (std::system_error const& e) {  // no thread to be had
+    std::fprintf(stderr, "lines_floor: %s workers: %s\n", argv[2], e.what());
+    return 1;
   }
   std::uint64_t all = 0;
   for (std::uint64_t a : acc) all ^= a;
